@@ -1,0 +1,67 @@
+# roi — `make help` lists every target. Two commands do all set-up on a fresh clone:
+#   make weekly-report     environment + sample store (if none) + this week's report
+#   make test              the whole test suite, offline
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.roi-installed
+ACCOUNT ?= acme
+WEEK ?=
+STORE ?= data/processed/sample
+SAMPLE_RAW ?= data/raw/sample
+SAMPLE_CONFIG ?= data/sample/config.json
+REPORTS ?= reports
+ROI_REALDATA ?= $(abspath ../shared/realdata)
+export ROI_REALDATA
+LAB_PORT ?= 8888
+PYTEST_WORKERS ?= 2
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
+
+.PHONY: help setup weekly-report sample test lint lab bench clean distclean
+
+help: ## Show this help
+	@echo "roi — return on influence. Targets:"
+	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-15s %s\n", $$1, $$2}'
+	@echo "Variables: ACCOUNT=$(ACCOUNT) WEEK=<ISO week, default last complete> STORE=$(STORE)"
+
+$(STAMP): pyproject.toml constraints.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	$(BIN)/python -m ipykernel install --sys-prefix --name roi --display-name "Python (roi)" >/dev/null
+	@touch $(STAMP)
+
+setup: $(STAMP) ## Create .venv from python3, install roi[dev] pinned by constraints.txt, register the "roi" kernel (no-op when up to date)
+
+$(STORE)/manifest.json: | $(STAMP)
+	$(BIN)/roi sample $(SAMPLE_RAW) --config $(SAMPLE_CONFIG)
+	$(BIN)/roi ingest $(SAMPLE_RAW) --store $(STORE)
+
+sample: $(STORE)/manifest.json ## Generate and ingest the sample brand's data (only when no store exists)
+
+weekly-report: setup $(STORE)/manifest.json ## Render the weekly report (ACCOUNT=acme WEEK=2026-W47; default: last complete week in STORE)
+	$(BIN)/roi report --store $(STORE) --account $(ACCOUNT) $(if $(WEEK),--week $(WEEK),) --out $(REPORTS)
+
+test: setup ## Run the tests and doctests (offline; real data from ROI_REALDATA when present)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) -q
+
+lint: setup ## Check style with ruff
+	$(BIN)/ruff check roi tests bench
+
+lab: setup ## Start JupyterLab on 127.0.0.1 (LAB_PORT=8888) with the roi kernel
+	$(BIN)/jupyter lab --ip 127.0.0.1 --port $(LAB_PORT) --no-browser $(ROOT_FLAG) --notebook-dir .
+
+bench: setup ## Run every benchmark in bench/ and print figures with their reference ratios
+	$(BIN)/python bench/run_all.py
+
+clean: ## Remove rendered reports, generated stores and caches (keeps .venv)
+	find $(REPORTS) -mindepth 1 -maxdepth 1 ! -name README.md ! -name screenshots -exec rm -rf {} +
+	find data/processed data/raw -mindepth 1 -maxdepth 1 ! -name README.md -exec rm -rf {} +
+	rm -rf .pytest_cache .ruff_cache bench/results
+	find . -name __pycache__ -not -path './$(VENV)/*' -exec rm -rf {} +
+
+distclean: clean ## Also remove the virtual environment
+	rm -rf $(VENV)

@@ -1,0 +1,374 @@
+"""The store: one Parquet dataset per canonical table, ``manifest.json`` and ``_rejected/``.
+
+Layout of a store directory::
+
+    manifest.json                  which version of each table is current, every ingested source
+    tables/<table>/v000001/...     Parquet dataset (posts partitioned by platform and month)
+    _rejected/<source>.jsonl       every record that could not be read: file, line, reason, record
+
+Writes are atomic. A table is written to a new version folder; only when every table of the
+write is complete is ``manifest.json`` replaced (write to a temporary file, fsync, rename).
+A crash at any point leaves the previous manifest, and so the previous tables, intact; folders
+from an interrupted write are never referenced and are removed by the next successful write.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.dataset as pads
+import pyarrow.parquet as pq
+
+from roi import __version__
+from roi.errors import ParameterError, StoreError
+from roi.tables import TABLES, arrow_schema, conform, empty
+
+__all__ = ["Store", "Dataset", "load", "MANIFEST", "REJECTED_COLUMNS"]
+
+MANIFEST = "manifest.json"
+STORE_FORMAT = 1
+REJECTED_COLUMNS = ["source", "line", "reason", "record"]
+_SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def _types_mapper(t: pa.DataType):
+    if pa.types.is_string(t) or pa.types.is_large_string(t):
+        return pd.StringDtype()
+    if pa.types.is_int64(t):
+        return pd.Int64Dtype()
+    if pa.types.is_boolean(t):
+        return pd.BooleanDtype()
+    if pa.types.is_float64(t):
+        return pd.Float64Dtype()
+    if pa.types.is_list(t):
+        return pd.ArrowDtype(t)
+    return None
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _write_json_atomic(path: Path, payload: Any) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(payload, fh, indent=2, ensure_ascii=False, default=str)
+            fh.write("\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+        _fsync_dir(path.parent)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+class Store:
+    """A store directory. Create one with ``Store(path, create=True)``.
+
+    Parameters
+    ----------
+    path : str or Path
+        The store directory.
+    create : bool, default False
+        Create an empty store when ``path`` does not hold one.
+
+    Raises
+    ------
+    StoreError
+        If ``path`` is not a store (and ``create`` is false) or its manifest is corrupt.
+
+    Examples
+    --------
+    >>> import tempfile, pandas as pd
+    >>> s = Store(tempfile.mkdtemp() + "/store", create=True)
+    >>> s.write({"experiments": pd.DataFrame({"experiment_id": ["e"], "arm": ["A"], "post_id": ["1"]})})
+    >>> s.read("experiments").arm.tolist()
+    ['A']
+    >>> s.read("posts").shape[0]
+    0
+    """
+
+    def __init__(self, path: str | os.PathLike[str], *, create: bool = False) -> None:
+        self.path = Path(path)
+        manifest = self.path / MANIFEST
+        if not manifest.exists():
+            if not create:
+                if not self.path.exists():
+                    raise StoreError(
+                        f"store {str(self.path)!r} does not exist; create it with "
+                        "`roi ingest FILES --store DIR` (or `make weekly-report` for the sample)"
+                    )
+                raise StoreError(
+                    f"{str(self.path)!r} is not a roi store (no {MANIFEST}); "
+                    "create it with `roi ingest FILES --store DIR`"
+                )
+            self.path.mkdir(parents=True, exist_ok=True)
+            (self.path / "tables").mkdir(exist_ok=True)
+            (self.path / "_rejected").mkdir(exist_ok=True)
+            _write_json_atomic(
+                manifest,
+                {"store_format": STORE_FORMAT, "roi_version": __version__, "created_at": _now(),
+                 "tables": {}, "sources": []},
+            )
+        self.manifest = self._read_manifest()
+
+    # ------------------------------------------------------------------ manifest
+    def _read_manifest(self) -> dict[str, Any]:
+        path = self.path / MANIFEST
+        try:
+            manifest = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise StoreError(
+                f"{path}: corrupt manifest ({exc.__class__.__name__}); rebuild the store with "
+                "`roi ingest` from the raw files"
+            ) from None
+        if not isinstance(manifest, dict) or not isinstance(manifest.get("tables"), dict):
+            raise StoreError(f"{path}: not a roi manifest (no 'tables' object); rebuild the store")
+        manifest.setdefault("sources", [])
+        return manifest
+
+    @property
+    def sources(self) -> list[dict[str, Any]]:
+        """Every ingested source as recorded in the manifest (path, sha256, format, counts...)."""
+        return list(self.manifest.get("sources", []))
+
+    def has_table(self, name: str) -> bool:
+        return name in self.manifest["tables"]
+
+    def table_path(self, name: str) -> Path | None:
+        """Folder of the current version of ``name``, or None if it was never written."""
+        entry = self.manifest["tables"].get(name)
+        if entry is None:
+            return None
+        path = (self.path / entry["path"]).resolve()
+        if self.path.resolve() not in path.parents:
+            raise StoreError(f"{self.path / MANIFEST}: table {name!r} points outside the store")
+        return path
+
+    # ------------------------------------------------------------------ reading
+    def read(self, name: str, *, columns: list[str] | None = None) -> pd.DataFrame:
+        """Read a table as a pandas DataFrame with its canonical dtypes.
+
+        A canonical table never written reads as an empty table with the right columns.
+        """
+        path = self.table_path(name)
+        if path is None:
+            if name in TABLES:
+                frame = empty(name)
+                return frame[columns] if columns else frame
+            raise StoreError(f"{self.path}: no table {name!r} in this store")
+        if not path.exists():
+            raise StoreError(
+                f"{path}: table {name!r} is listed in the manifest but missing on disk; "
+                "rebuild the store with `roi ingest`"
+            )
+        try:
+            dataset = pads.dataset(path, format="parquet", partitioning="hive")
+            wanted = columns
+            if wanted is not None:
+                wanted = [c for c in wanted if c in dataset.schema.names]
+            table = dataset.to_table(columns=wanted)
+        except (OSError, pa.ArrowInvalid) as exc:
+            raise StoreError(f"{path}: corrupt Parquet in table {name!r} ({exc}); rebuild the store") from None
+        if "month" in table.column_names and name in TABLES and "month" not in TABLES[name].column_names:
+            table = table.drop(["month"])
+        for i, fld in enumerate(table.schema):
+            if pa.types.is_dictionary(fld.type):
+                table = table.set_column(i, fld.name, table.column(i).cast(fld.type.value_type))
+            elif pa.types.is_list(fld.type) and fld.type.value_field.name != "item":
+                # Parquet names list items "element"; the canonical dtype names them "item".
+                table = table.set_column(i, fld.name, table.column(i).cast(pa.list_(fld.type.value_type)))
+        frame = table.to_pandas(types_mapper=_types_mapper)
+        if name in TABLES:
+            order = [c for c in TABLES[name].column_names if c in frame.columns]
+            frame = frame[order]
+            if TABLES[name].partition_by:
+                frame = frame.sort_values(list(TABLES[name].key), kind="stable", ignore_index=True)
+        return frame
+
+    def read_rejected(self) -> pd.DataFrame:
+        """Every rejected record of every source: source, line, reason, record (raw text)."""
+        rows: list[dict[str, Any]] = []
+        for path in sorted((self.path / "_rejected").glob("*.jsonl")):
+            with path.open(encoding="utf-8") as fh:
+                rows.extend(json.loads(line) for line in fh if line.strip())
+        frame = pd.DataFrame(rows, columns=REJECTED_COLUMNS)
+        return frame.astype({"source": "string", "line": "Int64", "reason": "string", "record": "string"})
+
+    # ------------------------------------------------------------------ writing
+    def _next_version(self, name: str) -> str:
+        folder = self.path / "tables" / name
+        folder.mkdir(parents=True, exist_ok=True)
+        versions = [int(p.name[1:]) for p in folder.glob("v*") if p.name[1:].isdigit()]
+        return f"v{max(versions, default=0) + 1:06d}"
+
+    def _write_table(self, name: str, frame: pd.DataFrame) -> tuple[str, int]:
+        table_def = TABLES.get(name)
+        if table_def is not None:
+            frame = conform(name, frame)
+            nulls = [k for k in table_def.required if frame[k].isna().any()]
+            if nulls:
+                raise StoreError(f"table {name!r}: key column(s) {', '.join(nulls)} contain nulls")
+            arrow = pa.Table.from_pandas(frame, schema=arrow_schema(name), preserve_index=False)
+        else:
+            if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
+                raise ParameterError(f"table name {name!r}: use lower-case letters, digits and _ only")
+            arrow = pa.Table.from_pandas(frame, preserve_index=False)
+        rel = Path("tables") / name / self._next_version(name)
+        target = self.path / rel
+        partition_by = list(table_def.partition_by) if table_def else []
+        if "month" in partition_by:
+            created = arrow.column("created_at")
+            month = pa.compute.strftime(created, format="%Y-%m")
+            month = pa.compute.fill_null(month, "unknown")
+            arrow = arrow.append_column("month", month)
+        if partition_by and arrow.num_rows:
+            pads.write_dataset(
+                arrow, target, format="parquet", partitioning=partition_by,
+                partitioning_flavor="hive", existing_data_behavior="error",
+                basename_template="part-{i}.parquet",
+            )
+        else:
+            target.mkdir(parents=True)
+            pq.write_table(arrow.drop(["month"]) if "month" in arrow.column_names else arrow,
+                           target / "part-0.parquet")
+        return rel.as_posix(), arrow.num_rows
+
+    def write(
+        self,
+        tables: Mapping[str, pd.DataFrame],
+        *,
+        sources: Iterable[Mapping[str, Any]] = (),
+    ) -> None:
+        """Replace whole tables and record sources, atomically.
+
+        Either every table given and every source record becomes visible, or (after a crash)
+        none does and the store is exactly as before.
+        """
+        new_entries = {}
+        for name, frame in tables.items():
+            rel, rows = self._write_table(name, frame)
+            new_entries[name] = {"path": rel, "rows": rows, "written_at": _now()}
+        manifest = dict(self.manifest)
+        manifest["tables"] = {**self.manifest["tables"], **new_entries}
+        manifest["sources"] = [*self.manifest.get("sources", []), *map(dict, sources)]
+        manifest["roi_version"] = __version__
+        manifest["updated_at"] = _now()
+        _write_json_atomic(self.path / MANIFEST, manifest)
+        self.manifest = manifest
+        self._remove_unreferenced()
+
+    def write_rejected(self, source: str, rows: pd.DataFrame | list[dict[str, Any]], *, key: str) -> Path | None:
+        """Write the rejected records of one source to ``_rejected/<key>.jsonl``; None if none."""
+        records = rows.to_dict("records") if isinstance(rows, pd.DataFrame) else list(rows)
+        if not records:
+            return None
+        path = self.path / "_rejected" / (_SAFE_NAME.sub("_", key) + ".jsonl")
+        path.parent.mkdir(exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".rejected.", dir=path.parent)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            for r in records:
+                fh.write(json.dumps({"source": source, "line": r.get("line"), "reason": r.get("reason"),
+                                     "record": r.get("record")}, ensure_ascii=False, default=str))
+                fh.write("\n")
+        os.replace(tmp, path)
+        return path
+
+    def _remove_unreferenced(self) -> None:
+        referenced = {(self.path / e["path"]).resolve() for e in self.manifest["tables"].values()}
+        for version in (self.path / "tables").glob("*/v*"):
+            if version.resolve() not in referenced:
+                shutil.rmtree(version, ignore_errors=True)
+
+
+@dataclass
+class Dataset:
+    """The canonical tables of a store, as DataFrames (pandas, or Dask with ``engine='dask'``).
+
+    Attributes are named for the tables: ``accounts``, ``follows``, ``posts``, ``conversions``,
+    ``experiments``; ``sources`` lists what was ingested and ``rejected`` what could not be read.
+    """
+
+    path: Path
+    accounts: Any
+    follows: Any
+    posts: Any
+    conversions: Any
+    experiments: Any
+    sources: list[dict[str, Any]] = field(default_factory=list)
+    rejected: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=REJECTED_COLUMNS))
+
+    def table(self, name: str) -> Any:
+        if name not in TABLES:
+            raise ParameterError(f"unknown table {name!r}; expected one of {', '.join(TABLES)}")
+        return getattr(self, name)
+
+    def __repr__(self) -> str:
+        sizes = ", ".join(f"{n}={len(getattr(self, n)) if hasattr(getattr(self, n), '__len__') else '?'}"
+                          for n in TABLES)
+        return f"Dataset({str(self.path)!r}: {sizes})"
+
+
+def load(store: str | os.PathLike[str], *, engine: str = "pandas") -> Dataset:
+    """Load every canonical table of a store.
+
+    Parameters
+    ----------
+    store : str or Path
+        A store directory written by ``roi ingest``.
+    engine : {"pandas", "dask"}
+        ``"dask"`` returns lazy Dask DataFrames over the same Parquet files.
+
+    Returns
+    -------
+    Dataset
+
+    Raises
+    ------
+    StoreError
+        If the store is missing, empty or corrupt; the message says how to fix it.
+
+    Examples
+    --------
+    >>> load("does-not-exist")
+    Traceback (most recent call last):
+    ...
+    roi.errors.StoreError: store 'does-not-exist' does not exist; create it with `roi ingest FILES --store DIR` (or `make weekly-report` for the sample)
+    """
+    if engine not in ("pandas", "dask"):
+        raise ParameterError(f"engine={engine!r}: expected 'pandas' or 'dask'")
+    s = Store(store)
+    if not s.manifest["tables"]:
+        raise StoreError(f"store {str(s.path)!r} is empty; add data with `roi ingest FILES --store {s.path}`")
+    if engine == "dask":
+        from roi.dask_engine import read_table as read_dask
+
+        frames = {name: read_dask(s, name) for name in TABLES}
+    else:
+        frames = {name: s.read(name) for name in TABLES}
+    return Dataset(path=s.path, sources=s.sources, rejected=s.read_rejected(), **frames)

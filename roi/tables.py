@@ -1,0 +1,310 @@
+"""The canonical tables: the contract between readers and analyses, declared once.
+
+Every reader produces exactly these columns with exactly these dtypes, and every analysis may
+rely on them. Conventions (see DESIGN.md):
+
+* timestamps are timezone-aware UTC (``datetime64[us, UTC]``);
+* ids are strings (``string`` dtype): X ids have 19 digits and must never pass through float64;
+* counts are nullable integers (``Int64``): unknown is ``<NA>``, not zero;
+* ``hashtags``, ``mentions`` and ``urls`` are Arrow list-of-string columns: an empty list means
+  "none", a null means "unknown". Hashtags are stored casefolded, without ``#``; mentions are
+  handles casefolded, without ``@``.
+
+Examples
+--------
+>>> posts = empty("posts")
+>>> list(posts.columns[:4])
+['platform', 'post_id', 'author_id', 'created_at']
+>>> str(posts["likes"].dtype)
+'Int64'
+>>> conform("experiments", {"experiment_id": ["e1"], "arm": ["A"], "post_id": [123]}).post_id.tolist()
+['123']
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from roi.errors import ParameterError
+
+__all__ = [
+    "Column",
+    "Table",
+    "TABLES",
+    "POST_KINDS",
+    "empty",
+    "conform",
+    "arrow_schema",
+    "dtype_of",
+]
+
+TIMESTAMP = "datetime64[us, UTC]"
+STRING = "string"
+COUNT = "Int64"
+FLOAT = "Float64"
+BOOL = "boolean"
+STRING_LIST = "list<string>"
+
+POST_KINDS = ("original", "reply", "quote", "repost")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a canonical table: its name, dtype and meaning."""
+
+    name: str
+    dtype: str
+    meaning: str
+
+
+@dataclass(frozen=True)
+class Table:
+    """A canonical table: its columns, the key that identifies a row, and how it is partitioned."""
+
+    name: str
+    one_row_per: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]
+    partition_by: tuple[str, ...] = ()
+    nullable_key: tuple[str, ...] = ()  # key columns that may be null (e.g. an unknown channel)
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        """Columns that must never be null."""
+        return tuple(k for k in self.key if k not in self.nullable_key)
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+
+def _cols(*specs: tuple[str, str, str]) -> tuple[Column, ...]:
+    return tuple(Column(*s) for s in specs)
+
+
+TABLES: dict[str, Table] = {
+    t.name: t
+    for t in (
+        Table(
+            "accounts",
+            "account as last observed",
+            _cols(
+                ("platform", STRING, "x, mastodon, bluesky or the name a CSV export gives"),
+                ("account_id", STRING, "the platform's id of the account"),
+                ("handle", STRING, "screen name / username without @, as written"),
+                ("display_name", STRING, "the profile's display name"),
+                ("description", STRING, "the profile's bio"),
+                ("location", STRING, "the profile's free-text location, raw"),
+                ("created_at", TIMESTAMP, "when the account was created"),
+                ("followers_count", COUNT, "followers as reported by the platform"),
+                ("following_count", COUNT, "accounts it follows, as reported"),
+                ("posts_count", COUNT, "posts it has made, as reported"),
+                ("verified", BOOL, "verified badge"),
+                ("default_profile", BOOL, "profile never customised (default image/theme)"),
+                ("observed_at", TIMESTAMP, "when these figures were observed"),
+            ),
+            key=("platform", "account_id"),
+        ),
+        Table(
+            "follows",
+            "follower -> followee edge",
+            _cols(
+                ("platform", STRING, "platform of both accounts"),
+                ("follower_id", STRING, "account that follows"),
+                ("followee_id", STRING, "account being followed"),
+                ("first_seen", TIMESTAMP, "first snapshot in which the edge was present"),
+                ("last_seen", TIMESTAMP, "last snapshot in which the edge was present"),
+            ),
+            key=("platform", "follower_id", "followee_id"),
+        ),
+        Table(
+            "posts",
+            "post",
+            _cols(
+                ("platform", STRING, "platform of the post"),
+                ("post_id", STRING, "the platform's id (a URL for Mastodon)"),
+                ("author_id", STRING, "account_id of the author"),
+                ("created_at", TIMESTAMP, "when it was posted"),
+                ("text", STRING, "plain text (HTML removed)"),
+                ("lang", STRING, "language tag if the platform gives one"),
+                ("kind", STRING, "original, reply, quote or repost"),
+                ("referenced_id", STRING, "replied-to, quoted or reposted post"),
+                ("conversation_id", STRING, "thread root"),
+                ("hashtags", STRING_LIST, "casefolded, without #"),
+                ("mentions", STRING_LIST, "casefolded handles, without @; RT @x: is not a mention"),
+                ("urls", STRING_LIST, "expanded URLs"),
+                ("impressions", COUNT, "views, where the platform reports them"),
+                ("likes", COUNT, "likes / favourites"),
+                ("reposts", COUNT, "retweets / boosts / reposts"),
+                ("replies", COUNT, "replies"),
+                ("quotes", COUNT, "quotes"),
+                ("link_clicks", COUNT, "URL link clicks (non-public metrics)"),
+                ("metrics_observed_at", TIMESTAMP, "when the metrics were observed"),
+            ),
+            key=("platform", "post_id"),
+            partition_by=("platform", "month"),
+        ),
+        Table(
+            "conversions",
+            "post (or campaign), channel and day",
+            _cols(
+                ("post_id", STRING, "post id from utm_content (or a campaign name)"),
+                ("date", TIMESTAMP, "the day, as midnight UTC"),
+                ("channel", STRING, "traffic channel (social, email, ...) if given"),
+                ("clicks", COUNT, "clicks or sessions"),
+                ("conversions", COUNT, "conversions"),
+                ("revenue", FLOAT, "revenue, if given"),
+            ),
+            key=("post_id", "date", "channel"),
+            nullable_key=("channel",),
+        ),
+        Table(
+            "experiments",
+            "post in an A/B test",
+            _cols(
+                ("experiment_id", STRING, "experiment name"),
+                ("arm", STRING, "arm label, e.g. A or B"),
+                ("post_id", STRING, "post in that arm"),
+                ("pair_id", STRING, "pairs identical content across arms (paired design)"),
+            ),
+            key=("experiment_id", "post_id"),
+        ),
+    )
+}
+
+
+def _table(name: str) -> Table:
+    try:
+        return TABLES[name]
+    except KeyError:
+        raise ParameterError(
+            f"unknown table {name!r}; expected one of {', '.join(TABLES)}"
+        ) from None
+
+
+def dtype_of(dtype: str) -> Any:
+    """The pandas dtype object for a declared dtype string."""
+    if dtype == STRING_LIST:
+        return pd.ArrowDtype(pa.list_(pa.string()))
+    if dtype == STRING:
+        return pd.StringDtype()
+    return pd.api.types.pandas_dtype(dtype)
+
+
+def _arrow_type(dtype: str) -> pa.DataType:
+    return {
+        TIMESTAMP: pa.timestamp("us", tz="UTC"),
+        STRING: pa.string(),
+        COUNT: pa.int64(),
+        FLOAT: pa.float64(),
+        BOOL: pa.bool_(),
+        STRING_LIST: pa.list_(pa.string()),
+    }[dtype]
+
+
+def arrow_schema(name: str) -> pa.Schema:
+    """The Arrow schema of a canonical table (used by the store to write Parquet)."""
+    return pa.schema([pa.field(c.name, _arrow_type(c.dtype)) for c in _table(name).columns])
+
+
+def empty(name: str) -> pd.DataFrame:
+    """An empty DataFrame with the columns and dtypes of table ``name``."""
+    t = _table(name)
+    return pd.DataFrame({c.name: pd.Series([], dtype=dtype_of(c.dtype)) for c in t.columns})
+
+
+def _to_timestamp(values: pd.Series, column: str) -> pd.Series:
+    if isinstance(values.dtype, pd.DatetimeTZDtype):
+        return values.dt.tz_convert("UTC").astype(TIMESTAMP)
+    if pd.api.types.is_datetime64_dtype(values.dtype):
+        return values.dt.tz_localize("UTC").astype(TIMESTAMP)
+    try:
+        out = pd.to_datetime(values, utc=True, format="ISO8601")
+    except (ValueError, TypeError) as exc:
+        raise ParameterError(f"column {column!r}: expected ISO 8601 timestamps ({exc})") from None
+    return out.astype(TIMESTAMP)
+
+
+def _to_string(values: pd.Series, column: str) -> pd.Series:
+    if pd.api.types.is_float_dtype(values.dtype) and values.notna().any():
+        # A float id has already lost digits: refuse rather than store a wrong id.
+        raise ParameterError(
+            f"column {column!r}: ids arrived as floats; read them as strings (dtype=str)"
+        )
+    if isinstance(values.dtype, pd.StringDtype):
+        return values.astype(pd.StringDtype())
+    mask = values.isna()
+    out = values.astype(object).where(mask, values.astype(str))
+    return pd.Series(out, index=values.index, dtype=pd.StringDtype())
+
+
+def _to_list(values: pd.Series) -> pd.Series:
+    target = dtype_of(STRING_LIST)
+    if values.dtype == target:
+        return values
+    items = [
+        None if (v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA) else [str(x) for x in v]
+        for v in values.tolist()
+    ]
+    return pd.Series(pa.array(items, type=pa.list_(pa.string())), index=values.index, dtype=target)
+
+
+def conform(name: str, data: pd.DataFrame | Mapping[str, Any]) -> pd.DataFrame:
+    """Return a new DataFrame with exactly the columns and dtypes of table ``name``.
+
+    Missing columns are filled with nulls; unknown columns are dropped; values are cast to the
+    declared dtypes. The input is not modified.
+
+    Parameters
+    ----------
+    name : str
+        A key of :data:`TABLES`.
+    data : DataFrame or mapping of column -> values
+
+    Returns
+    -------
+    DataFrame
+
+    Raises
+    ------
+    ParameterError
+        If the table is unknown or a column cannot be cast (the message names the column).
+
+    Examples
+    --------
+    >>> df = conform("follows", {"platform": ["x"], "follower_id": ["1"], "followee_id": ["2"]})
+    >>> df.first_seen.isna().all(), str(df.first_seen.dtype)
+    (np.True_, 'datetime64[us, UTC]')
+    """
+    t = _table(name)
+    df = data if isinstance(data, pd.DataFrame) else pd.DataFrame(dict(data))
+    n = len(df)
+    out: dict[str, pd.Series] = {}
+    for col in t.columns:
+        if col.name not in df.columns:
+            out[col.name] = pd.Series([None] * n, index=df.index, dtype=object)
+            values = out[col.name]
+        else:
+            values = df[col.name]
+        try:
+            if col.dtype == TIMESTAMP:
+                out[col.name] = _to_timestamp(values, col.name) if values.notna().any() else (
+                    pd.Series(pd.NaT, index=df.index, dtype=TIMESTAMP))
+            elif col.dtype == STRING:
+                out[col.name] = _to_string(values, col.name)
+            elif col.dtype == STRING_LIST:
+                out[col.name] = _to_list(values)
+            elif col.dtype == COUNT:
+                out[col.name] = pd.to_numeric(values, errors="raise").astype(COUNT) if len(values) else values.astype(COUNT)
+            else:
+                out[col.name] = values.astype(dtype_of(col.dtype))
+        except ParameterError:
+            raise
+        except (ValueError, TypeError) as exc:
+            raise ParameterError(f"column {col.name!r} of {name}: cannot be read as {col.dtype} ({exc})") from None
+    return pd.DataFrame(out, index=df.index).reset_index(drop=True)
