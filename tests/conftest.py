@@ -61,3 +61,15 @@ def sample_ds(sample_store):
     import roi
 
     return roi.load(sample_store)
+
+
+def run_notebook(name: str, tmp_path: Path, **parameters) -> Path:
+    """Execute notebooks/<name> with papermill (cwd notebooks/) and return the executed copy."""
+    import papermill as pm
+
+    out = tmp_path / name
+    pm.execute_notebook(
+        str(REPO / "notebooks" / name), str(out), parameters=parameters,
+        cwd=str(REPO / "notebooks"), kernel_name="python3", progress_bar=False,
+    )
+    return out
