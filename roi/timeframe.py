@@ -47,10 +47,10 @@ def validate_tz(tz: str) -> str:
 def parse_iso_week(week: str) -> tuple[int, int]:
     """``"2026-W47"`` -> ``(2026, 47)``; anything else raises ParameterError.
 
-    >>> parse_iso_week("2026-W53")
+    >>> parse_iso_week("2025-W53")
     Traceback (most recent call last):
     ...
-    roi.errors.ParameterError: week='2026-W53': 2026 has no ISO week 53
+    roi.errors.ParameterError: week='2025-W53': 2025 has no ISO week 53
     """
     m = _WEEK.match(week) if isinstance(week, str) else None
     if not m:
