@@ -1,0 +1,46 @@
+"""The contract between a format reader and the ingest step.
+
+A reader turns one source file into chunks of canonical rows plus the records it could not read.
+Accounting per source: ``read == ingested + duplicates + rejected``, where ``read`` counts the
+source's *primary records* (a tweet in a page's ``data``, a user in a followers page, an outbox
+item, a CSV row, an archive entry). Rows a reader derives as context (authors and referenced
+tweets from ``includes``) go into the tables but are not primary records; ingest reports them as
+``context`` rows so the totals still add up.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+__all__ = ["ReadResult", "Rejected"]
+
+
+@dataclass
+class Rejected:
+    """A record that could not be read: where it was and why."""
+
+    line: int | None  # 1-based line number, or record index for formats without lines
+    reason: str  # one line: what was wrong and what was expected
+    record: str  # the raw text (truncated to a few KB), so nothing is lost
+
+    def as_dict(self) -> dict:
+        return {"line": self.line, "reason": self.reason, "record": self.record}
+
+
+@dataclass
+class ReadResult:
+    """One chunk read from a source.
+
+    ``tables`` maps a canonical table name to rows accepted by :func:`roi.tables.conform`;
+    ``primary`` names the table whose rows are this source's primary records and ``read`` how
+    many primary records were read in this chunk (accepted + rejected; duplicates are found by
+    ingest). A primary row that is context for another table (e.g. an author as an account)
+    is not counted twice.
+    """
+
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    rejected: list[Rejected] = field(default_factory=list)
+    read: int = 0
+    primary: str = "posts"
