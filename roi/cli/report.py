@@ -1,0 +1,38 @@
+"""`roi report`: render the weekly report for an account and ISO week."""
+
+from __future__ import annotations
+
+import argparse
+
+from roi.cli._output import print_json
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "report", help="render the weekly report (papermill) to reports/<account>/<week>/",
+        description="Execute notebooks/weekly-report.ipynb with papermill for one account and ISO week, "
+        "and write report.ipynb, a self-contained report.html (opens offline, shows no code) and the "
+        "figures as PNG. Prints the HTML path.")
+    p.add_argument("--store", required=True, help="store directory written by `roi ingest`")
+    p.add_argument("--account", required=True, help="the brand's handle, e.g. acme")
+    p.add_argument("--week", default="", help="ISO week like 2026-W47 (default: last complete week in the store)")
+    p.add_argument("--tz", default="America/New_York", help="the account's time zone (IANA name)")
+    p.add_argument("--home-country", default="", help="ISO alpha-2 code of the home market, e.g. US")
+    p.add_argument("--out", default="reports", help="output folder (default: reports)")
+    p.add_argument("--notebook", default=None, help="report notebook (default: notebooks/weekly-report.ipynb)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    p.add_argument("--json", action="store_true", help='print {"html": PATH, "folder": DIR}')
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from roi.report import render_report
+
+    html = render_report(args.store, account=args.account, week=args.week or None, tz=args.tz,
+                         out=args.out, notebook=args.notebook, home_country=args.home_country or None,
+                         progress=not args.no_progress)
+    if args.json:
+        print_json({"html": str(html), "folder": str(html.parent)})
+    else:
+        print(html)
+    return 0

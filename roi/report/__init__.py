@@ -1,0 +1,18 @@
+"""The weekly report: parameters validated, sections computed by roi, rendered by papermill."""
+
+from roi.report.display import Section, show
+from roi.report.context import ReportContext, prepare, safe_output_dir, validate_account
+from roi.report.render import default_notebook, export_html, extract_figures, render_report
+
+__all__ = [
+    "ReportContext",
+    "Section",
+    "show",
+    "prepare",
+    "render_report",
+    "export_html",
+    "extract_figures",
+    "default_notebook",
+    "safe_output_dir",
+    "validate_account",
+]

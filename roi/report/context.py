@@ -1,0 +1,101 @@
+"""Validating the weekly report's parameters and holding what every section needs."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+import roi
+from roi.accounts import account_id_for, normalise_handle
+from roi.errors import ParameterError
+from roi.store import Dataset
+from roi.timeframe import iso_week_of, last_complete_week, parse_iso_week, validate_tz, week_bounds
+
+__all__ = ["ReportContext", "prepare", "validate_account", "safe_output_dir"]
+
+_HANDLE = re.compile(r"^@?[A-Za-z0-9_]{1,50}$")
+
+
+def validate_account(account: str) -> str:
+    """A handle as a report parameter: letters, digits and underscore only (it names a folder).
+
+    >>> validate_account("@Acme")
+    'acme'
+    >>> validate_account("../../x")
+    Traceback (most recent call last):
+    ...
+    roi.errors.ParameterError: account='../../x': expected a handle of letters, digits and _ (e.g. 'acme')
+    """
+    if not isinstance(account, str) or not _HANDLE.match(account):
+        raise ParameterError(f"account={account!r}: expected a handle of letters, digits and _ (e.g. 'acme')")
+    return normalise_handle(account)
+
+
+def safe_output_dir(out: str | Path, account: str, week: str) -> Path:
+    """``out/<account>/<week>``, refusing anything that would land outside ``out``.
+
+    >>> safe_output_dir("reports", "acme", "2026-W47").as_posix().endswith("reports/acme/2026-W47")
+    True
+    """
+    account = validate_account(account)
+    parse_iso_week(week)
+    base = Path(out).resolve()
+    target = (base / account / week).resolve()
+    if base not in target.parents:
+        raise ParameterError(f"output folder {target} is outside {base}")
+    return target
+
+
+@dataclass
+class ReportContext:
+    """Everything a section needs: the data, the account and the week's window in UTC."""
+
+    ds: Dataset
+    account: str
+    account_id: str
+    tz: str
+    week: str
+    start: pd.Timestamp
+    end: pd.Timestamp
+    prev_start: pd.Timestamp
+    home_country: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def week_posts(self) -> pd.DataFrame:
+        p = self.ds.posts
+        return p[(p.created_at >= self.start) & (p.created_at < self.end)]
+
+    @property
+    def has_data(self) -> bool:
+        return len(self.week_posts) > 0
+
+
+def prepare(store: str | Path, *, account: str, week: str = "", tz: str = "UTC",
+            home_country: str | None = None) -> ReportContext:
+    """Validate the report's parameters and load the store.
+
+    Raises
+    ------
+    ParameterError
+        For a malformed account, week or time zone, or an account the store does not know.
+    StoreError
+        If the store is missing, empty or corrupt.
+    """
+    handle = validate_account(account)
+    validate_tz(tz)
+    if week:
+        parse_iso_week(week)
+    if home_country is not None and not re.fullmatch(r"[A-Z]{2}", str(home_country)):
+        raise ParameterError(f"home_country={home_country!r}: expected an ISO 3166 alpha-2 code like 'US'")
+    ds = roi.load(store)
+    account_id = account_id_for(ds.accounts, handle)
+    if not week:
+        week = last_complete_week(ds.posts.created_at, tz=tz)
+    start, end = week_bounds(week, tz=tz)
+    prev_start, _ = week_bounds(iso_week_of(start - pd.Timedelta(seconds=1), tz=tz), tz=tz)
+    return ReportContext(ds=ds, account=handle, account_id=account_id, tz=tz, week=week, start=start,
+                         end=end, prev_start=prev_start, home_country=home_country)

@@ -1,0 +1,119 @@
+"""The weekly report: parameter validation, path safety, offline HTML, escaping of user text."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+import nbformat
+import pandas as pd
+import pytest
+
+from roi.errors import ParameterError
+from roi.report import prepare, render_report, safe_output_dir
+from roi.store import Store
+from roi.tables import conform
+
+XSS = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>"]
+
+
+def tiny_store(path):
+    """A hand-made store: the brand, two followers (one with a hostile name), hostile posts in 2026-W47."""
+    t = pd.Timestamp
+    store = Store(path, create=True)
+    store.write({
+        "accounts": conform("accounts", {
+            "platform": ["x"] * 3, "account_id": ["1", "2", "3"], "handle": ["acme", "eve", "bob"],
+            "display_name": ["Acme", XSS[1], "Bob"], "description": ["", XSS[0], ""],
+            "location": ["New York", XSS[0], "London"], "followers_count": [5000, 10, 300],
+            "following_count": [10, 20, 30], "posts_count": [100, 1, 5],
+            "observed_at": [t("2026-11-22T00:00Z")] * 3,
+        }),
+        "follows": conform("follows", {
+            "platform": ["x", "x"], "follower_id": ["2", "3"], "followee_id": ["1", "1"],
+            "first_seen": [t("2026-11-09T00:00Z"), t("2026-11-16T00:00Z")],
+            "last_seen": [t("2026-11-23T00:00Z")] * 2,
+        }),
+        "posts": conform("posts", {
+            "platform": ["x"] * 4, "post_id": ["10", "11", "12", "13"], "author_id": ["1", "2", "2", "1"],
+            "created_at": [t("2026-11-17T14:00Z"), t("2026-11-18T15:00Z"), t("2026-11-19T16:00Z"),
+                           t("2026-11-10T14:00Z")],
+            "text": ["Hello #acme", XSS[0] + " @acme broken", XSS[1] + " #acme", "last week"],
+            "kind": ["original", "original", "original", "original"],
+            "hashtags": [["acme"], [], ["acme", XSS[1]], []], "mentions": [[], ["acme"], [], []], "urls": [[], [], [], []],
+            "impressions": [1000, None, None, 800], "likes": [10, 1, 0, 5], "reposts": [2, 0, 0, 1],
+            "replies": [1, 0, 0, 0], "quotes": [0, 0, 0, 0], "link_clicks": [5, None, None, 2],
+        }),
+    }, sources=[{"path": "/data/raw/tiny.jsonl", "format": "x-v2", "read": 4, "ingested": 4,
+                 "duplicates": 0, "rejected": 0}])
+    return path
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    return tiny_store(tmp_path_factory.mktemp("tiny") / "store")
+
+
+@pytest.fixture(scope="module")
+def rendered(tiny, tmp_path_factory):
+    out = tmp_path_factory.mktemp("reports")
+    return render_report(tiny, account="acme", week="2026-W47", tz="America/New_York", out=out)
+
+
+@pytest.mark.parametrize("week", ["2026-47", "W47", "2026-W60", "../../x", "2026-W47/../../x"])
+def test_malformed_week_is_a_parameter_error(tiny, week):
+    with pytest.raises(ParameterError, match="week="):
+        prepare(tiny, account="acme", week=week)
+
+
+def test_unknown_account(tiny):
+    with pytest.raises(ParameterError, match="not found"):
+        prepare(tiny, account="nobody", week="2026-W47")
+
+
+def test_bad_time_zone(tiny):
+    with pytest.raises(ParameterError, match="tz="):
+        prepare(tiny, account="acme", week="2026-W47", tz="Mars/Olympus")
+
+
+@pytest.mark.parametrize("account", ["../../x", "acme/../..", "/etc", "a b", ""])
+def test_account_cannot_escape_the_output_folder(tmp_path, account):
+    with pytest.raises(ParameterError):
+        safe_output_dir(tmp_path, account, "2026-W47")
+
+
+def test_cli_refuses_traversal_with_one_line_and_exit_2(tiny, tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "roi", "report", "--store", str(tiny), "--account", "../../x",
+                           "--week", "2026-W47", "--out", str(tmp_path)], capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert proc.stderr.count("\n") == 1 and "account=" in proc.stderr and "Traceback" not in proc.stderr
+    assert not any(tmp_path.iterdir())
+
+
+def test_report_writes_notebook_html_and_figures(rendered):
+    folder = rendered.parent
+    assert folder.name == "2026-W47" and folder.parent.name == "acme"
+    assert (folder / "report.ipynb").exists() and rendered.name == "report.html"
+    executed = nbformat.read(folder / "report.ipynb", as_version=4)
+    params = next(c for c in executed.cells if "injected-parameters" in c.metadata.get("tags", []))
+    assert 'week = "2026-W47"' in params.source
+
+
+def test_html_shows_no_code_and_loads_nothing_from_the_network(rendered):
+    html = rendered.read_text(encoding="utf-8")
+    assert "roi.report.prepare" not in html  # no code cells
+    assert not re.search(r"""<(script|link|img|iframe)[^>]+(src|href)=["']?(https?:)?//""", html, re.I)
+    assert "<script" not in html.lower()
+
+
+def test_user_text_is_escaped(rendered):
+    html = rendered.read_text(encoding="utf-8")
+    for payload in XSS:
+        assert payload not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html or "&amp;lt;script" in html
+
+
+def test_week_without_data_renders_a_short_report(tiny, tmp_path):
+    html = render_report(tiny, account="acme", week="2025-W10", tz="UTC", out=tmp_path)
+    assert "no data for this week" in html.read_text(encoding="utf-8")
