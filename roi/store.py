@@ -55,7 +55,8 @@ def _types_mapper(t: pa.DataType):
     if pa.types.is_float64(t):
         return pd.Float64Dtype()
     if pa.types.is_list(t):
-        return pd.ArrowDtype(t)
+        # Parquet names list items "element"; the canonical dtype names them "item".
+        return pd.ArrowDtype(pa.list_(t.value_type))
     return None
 
 
@@ -200,9 +201,6 @@ class Store:
         for i, fld in enumerate(table.schema):
             if pa.types.is_dictionary(fld.type):
                 table = table.set_column(i, fld.name, table.column(i).cast(fld.type.value_type))
-            elif pa.types.is_list(fld.type) and fld.type.value_field.name != "item":
-                # Parquet names list items "element"; the canonical dtype names them "item".
-                table = table.set_column(i, fld.name, table.column(i).cast(pa.list_(fld.type.value_type)))
         frame = table.to_pandas(types_mapper=_types_mapper)
         if name in TABLES:
             order = [c for c in TABLES[name].column_names if c in frame.columns]
