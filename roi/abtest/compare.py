@@ -1,0 +1,811 @@
+"""Comparing two posting slots: the arm table, the lift and five honest ways to judge it.
+
+:func:`compare` takes one row per post (the columns of :func:`roi.engagement.post_metrics`) with
+an ``arm`` column (``"A"``/``"B"``) and, for a paired experiment, a ``pair_id``; it returns an
+:class:`ABResult`. :func:`compare_store` does the joins for a store: an experiment of the
+``experiments`` table, or an ad hoc comparison of an account's posts in two slots.
+
+What is computed (METRICS.md, "A/B tests of posting times"):
+
+* **arms**: posts, the denominator (impressions; web clicks for the conversion rate), the
+  numerator (engagements, link clicks, conversions) and the rate = sum numerator / sum denominator.
+* **lift** = rate_B / rate_A - 1 with a 95 % percentile bootstrap interval, resampling pairs
+  in a paired experiment and posts within each arm otherwise.
+* **paired**: pair-level log ratios ``d = log((y_B + 0.5) / x_B) - log((y_A + 0.5) / x_A)``
+  (0.5 keeps a post with no events finite); mean, t interval, paired t-test, geometric-mean lift.
+* **glm**: negative binomial regression (statsmodels, NB2, overdispersion estimated by maximum
+  likelihood) of events on the arm with log(denominator) as offset; the arm's incidence-rate
+  ratio (IRR) with a Wald interval, cluster-robust by pair in a paired experiment.
+* **permutation**: the arm labels are shuffled (swapped within pairs when paired) ``n_perm``
+  times, vectorised; the two-sided p-value of log(rate_B / rate_A) is :attr:`ABResult.p_value`.
+* **bayes**: Beta-binomial per arm with a uniform prior. Engagements are overdispersed, so a
+  post's impressions are not independent trials: the counts are divided by the arm's Pearson
+  dispersion (the design effect, at least 1) before forming Beta(1 + y/D, 1 + (x - y)/D).
+  P(B > A) and the expected loss of choosing B, E[max(rate_A - rate_B, 0)], are simulated.
+* **sequential** (paired): a mixture sequential probability ratio test on the log ratios in
+  posting order (normal mixture with scale log(1 + min_lift)), whose always-valid p-value
+  stays valid however often the test is looked at.
+
+A winner is declared only when each arm has ``min_posts`` posts, the permutation p-value is
+below ``alpha`` and the lift interval excludes 0; the verdict says so in words
+(:mod:`roi.abtest.verdict`) and :mod:`roi.abtest.guards` adds the warnings.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import warnings
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from roi.abtest import guards
+from roi.abtest.plan import pairs_needed
+from roi.abtest.slots import Slot, parse_slot
+from roi.abtest.verdict import verdict_text
+from roi.errors import ParameterError
+
+__all__ = ["METRICS", "ABResult", "compare", "experiment_posts", "slot_posts", "compare_store",
+           "experiments_summary"]
+
+#: metric -> (numerator column, denominator column) of :func:`roi.engagement.post_metrics`.
+METRICS = {
+    "engagement_rate": ("engagements", "impressions"),
+    "click_rate": ("link_clicks", "impressions"),
+    "conversion_rate": ("conversions", "web_clicks"),
+}
+_CHUNK = 2_000_000  # resampling matrices are built in chunks of about this many cells
+
+
+@dataclass
+class ABResult:
+    """Everything :func:`compare` found; ``to_dict()`` is the ``roi ab --json`` output.
+
+    Attributes
+    ----------
+    arms : DataFrame
+        One row per arm (A, B): arm, slot, posts, <denominator>, <numerator>, <rate>, and the
+        Wilson-free simple ``rate`` bounds are deliberately absent: the lift interval is the one
+        that accounts for overdispersion.
+    lift : dict
+        estimate, ci_low, ci_high (B/A - 1), method.
+    p_value : float
+        Permutation test of the arm labels.
+    prob_b_better, expected_loss_b : float
+        Bayesian P(B > A) and E[max(rate_A - rate_B, 0)].
+    winner : {"A", "B", None}
+    verdict : str
+    warnings : list of str
+    """
+
+    metric: str
+    numerator: str
+    denominator: str
+    design: str
+    arms: pd.DataFrame
+    lift: dict[str, Any]
+    p_value: float
+    prob_b_better: float
+    expected_loss_b: float
+    winner: str | None
+    verdict: str
+    warnings: list[str] = field(default_factory=list)
+    paired: dict[str, Any] | None = None
+    glm: dict[str, Any] | None = None
+    permutation: dict[str, Any] = field(default_factory=dict)
+    bayes: dict[str, Any] = field(default_factory=dict)
+    sequential: dict[str, Any] | None = None
+    more_needed: int | None = None
+    settings: dict[str, Any] = field(default_factory=dict)
+    posts: pd.DataFrame | None = field(default=None, repr=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict: arms, lift, p_value, prob_b_better, verdict, warnings and details."""
+        arms = {}
+        for row in self.arms.to_dict("records"):
+            arm = row.pop("arm")
+            arms[arm] = {k: _plain(v) for k, v in row.items()}
+            arms[arm].update(events=arms[arm][self.numerator], exposure=arms[arm][self.denominator],
+                             rate=arms[arm][self.metric])
+        return {
+            "metric": self.metric, "numerator": self.numerator, "denominator": self.denominator,
+            "design": self.design, "arms": arms, "lift": self.lift, "p_value": self.p_value,
+            "prob_b_better": self.prob_b_better, "expected_loss_b": self.expected_loss_b,
+            "winner": self.winner, "verdict": self.verdict, "warnings": list(self.warnings),
+            "more_needed": self.more_needed, "paired": self.paired, "glm": self.glm,
+            "permutation": self.permutation, "bayes": self.bayes, "sequential": self.sequential,
+            "settings": self.settings,
+        }
+
+    def __str__(self) -> str:
+        return self.verdict
+
+
+def _plain(v: Any) -> Any:
+    if v is pd.NA or v is None:
+        return None
+    if hasattr(v, "item"):
+        return v.item()
+    return v
+
+
+# --------------------------------------------------------------------------- validation
+def _check_options(metric: str, alpha: float, min_posts: int, min_lift: float) -> tuple[str, str]:
+    if metric not in METRICS:
+        raise ParameterError(f"metric={metric!r}: expected one of {', '.join(METRICS)}")
+    if not 0 < alpha < 1:
+        raise ParameterError(f"alpha={alpha!r}: expected a number between 0 and 1, e.g. 0.05")
+    if int(min_posts) != min_posts or min_posts < 2:
+        raise ParameterError(f"min_posts={min_posts!r}: expected a whole number of at least 2")
+    if not min_lift > 0:
+        raise ParameterError(f"min_lift={min_lift!r}: expected a positive relative lift, e.g. 0.1 for 10%")
+    return METRICS[metric]
+
+
+def _usable(posts: pd.DataFrame, numerator: str, denominator: str, paired: bool) -> tuple[pd.DataFrame, list[str]]:
+    """Posts with a known numerator and a positive denominator; complete pairs when paired."""
+    notes = []
+    y = posts[numerator].astype("Float64")
+    x = posts[denominator].astype("Float64")
+    ok = (y.notna() & x.notna() & (x > 0) & (y >= 0)).fillna(False).astype(bool)
+    dropped = int((~ok).sum())
+    if dropped:
+        notes.append(f"{dropped} post{'s' if dropped != 1 else ''} without a known {numerator} or a positive "
+                     f"{denominator} left out")
+    kept = posts[ok.to_numpy()].copy()
+    kept["_y"] = kept[numerator].astype("float64")
+    kept["_x"] = kept[denominator].astype("float64")
+    over = int((kept["_y"] > kept["_x"]).sum())
+    if over:
+        notes.append(f"{over} post{'s' if over != 1 else ''} with more {numerator} than {denominator}; "
+                     "the Beta-binomial caps them at the denominator")
+    if paired:
+        arms_per_pair = kept.groupby("pair_id")["arm"].nunique()
+        complete = arms_per_pair.index[arms_per_pair == 2]
+        incomplete = int((arms_per_pair < 2).sum())
+        if incomplete:
+            notes.append(f"{incomplete} pair{'s' if incomplete != 1 else ''} without a usable post in both arms "
+                         "left out of the comparison")
+        kept = kept[kept["pair_id"].isin(complete)]
+    return kept, notes
+
+
+# --------------------------------------------------------------------------- statistics
+def _log_ratio(yb: np.ndarray, xb: np.ndarray, ya: np.ndarray, xa: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.log(yb / xb) - np.log(ya / xa)
+
+
+def _chunks(total: int, width: int) -> list[int]:
+    per = max(1, _CHUNK // max(width, 1))
+    return [min(per, total - start) for start in range(0, total, per)]
+
+
+def _bootstrap_unpaired(rng, ya, xa, yb, xb, n_boot: int) -> np.ndarray:
+    out = []
+    for size in _chunks(n_boot, len(ya) + len(yb)):
+        ia = rng.integers(0, len(ya), (size, len(ya)))
+        ib = rng.integers(0, len(yb), (size, len(yb)))
+        out.append(_log_ratio(yb[ib].sum(1), xb[ib].sum(1), ya[ia].sum(1), xa[ia].sum(1)))
+    return np.concatenate(out)
+
+
+def _bootstrap_paired(rng, ya, xa, yb, xb, n_boot: int) -> np.ndarray:
+    m = len(ya)
+    out = []
+    for size in _chunks(n_boot, m):
+        i = rng.integers(0, m, (size, m))
+        out.append(_log_ratio(yb[i].sum(1), xb[i].sum(1), ya[i].sum(1), xa[i].sum(1)))
+    return np.concatenate(out)
+
+
+def _permutation_unpaired(rng, y, x, is_b, n_perm: int) -> np.ndarray:
+    """log(rate_B / rate_A) under ``n_perm`` random relabellings (arm sizes kept)."""
+    total_y, total_x = y.sum(), x.sum()
+    out = []
+    for size in _chunks(n_perm, len(y)):
+        labels = rng.permuted(np.broadcast_to(is_b, (size, len(y))), axis=1).astype(float)
+        yb, xb = labels @ y, labels @ x
+        out.append(_log_ratio(yb, xb, total_y - yb, total_x - xb))
+    return np.concatenate(out)
+
+
+def _permutation_paired(rng, ya, xa, yb, xb, n_perm: int) -> np.ndarray:
+    """log(rate_B / rate_A) when each pair's labels are swapped by a fair coin."""
+    m = len(ya)
+    dy, dx = ya - yb, xa - xb
+    out = []
+    for size in _chunks(n_perm, m):
+        swap = (rng.random((size, m)) < 0.5).astype(float)
+        new_yb, new_xb = yb.sum() + swap @ dy, xb.sum() + swap @ dx
+        new_ya, new_xa = ya.sum() - swap @ dy, xa.sum() - swap @ dx
+        out.append(_log_ratio(new_yb, new_xb, new_ya, new_xa))
+    return np.concatenate(out)
+
+
+def _permutation_p(observed: float, null: np.ndarray) -> float:
+    """Two-sided Monte Carlo p-value, (1 + #{|T*| >= |T|}) / (1 + n) (never 0)."""
+    null = null[np.isfinite(null)]
+    if not math.isfinite(observed):
+        return float("nan")
+    hits = int(np.sum(np.abs(null) >= abs(observed) - 1e-12))
+    return (1 + hits) / (1 + len(null))
+
+
+def _design_effect(y: np.ndarray, x: np.ndarray) -> float:
+    """Pearson dispersion of per-post counts around the arm's pooled rate (at least 1)."""
+    n = len(y)
+    if n < 2:
+        return 1.0
+    p = y.sum() / x.sum()
+    if not 0 < p < 1:
+        return 1.0
+    chi2 = np.sum((y - x * p) ** 2 / (x * p * (1 - p)))
+    return max(1.0, float(chi2 / (n - 1)))
+
+
+def _bayes(rng, ya, xa, yb, xb, n_draws: int) -> dict[str, Any]:
+    deff = {"A": _design_effect(ya, xa), "B": _design_effect(yb, xb)}
+    draws = {}
+    for arm, y, x in (("A", ya, xa), ("B", yb, xb)):
+        ys, xs = y.sum(), x.sum()
+        ys = min(ys, xs)
+        draws[arm] = rng.beta(1 + ys / deff[arm], 1 + (xs - ys) / deff[arm], n_draws)
+    loss_b = np.maximum(draws["A"] - draws["B"], 0)
+    lift = draws["B"] / draws["A"] - 1
+    naive = (rng.beta(1 + yb.sum(), 1 + max(xb.sum() - yb.sum(), 0), n_draws)
+             > rng.beta(1 + ya.sum(), 1 + max(xa.sum() - ya.sum(), 0), n_draws)).mean()
+    return {
+        "prob_b_better": float((draws["B"] > draws["A"]).mean()),
+        "expected_loss_b": float(loss_b.mean()),
+        "expected_loss_b_relative": float(loss_b.mean() / max(ya.sum() / xa.sum(), 1e-300)),
+        "expected_loss_a": float(np.maximum(draws["B"] - draws["A"], 0).mean()),
+        "lift_credible_low": float(np.quantile(lift, 0.025)),
+        "lift_credible_high": float(np.quantile(lift, 0.975)),
+        "design_effect_a": deff["A"], "design_effect_b": deff["B"],
+        "prob_b_better_ignoring_overdispersion": float(naive),
+        "draws": n_draws,
+        "method": "Beta(1 + y/D, 1 + (x - y)/D) per arm, D = Pearson dispersion of the arm's posts (>= 1)",
+    }
+
+
+def _glm(frame: pd.DataFrame, paired: bool) -> tuple[dict[str, Any] | None, list[str]]:
+    """Negative binomial (NB2) of events on arm B with log(exposure) offset; IRR of B vs A."""
+    import statsmodels.api as sm
+    from statsmodels.tools.sm_exceptions import ConvergenceWarning, HessianInversionWarning
+
+    y = frame["_y"].to_numpy()
+    x = frame["_x"].to_numpy()
+    is_b = (frame["arm"] == "B").to_numpy(dtype=float)
+    if y.sum() == 0 or len(y) < 4:
+        return None, ["negative binomial GLM skipped: too few posts or no events"]
+    design = sm.add_constant(is_b, has_constant="add")
+    if paired:
+        groups = pd.factorize(frame["pair_id"])[0]
+        cov = {"cov_type": "cluster", "cov_kwds": {"groups": groups}}
+    else:
+        cov = {}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            model = sm.NegativeBinomial(y, design, exposure=x, loglike_method="nb2")
+            fit = model.fit(disp=0, maxiter=200, **cov)
+        except (np.linalg.LinAlgError, ValueError) as exc:
+            return None, [f"negative binomial GLM did not fit ({exc.__class__.__name__}); see the other methods"]
+    notes = []
+    if any(issubclass(w.category, (ConvergenceWarning, HessianInversionWarning)) for w in caught) or \
+            not fit.mle_retvals.get("converged", True):
+        notes.append("negative binomial GLM did not converge cleanly; treat its interval with care")
+    beta, se = float(fit.params[1]), float(fit.bse[1])
+    if not (math.isfinite(beta) and math.isfinite(se)):
+        return None, ["negative binomial GLM gave no finite estimate; see the other methods"]
+    z = 1.959963984540054
+    return {
+        "irr": math.exp(beta), "ci_low": math.exp(beta - z * se), "ci_high": math.exp(beta + z * se),
+        "p_value": float(fit.pvalues[1]), "overdispersion": float(fit.params[-1]),
+        "method": "negative binomial (NB2) GLM, log(" + "exposure) offset, "
+                  + ("cluster-robust by pair" if paired else "model-based") + " Wald interval",
+    }, notes
+
+
+def _paired_analysis(d: np.ndarray, alpha: float) -> dict[str, Any]:
+    from scipy import stats
+
+    m = len(d)
+    mean = float(d.mean())
+    sd = float(d.std(ddof=1)) if m > 1 else float("nan")
+    if m > 1 and sd > 0:
+        half = stats.t.ppf(1 - alpha / 2, m - 1) * sd / math.sqrt(m)
+        p = float(2 * stats.t.sf(abs(mean) / (sd / math.sqrt(m)), m - 1))
+    else:
+        half, p = float("nan"), float("nan")
+    return {
+        "pairs": m, "mean_log_ratio": mean, "sd_log_ratio": sd, "p_value": p,
+        "lift": math.expm1(mean), "ci_low": math.expm1(mean - half), "ci_high": math.expm1(mean + half),
+        "method": "paired t-test on log((y_B + 0.5)/x_B) - log((y_A + 0.5)/x_A); lift = geometric mean ratio - 1",
+    }
+
+
+def _msprt(d: np.ndarray, tau: float) -> dict[str, Any] | None:
+    """Always-valid p-value of H0: mean log ratio = 0 (normal mixture SPRT, Johari et al. 2017)."""
+    m = len(d)
+    if m < 3:
+        return None
+    sigma2 = float(np.var(d, ddof=1))
+    if not sigma2 > 0:
+        return None
+    n = np.arange(1, m + 1)
+    mean = np.cumsum(d) / n
+    tau2 = tau * tau
+    log_lr = 0.5 * np.log(sigma2 / (sigma2 + n * tau2)) + (n ** 2 * tau2 * mean ** 2) / (2 * sigma2 * (sigma2 + n * tau2))
+    p = float(min(1.0, np.exp(-np.max(log_lr))))
+    return {"always_valid_p": p, "mixture_sd": tau, "pairs": m,
+            "method": "mixture SPRT on pair log ratios in posting order (normal mixture, plug-in variance)"}
+
+
+# --------------------------------------------------------------------------- compare
+def compare(posts: pd.DataFrame, *, metric: str = "engagement_rate", paired: bool | None = None,
+            slot_a: str | None = None, slot_b: str | None = None, min_posts: int = 10,
+            min_lift: float = 0.1, alpha: float = 0.05, planned_pairs: int | None = None,
+            randomised: bool = True, seed: int = 0, n_boot: int = 4000, n_perm: int = 5000,
+            n_draws: int = 20000, glm: bool = True, mix_threshold: float = 0.2,
+            dominance: float = 0.5) -> ABResult:
+    """Compare arm B with arm A on ``metric``.
+
+    Parameters
+    ----------
+    posts : DataFrame
+        One row per post with ``post_id``, ``arm`` (``"A"`` or ``"B"``), the metric's numerator
+        and denominator columns (:data:`METRICS`; e.g. ``engagements`` and ``impressions``) and,
+        for a paired experiment, ``pair_id``. Usually :func:`roi.engagement.post_metrics` plus
+        the arm (see :func:`experiment_posts`, :func:`slot_posts`). Content columns
+        (``hashtag_count``, ``has_question``, ``has_link``, ``mention_count``) feed the
+        content-mix warning when present.
+    metric : {"engagement_rate", "click_rate", "conversion_rate"}
+    paired : bool, optional
+        Analyse pairs; default: when every post has a ``pair_id``.
+    slot_a, slot_b : str, optional
+        Descriptions of the slots, used in the verdict ("post at B (18:00-19:00)").
+    min_posts : int
+        No winner is declared while an arm has fewer posts.
+    min_lift : float
+        The smallest lift that matters: "about N more pairs needed" targets it, and an interval
+        inside +/- min_lift reads as "no meaningful difference".
+    alpha : float
+        Significance level of the permutation test; intervals are 1 - alpha.
+    planned_pairs : int, optional
+        The planned size; below it the peeking warning says this is an interim look.
+    randomised : bool
+        False for an ad hoc comparison of existing posts (adds a warning).
+    seed : int
+        Seed of the bootstrap, the permutations and the posterior draws.
+    n_boot, n_perm, n_draws : int
+        Bootstrap replicates, permutations and posterior draws.
+    glm : bool
+        Fit the negative binomial GLM (the slowest part; off in large simulation loops).
+    mix_threshold, dominance : float
+        Thresholds of the content-mix and one-post-dominates warnings.
+
+    Returns
+    -------
+    ABResult
+
+    Raises
+    ------
+    ParameterError
+        Unknown metric, missing columns, or an arm without usable posts.
+
+    Examples
+    --------
+    >>> posts = pd.DataFrame({
+    ...     "post_id": list("abcdefgh"), "arm": list("AAAABBBB"),
+    ...     "impressions": [1000, 2000, 1000, 1000, 1000, 1000, 2000, 1000],
+    ...     "engagements": [20, 50, 30, 20, 35, 25, 60, 30]})
+    >>> r = compare(posts, min_posts=3, seed=1)
+    >>> r.arms[["arm", "posts", "impressions", "engagements", "engagement_rate"]]
+      arm  posts  impressions  engagements  engagement_rate
+    0   A      4         5000          120            0.024
+    1   B      4         5000          150            0.030
+    >>> round(r.lift["estimate"], 3)
+    0.25
+    """
+    numerator, denominator = _check_options(metric, alpha, min_posts, min_lift)
+    needed = ["post_id", "arm", numerator, denominator]
+    missing = [c for c in needed if c not in posts.columns]
+    if missing:
+        raise ParameterError(f"posts: missing column(s) {', '.join(missing)} for metric {metric!r}")
+    arms_seen = set(posts["arm"].dropna().astype(str))
+    if not arms_seen <= {"A", "B"}:
+        raise ParameterError(f"posts: arm must be 'A' or 'B', found {', '.join(sorted(arms_seen - {'A', 'B'}))}")
+    if paired is None:
+        paired = "pair_id" in posts.columns and bool(posts["pair_id"].notna().all()) and len(posts) > 0
+    if paired and "pair_id" not in posts.columns:
+        raise ParameterError("paired=True needs a pair_id column (the experiments table's pair_id)")
+
+    frame, notes = _usable(posts.assign(arm=posts["arm"].astype(str)), numerator, denominator, paired)
+    counts = frame["arm"].value_counts()
+    for arm in ("A", "B"):
+        if counts.get(arm, 0) == 0:
+            raise ParameterError(
+                f"arm {arm} has no posts with a known {numerator} and {denominator} to compare"
+                + (f" (slot {slot_a if arm == 'A' else slot_b})" if (slot_a or slot_b) else ""))
+    rng = np.random.default_rng(seed)
+    a = frame[frame["arm"] == "A"]
+    b = frame[frame["arm"] == "B"]
+    if paired:  # one row per pair and arm, in posting order of the pair
+        order = frame.groupby("pair_id")["created_at"].max().sort_values(kind="stable").index \
+            if "created_at" in frame.columns else pd.Index(sorted(frame["pair_id"].unique()))
+        a_sum = a.groupby("pair_id")[["_y", "_x"]].sum().reindex(order)
+        b_sum = b.groupby("pair_id")[["_y", "_x"]].sum().reindex(order)
+        ya, xa, yb, xb = (a_sum["_y"].to_numpy(), a_sum["_x"].to_numpy(),
+                          b_sum["_y"].to_numpy(), b_sum["_x"].to_numpy())
+    else:
+        ya, xa, yb, xb = (a["_y"].to_numpy(), a["_x"].to_numpy(), b["_y"].to_numpy(), b["_x"].to_numpy())
+
+    # arm table
+    arms = pd.DataFrame({
+        "arm": ["A", "B"],
+        "slot": pd.array([slot_a, slot_b], dtype="string"),
+        "posts": pd.array([len(a), len(b)], dtype="Int64"),
+        denominator: pd.array([int(xa.sum()), int(xb.sum())], dtype="Int64"),
+        numerator: pd.array([int(ya.sum()), int(yb.sum())], dtype="Int64"),
+    })
+    arms[metric] = pd.array([ya.sum() / xa.sum(), yb.sum() / xb.sum()], dtype="Float64")
+    arms["small"] = arms["posts"] < min_posts
+
+    # lift and its bootstrap interval
+    observed = float(_log_ratio(yb.sum(), xb.sum(), ya.sum(), xa.sum()))
+    boot = (_bootstrap_paired if paired else _bootstrap_unpaired)(rng, ya, xa, yb, xb, n_boot)
+    boot = boot[~np.isnan(boot)]
+    low, high = np.quantile(boot, [alpha / 2, 1 - alpha / 2]) if len(boot) else (np.nan, np.nan)
+    lift = {"estimate": math.expm1(observed), "ci_low": float(np.expm1(low)), "ci_high": float(np.expm1(high)),
+            "confidence": 1 - alpha,
+            "method": f"ratio of summed rates; percentile bootstrap over {'pairs' if paired else 'posts within arm'}"
+                      f" ({n_boot} replicates)"}
+
+    # permutation test
+    if paired:
+        null = _permutation_paired(rng, ya, xa, yb, xb, n_perm)
+    else:
+        y_all = np.concatenate([ya, yb])
+        x_all = np.concatenate([xa, xb])
+        is_b = np.r_[np.zeros(len(ya), bool), np.ones(len(yb), bool)]
+        null = _permutation_unpaired(rng, y_all, x_all, is_b, n_perm)
+    p_value = _permutation_p(observed, null)
+    permutation = {"p_value": p_value, "permutations": n_perm, "statistic": "log(rate_B / rate_A)",
+                   "method": "labels swapped within pairs" if paired else "labels shuffled across posts"}
+
+    # paired log ratios, sequential test, pairs still needed
+    warn: list[str] = []
+    paired_out = sequential = None
+    if paired:
+        d = _log_ratio(yb + 0.5, xb, ya + 0.5, xa)
+        paired_out = _paired_analysis(d, alpha)
+        sequential = _msprt(d, math.log1p(min_lift))
+        sd_obs, have = paired_out["sd_log_ratio"], len(d)
+    else:
+        la = np.log((ya + 0.5) / xa)
+        lb = np.log((yb + 0.5) / xb)
+        sd_obs = math.sqrt((la.var(ddof=1) if len(la) > 1 else np.nan) + (lb.var(ddof=1) if len(lb) > 1 else np.nan))
+        have = min(len(la), len(lb))
+    more_needed = None
+    if math.isfinite(sd_obs) and sd_obs > 0:
+        total = pairs_needed(min_lift, sd_log_ratio=sd_obs, alpha=alpha)
+        more_needed = max(total, min_posts) - have
+    elif have < min_posts:
+        more_needed = min_posts - have
+
+    glm_out = None
+    if glm:
+        glm_out, glm_notes = _glm(frame, paired)
+        notes += glm_notes
+    bayes = _bayes(rng, ya, xa, yb, xb, n_draws)
+
+    # guard rails
+    warn += guards.too_few_posts(frame, min_posts=min_posts)
+    warn += guards.content_mix_differs(frame, threshold=mix_threshold)
+    warn += guards.dominant_posts(frame, events=numerator, share=dominance)
+    if not randomised:
+        warn += guards.not_randomised()
+    warn += guards.repeated_looks(always_valid_p=sequential["always_valid_p"] if sequential else None,
+                                  planned_pairs=planned_pairs, pairs=have)
+    warn += notes
+
+    unit = "pairs" if paired else "posts per arm"
+    text, winner = verdict_text(
+        lift=lift["estimate"], ci_low=lift["ci_low"], ci_high=lift["ci_high"],
+        prob_b_better=bayes["prob_b_better"], p_value=p_value, posts_a=len(a), posts_b=len(b),
+        min_posts=min_posts, alpha=alpha, min_lift=min_lift,
+        more_needed=max(more_needed, 1) if more_needed is not None and more_needed > 0 else more_needed,
+        unit=unit, slot_a=slot_a, slot_b=slot_b, confidence=1 - alpha)
+    if more_needed is not None and more_needed <= 0 and winner is None and text.startswith("not enough"):
+        text = text.replace(f"about {more_needed} more {unit} needed", "already at the planned size")
+    return ABResult(
+        metric=metric, numerator=numerator, denominator=denominator,
+        design="paired" if paired else "unpaired", arms=arms, lift=lift, p_value=p_value,
+        prob_b_better=bayes["prob_b_better"], expected_loss_b=bayes["expected_loss_b"], winner=winner,
+        verdict=text, warnings=warn, paired=paired_out, glm=glm_out, permutation=permutation, bayes=bayes,
+        sequential=sequential, more_needed=more_needed,
+        settings={"min_posts": min_posts, "min_lift": min_lift, "alpha": alpha, "seed": seed,
+                  "n_boot": n_boot, "n_perm": n_perm, "n_draws": n_draws, "planned_pairs": planned_pairs,
+                  "randomised": randomised},
+        posts=frame.drop(columns=["_y", "_x"]),
+    )
+
+
+# --------------------------------------------------------------------------- from a store
+def experiment_posts(metrics: pd.DataFrame, experiments: pd.DataFrame, experiment_id: str, *,
+                     arm_a: str | None = None, arm_b: str | None = None) -> pd.DataFrame:
+    """The posts of one experiment with ``arm`` relabelled ``"A"``/``"B"`` and their ``pair_id``.
+
+    Parameters
+    ----------
+    metrics : DataFrame
+        Per-post metrics (:func:`roi.engagement.post_metrics`).
+    experiments : DataFrame
+        The canonical ``experiments`` table.
+    experiment_id : str
+    arm_a, arm_b : str, optional
+        The experiment's arm labels to treat as A and B; default: labels ``A`` and ``B``, else
+        the two labels in sorted order.
+
+    Returns
+    -------
+    DataFrame
+        ``metrics`` rows of the experiment's posts plus ``arm``, ``arm_label`` and ``pair_id``.
+
+    Raises
+    ------
+    ParameterError
+        Unknown experiment (the message lists the known ones), not exactly two arms, or posts
+        missing from the store.
+    """
+    exp = experiments[experiments["experiment_id"].astype(str) == str(experiment_id)]
+    if exp.empty:
+        known = sorted(experiments["experiment_id"].dropna().astype(str).unique())
+        raise ParameterError(f"experiment {experiment_id!r} not in the store's experiments "
+                             f"(known: {', '.join(known[:10]) or 'none'})")
+    labels = sorted(exp["arm"].dropna().astype(str).unique())
+    if arm_a is None and arm_b is None:
+        if set(labels) >= {"A", "B"} and len(labels) == 2:
+            arm_a, arm_b = "A", "B"
+        elif len(labels) == 2:
+            arm_a, arm_b = labels
+        else:
+            raise ParameterError(f"experiment {experiment_id!r} has arms {labels}; choose two with arm_a and arm_b")
+    if arm_a not in labels or arm_b not in labels or arm_a == arm_b:
+        raise ParameterError(f"experiment {experiment_id!r}: arms {arm_a!r} and {arm_b!r} must be two of {labels}")
+    exp = exp[exp["arm"].astype(str).isin([arm_a, arm_b])]
+    mapping = {arm_a: "A", arm_b: "B"}
+    joined = metrics.merge(
+        pd.DataFrame({"post_id": exp["post_id"].astype("string"),
+                      "arm_label": exp["arm"].astype("string"),
+                      "pair_id": exp["pair_id"].astype("string") if "pair_id" in exp else pd.NA}),
+        on="post_id", how="inner")
+    if joined.empty:
+        raise ParameterError(f"experiment {experiment_id!r}: none of its {len(exp)} posts are in the store's posts")
+    joined["arm"] = joined["arm_label"].map(mapping).astype("string")
+    return joined
+
+
+def slot_posts(metrics: pd.DataFrame, slot_a: str | Slot, slot_b: str | Slot, *, tz: str,
+               author_id: str | None = None, kinds: tuple[str, ...] = ("original",)) -> pd.DataFrame:
+    """An account's posts in slot A or slot B (local time ``tz``), with ``arm`` set.
+
+    Raises
+    ------
+    ParameterError
+        A bad slot or time zone, or slots that overlap (a post would be in both arms).
+
+    Examples
+    --------
+    >>> m = pd.DataFrame({"post_id": ["1", "2", "3"], "author_id": ["a"] * 3, "kind": ["original"] * 3,
+    ...                   "created_at": pd.to_datetime(["2026-10-06T13:30Z", "2026-10-06T22:10Z",
+    ...                                                 "2026-10-07T02:00Z"], utc=True)})
+    >>> slot_posts(m, "09:00-10:00", "18:00-19:00", tz="America/New_York")[["post_id", "arm"]]
+      post_id arm
+    0       1   A
+    1       2   B
+    """
+    a, b = parse_slot(slot_a), parse_slot(slot_b)
+    rows = metrics
+    if author_id is not None:
+        rows = rows[rows["author_id"].astype(str) == str(author_id)]
+    if kinds and "kind" in rows.columns:
+        rows = rows[rows["kind"].astype(str).isin(kinds)]
+    in_a = a.contains(rows["created_at"], tz=tz)
+    in_b = b.contains(rows["created_at"], tz=tz)
+    both = int((in_a & in_b).sum())
+    if both:
+        raise ParameterError(f"slots {a} and {b} overlap ({both} posts fall in both); use separate windows")
+    out = rows[(in_a | in_b).to_numpy()].copy()
+    out["arm"] = pd.array(np.where(in_a[in_a | in_b].to_numpy(), "A", "B"), dtype="string")
+    return out.reset_index(drop=True)
+
+
+def _dataset(store: Any):
+    from roi.store import Dataset, load
+
+    return store if isinstance(store, Dataset) else load(store)
+
+
+def _metrics(ds, metric: str) -> pd.DataFrame:
+    from roi.engagement import post_metrics
+
+    conversions = ds.conversions if len(ds.conversions) else None
+    if metric == "conversion_rate" and conversions is None:
+        raise ParameterError("metric='conversion_rate' needs web-analytics conversions; the store has none "
+                             "(ingest a conversions CSV)")
+    return post_metrics(ds.posts, accounts=ds.accounts, conversions=conversions)
+
+
+def _typical_slot(created_at: pd.Series, tz: str) -> str | None:
+    if created_at.dropna().empty:
+        return None
+    hours = created_at.dropna().dt.tz_convert(tz).dt.hour
+    h = int(hours.mode().iloc[0])
+    share = float((hours == h).mean())
+    label = f"{h:02d}:00-{(h + 1) % 24:02d}:00"
+    return label if share == 1 else f"mostly {label}"
+
+
+def compare_store(store: Any, *, experiment: str | None = None, slot_a: str | None = None,
+                  slot_b: str | None = None, account: str | None = None, tz: str | None = None,
+                  metric: str = "engagement_rate", end: pd.Timestamp | None = None,
+                  **options: Any) -> ABResult:
+    """Compare an experiment of a store, or an account's posts in two slots.
+
+    Parameters
+    ----------
+    store : str, Path or Dataset
+        A store directory or an already loaded :class:`roi.store.Dataset`.
+    experiment : str, optional
+        An ``experiment_id`` of the experiments table (paired when it has pair ids).
+    slot_a, slot_b : str, optional
+        Instead of an experiment: local time slots such as ``"09:00-10:00"`` or
+        ``"Tue 18:00-20:00"``; needs ``account`` and ``tz``.
+    account : str, optional
+        Handle whose posts are compared (required with slots; filters an experiment's posts).
+    tz : str, optional
+        The brand's time zone: slots are read there, and an experiment's arms are labelled with
+        their local posting hour.
+    metric : {"engagement_rate", "click_rate", "conversion_rate"}
+    end : Timestamp, optional
+        Only posts created before ``end`` (what was known at that time).
+    **options
+        Passed to :func:`compare` (min_posts, min_lift, alpha, seed, planned_pairs, ...).
+
+    Returns
+    -------
+    ABResult
+
+    Raises
+    ------
+    ParameterError
+        Neither or both of experiment and slots, unknown account/experiment, bad slot or tz.
+    """
+    from roi.accounts import account_id_for
+    from roi.timeframe import validate_tz
+
+    if (experiment is None) == (slot_a is None and slot_b is None):
+        raise ParameterError("give either an experiment id (--experiment) or two slots (--a and --b), not both")
+    if experiment is None and (slot_a is None or slot_b is None):
+        raise ParameterError("an ad hoc comparison needs both slots, e.g. --a '09:00-10:00' --b '18:00-19:00'")
+    if tz is not None:
+        validate_tz(tz)
+    if metric not in METRICS:
+        raise ParameterError(f"metric={metric!r}: expected one of {', '.join(METRICS)}")
+    ds = _dataset(store)
+    author = account_id_for(ds.accounts, account) if account is not None else None
+    metrics = _metrics(ds, metric)
+    if end is not None:
+        metrics = metrics[metrics["created_at"] < pd.Timestamp(end)]
+    if experiment is not None:
+        posts = experiment_posts(metrics, ds.experiments, experiment)
+        if author is not None:
+            posts = posts[posts["author_id"].astype(str) == author]
+            if posts.empty:
+                raise ParameterError(f"experiment {experiment!r} has no posts by {account!r}")
+        label_a = label_b = None
+        if tz is not None:
+            label_a = _typical_slot(posts.loc[posts["arm"] == "A", "created_at"], tz)
+            label_b = _typical_slot(posts.loc[posts["arm"] == "B", "created_at"], tz)
+        options.setdefault("randomised", True)
+        result = compare(posts, metric=metric, slot_a=label_a, slot_b=label_b, **options)
+        result.settings.update(experiment=str(experiment), account=account, tz=tz)
+        return result
+    if account is None:
+        raise ParameterError("an ad hoc slot comparison needs --account (whose posts to compare)")
+    if tz is None:
+        raise ParameterError("an ad hoc slot comparison needs --tz: slots are local times (e.g. America/New_York)")
+    posts = slot_posts(metrics, slot_a, slot_b, tz=tz, author_id=author)
+    options.setdefault("randomised", False)
+    result = compare(posts, metric=metric, paired=False, slot_a=str(parse_slot(slot_a)),
+                     slot_b=str(parse_slot(slot_b)), **options)
+    result.settings.update(slot_a=str(parse_slot(slot_a)), slot_b=str(parse_slot(slot_b)), account=account, tz=tz)
+    return result
+
+
+def experiments_summary(store: Any, *, account: str | None = None, tz: str | None = None,
+                        metric: str = "engagement_rate", start: pd.Timestamp | None = None,
+                        end: pd.Timestamp | None = None, **options: Any) -> pd.DataFrame:
+    """One row per experiment in the store: its arms' rates, lift, interval, P(B>A) and verdict.
+
+    Parameters
+    ----------
+    store : str, Path or Dataset
+    account : str, optional
+        Only experiments with posts by this handle.
+    tz : str, optional
+        Labels each arm with its typical local posting hour.
+    start, end : Timestamp, optional
+        The report window [start, end) in UTC: experiments with a post before ``end`` are
+        analysed on the posts created before ``end``; ``active_in_window`` says whether the
+        experiment posted in the window.
+    **options
+        Passed to :func:`compare`.
+
+    Returns
+    -------
+    DataFrame
+        experiment_id, design, first_post, last_post, active_in_window, posts_a, posts_b,
+        <denominator>_a/_b, <numerator>_a/_b, rate_a, rate_b, lift, ci_low, ci_high, p_value,
+        prob_b_better, winner, verdict, warnings (one text). Empty (with these columns) when the
+        store has no experiments.
+    """
+    ds = _dataset(store)
+    if metric not in METRICS:
+        raise ParameterError(f"metric={metric!r}: expected one of {', '.join(METRICS)}")
+    numerator, denominator = METRICS[metric]
+    columns = ["experiment_id", "design", "first_post", "last_post", "active_in_window", "slot_a", "slot_b",
+               "posts_a", "posts_b", f"{denominator}_a", f"{denominator}_b", f"{numerator}_a",
+               f"{numerator}_b", "rate_a", "rate_b", "lift", "ci_low", "ci_high", "p_value",
+               "prob_b_better", "winner", "verdict", "warnings"]
+    rows = []
+    exp = ds.experiments
+    posts = ds.posts[["post_id", "author_id", "created_at"]]
+    joined = exp.merge(posts, on="post_id", how="inner")
+    if account is not None:
+        from roi.accounts import account_id_for
+
+        joined = joined[joined["author_id"].astype(str) == account_id_for(ds.accounts, account)]
+    if end is not None:
+        joined = joined[joined["created_at"] < pd.Timestamp(end)]
+    for eid, group in joined.groupby("experiment_id", sort=True):  # one loop per experiment
+        active = True
+        if start is not None or end is not None:
+            lo = pd.Timestamp(start) if start is not None else group["created_at"].min()
+            hi = pd.Timestamp(end) if end is not None else group["created_at"].max() + pd.Timedelta(seconds=1)
+            active = bool(((group["created_at"] >= lo) & (group["created_at"] < hi)).any())
+        try:
+            r = compare_store(ds, experiment=str(eid), account=account, tz=tz, metric=metric, end=end, **options)
+        except ParameterError as exc:
+            rows.append({"experiment_id": str(eid), "first_post": group["created_at"].min(),
+                         "last_post": group["created_at"].max(), "active_in_window": active,
+                         "verdict": f"cannot analyse: {exc}"})
+            continue
+        arms = r.arms.set_index("arm")
+        rows.append({
+            "experiment_id": str(eid), "design": r.design, "first_post": group["created_at"].min(),
+            "last_post": group["created_at"].max(), "active_in_window": active,
+            "slot_a": arms.loc["A", "slot"], "slot_b": arms.loc["B", "slot"],
+            "posts_a": arms.loc["A", "posts"], "posts_b": arms.loc["B", "posts"],
+            f"{denominator}_a": arms.loc["A", denominator], f"{denominator}_b": arms.loc["B", denominator],
+            f"{numerator}_a": arms.loc["A", numerator], f"{numerator}_b": arms.loc["B", numerator],
+            "rate_a": arms.loc["A", metric], "rate_b": arms.loc["B", metric],
+            "lift": r.lift["estimate"], "ci_low": r.lift["ci_low"], "ci_high": r.lift["ci_high"],
+            "p_value": r.p_value, "prob_b_better": r.prob_b_better, "winner": r.winner,
+            "verdict": r.verdict, "warnings": " | ".join(r.warnings),
+        })
+    out = pd.DataFrame(rows, columns=columns)
+    for c in ("experiment_id", "design", "slot_a", "slot_b", "winner", "verdict", "warnings"):
+        out[c] = out[c].astype("string")
+    for c in ("posts_a", "posts_b", f"{denominator}_a", f"{denominator}_b", f"{numerator}_a", f"{numerator}_b"):
+        out[c] = out[c].astype("Int64")
+    for c in ("rate_a", "rate_b", "lift", "ci_low", "ci_high", "p_value", "prob_b_better"):
+        out[c] = out[c].astype("Float64")
+    out["active_in_window"] = out["active_in_window"].astype("boolean")
+    return out
