@@ -1,0 +1,182 @@
+"""Reading JSON exports record by record: JSON Lines, one JSON document, gzip; with line numbers.
+
+Every X reader goes through :func:`iter_json` so that all of them treat bad bytes the same way:
+
+* a line (or document) that is not valid JSON becomes an error item naming its line, never an
+  exception that stops the file;
+* text that is not valid UTF-8 is decoded as Latin-1 and the item carries a note saying so
+  (JSON must be UTF-8, but hand-edited exports saved by old tools are often Latin-1; decoding
+  byte-for-byte keeps every character visible instead of dropping the record);
+* a file that is one pretty-printed document (an array of tweets, an indented page) is parsed
+  whole, and a top-level array yields its elements with their 1-based index as the "line".
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any, Iterator
+
+import orjson
+
+__all__ = ["JsonItem", "iter_json", "open_bytes", "LATIN1_NOTE", "raw_text", "MAX_DOCUMENT_BYTES"]
+
+LATIN1_NOTE = "not valid UTF-8; decoded as Latin-1"
+# A file whose first line is not JSON is tried as one pretty-printed document up to this size;
+# larger files are read as JSON Lines (which streams at any size).
+MAX_DOCUMENT_BYTES = 256 << 20
+_RECORD_TEXT_LIMIT = 4096
+_GZIP_MAGIC = b"\x1f\x8b"
+
+
+@dataclass
+class JsonItem:
+    """One parsed JSON value (or the error met while parsing it) with where it came from."""
+
+    line: int  # 1-based line number, or element index inside a top-level array
+    value: Any = None
+    error: str | None = None  # one-line reason when the bytes are not JSON
+    raw: bytes = b""
+    latin1: bool = False
+
+
+def open_bytes(path: Any) -> IO[bytes]:
+    """Open a file (or zip member) for binary reading, transparently un-gzipping it."""
+    fh = path.open("rb") if hasattr(path, "open") else open(path, "rb")
+    head = fh.read(2)
+    if head == _GZIP_MAGIC:
+        fh.seek(0)
+        return gzip.GzipFile(fileobj=fh)  # type: ignore[return-value]
+    fh.seek(0)
+    return fh
+
+
+def raw_text(raw: bytes | str) -> str:
+    """The raw text of a record for ``_rejected/`` (truncated so one bad line cannot bloat it)."""
+    text = raw if isinstance(raw, str) else raw.decode("utf-8", errors="replace")
+    return text if len(text) <= _RECORD_TEXT_LIMIT else text[:_RECORD_TEXT_LIMIT] + "...[truncated]"
+
+
+def _loads(raw: bytes) -> tuple[Any, bool]:
+    """Parse bytes as JSON; fall back to Latin-1 when they are not UTF-8. Returns (value, latin1)."""
+    try:
+        return orjson.loads(raw), False
+    except orjson.JSONDecodeError:
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return orjson.loads(raw.decode("latin-1")), True
+        raise
+
+
+def _error_text(exc: Exception) -> str:
+    msg = str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
+    return f"invalid JSON ({msg})"
+
+
+def iter_json(path: Any) -> Iterator[JsonItem]:
+    """Yield every JSON record of a file: each line of JSON Lines, else the elements of one document.
+
+    Parameters
+    ----------
+    path : Path or zipfile.Path
+        The file; gzip is detected by its magic bytes.
+
+    Yields
+    ------
+    JsonItem
+        ``value`` set, or ``error`` set with a one-line reason (the caller rejects that record).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "t.jsonl"
+    >>> _ = p.write_bytes(b'{"id": "1"}\\n{"id": \\n\\n[1, 2]\\n')
+    >>> [(i.line, i.value, i.error) for i in iter_json(p)]
+    [(1, {'id': '1'}, None), (2, None, 'invalid JSON (unexpected end of data: line 1 column 7 (char 6))'), (4, [1, 2], None)]
+    """
+    with open_bytes(path) as fh:
+        first = _first_nonblank(fh)
+        if first is None:
+            return
+        lineno, line = first
+        stripped = line.strip()
+        try:
+            value, latin1 = _loads(stripped)
+        except orjson.JSONDecodeError as exc:
+            after_first = fh.tell()
+            document = _try_document(line, fh) if stripped[:1] in (b"[", b"{") else None
+            if document is not None:
+                yield from document
+                return
+            # Not one document either: JSON Lines whose first line is broken.
+            fh.seek(after_first)
+            yield JsonItem(lineno, error=_error_text(exc), raw=stripped)
+        else:
+            if isinstance(value, list) and lineno == 1 and _rest_is_blank(fh):
+                # A plain JSON array on one line: its elements are the records.
+                for i, element in enumerate(value, 1):
+                    yield JsonItem(i, value=element, latin1=latin1)
+                return
+            yield JsonItem(lineno, value=value, raw=stripped, latin1=latin1)
+        yield from _iter_lines(fh, lineno)
+
+
+def _first_nonblank(fh: IO[bytes]) -> tuple[int, bytes] | None:
+    for lineno, line in enumerate(fh, 1):
+        if line.strip():
+            if lineno == 1 and line.startswith(b"\xef\xbb\xbf"):
+                line = line[3:]
+            return lineno, line
+    return None
+
+
+def _rest_is_blank(fh: IO[bytes]) -> bool:
+    pos = fh.tell()
+    rest = fh.read(4096)
+    if rest.strip():
+        fh.seek(pos)
+        return False
+    return not fh.read(1)
+
+
+def _iter_lines(fh: IO[bytes], lineno: int) -> Iterator[JsonItem]:
+    loads = orjson.loads
+    for lineno, line in enumerate(fh, lineno + 1):
+        stripped = line.strip()
+        if not stripped:
+            continue
+        try:
+            yield JsonItem(lineno, value=loads(stripped), raw=stripped)
+        except orjson.JSONDecodeError as exc:
+            try:
+                value, latin1 = _loads(stripped)
+            except orjson.JSONDecodeError:
+                yield JsonItem(lineno, error=_error_text(exc), raw=stripped)
+            else:
+                yield JsonItem(lineno, value=value, raw=stripped, latin1=latin1)
+
+
+def _try_document(first_line: bytes, fh: IO[bytes]) -> list[JsonItem] | None:
+    """Parse the whole file as one JSON document; None if it is not one (or too large to try)."""
+    buf = io.BytesIO()
+    buf.write(first_line)
+    while chunk := fh.read(1 << 20):
+        buf.write(chunk)
+        if buf.tell() > MAX_DOCUMENT_BYTES:
+            return None
+    data = buf.getvalue()
+    try:
+        value, latin1 = _loads(data)
+    except orjson.JSONDecodeError:
+        return None
+    if isinstance(value, list):
+        return [JsonItem(i, value=element, latin1=latin1) for i, element in enumerate(value, 1)]
+    return [JsonItem(1, value=value, latin1=latin1)]
+
+
+def name_of(path: Any) -> str:
+    """A path's display name (works for zip members too)."""
+    return str(path) if isinstance(path, (str, Path)) else getattr(path, "at", None) or str(path)

@@ -1,0 +1,308 @@
+"""X API v2 reader: twarc2 pages, flattened tweets, plain JSON arrays, and user pages.
+
+Shapes read (detected per record, so a file may mix them):
+
+* a twarc2 page a line: ``{"data": [tweets], "includes": {"users", "tweets"}, "meta", "__twarc"}``.
+  The tweets of ``data`` are the source's records; ``includes.users`` become accounts and
+  ``includes.tweets`` (the replied-to, quoted and retweeted originals) become posts too, as
+  context rows;
+* a flattened tweet a line (``twarc2 flatten``): the tweet with its ``author`` and its referenced
+  tweets embedded;
+* a JSON array of tweets, or of pages;
+* user pages (``twarc2 users``, ``followers``, ``following``): the users are the records and become
+  accounts; for ``followers`` / ``following`` pages, whose ``__twarc.url`` is
+  ``.../2/users/<id>/followers``, each user also gives a follow edge to (from) ``<id>``, seen at
+  ``as_of`` (else the page's ``__twarc.retrieved_at``).
+
+Mapping: ``kind`` from ``referenced_tweets`` (retweeted -> repost, replied_to -> reply,
+quoted -> quote; a reply that also quotes is a reply, its thread parent); metrics from
+``public_metrics``; impressions and link clicks from ``non_public_metrics`` (else
+``organic_metrics``, else the public ``impression_count``, which X only counts for tweets from
+December 2022 on: an earlier tweet's public 0 is unknown, not zero); hashtags, mentions and
+expanded URLs from ``entities`` (a retweet's leading ``RT @user:`` is not a mention);
+``metrics_observed_at`` from ``__twarc.retrieved_at``, else ``as_of``, else the time of reading.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any, Iterator
+
+from roi.io._base import ReadResult, Rejected
+from roi.io._json import LATIN1_NOTE, iter_json, raw_text
+from roi.io._rows import RowBuffer, iso_to_us
+
+__all__ = ["read", "POST_FIELDS", "ACCOUNT_FIELDS", "FOLLOW_FIELDS", "CHUNK_SIZE"]
+
+CHUNK_SIZE = 50_000
+PLATFORM = "x"
+POST_FIELDS = (
+    ("post_id", "str"), ("author_id", "str"), ("created_at", "iso"), ("text", "str"), ("lang", "str"),
+    ("kind", "str"), ("referenced_id", "str"), ("conversation_id", "str"), ("hashtags", "list"),
+    ("mentions", "list"), ("urls", "list"), ("impressions", "count"), ("likes", "count"),
+    ("reposts", "count"), ("replies", "count"), ("quotes", "count"), ("link_clicks", "count"),
+    ("metrics_observed_at", "us"),
+)
+ACCOUNT_FIELDS = (
+    ("account_id", "str"), ("handle", "str"), ("display_name", "str"), ("description", "str"),
+    ("location", "str"), ("created_at", "iso"), ("followers_count", "count"),
+    ("following_count", "count"), ("posts_count", "count"), ("verified", "bool"),
+    ("default_profile", "bool"), ("observed_at", "us"),
+)
+FOLLOW_FIELDS = (("follower_id", "str"), ("followee_id", "str"), ("first_seen", "us"), ("last_seen", "us"))
+
+_EMPTY: dict = {}
+_FOLLOW_URL = re.compile(r"/2/users/([0-9]+)/(followers|following)\b")
+_VIEWS_COUNTED_FROM = "2022-12"  # X started counting views (public impression_count) in Dec 2022
+
+
+def _id(value: Any) -> str | None:
+    return value if value is None or isinstance(value, str) else str(value)
+
+
+def tweet_row(t: dict, observed: int, line: int, context: bool) -> tuple:
+    """One posts row (in :data:`POST_FIELDS` order, then line, context, record) from a v2 tweet."""
+    refs = t.get("referenced_tweets")
+    kind, ref = "original", None
+    if refs:
+        by_type = {r.get("type"): r.get("id") for r in refs if isinstance(r, dict)}
+        if "retweeted" in by_type:
+            kind, ref = "repost", by_type["retweeted"]
+        elif "replied_to" in by_type:
+            kind, ref = "reply", by_type["replied_to"]
+        elif "quoted" in by_type:
+            kind, ref = "quote", by_type["quoted"]
+    note = t.get("note_tweet")
+    text = note.get("text") if note else t.get("text")
+    ent = (note.get("entities") if note else None) or t.get("entities")
+    if ent:
+        hashtags = [h["tag"].casefold() for h in ent.get("hashtags", ()) if h.get("tag")]
+        ms = ent.get("mentions") or ()
+        if ms and kind == "repost" and text and text.startswith("RT @"):
+            # The retweeted author at position 3 is attribution, not a mention.
+            ms = [m for m in ms if m.get("start") != 3] if any(m.get("start") == 3 for m in ms) else ms[1:]
+        mentions = [m["username"].casefold() for m in ms if m.get("username")]
+        urls = [u.get("expanded_url") or u.get("url") for u in ent.get("urls", ()) if u.get("expanded_url") or u.get("url")]
+    else:
+        hashtags, mentions, urls = [], [], []
+    pm = t.get("public_metrics") or _EMPTY
+    private = t.get("non_public_metrics") or _EMPTY
+    organic = t.get("organic_metrics") or _EMPTY
+    impressions = private.get("impression_count", organic.get("impression_count"))
+    if impressions is None:
+        impressions = pm.get("impression_count")
+        if impressions == 0 and (t.get("created_at") or "") < _VIEWS_COUNTED_FROM:
+            impressions = None
+    link_clicks = private.get("url_link_clicks", organic.get("url_link_clicks"))
+    return (
+        _id(t.get("id")), _id(t.get("author_id")), t.get("created_at"), text, t.get("lang"), kind, _id(ref),
+        _id(t.get("conversation_id")), hashtags, mentions, urls, impressions, pm.get("like_count"),
+        pm.get("retweet_count"), pm.get("reply_count"), pm.get("quote_count"), link_clicks, observed,
+        line, context, t,
+    )
+
+
+def user_row(u: dict, observed: int, line: int, context: bool) -> tuple:
+    """One accounts row (in :data:`ACCOUNT_FIELDS` order, then line, context, record) from a v2 user."""
+    pm = u.get("public_metrics") or _EMPTY
+    return (
+        _id(u.get("id")), u.get("username"), u.get("name"), u.get("description"), u.get("location"),
+        u.get("created_at"), pm.get("followers_count"), pm.get("following_count"), pm.get("tweet_count"),
+        u.get("verified"), None, observed, line, context, u,
+    )
+
+
+class _Buffers:
+    """The rows of one kind of chunk: tweets as records (posts primary) or users (accounts primary)."""
+
+    def __init__(self, primary: str):
+        self.primary = primary
+        self.posts = RowBuffer("posts", POST_FIELDS, constants={"platform": PLATFORM})
+        self.accounts = RowBuffer("accounts", ACCOUNT_FIELDS, constants={"platform": PLATFORM})
+        self.follows = RowBuffer("follows", FOLLOW_FIELDS, constants={"platform": PLATFORM})
+        self.read = 0
+        self.rejected: list[Rejected] = []
+
+    def result(self, notes: list[str]) -> ReadResult:
+        tables, rejected = {}, list(self.rejected)
+        for name in ("posts", "accounts", "follows"):
+            buf = getattr(self, name)
+            if len(buf):
+                tables[name], bad = buf.frame()
+                rejected.extend(bad)
+        res = ReadResult(tables=tables, rejected=sorted(rejected, key=lambda r: r.line or 0),
+                         read=self.read, primary=self.primary)
+        res.notes = list(notes)  # type: ignore[attr-defined]
+        self.read, self.rejected = 0, []
+        return res
+
+
+def read(path: Any, *, as_of: dt.datetime | None = None, chunk_size: int = CHUNK_SIZE) -> Iterator[ReadResult]:
+    """Read an X API v2 file (see the module docstring) as chunks of canonical rows.
+
+    Parameters
+    ----------
+    path : Path
+        A JSON Lines file (optionally gzipped) or a JSON document.
+    as_of : datetime, optional
+        When the export was taken: the time of follow edges from follower pages (overriding
+        ``__twarc.retrieved_at``), and of metrics where no ``retrieved_at`` is recorded.
+    chunk_size : int
+        Records per chunk.
+
+    Yields
+    ------
+    ReadResult
+        ``primary`` is ``"posts"`` for tweets and ``"accounts"`` for user pages.
+    """
+    now_us = int(dt.datetime.now(dt.timezone.utc).timestamp() * 1_000_000)
+    as_of_us = iso_to_us(as_of.isoformat()) if as_of is not None else None
+    fallback_us = as_of_us if as_of_us is not None else now_us
+    tweets, users = _Buffers("posts"), _Buffers("accounts")
+    notes: list[str] = []
+    latin1_lines: list[int] = []
+    observed_cache: dict[str, int] = {}
+    for item in iter_json(path):
+        line = item.line
+        if item.error is not None:
+            tweets.read += 1
+            tweets.rejected.append(Rejected(line, f"line {line}: {item.error}", raw_text(item.raw)))
+            continue
+        if item.latin1:
+            latin1_lines.append(line)
+        value = item.value
+        if isinstance(value, list):
+            for element in value:  # an array of tweets or pages on one line
+                _record(element, line, tweets, users, fallback_us, as_of_us, observed_cache)
+        else:
+            _record(value, line, tweets, users, fallback_us, as_of_us, observed_cache)
+        if tweets.posts.primary >= chunk_size or tweets.read >= chunk_size:
+            yield tweets.result(_latin1_notes(latin1_lines, notes))
+        if users.accounts.primary >= chunk_size:
+            yield users.result(_latin1_notes(latin1_lines, notes))
+    if tweets.read or len(tweets.posts) or len(tweets.accounts):
+        yield tweets.result(_latin1_notes(latin1_lines, notes))
+    if users.read or len(users.accounts):
+        yield users.result(_latin1_notes(latin1_lines, notes))
+
+
+def _latin1_notes(lines: list[int], notes: list[str]) -> list[str]:
+    if not lines:
+        return []
+    shown = ", ".join(map(str, lines[:5])) + (f" and {len(lines) - 5} more" if len(lines) > 5 else "")
+    out = [f"line(s) {shown}: {LATIN1_NOTE}"]
+    lines.clear()
+    return out
+
+
+def _observed(page: dict, fallback: int, cache: dict[str, int]) -> int:
+    meta = page.get("__twarc")
+    retrieved = meta.get("retrieved_at") if isinstance(meta, dict) else None
+    if not retrieved:
+        return fallback
+    us = cache.get(retrieved)
+    if us is None:
+        us = iso_to_us(retrieved)
+        us = fallback if us is None else us
+        cache[retrieved] = us
+    return us
+
+
+def _is_user(d: dict) -> bool:
+    return "username" in d and "text" not in d
+
+
+def _record(value: Any, line: int, tweets: _Buffers, users: _Buffers, fallback: int,
+            as_of_us: int | None, cache: dict[str, int]) -> None:
+    if not isinstance(value, dict):
+        tweets.read += 1
+        tweets.rejected.append(Rejected(line, f"line {line}: expected a JSON object (a tweet, user or "
+                                              f"twarc2 page), got {type(value).__name__}", raw_text(str(value))))
+        return
+    observed = _observed(value, fallback, cache)
+    if "data" in value:
+        _page(value, line, tweets, users, observed, as_of_us)
+    elif "id" in value and ("text" in value or "author_id" in value):
+        _flat_tweet(value, line, tweets, observed)
+    elif "id" in value and _is_user(value):
+        users.read += 1
+        users.accounts.rows.append(user_row(value, observed, line, False))
+        users.accounts.primary += 1
+    elif "errors" in value and not value.get("data"):
+        pass  # an API page holding only errors (e.g. all requested ids deleted): no records
+    else:
+        tweets.read += 1
+        keys = ", ".join(sorted(value)[:6])
+        tweets.rejected.append(Rejected(
+            line, f"line {line}: JSON object is not a tweet, user or twarc2 page (keys: {keys})",
+            raw_text(_short(value))))
+
+
+def _short(value: Any) -> str:
+    import orjson
+
+    return orjson.dumps(value).decode()
+
+
+def _page(page: dict, line: int, tweets: _Buffers, users: _Buffers, observed: int, as_of_us: int | None) -> None:
+    data = page.get("data")
+    if isinstance(data, dict):
+        data = [data]
+    if not isinstance(data, list):
+        tweets.read += 1
+        tweets.rejected.append(Rejected(line, f"line {line}: 'data' is neither a list nor an object",
+                                        raw_text(_short(page))))
+        return
+    includes = page.get("includes") or _EMPTY
+    is_user_page = bool(data) and all(isinstance(d, dict) and _is_user(d) for d in data)
+    target = users if is_user_page else tweets
+    if is_user_page:
+        meta = page.get("__twarc")
+        url = meta.get("url", "") if isinstance(meta, dict) else ""
+        m = _FOLLOW_URL.search(url or "")
+        seen = as_of_us if as_of_us is not None else observed
+        account_rows, follow_rows = users.accounts.rows, users.follows.rows
+        for u in data:
+            uid = u.get("id")
+            users.read += 1
+            if uid is None:
+                users.rejected.append(Rejected(line, f"line {line}: user without an id", raw_text(_short(u))))
+                continue
+            account_rows.append(user_row(u, observed, line, False))
+            users.accounts.primary += 1
+            if m is not None:
+                uid = _id(uid)
+                pair = (uid, m.group(1)) if m.group(2) == "followers" else (m.group(1), uid)
+                follow_rows.append((*pair, seen, seen, line, True, None))
+    else:
+        post_rows = tweets.posts.rows
+        for t in data:
+            tweets.read += 1
+            if not isinstance(t, dict) or t.get("id") is None or not ("text" in t or "author_id" in t):
+                tweets.rejected.append(Rejected(
+                    line, f"line {line}: an item of 'data' is not a tweet (no id/text)", raw_text(_short(t))))
+                continue
+            post_rows.append(tweet_row(t, observed, line, False))
+            tweets.posts.primary += 1
+    for u in includes.get("users") or ():
+        if isinstance(u, dict) and u.get("id") is not None:
+            target.accounts.rows.append(user_row(u, observed, line, True))
+    for t in includes.get("tweets") or ():
+        if isinstance(t, dict) and t.get("id") is not None:
+            target.posts.rows.append(tweet_row(t, observed, line, True))
+
+
+def _flat_tweet(t: dict, line: int, tweets: _Buffers, observed: int) -> None:
+    tweets.read += 1
+    tweets.posts.rows.append(tweet_row(t, observed, line, False))
+    tweets.posts.primary += 1
+    author = t.get("author")
+    if isinstance(author, dict) and author.get("id") is not None:
+        tweets.accounts.rows.append(user_row(author, observed, line, True))
+    for ref in t.get("referenced_tweets") or ():
+        if isinstance(ref, dict) and "text" in ref and ref.get("id") is not None:
+            tweets.posts.rows.append(tweet_row(ref, observed, line, True))
+            ref_author = ref.get("author")
+            if isinstance(ref_author, dict) and ref_author.get("id") is not None:
+                tweets.accounts.rows.append(user_row(ref_author, observed, line, True))
