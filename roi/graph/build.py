@@ -1,0 +1,207 @@
+"""The follower graph: edges follower -> followee alive at a moment, nodes carrying account attributes.
+
+Follow edges come from snapshots: an edge was present from its ``first_seen`` snapshot to its
+``last_seen`` snapshot, and absent from any later one (unfollowed). "Alive at ``as_of``" means
+present in the latest snapshot taken at or before ``as_of``. Edges with no dates (e.g. from an
+archive, which records no follow dates) are treated as alive throughout.
+
+Everything here also works on plain arrays for graphs too big for networkx: see
+:func:`follow_edges`, which the sparse influence path uses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from roi.errors import ParameterError
+from roi.tables import conform, empty
+
+__all__ = ["follower_graph", "follow_edges", "snapshot_times", "alive_at", "tables_of"]
+
+# Node attributes copied from the accounts table (everything but the key).
+NODE_ATTRIBUTES = (
+    "platform", "handle", "display_name", "description", "location", "created_at",
+    "followers_count", "following_count", "posts_count", "verified", "default_profile", "observed_at",
+)
+
+
+def tables_of(data: Any, *names: str) -> list[pd.DataFrame]:
+    """The canonical tables ``names`` of a Dataset, a mapping of tables, or (for follows) a DataFrame.
+
+    Missing tables come back empty with the canonical columns, so callers never special-case them.
+    """
+    out = []
+    for name in names:
+        if isinstance(data, pd.DataFrame):
+            frame = data if name == "follows" else None
+        elif isinstance(data, Mapping):
+            frame = data.get(name)
+        elif hasattr(data, name):
+            frame = getattr(data, name)
+        else:
+            raise ParameterError(
+                f"expected a roi Dataset (roi.load(store)) or a mapping of tables, got {type(data).__name__}"
+            )
+        if frame is None:
+            frame = empty(name)
+        elif hasattr(frame, "compute") and not isinstance(frame, pd.DataFrame):
+            frame = frame.compute()  # a Dask table: graphs are built in memory
+        out.append(conform(name, frame) if set(frame.columns) != set(empty(name).columns) else frame)
+    return out
+
+
+def snapshot_times(follows: pd.DataFrame) -> pd.DatetimeIndex:
+    """Sorted distinct snapshot times seen in ``follows`` (its first_seen and last_seen values).
+
+    >>> f = conform("follows", {"platform": ["x", "x"], "follower_id": ["1", "2"], "followee_id": ["9", "9"],
+    ...                         "first_seen": ["2026-01-05", "2026-01-12"], "last_seen": ["2026-01-19"] * 2})
+    >>> [t.date().isoformat() for t in snapshot_times(f)]
+    ['2026-01-05', '2026-01-12', '2026-01-19']
+    """
+    stamps = pd.concat([follows["first_seen"], follows["last_seen"]], ignore_index=True).dropna()
+    return pd.DatetimeIndex(stamps.unique()).sort_values()
+
+
+def alive_at(follows: pd.DataFrame, when: Any = None, *, snapshots: pd.DatetimeIndex | None = None) -> pd.Series:
+    """Boolean mask of edges present in the latest snapshot taken at or before ``when``.
+
+    ``when=None`` means the latest snapshot. Undated edges are alive throughout. Before the
+    first snapshot nothing dated is known to be alive.
+
+    >>> f = conform("follows", {"platform": ["x"] * 3, "follower_id": ["1", "2", "3"], "followee_id": ["9"] * 3,
+    ...                         "first_seen": ["2026-01-05", "2026-01-12", None],
+    ...                         "last_seen": ["2026-01-12", "2026-01-19", None]})
+    >>> alive_at(f, "2026-01-15").tolist(), alive_at(f).tolist()
+    ([True, True, True], [False, True, True])
+    """
+    snaps = snapshot_times(follows) if snapshots is None else snapshots
+    undated = follows["first_seen"].isna() & follows["last_seen"].isna()
+    if len(snaps) == 0:  # no dated edge at all: every edge is undated, so alive
+        return pd.Series(True, index=follows.index)
+    if when is None:
+        snap = snaps[-1]
+    else:
+        when = _utc(when, "as_of")
+        pos = snaps.searchsorted(when, side="right") - 1
+        if pos < 0:
+            return undated.copy()
+        snap = snaps[pos]
+    first = follows["first_seen"].fillna(snap)
+    last = follows["last_seen"].fillna(snap)
+    return ((first <= snap) & (last >= snap)) | undated
+
+
+def _utc(value: Any, name: str) -> pd.Timestamp:
+    try:
+        ts = pd.Timestamp(value)
+    except (ValueError, TypeError):
+        raise ParameterError(f"{name}={value!r}: expected a timestamp such as '2026-10-05T00:00Z'") from None
+    return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+
+
+def follow_edges(follows: pd.DataFrame, *, as_of: Any = None, platform: str | None = None) -> pd.DataFrame:
+    """Clean follow edges alive at ``as_of``: one row per (follower_id, followee_id), no self-follows.
+
+    Parameters
+    ----------
+    follows : DataFrame
+        The canonical ``follows`` table.
+    as_of : timestamp, optional
+        Keep edges present in the latest snapshot at or before this time (default: the latest).
+    platform : str, optional
+        Keep one platform's edges only.
+
+    Returns
+    -------
+    DataFrame
+        Columns follower_id, followee_id, first_seen, last_seen (string ids, UTC timestamps).
+
+    Examples
+    --------
+    >>> f = conform("follows", {"platform": ["x"] * 3, "follower_id": ["1", "1", "2"],
+    ...                         "followee_id": ["2", "2", "2"]})
+    >>> follow_edges(f)[["follower_id", "followee_id"]].values.tolist()
+    [['1', '2']]
+    """
+    edges = follows
+    if platform is not None:
+        edges = edges[edges["platform"] == platform]
+    edges = edges[alive_at(edges, as_of).to_numpy()]
+    edges = edges.dropna(subset=["follower_id", "followee_id"])
+    edges = edges[edges["follower_id"] != edges["followee_id"]]
+    edges = (edges.sort_values("first_seen", na_position="last", kind="stable")
+             .drop_duplicates(["follower_id", "followee_id"], keep="first"))
+    cols = ["follower_id", "followee_id", "first_seen", "last_seen"]
+    return edges[cols].reset_index(drop=True)
+
+
+def _clean_value(value: Any) -> Any:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float) and np.isnan(value):
+        return None
+    if hasattr(value, "item") and not isinstance(value, (str, bytes, pd.Timestamp)):
+        return value.item()
+    return value
+
+
+def follower_graph(data: Any, *, as_of: Any = None, platform: str | None = None) -> nx.DiGraph:
+    """The follower graph: an edge follower -> followee for every follow alive at ``as_of``.
+
+    Parameters
+    ----------
+    data : Dataset or mapping of tables
+        Anything with ``accounts`` and ``follows`` tables (``roi.load(store)``, or a dict).
+    as_of : timestamp, optional
+        Use the follows present in the latest snapshot at or before this time (default: latest).
+    platform : str, optional
+        One platform's accounts and follows only.
+
+    Returns
+    -------
+    networkx.DiGraph
+        Nodes are account ids (strings) with the accounts table's columns as attributes
+        (missing values left out, never None); accounts known only as ids in ``follows`` are
+        id-only nodes. Every account in ``accounts`` is a node even without edges. Edge
+        attributes: ``first_seen``, ``last_seen``. Self-follows and duplicates are dropped.
+
+    Raises
+    ------
+    ParameterError
+        If ``data`` holds no tables or ``as_of`` is not a timestamp.
+
+    Examples
+    --------
+    >>> accounts = conform("accounts", {"platform": ["x"], "account_id": ["1"], "handle": ["acme"]})
+    >>> follows = conform("follows", {"platform": ["x", "x", "x"], "follower_id": ["2", "3", "2"],
+    ...                               "followee_id": ["1", "1", "2"]})
+    >>> G = follower_graph({"accounts": accounts, "follows": follows})
+    >>> sorted(G.edges()), G.nodes["1"]["handle"], G.nodes["2"]
+    ([('2', '1'), ('3', '1')], 'acme', {})
+    """
+    accounts, follows = tables_of(data, "accounts", "follows")
+    if platform is not None:
+        accounts = accounts[accounts["platform"] == platform]
+    edges = follow_edges(follows, as_of=as_of, platform=platform)
+    G = nx.DiGraph()
+    accounts = accounts.dropna(subset=["account_id"])
+    if "observed_at" in accounts:
+        accounts = accounts.sort_values("observed_at", na_position="first", kind="stable")
+    accounts = accounts.drop_duplicates("account_id", keep="last")
+    attrs = [c for c in NODE_ATTRIBUTES if c in accounts.columns]
+    for row in accounts[["account_id", *attrs]].itertuples(index=False, name=None):
+        G.add_node(row[0], **{k: v for k, v in zip(attrs, map(_clean_value, row[1:])) if v is not None})
+    G.add_nodes_from(pd.unique(pd.concat([edges["follower_id"], edges["followee_id"]])).tolist())
+    for u, v, first, last in edges.itertuples(index=False, name=None):
+        data_ = {}
+        if first is not pd.NaT and not pd.isna(first):
+            data_["first_seen"] = first
+        if last is not pd.NaT and not pd.isna(last):
+            data_["last_seen"] = last
+        G.add_edge(u, v, **data_)
+    return G
