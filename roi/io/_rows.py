@@ -67,10 +67,14 @@ class RowBuffer:
         ``v1`` (``Wed Jan 07 11:06:08 +0000 2015``).
     constants : mapping
         Columns with one value for every row (e.g. ``platform``).
+    label : str
+        How a rejection names a row's position: ``"line"`` -> "line 12: ...".
     """
 
-    def __init__(self, table: str, fields: Sequence[tuple[str, str]], *, constants: dict[str, Any] | None = None):
+    def __init__(self, table: str, fields: Sequence[tuple[str, str]], *, constants: dict[str, Any] | None = None,
+                 label: str = "line"):
         self.table = table
+        self.label = label
         self.fields = list(fields)
         self.constants = dict(constants or {})
         self.rows: list[tuple] = []
@@ -88,6 +92,7 @@ class RowBuffer:
         lines = np.asarray(columns[width], dtype="int64") if n else np.zeros(0, "int64")
         context = np.asarray(columns[width + 1], dtype=bool) if n else np.zeros(0, bool)
         bad = np.zeros(n, dtype=bool)
+        label = self.label
         reasons: dict[int, str] = {}
 
         def flag(mask: np.ndarray, reason_of) -> None:
@@ -111,7 +116,7 @@ class RowBuffer:
                 arr, failed = _timestamps(values, kind)
                 if failed.any():
                     flag(failed, lambda i, v=values, c=name: (
-                        f"line {lines[i]}: {c} {str(v[i])!r} is not a timestamp (expected "
+                        f"{label} {lines[i]}: {c} {str(v[i])!r} is not a timestamp (expected "
                         + ("ISO 8601 like 2021-09-22T16:37:29.000Z)" if kind == "iso"
                            else "like 'Wed Jan 07 11:06:08 +0000 2015')")))
                     arr = pc.if_else(pa.array(failed), pa.scalar(None, _TS), arr)
@@ -119,9 +124,9 @@ class RowBuffer:
             elif kind == "count":
                 arr, failed, negative = _counts(values)
                 if failed.any():
-                    flag(failed, lambda i, v=values, c=name: f"line {lines[i]}: {c} {v[i]!r} is not a count")
+                    flag(failed, lambda i, v=values, c=name: f"{label} {lines[i]}: {c} {v[i]!r} is not a count")
                 if negative.any():
-                    flag(negative, lambda i, v=values, c=name: f"line {lines[i]}: negative {c} ({v[i]})")
+                    flag(negative, lambda i, v=values, c=name: f"{label} {lines[i]}: negative {c} ({v[i]})")
                 if failed.any() or negative.any():
                     arr = pc.if_else(pa.array(failed | negative), pa.scalar(None, pa.int64()), arr)
                 out[name] = arr

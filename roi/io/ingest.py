@@ -218,7 +218,7 @@ def _update_file(h: Any, path: Path) -> None:
 
 
 # ---------------------------------------------------------------------------- parameters
-def _as_of(value: Any) -> dt.datetime | None:
+def _as_of(value: Any) -> pd.Timestamp | None:
     if value is None:
         return None
     try:
@@ -227,8 +227,7 @@ def _as_of(value: Any) -> dt.datetime | None:
         raise ParameterError(f"--as-of {value!r}: expected a date like 2026-10-05 or an ISO 8601 time") from None
     if ts is pd.NaT:
         raise ParameterError(f"--as-of {value!r}: expected a date like 2026-10-05 or an ISO 8601 time")
-    ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
-    return ts.to_pydatetime()
+    return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
 
 
 def _now() -> str:

@@ -138,14 +138,14 @@ class _Buffers:
         return res
 
 
-def read(path: Any, *, as_of: dt.datetime | None = None, chunk_size: int = CHUNK_SIZE) -> Iterator[ReadResult]:
+def read(path: Any, *, as_of: Any = None, chunk_size: int = CHUNK_SIZE) -> Iterator[ReadResult]:
     """Read an X API v2 file (see the module docstring) as chunks of canonical rows.
 
     Parameters
     ----------
     path : Path
         A JSON Lines file (optionally gzipped) or a JSON document.
-    as_of : datetime, optional
+    as_of : Timestamp or datetime, optional
         When the export was taken: the time of follow edges from follower pages (overriding
         ``__twarc.retrieved_at``), and of metrics where no ``retrieved_at`` is recorded.
     chunk_size : int

@@ -1,0 +1,299 @@
+"""X "Download your data" archive reader: a folder or .zip, or one of its YTD ``.js`` files.
+
+An archive is one source. Its files are JavaScript assignments, ``window.YTD.<name>.partN = [...]``
+(large archives split a file into parts: ``tweets.js``, ``tweets-part1.js``...), found under
+``data/`` or, when someone kept only the data files, at the top level. What is read:
+
+* ``account.js`` (+ ``profile.js`` for bio and location): the owner, one account;
+* ``tweets.js`` / the older ``tweet.js``: v1.1-shaped tweets (``full_text``, ``entities``,
+  ``created_at`` like ``Tue Jan 31 10:00:00 +0000 2017``, every number a string) authored by the
+  owner; a retweet is recognised by ``retweeted_status`` or its ``RT @`` text (the archive does
+  not say which tweet was retweeted, so ``referenced_id`` stays null);
+* ``follower.js`` / ``following.js``: follow edges to / from the owner. They carry no follow
+  date, so both ``first_seen`` and ``last_seen`` are the archive's generation time (from
+  ``manifest.js``), or ``as_of`` when given.
+
+The source's records are the entries of those files; counts are checked against ``manifest.js``
+and any difference is reported as a note. Every other archive file (likes, DMs, ads...) is left
+alone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator
+
+import orjson
+
+from roi.io._base import ReadResult, Rejected
+from roi.io._json import raw_text
+from roi.io._rows import RowBuffer, iso_to_us
+from roi.io.detect import ytd_name
+from roi.io.x_v1 import V1_POST_FIELDS, tweet_row
+from roi.io.x_v2 import ACCOUNT_FIELDS, CHUNK_SIZE, FOLLOW_FIELDS
+
+__all__ = ["read", "archive_files"]
+
+PLATFORM = "x"
+_TWEET_NAMES = ("tweets", "tweet")
+_WANTED = ("account", "profile", "tweets", "tweet", "follower", "following")
+_MANIFEST_KEYS = {"tweets": ("tweets", "tweet"), "follower": ("follower",), "following": ("following",)}
+_ASSIGN = re.compile(rb"^\s*window\.(?:YTD\.[A-Za-z0-9_]+\.part\d+|__THAR_CONFIG)\s*=\s*")
+
+
+@dataclass(frozen=True)
+class _Member:
+    name: str  # path inside the archive, e.g. data/tweets.js
+    ytd: str | None  # YTD name, e.g. tweets; None for the manifest
+
+
+class _Archive:
+    """Uniform access to the .js files of an archive folder, zip, or a lone YTD file."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.zip = zipfile.ZipFile(self.path) if self.path.is_file() and zipfile.is_zipfile(self.path) else None
+        if self.zip is not None:
+            names = [n for n in self.zip.namelist() if n.endswith(".js")]
+        elif self.path.is_dir():
+            names = sorted(p.relative_to(self.path).as_posix() for p in self.path.rglob("*.js"))
+        else:
+            # A lone YTD file: its siblings say who the owner is and when the archive was made.
+            names = [self.path.name] + [n for n in ("account.js", "profile.js", "manifest.js")
+                                        if n != self.path.name and (self.path.parent / n).is_file()]
+            self.path = self.path.parent
+        self.members: list[_Member] = []
+        for name in sorted(names, key=_part_order):
+            head = self.head(name)
+            if head.lstrip().startswith(b"window.__THAR_CONFIG"):
+                self.members.append(_Member(name, None))
+            else:
+                ytd = ytd_name(head)
+                if ytd is not None:
+                    self.members.append(_Member(name, ytd))
+
+    def head(self, name: str) -> bytes:
+        if self.zip is not None:
+            with self.zip.open(name) as fh:
+                return fh.read(200)
+        with (self.path / name).open("rb") as fh:
+            return fh.read(200)
+
+    def load(self, name: str) -> Any:
+        data = self.zip.read(name) if self.zip is not None else (self.path / name).read_bytes()
+        m = _ASSIGN.match(data)
+        if m is None:
+            raise ValueError("not a window.YTD assignment")
+        body = data[m.end():].rstrip().rstrip(b";")
+        return orjson.loads(body)
+
+    def close(self) -> None:
+        if self.zip is not None:
+            self.zip.close()
+
+
+def _part_order(name: str) -> tuple:
+    m = re.search(r"-part(\d+)\.js$", name)
+    return (re.sub(r"-part\d+\.js$", ".js", name), int(m.group(1)) if m else 0)
+
+
+def archive_files(path: Any) -> list[str]:
+    """The YTD files of an archive roi reads (in reading order).
+
+    >>> import pathlib, tempfile
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (d / "tweets.js").write_text("window.YTD.tweets.part0 = []")
+    >>> _ = (d / "like.js").write_text("window.YTD.like.part0 = []")
+    >>> archive_files(d)
+    ['tweets.js']
+    """
+    arch = _Archive(Path(path))
+    try:
+        return [m.name for m in arch.members if m.ytd in _WANTED]
+    finally:
+        arch.close()
+
+
+def read(path: Any, *, as_of: Any = None, chunk_size: int = CHUNK_SIZE) -> Iterator[ReadResult]:
+    """Read an X archive (folder, .zip, or one YTD file) as chunks of canonical rows.
+
+    Parameters
+    ----------
+    path : Path
+        The archive folder or .zip, or a single ``window.YTD`` file (its siblings ``account.js``
+        and ``manifest.js`` are used when present).
+    as_of : Timestamp or datetime, optional
+        Time of the follow edges (default: the archive's generation date).
+
+    Yields
+    ------
+    ReadResult
+        One or more chunks per file kind: ``accounts`` (the owner), ``posts`` (tweets), and
+        ``follows`` (follower and following entries).
+    """
+    path = Path(path)
+    arch = _Archive(path)
+    single = None if (path.is_dir() or arch.zip is not None) else path.name
+    try:
+        yield from _read(arch, single, as_of, chunk_size)
+    finally:
+        arch.close()
+
+
+def _read(arch: _Archive, single: str | None, as_of: Any, chunk_size: int) -> Iterator[ReadResult]:
+    by_name: dict[str, list[_Member]] = {}
+    manifest: dict = {}
+    for m in arch.members:
+        if m.ytd is None:
+            try:
+                manifest = arch.load(m.name) or {}
+            except (ValueError, orjson.JSONDecodeError):
+                manifest = {}
+        else:
+            by_name.setdefault(m.ytd, []).append(m)
+    generated = iso_to_us(((manifest.get("archiveInfo") or {}).get("generationDate")))
+    now = int(dt.datetime.now(dt.timezone.utc).timestamp() * 1_000_000)
+    observed = generated if generated is not None else now
+    seen_at = iso_to_us(as_of.isoformat()) if as_of is not None else observed
+    notes: list[str] = []
+    if generated is None:
+        notes.append("no manifest.js generation date: follow edges and the owner's profile are dated "
+                     + ("--as-of" if as_of is not None else "at the time of reading"))
+
+    owner, owner_rows = _owner(arch, by_name, manifest, observed)
+    wanted = lambda ytd: single is None or any(m.name == single for m in by_name.get(ytd, []))  # noqa: E731
+
+    if owner_rows is not None and (single is None or wanted("account")):
+        res = owner_rows
+        res.notes = list(notes)  # type: ignore[attr-defined]
+        notes = []
+        yield res
+    counts: dict[str, int] = {}
+    for ytd in _TWEET_NAMES:
+        for member in by_name.get(ytd, []):
+            if single is not None and member.name != single:
+                continue
+            for res in _tweets(arch, member, owner, observed, chunk_size):
+                counts["tweets"] = counts.get("tweets", 0) + res.read
+                res.notes = notes  # type: ignore[attr-defined]
+                notes = []
+                yield res
+    for ytd in ("follower", "following"):
+        for member in by_name.get(ytd, []):
+            if single is not None and member.name != single:
+                continue
+            res = _follows(arch, member, ytd, owner, seen_at)
+            counts[ytd] = counts.get(ytd, 0) + res.read
+            res.notes = notes  # type: ignore[attr-defined]
+            notes = []
+            yield res
+    check = _check_manifest(manifest, counts, single)
+    if check or notes:
+        res = ReadResult(tables={}, rejected=[], read=0, primary="posts")
+        res.notes = notes + check  # type: ignore[attr-defined]
+        yield res
+
+
+def _owner(arch: _Archive, by_name: dict[str, list[_Member]], manifest: dict, observed: int
+           ) -> tuple[str | None, ReadResult | None]:
+    account: dict = {}
+    for member in by_name.get("account", []):
+        try:
+            entries = arch.load(member.name)
+            account = (entries[0] or {}).get("account") or {}
+        except (ValueError, orjson.JSONDecodeError, IndexError, AttributeError):
+            account = {}
+    info = manifest.get("userInfo") or {}
+    owner = account.get("accountId") or info.get("accountId")
+    if not account:
+        return owner, None
+    profile: dict = {}
+    for member in by_name.get("profile", []):
+        try:
+            profile = (arch.load(member.name)[0] or {}).get("profile") or {}
+        except (ValueError, orjson.JSONDecodeError, IndexError, AttributeError):
+            profile = {}
+    description = profile.get("description") or {}
+    buf = RowBuffer("accounts", ACCOUNT_FIELDS, constants={"platform": PLATFORM}, label="account.js entry")
+    buf.rows.append((owner, account.get("username"), account.get("accountDisplayName"), description.get("bio"),
+                     description.get("location"), account.get("createdAt"), None, None, None, None, None,
+                     observed, 1, False, account))
+    frame, rejected = buf.frame()
+    return owner, ReadResult(tables={"accounts": frame}, rejected=rejected, read=1, primary="accounts")
+
+
+def _tweets(arch: _Archive, member: _Member, owner: str | None, observed: int, chunk_size: int
+            ) -> Iterator[ReadResult]:
+    label = f"{Path(member.name).name} entry"
+    try:
+        entries = arch.load(member.name)
+    except (ValueError, orjson.JSONDecodeError) as exc:
+        yield ReadResult(read=1, primary="posts", rejected=[Rejected(
+            1, f"{member.name}: not a readable window.YTD file ({exc})", raw_text(arch.head(member.name)))])
+        return
+    buf = RowBuffer("posts", V1_POST_FIELDS, constants={"platform": PLATFORM}, label=label)
+    rejected: list[Rejected] = []
+    read = 0
+    for i, entry in enumerate(entries if isinstance(entries, list) else [entries], 1):
+        read += 1
+        t = entry.get("tweet", entry) if isinstance(entry, dict) else None
+        if not isinstance(t, dict) or not (t.get("id_str") or t.get("id")) or not (
+                "full_text" in t or "text" in t):
+            rejected.append(Rejected(i, f"{label} {i}: not a tweet (expected id_str and full_text)",
+                                     raw_text(orjson.dumps(entry).decode())))
+            continue
+        buf.rows.append(tweet_row(t, observed, i, False, author_id=owner))
+        if read >= chunk_size:
+            frame, bad = buf.frame()
+            yield ReadResult(tables={"posts": frame}, rejected=rejected + bad, read=read, primary="posts")
+            rejected, read = [], 0
+    if read:
+        frame, bad = buf.frame()
+        yield ReadResult(tables={"posts": frame}, rejected=rejected + bad, read=read, primary="posts")
+
+
+def _follows(arch: _Archive, member: _Member, ytd: str, owner: str | None, seen_at: int) -> ReadResult:
+    label = f"{Path(member.name).name} entry"
+    try:
+        entries = arch.load(member.name)
+    except (ValueError, orjson.JSONDecodeError) as exc:
+        return ReadResult(read=1, primary="follows", rejected=[Rejected(
+            1, f"{member.name}: not a readable window.YTD file ({exc})", raw_text(arch.head(member.name)))])
+    buf = RowBuffer("follows", FOLLOW_FIELDS, constants={"platform": PLATFORM}, label=label)
+    rejected: list[Rejected] = []
+    read = 0
+    for i, entry in enumerate(entries if isinstance(entries, list) else [entries], 1):
+        read += 1
+        inner = entry.get(ytd) if isinstance(entry, dict) else None
+        other = inner.get("accountId") if isinstance(inner, dict) else None
+        if not other or owner is None:
+            why = "no accountId" if not other else "the archive owner is unknown (no account.js)"
+            rejected.append(Rejected(i, f"{label} {i}: {why}", raw_text(orjson.dumps(entry).decode())))
+            continue
+        other = str(other)
+        pair = (other, owner) if ytd == "follower" else (owner, other)
+        buf.rows.append((*pair, seen_at, seen_at, i, False, entry))
+    frame, bad = buf.frame()
+    return ReadResult(tables={"follows": frame}, rejected=rejected + bad, read=read, primary="follows")
+
+
+def _check_manifest(manifest: dict, counts: dict[str, int], single: str | None) -> list[str]:
+    types = manifest.get("dataTypes") or {}
+    notes = []
+    for kind, names in _MANIFEST_KEYS.items():
+        stated = 0
+        present = False
+        for name in names:
+            for f in (types.get(name) or {}).get("files") or []:
+                present = True
+                try:
+                    stated += int(f.get("count", 0))
+                except (TypeError, ValueError):
+                    pass
+        if present and single is None and counts.get(kind, 0) != stated:
+            notes.append(f"manifest.js states {kind} {stated} but {counts.get(kind, 0)} were read")
+    return notes
