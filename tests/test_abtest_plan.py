@@ -89,3 +89,11 @@ def test_schedule_rejects_same_slot_and_bad_start():
         schedule(3, start="next monday", slot_a="09:00-10:00", slot_b="18:00-19:00", tz="UTC")
     with pytest.raises(ParameterError, match="pairs="):
         schedule(0, start="2026-11-02", slot_a="09:00-10:00", slot_b="18:00-19:00", tz="UTC")
+
+
+@pytest.mark.parametrize("effect", [0.1, 0.35, 0.5, 1.0, 2.5])
+def test_pairs_needed_agrees_with_statsmodels_solver(effect):
+    from statsmodels.stats.power import TTestPower
+
+    reference = TTestPower().solve_power(effect_size=effect, alpha=0.05, power=0.8, alternative="two-sided")
+    assert pairs_needed(math.expm1(effect), sd_log_ratio=1.0) == max(2, math.ceil(reference))

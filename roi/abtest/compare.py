@@ -9,15 +9,20 @@ What is computed (METRICS.md, "A/B tests of posting times"):
 
 * **arms**: posts, the denominator (impressions; web clicks for the conversion rate), the
   numerator (engagements, link clicks, conversions) and the rate = sum numerator / sum denominator.
-* **lift** = rate_B / rate_A - 1 with a 95 % percentile bootstrap interval, resampling pairs
-  in a paired experiment and posts within each arm otherwise.
-* **paired**: pair-level log ratios ``d = log((y_B + 0.5) / x_B) - log((y_A + 0.5) / x_A)``
-  (0.5 keeps a post with no events finite); mean, t interval, paired t-test, geometric-mean lift.
+* **lift** (B/A - 1) with a 95 % percentile bootstrap interval. Unpaired: rate_B / rate_A - 1,
+  resampling posts within each arm. Paired: the pair-level log ratios
+  ``d = log((y_B + 0.5) / x_B) - log((y_A + 0.5) / x_A)`` (0.5 keeps a post with no events
+  finite) remove the content of each pair, so the lift is the geometric mean of the pairs' rate
+  ratios, exp(mean d) - 1, resampling pairs; the ratio of the arms' summed rates is reported
+  beside it (``ratio_of_rates``) but a few large pairs dominate it.
+* **paired**: mean and t interval of ``d``, the paired t-test, as a parametric cross-check.
 * **glm**: negative binomial regression (statsmodels, NB2, overdispersion estimated by maximum
   likelihood) of events on the arm with log(denominator) as offset; the arm's incidence-rate
   ratio (IRR) with a Wald interval, cluster-robust by pair in a paired experiment.
-* **permutation**: the arm labels are shuffled (swapped within pairs when paired) ``n_perm``
-  times, vectorised; the two-sided p-value of log(rate_B / rate_A) is :attr:`ABResult.p_value`.
+* **permutation**: the arm labels are shuffled across posts (unpaired; statistic
+  log(rate_B / rate_A)) or swapped within pairs (paired: sign flips of ``d``, statistic mean d)
+  ``n_perm`` times, vectorised; the two-sided p-value is :attr:`ABResult.p_value`. The lift,
+  its interval and the p-value rest on the same statistic.
 * **bayes**: Beta-binomial per arm with a uniform prior. Engagements are overdispersed, so a
   post's impressions are not independent trials: the counts are divided by the arm's Pearson
   dispersion (the design effect, at least 1) before forming Beta(1 + y/D, 1 + (x - y)/D).
@@ -67,11 +72,10 @@ class ABResult:
     Attributes
     ----------
     arms : DataFrame
-        One row per arm (A, B): arm, slot, posts, <denominator>, <numerator>, <rate>, and the
-        Wilson-free simple ``rate`` bounds are deliberately absent: the lift interval is the one
-        that accounts for overdispersion.
+        One row per arm (A, B): arm, slot, posts, <denominator>, <numerator>, <rate>, small
+        (fewer posts than ``min_posts``).
     lift : dict
-        estimate, ci_low, ci_high (B/A - 1), method.
+        estimate, ci_low, ci_high (B/A - 1), confidence, ratio_of_rates, method.
     p_value : float
         Permutation test of the arm labels.
     prob_b_better, expected_loss_b : float
@@ -193,12 +197,12 @@ def _bootstrap_unpaired(rng, ya, xa, yb, xb, n_boot: int) -> np.ndarray:
     return np.concatenate(out)
 
 
-def _bootstrap_paired(rng, ya, xa, yb, xb, n_boot: int) -> np.ndarray:
-    m = len(ya)
+def _bootstrap_mean(rng, d: np.ndarray, n_boot: int) -> np.ndarray:
+    """Means of ``d`` over ``n_boot`` resamples of its elements (pairs)."""
+    m = len(d)
     out = []
     for size in _chunks(n_boot, m):
-        i = rng.integers(0, m, (size, m))
-        out.append(_log_ratio(yb[i].sum(1), xb[i].sum(1), ya[i].sum(1), xa[i].sum(1)))
+        out.append(d[rng.integers(0, m, (size, m))].mean(1))
     return np.concatenate(out)
 
 
@@ -213,16 +217,13 @@ def _permutation_unpaired(rng, y, x, is_b, n_perm: int) -> np.ndarray:
     return np.concatenate(out)
 
 
-def _permutation_paired(rng, ya, xa, yb, xb, n_perm: int) -> np.ndarray:
-    """log(rate_B / rate_A) when each pair's labels are swapped by a fair coin."""
-    m = len(ya)
-    dy, dx = ya - yb, xa - xb
+def _sign_flips(rng, d: np.ndarray, n_perm: int) -> np.ndarray:
+    """Mean log ratio when each pair's labels are swapped by a fair coin (d -> -d)."""
+    m = len(d)
     out = []
     for size in _chunks(n_perm, m):
-        swap = (rng.random((size, m)) < 0.5).astype(float)
-        new_yb, new_xb = yb.sum() + swap @ dy, xb.sum() + swap @ dx
-        new_ya, new_xa = ya.sum() - swap @ dy, xa.sum() - swap @ dx
-        out.append(_log_ratio(new_yb, new_xb, new_ya, new_xa))
+        signs = np.where(rng.random((size, m)) < 0.5, -1.0, 1.0)
+        out.append(signs @ d / m)
     return np.concatenate(out)
 
 
@@ -285,19 +286,25 @@ def _glm(frame: pd.DataFrame, paired: bool) -> tuple[dict[str, Any] | None, list
     design = sm.add_constant(is_b, has_constant="add")
     if paired:
         groups = pd.factorize(frame["pair_id"])[0]
-        cov = {"cov_type": "cluster", "cov_kwds": {"groups": groups}}
+        cov = {"cov_type": "cluster", "cov_kwds": {"groups": groups}}  # pairs share their content
     else:
         cov = {}
+    offset = np.log(x)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            model = sm.NegativeBinomial(y, design, exposure=x, loglike_method="nb2")
-            fit = model.fit(disp=0, maxiter=200, **cov)
+            # Step 1: the overdispersion alpha by maximum likelihood (NB2 count model).
+            nb = sm.NegativeBinomial(y, design, offset=offset, loglike_method="nb2").fit(disp=0, maxiter=200)
+            alpha_nb = float(nb.params[-1])
+            if not (math.isfinite(alpha_nb) and alpha_nb > 0):
+                alpha_nb = 1e-8  # no overdispersion found: the GLM reduces to Poisson
+            # Step 2: the GLM with that alpha, the log-exposure offset and the requested covariance.
+            fit = sm.GLM(y, design, family=sm.families.NegativeBinomial(alpha=max(alpha_nb, 1e-8)),
+                         offset=offset).fit(**cov)
         except (np.linalg.LinAlgError, ValueError) as exc:
             return None, [f"negative binomial GLM did not fit ({exc.__class__.__name__}); see the other methods"]
     notes = []
-    if any(issubclass(w.category, (ConvergenceWarning, HessianInversionWarning)) for w in caught) or \
-            not fit.mle_retvals.get("converged", True):
+    if any(issubclass(w.category, (ConvergenceWarning, HessianInversionWarning)) for w in caught):
         notes.append("negative binomial GLM did not converge cleanly; treat its interval with care")
     beta, se = float(fit.params[1]), float(fit.bse[1])
     if not (math.isfinite(beta) and math.isfinite(se)):
@@ -305,8 +312,8 @@ def _glm(frame: pd.DataFrame, paired: bool) -> tuple[dict[str, Any] | None, list
     z = 1.959963984540054
     return {
         "irr": math.exp(beta), "ci_low": math.exp(beta - z * se), "ci_high": math.exp(beta + z * se),
-        "p_value": float(fit.pvalues[1]), "overdispersion": float(fit.params[-1]),
-        "method": "negative binomial (NB2) GLM, log(" + "exposure) offset, "
+        "p_value": float(fit.pvalues[1]), "overdispersion": alpha_nb,
+        "method": "negative binomial (NB2) GLM with log(exposure) offset, alpha by maximum likelihood; "
                   + ("cluster-robust by pair" if paired else "model-based") + " Wald interval",
     }, notes
 
@@ -456,41 +463,42 @@ def compare(posts: pd.DataFrame, *, metric: str = "engagement_rate", paired: boo
     arms[metric] = pd.array([ya.sum() / xa.sum(), yb.sum() / xb.sum()], dtype="Float64")
     arms["small"] = arms["posts"] < min_posts
 
-    # lift and its bootstrap interval
-    observed = float(_log_ratio(yb.sum(), xb.sum(), ya.sum(), xa.sum()))
-    boot = (_bootstrap_paired if paired else _bootstrap_unpaired)(rng, ya, xa, yb, xb, n_boot)
-    boot = boot[~np.isnan(boot)]
-    low, high = np.quantile(boot, [alpha / 2, 1 - alpha / 2]) if len(boot) else (np.nan, np.nan)
-    lift = {"estimate": math.expm1(observed), "ci_low": float(np.expm1(low)), "ci_high": float(np.expm1(high)),
-            "confidence": 1 - alpha,
-            "method": f"ratio of summed rates; percentile bootstrap over {'pairs' if paired else 'posts within arm'}"
-                      f" ({n_boot} replicates)"}
-
-    # permutation test
-    if paired:
-        null = _permutation_paired(rng, ya, xa, yb, xb, n_perm)
-    else:
-        y_all = np.concatenate([ya, yb])
-        x_all = np.concatenate([xa, xb])
-        is_b = np.r_[np.zeros(len(ya), bool), np.ones(len(yb), bool)]
-        null = _permutation_unpaired(rng, y_all, x_all, is_b, n_perm)
-    p_value = _permutation_p(observed, null)
-    permutation = {"p_value": p_value, "permutations": n_perm, "statistic": "log(rate_B / rate_A)",
-                   "method": "labels swapped within pairs" if paired else "labels shuffled across posts"}
-
-    # paired log ratios, sequential test, pairs still needed
+    # lift, its bootstrap interval and the permutation test, on one statistic per design:
+    # paired -> mean pair-level log ratio (content cancels within a pair);
+    # unpaired -> log of the ratio of the arms' summed rates.
     warn: list[str] = []
+    ratio_of_rates = float(np.expm1(_log_ratio(yb.sum(), xb.sum(), ya.sum(), xa.sum())))
     paired_out = sequential = None
     if paired:
         d = _log_ratio(yb + 0.5, xb, ya + 0.5, xa)
+        observed = float(d.mean())
+        boot = _bootstrap_mean(rng, d, n_boot)
+        null = _sign_flips(rng, d, n_perm)
         paired_out = _paired_analysis(d, alpha)
         sequential = _msprt(d, math.log1p(min_lift))
         sd_obs, have = paired_out["sd_log_ratio"], len(d)
+        lift_method = (f"geometric mean of the pairs' rate ratios B/A - 1; percentile bootstrap over pairs "
+                       f"({n_boot} replicates)")
     else:
-        la = np.log((ya + 0.5) / xa)
-        lb = np.log((yb + 0.5) / xb)
+        observed = float(_log_ratio(yb.sum(), xb.sum(), ya.sum(), xa.sum()))
+        boot = _bootstrap_unpaired(rng, ya, xa, yb, xb, n_boot)
+        y_all, x_all = np.concatenate([ya, yb]), np.concatenate([xa, xb])
+        is_b = np.r_[np.zeros(len(ya), bool), np.ones(len(yb), bool)]
+        null = _permutation_unpaired(rng, y_all, x_all, is_b, n_perm)
+        la, lb = np.log((ya + 0.5) / xa), np.log((yb + 0.5) / xb)
         sd_obs = math.sqrt((la.var(ddof=1) if len(la) > 1 else np.nan) + (lb.var(ddof=1) if len(lb) > 1 else np.nan))
         have = min(len(la), len(lb))
+        lift_method = (f"ratio of the arms' rates (summed events / summed exposure) - 1; percentile bootstrap "
+                       f"over posts within each arm ({n_boot} replicates)")
+    boot = boot[np.isfinite(boot)]
+    low, high = np.quantile(boot, [alpha / 2, 1 - alpha / 2]) if len(boot) else (np.nan, np.nan)
+    lift = {"estimate": math.expm1(observed), "ci_low": float(np.expm1(low)), "ci_high": float(np.expm1(high)),
+            "confidence": 1 - alpha, "ratio_of_rates": ratio_of_rates, "method": lift_method}
+    p_value = _permutation_p(observed, null)
+    permutation = {"p_value": p_value, "permutations": n_perm,
+                   "statistic": "mean log ratio of the pairs" if paired else "log(rate_B / rate_A)",
+                   "method": "labels swapped within pairs (sign flips)" if paired else "labels shuffled across posts"}
+
     more_needed = None
     if math.isfinite(sd_obs) and sd_obs > 0:
         total = pairs_needed(min_lift, sd_log_ratio=sd_obs, alpha=alpha)
@@ -519,10 +527,7 @@ def compare(posts: pd.DataFrame, *, metric: str = "engagement_rate", paired: boo
         lift=lift["estimate"], ci_low=lift["ci_low"], ci_high=lift["ci_high"],
         prob_b_better=bayes["prob_b_better"], p_value=p_value, posts_a=len(a), posts_b=len(b),
         min_posts=min_posts, alpha=alpha, min_lift=min_lift,
-        more_needed=max(more_needed, 1) if more_needed is not None and more_needed > 0 else more_needed,
-        unit=unit, slot_a=slot_a, slot_b=slot_b, confidence=1 - alpha)
-    if more_needed is not None and more_needed <= 0 and winner is None and text.startswith("not enough"):
-        text = text.replace(f"about {more_needed} more {unit} needed", "already at the planned size")
+        more_needed=more_needed, unit=unit, slot_a=slot_a, slot_b=slot_b, confidence=1 - alpha)
     return ABResult(
         metric=metric, numerator=numerator, denominator=denominator,
         design="paired" if paired else "unpaired", arms=arms, lift=lift, p_value=p_value,

@@ -67,7 +67,8 @@ def verdict_text(*, lift: float, ci_low: float, ci_high: float, prob_b_better: f
     alpha, min_lift : float
         Significance level; the smallest lift that matters (defines "no meaningful difference").
     more_needed : int, optional
-        Further pairs (or posts per arm) needed to detect ``min_lift``; None when unknown.
+        Further pairs (or posts per arm) needed to detect ``min_lift`` at power 0.8; 0 or less
+        when the test is already that large; None when unknown.
     unit : {"pairs", "posts per arm"}
     slot_a, slot_b : str, optional
         Slot descriptions shown next to the winner.
@@ -86,8 +87,13 @@ def verdict_text(*, lift: float, ci_low: float, ci_high: float, prob_b_better: f
     'not enough evidence yet: B vs A +5% (95% CI -8% to +20%), P(B>A) = 0.76; about 31 more pairs needed to detect a 10% difference'
     """
     level = f"{round(confidence * 100)}% CI"
-    more = (f"about {more_needed} more {unit} needed to detect a {round(100 * min_lift)}% difference"
-            if more_needed is not None else "more data needed")
+    size = f"{round(100 * min_lift)}% difference"
+    if more_needed is None:
+        more = "more data needed"
+    elif more_needed > 0:
+        more = f"about {more_needed} more {unit} needed to detect a {size}"
+    else:
+        more = f"the test already has the {unit} needed to detect a {size}, so a real difference is likely smaller"
     if min(posts_a, posts_b) < min_posts:
         return (f"too early to call: A has {posts_a} and B has {posts_b} posts (at least {min_posts} per arm "
                 f"before declaring a winner); {more}", None)
