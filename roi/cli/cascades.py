@@ -1,0 +1,67 @@
+"""``roi cascades``: cascade metrics from tree files or from a store."""
+
+from __future__ import annotations
+
+import argparse
+
+import pandas as pd
+
+from roi.errors import ParameterError
+
+NAME = "cascades"
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        NAME, help="cascade size, depth, structural virality and reach",
+        description="Measure retweet cascades: from Twitter15/16 tree files (.txt, folders, the .tgz) "
+        "or a cascade_id,parent,child,time CSV (--trees), or reconstructed from a store (--store).",
+    )
+    src = parser.add_mutually_exclusive_group(required=True)
+    src.add_argument("--trees", nargs="+", metavar="PATH", help="tree .txt files, folders, .tgz archives or CSVs")
+    src.add_argument("--store", metavar="DIR", help="a store written by `roi ingest`")
+    parser.add_argument("--account", help="with --store: only cascades of this handle's posts")
+    parser.add_argument("--start", help="with --store: sources posted at or after this UTC time (ISO 8601)")
+    parser.add_argument("--end", help="with --store: sources posted before this UTC time (ISO 8601)")
+    parser.add_argument("--json", action="store_true", help="print a JSON list of objects")
+    parser.set_defaults(func=run)
+
+
+def _timestamp(value: str | None, name: str):
+    if value is None:
+        return None
+    try:
+        ts = pd.Timestamp(value)
+    except ValueError:
+        raise ParameterError(f"--{name} {value!r}: expected an ISO 8601 time such as 2026-11-16T00:00Z") from None
+    return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+
+
+def run(args: argparse.Namespace) -> int:
+    from roi.cli._output import print_json, print_table, records
+
+    if args.trees:
+        if args.account or args.start or args.end:
+            raise ParameterError("--account/--start/--end apply to --store only")
+        from roi.cascades.trees import tree_metrics
+
+        table = tree_metrics(args.trees)
+        brief = ["cascade_id", "label", "size", "depth", "max_breadth", "structural_virality", "duration_minutes",
+                 "dropped_self_loops", "dropped_duplicates", "reparented", "negative_delays", "unreachable"]
+    else:
+        import roi
+        from roi.cascades.reconstruct import store_cascade_metrics
+
+        ds = roi.load(args.store)
+        table = store_cascade_metrics(ds, account=args.account, start=_timestamp(args.start, "start"),
+                                      end=_timestamp(args.end, "end"))
+        brief = ["cascade_id", "created_at", "reposts", "reposts_observed", "size", "depth", "max_breadth",
+                 "structural_virality", "potential_reach", "unique_reach", "follow", "source_fallback"]
+    if args.json:
+        print_json(records(table))
+    else:
+        shown = table[brief].copy()
+        shown["structural_virality"] = shown["structural_virality"].round(3)
+        print_table(shown)
+        print(f"{len(table)} cascades")
+    return 0
