@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from roi.errors import ParameterError
+from roi.text import has_question
 
 __all__ = ["post_metrics", "ENGAGEMENT_PARTS", "POST_METRIC_COLUMNS"]
 
@@ -54,6 +55,15 @@ def _list_len(values: pd.Series) -> pd.Series:
         return values.list.len().astype("Int64")
     return values.map(lambda v: pd.NA if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v))
                       else len(v)).astype("Int64")
+
+
+def _questions(text: pd.Series) -> pd.Series:
+    """roi.text.has_question per post (a question mark outside URLs); <NA> for unknown text."""
+    out = pd.Series(pd.array([False] * len(text), dtype="boolean"), index=text.index)
+    maybe = text.str.contains("[?\uff1f\u00bf\u061f\u037e]", regex=True).fillna(False).astype(bool)
+    if maybe.any():  # the exact test (URLs excluded) only where a question mark occurs at all
+        out[maybe] = text[maybe].map(has_question).astype(bool)
+    return out.mask(text.isna())
 
 
 def post_metrics(
@@ -179,7 +189,7 @@ def post_metrics(
         "revenue": revenue,
         "hashtag_count": _list_len(hashtags),
         "mention_count": _list_len(col("mentions", object)),
-        "has_question": text.str.contains("?", regex=False).astype("boolean"),
+        "has_question": _questions(text),
         "has_link": (link_count > 0).astype("boolean"),
         "kind": own["kind"].astype("string"),
         "hashtags": hashtags,

@@ -1,0 +1,94 @@
+"""Headline engagement KPIs of a time window, beside the window just before it."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from roi.errors import ParameterError
+
+__all__ = ["engagement_kpis"]
+
+_DEFINITIONS = {
+    "posts": "posts published in the window (reposts excluded)",
+    "impressions": "views of those posts (followers proxy where a platform has no views)",
+    "engagements": "likes + reposts + replies + quotes + link clicks",
+    "engagement_rate": "engagements / impressions",
+    "link_clicks": "clicks on the posts' links, as the platform counts them",
+    "click_rate": "link_clicks / impressions",
+    "web_clicks": "sessions the web analytics attributes to the posts (utm_content)",
+    "conversions": "conversions the web analytics attributes to the posts",
+    "conversion_rate": "conversions / web_clicks",
+}
+
+
+def _totals(frame: pd.DataFrame) -> dict[str, float]:
+    def total(col: str) -> float:
+        return float(frame[col].sum()) if col in frame.columns and frame[col].notna().any() else np.nan
+
+    rate_base = frame[frame["engagements"].notna() & (frame["impressions"].fillna(0) > 0)]
+    click_base = frame[frame["link_clicks"].notna() & (frame["impressions"].fillna(0) > 0)]
+    out = {
+        "posts": float(len(frame)),
+        "impressions": total("impressions"),
+        "engagements": total("engagements"),
+        "link_clicks": total("link_clicks"),
+        "web_clicks": total("web_clicks"),
+        "conversions": total("conversions"),
+    }
+    with np.errstate(invalid="ignore", divide="ignore"):
+        # rates over the posts where both parts are known, so the ratio is of like with like
+        out["engagement_rate"] = (rate_base["engagements"].sum() / rate_base["impressions"].sum()
+                                  if len(rate_base) else np.nan)
+        out["click_rate"] = (click_base["link_clicks"].sum() / click_base["impressions"].sum()
+                             if len(click_base) else np.nan)
+        out["conversion_rate"] = (out["conversions"] / out["web_clicks"]
+                                  if out["web_clicks"] and out["web_clicks"] > 0 else np.nan)
+    return out
+
+
+def engagement_kpis(metrics: pd.DataFrame, *, start, end) -> pd.DataFrame:
+    """Posts, impressions, engagements, rates, clicks and conversions in [start, end) and in the
+    window of the same length just before it.
+
+    Parameters
+    ----------
+    metrics : DataFrame
+        Per-post metrics of one account (:func:`roi.engagement.post_metrics`).
+    start, end : timestamp-like
+        The window in UTC, start inclusive, end exclusive (e.g. from
+        :func:`roi.timeframe.week_bounds`).
+
+    Returns
+    -------
+    DataFrame
+        kpi, value, previous, change (value / previous - 1; for rates too, so a rate going
+        from 2.0% to 2.5% is +25%), definition (numerator and denominator in words).
+
+    Examples
+    --------
+    >>> m = pd.DataFrame({"created_at": pd.to_datetime(["2026-10-01T10:00Z", "2026-10-08T10:00Z"], utc=True),
+    ...     "impressions": [1000, 2000], "engagements": [20, 50], "link_clicks": [5, 10],
+    ...     "web_clicks": [4, 8], "conversions": [1, 1]})
+    >>> k = engagement_kpis(m, start="2026-10-05", end="2026-10-12").set_index("kpi")
+    >>> k.loc["engagement_rate", ["value", "previous"]].tolist(), round(float(k.loc["engagement_rate", "change"]), 2)
+    ([0.025, 0.02], 0.25)
+    """
+    s, e = pd.Timestamp(start), pd.Timestamp(end)
+    s = s.tz_localize("UTC") if s.tzinfo is None else s.tz_convert("UTC")
+    e = e.tz_localize("UTC") if e.tzinfo is None else e.tz_convert("UTC")
+    if e <= s:
+        raise ParameterError(f"window: end {e.isoformat()} must be after start {s.isoformat()}")
+    ts = metrics["created_at"]
+    now = _totals(metrics[(ts >= s) & (ts < e)])
+    before = _totals(metrics[(ts >= s - (e - s)) & (ts < s)])
+    rows = []
+    for kpi in ("posts", "impressions", "engagements", "engagement_rate", "link_clicks", "click_rate",
+                "web_clicks", "conversions", "conversion_rate"):
+        v, p = now[kpi], before[kpi]
+        change = v / p - 1 if np.isfinite(v) and np.isfinite(p) and p > 0 else np.nan
+        rows.append({"kpi": kpi, "value": v, "previous": p, "change": change, "definition": _DEFINITIONS[kpi]})
+    out = pd.DataFrame(rows)
+    out["kpi"] = out["kpi"].astype("string")
+    out["definition"] = out["definition"].astype("string")
+    return out.astype({"value": "Float64", "previous": "Float64", "change": "Float64"})
