@@ -34,6 +34,7 @@ from roi.graph.influence import (
     influence,
     influence_from_edges,
     pagerank,
+    reciprocity,
 )
 from roi.graph.rising import earned_engagement, influential_new_followers, rising_voices
 from roi.graph.spam import rule_table, spam_rules, spam_suspects
@@ -42,7 +43,7 @@ __all__ = [
     # building the graph
     "follower_graph", "follow_edges", "alive_at", "snapshot_times",
     # influence
-    "influence", "influence_from_edges", "pagerank", "core_number", "engagement_authority",
+    "influence", "influence_from_edges", "pagerank", "core_number", "reciprocity", "engagement_authority",
     "INFLUENCE_COLUMNS", "COMPOSITE_WEIGHTS", "PageRankNotConverged",
     # who is rising
     "rising_voices", "influential_new_followers", "earned_engagement",

@@ -35,6 +35,7 @@ __all__ = [
     "pagerank",
     "core_number",
     "engagement_authority",
+    "reciprocity",
     "INFLUENCE_COLUMNS",
     "COMPOSITE_WEIGHTS",
     "PageRankNotConverged",
@@ -232,6 +233,29 @@ def core_number(G: nx.Graph) -> dict[Any, int]:
     n = len(nodes)
     sym = _adjacency(np.concatenate([src, dst]), np.concatenate([dst, src]), n)
     return dict(zip(nodes, _core_numbers_csr(sym).tolist()))
+
+
+def reciprocity(follower_ids: Any, followee_ids: Any) -> float:
+    """Share of follows that are returned: distinct non-self edges whose reverse edge also exists.
+
+    The same number as ``networkx.overall_reciprocity`` (and igraph's ``reciprocity()``), from
+    edge arrays; NaN for a graph without edges.
+
+    >>> reciprocity(["a", "b", "a", "c", "c"], ["b", "a", "c", "a", "c"])
+    1.0
+    >>> reciprocity(["a", "b", "a"], ["b", "a", "c"])
+    0.6666666666666666
+    """
+    src_in, dst_in = np.asarray(follower_ids), np.asarray(followee_ids)
+    if src_in.shape != dst_in.shape:
+        raise ParameterError("follower_ids and followee_ids differ in length: one entry per follow")
+    if not src_in.size:
+        return float("nan")
+    codes, uniques = _factorize(np.concatenate([src_in, dst_in]))
+    m = _adjacency(codes[:src_in.size], codes[src_in.size:], len(uniques))
+    if m.nnz == 0:
+        return float("nan")
+    return float(m.multiply(m.T).nnz / m.nnz)
 
 
 def _check_pagerank_options(alpha: float, tol: float) -> None:
