@@ -186,7 +186,8 @@ def _edges_from_lines(parsed: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
     node_uid = np.empty(n_nodes, dtype=object)
     node_tid = np.empty(n_nodes, dtype=object)
     node_time = np.empty(n_nodes)
-    node_uid[codes], node_tid[codes], node_time[codes] = uid, tid, when
+    # Assigned in reverse so that a node's first appearance wins (CSV nodes may repeat with other times).
+    node_uid[codes[::-1]], node_tid[codes[::-1]], node_time[codes[::-1]] = uid[::-1], tid[::-1], when[::-1]
     node_casc = np.empty(n_nodes, dtype=np.int64)
     node_casc[codes] = np.concatenate([casc, casc])
 
