@@ -198,6 +198,13 @@ class CsvBlocks:
                 rows[col] = rows[col].str.strip().replace("", pd.NA)
             yield CsvBlock(rows, records, rejected)
 
+    def annotate(self, result):
+        """Attach the encoding note (if any) to the first chunk read; return the chunk."""
+        if self.note and not getattr(self, "_noted", False):
+            result.notes = [self.note]  # ingest reports a chunk's ``notes`` with its source
+            self._noted = True
+        return result
+
     def _header_records(self) -> int:
         return 1
 

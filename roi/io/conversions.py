@@ -123,5 +123,5 @@ def read(path: Path, *, as_of: pd.Timestamp | None = None) -> Iterator[ReadResul
         lines = np.asarray(source.lines_of(block.records[ok].tolist()), dtype="int64")
         out = with_accounting(conform("conversions", frame[ok]), lines, context=False)
         rejected = block.bad + source.reject_rows(block, problems.mask, problems.reason[problems.mask].tolist())
-        yield ReadResult(tables={"conversions": out}, rejected=rejected,
-                         read=len(rows) + len(block.bad), primary="conversions")
+        yield source.annotate(ReadResult(tables={"conversions": out}, rejected=rejected,
+                         read=len(rows) + len(block.bad), primary="conversions"))

@@ -168,5 +168,5 @@ def _chunk(source, block, author_col, as_of_ts, metrics_at) -> ReadResult:
     accounts_out = with_accounting(conform("accounts", accounts), accounts["_line"], context=True)
 
     rejected = block.bad + source.reject_rows(block, problems.mask, problems.reason[problems.mask].tolist())
-    return ReadResult(tables={"posts": posts_out, "accounts": accounts_out}, rejected=rejected,
-                      read=n + len(block.bad), primary="posts")
+    return source.annotate(ReadResult(tables={"posts": posts_out, "accounts": accounts_out}, rejected=rejected,
+                      read=n + len(block.bad), primary="posts"))

@@ -72,5 +72,5 @@ def read(path: Path, *, as_of: pd.Timestamp | None = None) -> Iterator[ReadResul
         ok = ~problems.mask
         frame = with_accounting(conform("experiments", rows[ok]), lines[ok], context=False)
         rejected = block.bad + source.reject_rows(block, problems.mask, problems.reason[problems.mask].tolist())
-        yield ReadResult(tables={"experiments": frame}, rejected=rejected,
-                         read=len(rows) + len(block.bad), primary="experiments")
+        yield source.annotate(ReadResult(tables={"experiments": frame}, rejected=rejected,
+                         read=len(rows) + len(block.bad), primary="experiments"))

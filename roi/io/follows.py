@@ -26,7 +26,6 @@ from typing import Iterator
 import numpy as np
 import pandas as pd
 
-from roi.errors import InputError
 from roi.io._base import ReadResult, Rejected
 from roi.io._csv import Problems, open_csv, parse_times, with_accounting
 from roi.tables import conform
@@ -111,8 +110,8 @@ def _read_csv(source, path, as_of) -> Iterator[ReadResult]:
         lines = np.asarray(source.lines_of(block.records[ok].tolist()), dtype="int64")
         out = with_accounting(conform("follows", frame[ok]), lines, context=False)
         rejected = block.bad + source.reject_rows(block, problems.mask, problems.reason[problems.mask].tolist())
-        yield ReadResult(tables={"follows": out}, rejected=rejected, read=len(rows) + len(block.bad),
-                         primary="follows")
+        yield source.annotate(ReadResult(tables={"follows": out}, rejected=rejected, read=len(rows) + len(block.bad),
+                         primary="follows"))
 
 
 def _read_id_list(path, direction: str, subject: str, as_of) -> Iterator[ReadResult]:
