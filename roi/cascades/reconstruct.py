@@ -35,7 +35,7 @@ _NAT = np.iinfo(np.int64).min
 
 def _micros(ts: pd.Series) -> np.ndarray:
     """UTC timestamps as int64 microseconds (NaT -> int64 min)."""
-    values = pd.Series(ts).astype("datetime64[us, UTC]")
+    values = pd.to_datetime(pd.Series(ts), utc=True).astype("datetime64[us, UTC]")
     out = values.to_numpy(dtype="datetime64[us]").astype(np.int64)
     out[values.isna().to_numpy()] = _NAT
     return out
