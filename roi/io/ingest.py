@@ -400,7 +400,7 @@ def _key_codes(frame: pd.DataFrame, key: Sequence[str]) -> np.ndarray:
     for col in key:
         values = frame[col]
         if isinstance(values.dtype, pd.DatetimeTZDtype):
-            arr = pa.array(values.astype("int64", copy=False) if values.notna().all() else
+            arr = pa.array(values.astype("int64") if values.notna().all() else
                            values.dt.strftime("%Y-%m-%dT%H:%M:%S.%f"), from_pandas=True).cast(pa.string())
         else:
             arr = pa.array(values.astype("string"), from_pandas=True).cast(pa.string())
@@ -544,13 +544,13 @@ def _name_origins(conflicts: pd.DataFrame, provenance: pd.DataFrame) -> pd.DataF
         return pd.DataFrame(columns=["_src", "_line", "status", "post_id", "reason", "record"])
     origin = dict(zip(zip(provenance["platform"], provenance["post_id"]), provenance["source"]))
     rows = []
-    for r in conflicts.itertuples(index=False):
-        source = origin.get((r.platform, r.post_id), "the store")
-        record = json.dumps({c: getattr(r, c) for c in ("platform", "post_id", "author_id", "created_at", "text")},
+    for r in conflicts.to_dict("records"):
+        source = origin.get((r["platform"], r["post_id"]), "the store")
+        record = json.dumps({c: r[c] for c in ("platform", "post_id", "author_id", "created_at", "text")},
                             default=str, ensure_ascii=False)
-        rows.append({"_src": r._src, "_line": r._line, "status": _CONFLICT, "post_id": r.post_id,
-                     "reason": f"conflicting content for post {r.post_id} (already ingested from file "
-                               f"{source}): {r._base_field} differs",
+        rows.append({"_src": r["_src"], "_line": r["_line"], "status": _CONFLICT, "post_id": r["post_id"],
+                     "reason": f"conflicting content for post {r['post_id']} (already ingested from file "
+                               f"{source}): {r['_base_field']} differs",
                      "record": record})
     return pd.DataFrame(rows)
 
@@ -573,10 +573,10 @@ def _account(reports: list[SourceReport], rejected: list[list[Rejected]], status
                 report.duplicates += int(n)
                 table_counts["duplicates"] += int(n)
         if "reason" in status:
-            for r in status[status["status"] == _CONFLICT].itertuples(index=False):
-                report = reports[int(r._src)]
-                line = None if pd.isna(r._line) else int(r._line)
+            for r in status[(status["status"] == _CONFLICT) & status["reason"].notna()].to_dict("records"):
+                report = reports[int(r["_src"])]
+                line = None if pd.isna(r["_line"]) else int(r["_line"])
                 where = f"line {line}: " if line is not None else ""
-                rejected[int(r._src)].append(Rejected(line, where + r.reason, r.record))
+                rejected[int(r["_src"])].append(Rejected(line, where + r["reason"], r["record"]))
                 report.rejected += 1
                 report.by_table.setdefault(name, _zero_counts())["rejected"] += 1

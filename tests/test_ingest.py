@@ -1,0 +1,249 @@
+"""Ingest: accounting (read = ingested + duplicates + rejected), bad input, merging, CLI."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import roi
+from roi.cli.main import main
+from roi.errors import InputError, ParameterError
+from roi.io import ingest
+from roi.store import Store
+
+FIXTURES = Path(__file__).parent / "fixtures" / "io"
+
+
+def _adds_up(result):
+    for s in result.sources:
+        assert s.read == s.ingested + s.duplicates + s.rejected, s
+
+
+def _one(tmp_path, name, **kw):
+    result = ingest([FIXTURES / name], tmp_path / "store", **kw)
+    _adds_up(result)
+    return result.sources[0], roi.load(tmp_path / "store")
+
+
+def test_truncated_line_is_rejected_and_the_rest_ingested(tmp_path):
+    s, ds = _one(tmp_path, "truncated.jsonl")
+    assert (s.read, s.ingested, s.rejected) == (4, 3, 1)
+    assert sorted(ds.posts.post_id) == ["101", "102", "104"]
+    rej = ds.rejected
+    assert rej.line.tolist() == [2] and rej.reason[0].startswith("line 2: invalid JSON")
+    assert rej.source[0].endswith("truncated.jsonl")
+
+
+def test_valid_json_that_is_not_a_post(tmp_path):
+    s, ds = _one(tmp_path, "not_a_post.jsonl")
+    assert (s.read, s.ingested, s.rejected) == (4, 2, 2)
+    reasons = ds.rejected.sort_values("line").reason.tolist()
+    assert "line 2: JSON object is not a tweet" in reasons[0] and "line 3:" in reasons[1]
+
+
+def test_latin1_file_is_decoded_with_a_note(tmp_path):
+    s, ds = _one(tmp_path, "latin1.jsonl")
+    assert s.ingested == 1 and ds.posts.text[0] == "café #Brand @Acme"
+    assert any("Latin-1" in n for n in s.notes)
+    assert any("Latin-1" in n for n in Store(tmp_path / "store").sources[0]["notes"])
+
+
+def test_unparseable_date_and_negative_count(tmp_path):
+    s, ds = _one(tmp_path, "bad_date.jsonl")
+    assert (s.read, s.ingested, s.rejected) == (2, 1, 1)
+    assert "created_at 'yesterday' is not a timestamp" in ds.rejected.reason[0]
+    s, ds = _one(tmp_path / "n", "negative.jsonl")
+    assert (s.read, s.ingested, s.rejected) == (2, 1, 1)
+    assert ds.rejected.reason[0] == "line 1: negative likes (-5)"
+    assert ds.posts.post_id.tolist() == ["502"]
+
+
+def test_explicit_unreadable_files_are_one_line_errors(tmp_path):
+    for name, words in (("empty.json", "empty file (0 bytes)"), ("garbage.bin", "binary content")):
+        with pytest.raises(InputError, match=re.escape(words)) as err:
+            ingest([FIXTURES / name], tmp_path / "store")
+        assert name in str(err.value) and "\n" not in str(err.value)
+    with pytest.raises(InputError, match="no such file"):
+        ingest([tmp_path / "nope.jsonl"], tmp_path / "store")
+
+
+def test_forced_format_reads_garbage_as_rejected_records(tmp_path):
+    result = ingest([FIXTURES / "garbage.bin"], tmp_path / "store", format="x-v2")
+    _adds_up(result)
+    s = result.sources[0]
+    assert s.read == s.rejected >= 1 and s.ingested == 0
+    assert Store(tmp_path / "store").read_rejected().reason.str.contains("invalid JSON").all()
+
+
+def test_unknown_format_and_bad_as_of(tmp_path):
+    with pytest.raises(ParameterError, match="--format 'tweets'"):
+        ingest([FIXTURES / "truncated.jsonl"], tmp_path / "s", format="tweets")
+    with pytest.raises(ParameterError, match="--as-of 'someday'"):
+        ingest([FIXTURES / "truncated.jsonl"], tmp_path / "s", as_of="someday")
+
+
+def test_folder_walk_skips_non_exports_with_reasons(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    shutil.copy(FIXTURES / "truncated.jsonl", raw / "b.jsonl")
+    (raw / "README.md").write_text("# what is here\n")
+    (raw / "truth.json").write_text(json.dumps({"seed": 1}))
+    (raw / ".DS_Store").write_bytes(b"\x00\x00\x00\x01Bud1")
+    (raw / "empty.json").write_bytes(b"")
+    result = ingest([raw], tmp_path / "store")
+    assert [Path(s.path).name for s in result.sources] == ["b.jsonl"]
+    reasons = {Path(s["path"]).name: s["reason"] for s in result.skipped}
+    assert set(reasons) == {"README.md", "truth.json", ".DS_Store", "empty.json"}
+    assert reasons["empty.json"] == "empty file (0 bytes)"
+
+
+def test_folder_with_nothing_readable(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "notes.txt").write_text("hello\n")
+    with pytest.raises(InputError, match=r"raw: nothing readable in this folder \(skipped 1: notes.txt"):
+        ingest([raw], tmp_path / "store")
+    assert main(["ingest", str(raw), "--store", str(tmp_path / "store")]) == 2
+
+
+def test_same_id_newer_metrics_win_and_conflicts_are_rejected(tmp_path):
+    store = tmp_path / "store"
+    ingest([FIXTURES / "conflict_a.jsonl"], store)
+    result = ingest([FIXTURES / "conflict_b.jsonl"], store)
+    _adds_up(result)
+    s = result.sources[0]
+    assert (s.read, s.ingested, s.duplicates, s.rejected) == (2, 0, 1, 1)
+    ds = roi.load(store)
+    post = ds.posts.set_index("post_id").loc["601"]
+    assert post.likes == 7 and post.text == "hello #Brand @Acme"
+    assert post.metrics_observed_at == pd.Timestamp("2024-03-05T00:00:00Z")
+    reason = ds.rejected.reason[0]
+    assert reason == (f"line 2: conflicting content for post 601 (already ingested from file "
+                      f"{FIXTURES / 'conflict_a.jsonl'}): text differs")
+
+
+def test_older_metrics_do_not_overwrite_newer(tmp_path):
+    store = tmp_path / "store"
+    ingest([FIXTURES / "conflict_b.jsonl"], store)
+    ingest([FIXTURES / "conflict_a.jsonl"], store)  # older retrieval, read later
+    assert roi.load(store).posts.set_index("post_id").loc["601"].likes == 7
+
+
+def test_reingest_identical_file_changes_nothing(tmp_path):
+    store = tmp_path / "store"
+    first = ingest([FIXTURES / "truncated.jsonl"], store)
+    before = dict(Store(store).manifest["tables"])
+    again = ingest([FIXTURES / "truncated.jsonl"], store)
+    _adds_up(again)
+    s = again.sources[0]
+    assert s.seen_again and (s.read, s.ingested, s.duplicates, s.rejected) == (4, 0, 3, 1)
+    assert Store(store).manifest["tables"] == before
+    assert len(Store(store).sources) == 2 and Store(store).sources[1]["seen_again"]
+    assert first.tables == again.tables
+
+
+def test_manifest_entry_fields(tmp_path):
+    ingest([FIXTURES / "truncated.jsonl"], tmp_path / "store")
+    entry = Store(tmp_path / "store").sources[0]
+    for key in ("path", "sha256", "format", "read", "ingested", "duplicates", "rejected", "context_rows",
+                "roi_version", "ingested_at"):
+        assert key in entry
+    assert entry["context_rows"] == 1 and entry["rejected_file"].startswith("_rejected/")
+
+
+def test_strict_leaves_store_unchanged(tmp_path):
+    with pytest.raises(InputError, match=r"--strict: 1 record\(s\) rejected.*line 2: invalid JSON"):
+        ingest([FIXTURES / "truncated.jsonl"], tmp_path / "store", strict=True)
+    assert not Store(tmp_path / "store").manifest["tables"]
+    assert main(["ingest", str(FIXTURES / "truncated.jsonl"), "--store", str(tmp_path / "s2"), "--strict"]) == 2
+
+
+def _users_page(ids, followee, when):
+    return json.dumps({"data": [{"id": i, "username": f"u{i}"} for i in ids],
+                       "__twarc": {"url": f"https://api.twitter.com/2/users/{followee}/followers",
+                                   "retrieved_at": when}}) + "\n"
+
+
+def test_follower_snapshots_give_first_and_last_seen(tmp_path):
+    (tmp_path / "followers-1.jsonl").write_text(_users_page(["1", "2"], "9", "2024-01-01T00:00:00+00:00"))
+    (tmp_path / "followers-2.jsonl").write_text(_users_page(["2", "3"], "9", "2024-01-08T00:00:00+00:00"))
+    store = tmp_path / "store"
+    r1 = ingest([tmp_path / "followers-1.jsonl"], store)
+    r2 = ingest([tmp_path / "followers-2.jsonl"], store)
+    assert (r2.sources[0].ingested, r2.sources[0].duplicates) == (1, 1)  # user 2 seen again
+    f = roi.load(store).follows.set_index("follower_id")
+    t1, t2 = pd.Timestamp("2024-01-01", tz="UTC"), pd.Timestamp("2024-01-08", tz="UTC")
+    assert (f.loc["1", "first_seen"], f.loc["1", "last_seen"]) == (t1, t1)  # unfollowed: gone in snapshot 2
+    assert (f.loc["2", "first_seen"], f.loc["2", "last_seen"]) == (t1, t2)
+    assert (f.loc["3", "first_seen"], f.loc["3", "last_seen"]) == (t2, t2)
+    assert r1.tables["follows"] == 2 and r2.tables["follows"] == 3
+
+
+def test_cli_json_shape(tmp_path, capsys):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    shutil.copy(FIXTURES / "truncated.jsonl", raw)
+    (raw / "README.md").write_text("hi\n")
+    assert main(["ingest", str(raw), "--store", str(tmp_path / "store"), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["sources"] == [{"path": str(raw / "truncated.jsonl"), "format": "x-v2", "read": 4,
+                               "ingested": 3, "duplicates": 0, "rejected": 1}]
+    assert out["tables"]["posts"] == 3 and out["tables"]["accounts"] == 1
+    assert out["skipped"][0]["path"].endswith("README.md")
+
+
+def test_cli_unknown_format_and_unreadable_file(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["ingest", str(FIXTURES / "truncated.jsonl"), "--store", str(tmp_path / "s"), "--format", "nope"])
+    assert exit_.value.code == 2
+    assert main(["ingest", str(FIXTURES / "empty.json"), "--store", str(tmp_path / "s")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].startswith("roi ingest: error: ") and "empty.json" in err[-1]
+
+
+def test_realdata_x_v2_folder(realdata, tmp_path):
+    result = ingest([realdata / "x-api-v2"], tmp_path / "store")
+    _adds_up(result)
+    by_name = {Path(s.path).name: s for s in result.sources}
+    assert (by_name["users.jsonl"].ingested, by_name["users.jsonl"].duplicates) == (91, 5)
+    assert by_name["brexit.jsonl"].read == 100 and not result.rejected
+    assert "empty.json" in {Path(s["path"]).name for s in result.skipped}
+    ds = roi.load(tmp_path / "store")
+    assert ds.posts.post_id.is_unique and ds.accounts.account_id.is_unique
+
+
+def test_realdata_archive_counts_match_manifest(realdata, tmp_path):
+    result = ingest([realdata / "x-archive"], tmp_path / "store")
+    _adds_up(result)
+    s = result.sources[0]
+    assert s.by_table["posts"]["read"] == 1986 and s.by_table["follows"]["read"] == 420 + 295
+    assert not s.notes  # manifest.js counts agree
+
+
+def test_sample_ingests_with_accounting(tmp_path):
+    sample = pytest.importorskip("roi.sample")
+    if not hasattr(sample, "write_sample"):
+        pytest.skip("roi.sample.write_sample has not landed yet")
+    raw = sample.write_sample(tmp_path / "raw", seed=3, followers=300, weeks=2)
+    truth = json.loads((Path(raw) / "truth.json").read_text())
+    result = ingest([raw], tmp_path / "store")
+    _adds_up(result)
+    assert not result.rejected
+    assert {Path(s["path"]).name for s in result.skipped} >= {"README.md", "truth.json"}
+    ds = roi.load(tmp_path / "store")
+    brand = ds.accounts[ds.accounts.handle == truth["brand"]["handle"]]
+    assert brand.account_id.tolist() == [truth["brand"]["account_id"]]
+    # Follower snapshots (x-v2 followers pages) against the planted growth: edges present in the
+    # last snapshot = followers at the end; edges whose last_seen is older = unfollows.
+    ingest([Path(raw) / "x-v2"], tmp_path / "x-only")
+    follows = roi.load(tmp_path / "x-only").follows
+    to_brand = follows[follows.followee_id == truth["brand"]["account_id"]]
+    weeks = [truth["followers_by_week"][w] for w in sorted(truth["followers_by_week"])]
+    assert (to_brand.last_seen == to_brand.last_seen.max()).sum() == weeks[-1]["end"]
+    assert (to_brand.last_seen < to_brand.last_seen.max()).sum() == sum(w["lost"] for w in weeks)
+    assert len(to_brand) == weeks[0]["start"] + sum(w["new"] for w in weeks)

@@ -1,0 +1,161 @@
+"""X API v2 reader: mapping of a hand-made page, and the published figures of twarc-csv's test data."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from roi.io import x_v2
+
+
+def _read(path, **kw):
+    chunks = list(x_v2.read(path, **kw))
+    tables = {}
+    for c in chunks:
+        for name, frame in c.tables.items():
+            tables.setdefault(name, []).append(frame)
+    return chunks, {k: pd.concat(v, ignore_index=True) for k, v in tables.items()}
+
+
+def _write(tmp_path, *lines, name="p.jsonl"):
+    p = tmp_path / name
+    p.write_text("".join(json.dumps(x) + "\n" for x in lines))
+    return p
+
+
+PAGE = {
+    "data": [
+        {"id": "10", "author_id": "1", "created_at": "2024-03-01T14:00:00.000Z", "lang": "en",
+         "conversation_id": "10", "text": "Big news #Launch #launch @Bob https://t.co/x",
+         "entities": {"hashtags": [{"start": 9, "end": 16, "tag": "Launch"}, {"start": 17, "end": 24, "tag": "launch"}],
+                      "mentions": [{"start": 25, "end": 29, "username": "Bob", "id": "2"}],
+                      "urls": [{"url": "https://t.co/x", "expanded_url": "https://acme.example/p?utm_content=10"}]},
+         "public_metrics": {"like_count": 5, "retweet_count": 2, "reply_count": 1, "quote_count": 0},
+         "non_public_metrics": {"impression_count": 400, "url_link_clicks": 12}},
+        {"id": "11", "author_id": "2", "created_at": "2024-03-01T15:00:00.000Z",
+         "text": "RT @Acme: Big news #Launch", "referenced_tweets": [{"type": "retweeted", "id": "10"}],
+         "entities": {"mentions": [{"start": 3, "end": 8, "username": "Acme", "id": "1"}],
+                      "hashtags": [{"start": 19, "end": 26, "tag": "Launch"}]},
+         "public_metrics": {"like_count": 5, "retweet_count": 2, "reply_count": 1, "quote_count": 0}},
+        {"id": "12", "author_id": "3", "created_at": "2024-03-01T16:00:00.000Z", "text": "@Acme where is my order?",
+         "referenced_tweets": [{"type": "replied_to", "id": "10"}, {"type": "quoted", "id": "9"}],
+         "entities": {"mentions": [{"start": 0, "end": 5, "username": "Acme", "id": "1"}]},
+         "public_metrics": {"like_count": 0, "retweet_count": 0, "reply_count": 0, "quote_count": 0}},
+        {"id": "13", "author_id": "3", "created_at": "2024-03-01T17:00:00.000Z", "text": "look",
+         "referenced_tweets": [{"type": "quoted", "id": "10"}],
+         "public_metrics": {"like_count": 0, "retweet_count": 0, "reply_count": 0, "quote_count": 0,
+                            "impression_count": 33}},
+    ],
+    "includes": {"users": [{"id": "1", "username": "Acme", "name": "Acme Inc", "location": "NYC",
+                            "public_metrics": {"followers_count": 1000, "following_count": 3, "tweet_count": 50}}],
+                 "tweets": [{"id": "9", "author_id": "1", "created_at": "2024-02-01T00:00:00.000Z", "text": "old"}]},
+    "meta": {"result_count": 4},
+    "__twarc": {"url": "https://api.twitter.com/2/tweets/search/recent?query=acme", "retrieved_at": "2024-03-02T00:00:00+00:00"},
+}
+
+
+def test_page_maps_to_canonical_posts(tmp_path):
+    chunks, t = _read(_write(tmp_path, PAGE))
+    assert sum(c.read for c in chunks) == 4 and not any(c.rejected for c in chunks)
+    posts = t["posts"].set_index("post_id")
+    assert list(posts.loc["10", "hashtags"]) == ["launch", "launch"]  # casefolded, as written
+    assert list(posts.loc["10", "mentions"]) == ["bob"]
+    assert list(posts.loc["10", "urls"]) == ["https://acme.example/p?utm_content=10"]
+    assert (posts.loc["10", "impressions"], posts.loc["10", "link_clicks"], posts.loc["10", "likes"]) == (400, 12, 5)
+    assert posts.loc["11", "kind"] == "repost" and posts.loc["11", "referenced_id"] == "10"
+    assert list(posts.loc["11", "mentions"]) == []  # RT @Acme: is attribution, not a mention
+    assert posts.loc["12", "kind"] == "reply" and posts.loc["12", "referenced_id"] == "10"
+    assert list(posts.loc["12", "mentions"]) == ["acme"]
+    assert posts.loc["13", "kind"] == "quote" and posts.loc["13", "impressions"] == 33
+    assert pd.isna(posts.loc["11", "impressions"])  # not reported is unknown, not zero
+    assert posts.loc["10", "created_at"] == pd.Timestamp("2024-03-01T14:00:00Z")
+    assert (posts["metrics_observed_at"] == pd.Timestamp("2024-03-02T00:00:00Z")).all()
+    assert bool(posts.loc["9", "_context"]) and not posts.loc[["10", "11", "12", "13"], "_context"].any()
+    acc = t["accounts"].iloc[0]
+    assert (acc.account_id, acc.handle, acc.location, acc.followers_count) == ("1", "Acme", "NYC", 1000)
+    assert str(t["posts"]["post_id"].dtype) == "string" and str(t["posts"]["likes"].dtype) == "Int64"
+
+
+def test_pre_december_2022_public_zero_views_are_unknown(tmp_path):
+    old = {"id": "1", "author_id": "1", "text": "x", "created_at": "2022-09-01T00:00:00.000Z",
+           "public_metrics": {"like_count": 0, "impression_count": 0}}
+    new = dict(old, id="2", created_at="2023-01-05T00:00:00.000Z")
+    _, t = _read(_write(tmp_path, {"data": [old, new]}))
+    assert pd.isna(t["posts"].impressions[0]) and t["posts"].impressions[1] == 0
+
+
+def test_flattened_tweets_and_arrays(tmp_path):
+    flat = dict(PAGE["data"][0], author={"id": "1", "username": "Acme"},
+                __twarc={"retrieved_at": "2024-03-02T00:00:00+00:00"})
+    chunks, t = _read(_write(tmp_path, flat))
+    assert sum(c.read for c in chunks) == 1 and t["accounts"].handle.tolist() == ["Acme"]
+    arr = tmp_path / "arr.json"
+    arr.write_text(json.dumps(PAGE["data"], indent=2))
+    chunks, t = _read(arr)
+    assert sum(c.read for c in chunks) == 4 and (~t["posts"]["_context"]).sum() == 4
+    assert t["posts"]["_line"].tolist() == [1, 2, 3, 4]  # element index in the array
+
+
+def test_follower_pages_give_edges_dated_by_retrieval_or_as_of(tmp_path):
+    users = [{"id": "5", "username": "e"}, {"id": "6", "username": "f"}]
+    page = {"data": users, "__twarc": {"url": "https://api.twitter.com/2/users/1/followers?max_results=1000",
+                                        "retrieved_at": "2024-03-02T00:00:00+00:00"}}
+    following = {"data": users, "__twarc": {"url": "https://api.twitter.com/2/users/7/following",
+                                             "retrieved_at": "2024-03-02T00:00:00+00:00"}}
+    chunks, t = _read(_write(tmp_path, page, following))
+    assert [c.primary for c in chunks] == ["accounts"] and chunks[0].read == 4
+    f = t["follows"]
+    assert list(zip(f.follower_id, f.followee_id)) == [("5", "1"), ("6", "1"), ("7", "5"), ("7", "6")]
+    assert (f.first_seen == pd.Timestamp("2024-03-02T00:00:00Z")).all()
+    _, t = _read(_write(tmp_path, page, name="q.jsonl"), as_of=pd.Timestamp("2024-04-01", tz="UTC"))
+    assert (t["follows"].last_seen == pd.Timestamp("2024-04-01T00:00:00Z")).all()
+
+
+def test_chunks_stay_bounded(tmp_path):
+    pages = [{"data": [dict(PAGE["data"][0], id=str(i * 10 + j)) for j in range(10)]} for i in range(10)]
+    chunks, t = _read(_write(tmp_path, *pages), chunk_size=25)
+    assert len(chunks) >= 4 and sum(c.read for c in chunks) == 100 and t["posts"].post_id.nunique() == 100
+
+
+def test_realdata_brexit_counts(realdata):
+    chunks, t = _read(realdata / "x-api-v2" / "brexit.jsonl")
+    records = t["posts"][~t["posts"]["_context"]]
+    assert sum(c.read for c in chunks) == 100 and len(records) == 100
+    assert (records.kind == "repost").sum() == 67
+    rts = records[records.kind == "repost"]
+    assert rts.referenced_id.notna().all()
+    # no retweet keeps its "RT @user:" author as a mention (unless @user appears again in the text)
+    for text, mentions in zip(rts.text, rts.mentions):
+        handle = text[4:text.index(":")].casefold()
+        if "@" + handle not in text[len(handle) + 5:].casefold():
+            assert handle not in list(mentions), text
+
+
+def test_realdata_pages_result_count(realdata):
+    """Every untrimmed page's meta.result_count equals its data count (withheld.jsonl's last page
+    was trimmed to 112 tweets by twarc-csv's authors: its meta still says 500)."""
+    for name in ("brexit.jsonl", "kpop.jsonl", "entities_test.jsonl"):
+        for line in (realdata / "x-api-v2" / name).read_text().splitlines():
+            page = json.loads(line)
+            assert page["meta"]["result_count"] == len(page["data"])
+        chunks, _ = _read(realdata / "x-api-v2" / name)
+        assert sum(c.read for c in chunks) == sum(
+            json.loads(line)["meta"]["result_count"] for line in (realdata / "x-api-v2" / name).read_text().splitlines())
+
+
+def test_realdata_users_file(realdata):
+    chunks, t = _read(realdata / "x-api-v2" / "users.jsonl")
+    assert [c.primary for c in chunks] == ["accounts"]
+    assert sum(c.read for c in chunks) == 96
+    records = t["accounts"][~t["accounts"]["_context"]]
+    assert len(records) == 96 and records.account_id.nunique() == 91
+
+
+def test_realdata_every_file_reads_without_rejects(realdata):
+    for p in sorted((realdata / "x-api-v2").glob("*.jsonl")):
+        chunks, t = _read(p)
+        assert not any(c.rejected for c in chunks), p.name
+        primary = chunks[0].primary
+        assert sum(c.read for c in chunks) == (~t[primary]["_context"]).sum(), p.name
