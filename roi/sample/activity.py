@@ -111,11 +111,13 @@ def brand_schedule(rng: np.random.Generator, cal: Calendar, *, pairs_per_week: i
     days = 7 * cal.weeks
     rows_local, arm, pair = [], [], []
     # The experiment: pairs of identical posts, one in each slot, on the same or adjacent days.
-    exp_days = {}
+    exp_days: dict[int, int] = {}
+    n_pairs = 0
     for w in range(cal.weeks):
         ds = np.sort(rng.choice(np.arange(7 * w, 7 * w + 6), size=pairs_per_week, replace=False))
         for d in ds:
-            p = len(exp_days)
+            p = n_pairs
+            n_pairs += 1
             gap = int(rng.integers(0, 2))
             first_a = bool(rng.random() < 0.5)
             for a, day in (("A", d if first_a else d + gap), ("B", d + gap if first_a else d)):

@@ -17,7 +17,7 @@ import numpy as np
 
 __all__ = ["delays_ms", "spread"]
 
-SEE_REPOST = 0.11  # chance that an active follower sees an adopter's repost
+SEE_REPOST = 0.3  # chance that an active follower sees an adopter's repost
 
 
 def delays_ms(rng: np.random.Generator, size: int) -> np.ndarray:
@@ -41,7 +41,7 @@ def spread(rng, *, adopters, adopt_ms, seen, indptr, followers, can_view, see_pr
     indptr, followers : CSR of who follows each account
     can_view : bool array, accounts that view at all (not bots, not the brand)
     see_prob : callable(accounts, t_ms) -> probability of seeing a repost at time t
-    decide : callable(n) -> engagement kind codes (0 = none) for n new viewers
+    decide : callable(accounts, n, via_repost=True) -> engagement kind codes (0 = none)
     horizon_ms : int, nothing after this time happens
 
     Returns
@@ -72,7 +72,7 @@ def spread(rng, *, adopters, adopt_ms, seen, indptr, followers, can_view, see_pr
         if seen[acc]:
             continue
         seen[acc] = True
-        kind = int(decide(1)[0])
+        kind = int(decide(np.array([acc]), 1, via_repost=True)[0])
         out_v.append(acc)
         out_t.append(t)
         out_k.append(kind)

@@ -26,7 +26,9 @@ __all__ = ["Events", "simulate_engagement", "NONE", "LIKE", "CLICK", "REPOST", "
 NONE, LIKE, CLICK, REPLY, QUOTE = 0, 1, 2, 4, 5
 KIND_CODES = {"like": LIKE, "link_click": CLICK, "repost": REPOST, "reply": REPLY, "quote": QUOTE}
 SEE_DIRECT = 0.10  # chance that a follower at average activity sees a brand post
-BROADCAST_REACH = 0.02  # share of a broadcaster's own followers who see its repost
+BROADCAST_REACH = 0.006  # share of a broadcaster's own followers who see its repost
+REPOST_BOOST = 4.0  # reposts are this much more of the engagements of those who saw a repost
+PROPENSITY_SIGMA = 0.9  # accounts differ in how much they engage (lognormal, mean 1)
 
 
 @dataclass
@@ -67,14 +69,24 @@ def conversion_rate(schedule: pd.DataFrame) -> np.ndarray:
     )
 
 
-def _decider(rng, p: float, link: bool):
-    mix = effects.ENGAGEMENT_MIX["link" if link else "nolink"]
+def _mix(link: bool, *, via_repost: bool) -> tuple[np.ndarray, np.ndarray]:
+    mix = dict(effects.ENGAGEMENT_MIX["link" if link else "nolink"])
+    if via_repost:
+        # Who sees a post because a friend reposted it passes it on more readily (social proof).
+        mix["repost"] *= REPOST_BOOST
     codes = np.array([KIND_CODES[k] for k in mix], dtype=np.int8)
     probs = np.array(list(mix.values()))
-    probs = probs / probs.sum()
+    return codes, probs / probs.sum()
 
-    def decide(n: int) -> np.ndarray:
-        engaged = rng.random(n) < p
+
+def _decider(rng, p: float, link: bool, propensity: np.ndarray):
+    direct = _mix(link, via_repost=False)
+    shared = _mix(link, via_repost=True)
+
+    def decide(accounts: np.ndarray | None, n: int, *, via_repost: bool = False) -> np.ndarray:
+        scale = 1.0 if accounts is None else propensity[accounts]
+        engaged = rng.random(n) < np.minimum(p * scale, 0.95)
+        codes, probs = shared if via_repost else direct
         kinds = codes[rng.choice(len(codes), size=n, p=probs)]
         return np.where(engaged, kinds, NONE).astype(np.int8)
 
@@ -97,6 +109,10 @@ def simulate_engagement(rng: np.random.Generator, pop: Population, graph: Follow
     can_view = np.isin(pop.role, ["audience", "outer", "partner"]) & (pop.spam_type == None)  # noqa: E711
     hubs = np.flatnonzero(pop.hub)
     p_eng = engagement_rate(schedule)
+    # Some people engage with everything, most rarely: a lognormal propensity with mean 1 over
+    # the viewers, independent of post features, so the planted rate ratios are untouched.
+    propensity = np.exp(PROPENSITY_SIGMA * rng.standard_normal(n))
+    propensity /= propensity[can_view].mean()
     p_conv = conversion_rate(schedule)
     cols: dict[str, list[np.ndarray]] = {k: [] for k in ("post", "t", "kind", "actor", "parent")}
 
@@ -113,7 +129,7 @@ def simulate_engagement(rng: np.random.Generator, pop: Population, graph: Follow
     broadcast = set(np.asarray(broadcast_posts).tolist())
     for j, row in enumerate(schedule.itertuples(index=False)):
         t0 = int(row.created_ms)
-        decide = _decider(rng, float(p_eng[j]), bool(row.link))
+        decide = _decider(rng, float(p_eng[j]), bool(row.link), propensity)
         seen = np.zeros(n, dtype=bool)
         seen[:2] = True
         # Direct impressions among the brand's current followers.
@@ -124,7 +140,7 @@ def simulate_engagement(rng: np.random.Generator, pop: Population, graph: Follow
         t_view = t0 + delays_ms(rng, len(viewers))
         ok = t_view < horizon_ms
         viewers, t_view = viewers[ok], t_view[ok]
-        kinds = decide(len(viewers))
+        kinds = decide(viewers, len(viewers))
         seen[viewers] = True
         add(j, t_view, kinds, viewers, np.full(len(viewers), -1))
         adopters, adopt_t = viewers[kinds == REPOST], t_view[kinds == REPOST]
@@ -142,7 +158,7 @@ def simulate_engagement(rng: np.random.Generator, pop: Population, graph: Follow
                     n_ext = rng.poisson(pop.followers_count[hub] * BROADCAST_REACH)
                     t_ext = t_hub + delays_ms(rng, n_ext)
                     t_ext = t_ext[t_ext < horizon_ms]
-                    k_ext = decide(len(t_ext))
+                    k_ext = decide(None, len(t_ext))
                     # Outsiders' replies, reposts and quotes are not modelled as posts: count them as likes.
                     k_ext = np.where(np.isin(k_ext, [REPOST, REPLY, QUOTE]), LIKE, k_ext).astype(np.int8)
                     add(j, t_ext, k_ext, np.full(len(t_ext), -1), np.full(len(t_ext), -1))

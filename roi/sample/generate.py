@@ -138,7 +138,7 @@ def write_sample(out_dir, *, seed: int = 0, followers: int = 5000, weeks: int = 
 
     new, lost = follower_flows(_rng(seed, "flows"), followers=followers, weeks=weeks)
     pop = build_population(_rng(seed, "population"), audience=followers + int(lost.sum()),
-                           outer=max(20, int(0.4 * followers)), link_spammers=max(4, followers // 400),
+                           outer=max(20, int(0.3 * followers)), link_spammers=max(4, followers // 400),
                            now_ms=cal.t0)
     graph = build_graph(_rng(seed, "graph"), pop, new=new, lost=lost, snapshots_ms=cal.snapshots_ms)
     clock = Clock(pop.tz, cal.t0, horizon)

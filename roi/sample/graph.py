@@ -20,7 +20,7 @@ __all__ = ["FollowGraph", "follower_flows", "build_graph", "HOMOPHILY", "RECIPRO
 HOMOPHILY = 4.0  # a same-country account is this many times likelier to be followed
 RECIPROCATION = 0.2  # share of follows that are followed back
 ATTRACTION_EXPONENT = 0.65  # popularity ** exponent: how strongly popular accounts attract follows
-EDGES_PER_FOLLOWING = 0.035  # share of an account's followings that fall inside the population
+EDGES_PER_FOLLOWING = 0.02  # share of an account's followings that fall inside the population
 
 
 @dataclass
