@@ -1,0 +1,102 @@
+"""X archive reader: the real archive's manifest counts, zips, several parts, string numbers."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+
+import pandas as pd
+import pytest
+
+import roi
+from roi.io import ingest, x_archive
+
+
+def _ytd(name, part, entries):
+    return f"window.YTD.{name}.part{part} = " + json.dumps(entries, indent=2)
+
+
+def _tweet(i, text="hello #Brand", **extra):
+    t = {"id_str": str(i), "id": str(i), "full_text": text, "created_at": "Tue Jan 31 10:00:00 +0000 2017",
+         "favorite_count": "3", "retweet_count": "1", "lang": "en",
+         "entities": {"hashtags": [{"text": "Brand", "indices": ["6", "12"]}], "user_mentions": [], "urls": []}}
+    t.update(extra)
+    return {"tweet": t}
+
+
+@pytest.fixture
+def archive(tmp_path):
+    data = tmp_path / "twitter-2023" / "data"
+    data.mkdir(parents=True)
+    (data / "account.js").write_text(_ytd("account", 0, [{"account": {
+        "accountId": "42", "username": "acme", "accountDisplayName": "Acme", "createdAt": "2010-02-09T17:10:05.000Z"}}]))
+    (data / "profile.js").write_text(_ytd("profile", 0, [{"profile": {"description": {"bio": "We make things",
+                                                                                        "location": "Boston"}}}]))
+    (data / "manifest.js").write_text("window.__THAR_CONFIG = " + json.dumps({
+        "archiveInfo": {"generationDate": "2023-05-01T12:00:00.000Z"},
+        "dataTypes": {"tweets": {"files": [{"fileName": "data/tweets.js", "count": "2"},
+                                           {"fileName": "data/tweets-part1.js", "count": "2"}]},
+                      "follower": {"files": [{"fileName": "data/follower.js", "count": "2"}]},
+                      "following": {"files": [{"fileName": "data/following.js", "count": "1"}]}}}))
+    (data / "tweets.js").write_text(_ytd("tweets", 0, [_tweet(1), _tweet(2, "RT @bob: nice", entities={
+        "hashtags": [], "user_mentions": [{"screen_name": "bob", "indices": ["3", "7"]}], "urls": []})]))
+    (data / "tweets-part1.js").write_text(_ytd("tweets", 1, [_tweet(3, in_reply_to_status_id_str="77"),
+                                                             _tweet(4, favorite_count="-2")]))
+    (data / "follower.js").write_text(_ytd("follower", 0, [{"follower": {"accountId": "7", "userLink": "x"}},
+                                                           {"follower": {"accountId": "8", "userLink": "x"}}]))
+    (data / "following.js").write_text(_ytd("following", 0, [{"following": {"accountId": "7", "userLink": "x"}}]))
+    (data / "like.js").write_text(_ytd("like", 0, [{"like": {"tweetId": "5"}}]))
+    return tmp_path / "twitter-2023"
+
+
+def test_archive_folder(archive, tmp_path):
+    result = ingest([archive], tmp_path / "store")
+    s = result.sources[0]
+    assert s.format == "x-archive" and (s.read, s.ingested, s.rejected) == (4 + 3 + 1, 7, 1)
+    assert s.by_table["posts"] == {"read": 4, "ingested": 3, "duplicates": 0, "rejected": 1}
+    assert "negative likes (-2)" in roi.load(tmp_path / "store").rejected.reason[0]
+    assert s.notes == []  # manifest counts agree (the rejected tweet was read)
+    ds = roi.load(tmp_path / "store")
+    posts = ds.posts.set_index("post_id")
+    assert (posts.author_id == "42").all() and posts.loc["1", "likes"] == 3
+    assert posts.loc["1", "created_at"] == pd.Timestamp("2017-01-31T10:00:00Z")
+    assert posts.loc["2", "kind"] == "repost" and list(posts.loc["2", "mentions"]) == []
+    assert posts.loc["3", "kind"] == "reply" and posts.loc["3", "referenced_id"] == "77"
+    owner = ds.accounts.iloc[0]
+    assert (owner.account_id, owner.handle, owner.location, owner.description) == ("42", "acme", "Boston", "We make things")
+    edges = set(zip(ds.follows.follower_id, ds.follows.followee_id))
+    assert edges == {("7", "42"), ("8", "42"), ("42", "7")}
+    assert (ds.follows.first_seen == pd.Timestamp("2023-05-01T12:00:00Z")).all()
+
+
+def test_archive_zip_is_the_same_source_content(archive, tmp_path):
+    z = tmp_path / "archive.zip"
+    with zipfile.ZipFile(z, "w") as zf:
+        for f in sorted(archive.rglob("*.js")):
+            zf.write(f, f.relative_to(archive).as_posix())
+    result = ingest([z], tmp_path / "store")
+    s = result.sources[0]
+    assert s.format == "x-archive" and s.read == 8 and s.ingested == 7
+    assert x_archive.archive_files(z) == ["data/account.js", "data/follower.js", "data/following.js",
+                                          "data/profile.js", "data/tweets.js", "data/tweets-part1.js"]
+
+
+def test_manifest_mismatch_is_a_note(archive, tmp_path):
+    (archive / "data" / "following.js").write_text(_ytd("following", 0, []))
+    result = ingest([archive], tmp_path / "store")
+    assert result.sources[0].notes == ["manifest.js states following 1 but 0 were read"]
+
+
+def test_realdata_archive(realdata):
+    chunks = list(x_archive.read(realdata / "x-archive"))
+    read = {}
+    for c in chunks:
+        read[c.primary] = read.get(c.primary, 0) + c.read
+        assert not c.rejected
+    assert read == {"accounts": 1, "posts": 1986, "follows": 420 + 295}
+    assert not [n for c in chunks for n in getattr(c, "notes", [])]
+    follows = pd.concat([c.tables["follows"] for c in chunks if "follows" in c.tables])
+    assert (follows.followee_id == "112769581").sum() == 420 and (follows.follower_id == "112769581").sum() == 295
+    posts = pd.concat([c.tables["posts"] for c in chunks if "posts" in c.tables])
+    assert posts.post_id.is_unique and (posts.author_id == "112769581").all()
+    assert posts.created_at.notna().all() and posts.likes.notna().all()
