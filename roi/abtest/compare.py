@@ -10,18 +10,20 @@ What is computed (METRICS.md, "A/B tests of posting times"):
 * **arms**: posts, the denominator (impressions; web clicks for the conversion rate), the
   numerator (engagements, link clicks, conversions) and the rate = sum numerator / sum denominator.
 * **lift** (B/A - 1) with a 95 % percentile bootstrap interval. Unpaired: rate_B / rate_A - 1,
-  resampling posts within each arm. Paired: the pair-level log ratios
-  ``d = log((y_B + 0.5) / x_B) - log((y_A + 0.5) / x_A)`` (0.5 keeps a post with no events
-  finite) remove the content of each pair, so the lift is the geometric mean of the pairs' rate
-  ratios, exp(mean d) - 1, resampling pairs; the ratio of the arms' summed rates is reported
-  beside it (``ratio_of_rates``) but a few large pairs dominate it.
-* **paired**: mean and t interval of ``d``, the paired t-test, as a parametric cross-check.
+  resampling posts within each arm. Paired: each pair is its own stratum, so the content of a
+  pair cancels; the lift is the Mantel-Haenszel rate ratio
+  ``sum(y_B x_A / (x_A + x_B)) / sum(y_A x_B / (x_A + x_B)) - 1`` (it stays finite with
+  sparse counts such as conversions), resampling pairs. The ratio of the arms' summed rates is
+  reported beside it (``ratio_of_rates``).
+* **paired**: pair-level log ratios ``d = log((y_B + 0.5) / x_B) - log((y_A + 0.5) / x_A)``
+  (0.5 keeps a post with no events finite): mean, t interval, paired t-test and the
+  geometric-mean lift, a parametric cross-check that weighs every pair equally.
 * **glm**: negative binomial regression (statsmodels, NB2, overdispersion estimated by maximum
   likelihood) of events on the arm with log(denominator) as offset; the arm's incidence-rate
   ratio (IRR) with a Wald interval, cluster-robust by pair in a paired experiment.
 * **permutation**: the arm labels are shuffled across posts (unpaired; statistic
-  log(rate_B / rate_A)) or swapped within pairs (paired: sign flips of ``d``, statistic mean d)
-  ``n_perm`` times, vectorised; the two-sided p-value is :attr:`ABResult.p_value`. The lift,
+  log(rate_B / rate_A)) or swapped within pairs (paired; statistic the log Mantel-Haenszel
+  ratio) ``n_perm`` times, vectorised; the two-sided p-value is :attr:`ABResult.p_value`. The lift,
   its interval and the p-value rest on the same statistic.
 * **bayes**: Beta-binomial per arm with a uniform prior. Engagements are overdispersed, so a
   post's impressions are not independent trials: the counts are divided by the arm's Pearson
@@ -197,12 +199,20 @@ def _bootstrap_unpaired(rng, ya, xa, yb, xb, n_boot: int) -> np.ndarray:
     return np.concatenate(out)
 
 
-def _bootstrap_mean(rng, d: np.ndarray, n_boot: int) -> np.ndarray:
-    """Means of ``d`` over ``n_boot`` resamples of its elements (pairs)."""
-    m = len(d)
+def _mantel_haenszel_terms(ya, xa, yb, xb) -> tuple[np.ndarray, np.ndarray]:
+    """Per-pair numerator and denominator terms of the Mantel-Haenszel rate ratio B/A."""
+    total = xa + xb
+    return yb * xa / total, ya * xb / total
+
+
+def _bootstrap_pairs(rng, num: np.ndarray, den: np.ndarray, n_boot: int) -> np.ndarray:
+    """log(sum num / sum den) over ``n_boot`` resamples of the pairs."""
+    m = len(num)
     out = []
     for size in _chunks(n_boot, m):
-        out.append(d[rng.integers(0, m, (size, m))].mean(1))
+        i = rng.integers(0, m, (size, m))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out.append(np.log(num[i].sum(1)) - np.log(den[i].sum(1)))
     return np.concatenate(out)
 
 
@@ -217,13 +227,18 @@ def _permutation_unpaired(rng, y, x, is_b, n_perm: int) -> np.ndarray:
     return np.concatenate(out)
 
 
-def _sign_flips(rng, d: np.ndarray, n_perm: int) -> np.ndarray:
-    """Mean log ratio when each pair's labels are swapped by a fair coin (d -> -d)."""
-    m = len(d)
+def _pair_swaps(rng, num: np.ndarray, den: np.ndarray, n_perm: int) -> np.ndarray:
+    """log(sum num / sum den) when each pair's labels are swapped by a fair coin.
+
+    Swapping A and B within a pair exchanges its numerator and denominator terms.
+    """
+    m = len(num)
+    diff = den - num
     out = []
     for size in _chunks(n_perm, m):
-        signs = np.where(rng.random((size, m)) < 0.5, -1.0, 1.0)
-        out.append(signs @ d / m)
+        swap = (rng.random((size, m)) < 0.5).astype(float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out.append(np.log(num.sum() + swap @ diff) - np.log(den.sum() - swap @ diff))
     return np.concatenate(out)
 
 
@@ -464,21 +479,23 @@ def compare(posts: pd.DataFrame, *, metric: str = "engagement_rate", paired: boo
     arms["small"] = arms["posts"] < min_posts
 
     # lift, its bootstrap interval and the permutation test, on one statistic per design:
-    # paired -> mean pair-level log ratio (content cancels within a pair);
+    # paired -> Mantel-Haenszel rate ratio with pairs as strata (content cancels within a pair);
     # unpaired -> log of the ratio of the arms' summed rates.
     warn: list[str] = []
     ratio_of_rates = float(np.expm1(_log_ratio(yb.sum(), xb.sum(), ya.sum(), xa.sum())))
     paired_out = sequential = None
     if paired:
+        num, den = _mantel_haenszel_terms(ya, xa, yb, xb)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            observed = float(np.log(num.sum()) - np.log(den.sum()))
+        boot = _bootstrap_pairs(rng, num, den, n_boot)
+        null = _pair_swaps(rng, num, den, n_perm)
         d = _log_ratio(yb + 0.5, xb, ya + 0.5, xa)
-        observed = float(d.mean())
-        boot = _bootstrap_mean(rng, d, n_boot)
-        null = _sign_flips(rng, d, n_perm)
         paired_out = _paired_analysis(d, alpha)
         sequential = _msprt(d, math.log1p(min_lift))
         sd_obs, have = paired_out["sd_log_ratio"], len(d)
-        lift_method = (f"geometric mean of the pairs' rate ratios B/A - 1; percentile bootstrap over pairs "
-                       f"({n_boot} replicates)")
+        lift_method = (f"Mantel-Haenszel rate ratio B/A over pairs (each pair its own stratum, so its content "
+                       f"cancels) - 1; percentile bootstrap over pairs ({n_boot} replicates)")
     else:
         observed = float(_log_ratio(yb.sum(), xb.sum(), ya.sum(), xa.sum()))
         boot = _bootstrap_unpaired(rng, ya, xa, yb, xb, n_boot)
@@ -490,14 +507,15 @@ def compare(posts: pd.DataFrame, *, metric: str = "engagement_rate", paired: boo
         have = min(len(la), len(lb))
         lift_method = (f"ratio of the arms' rates (summed events / summed exposure) - 1; percentile bootstrap "
                        f"over posts within each arm ({n_boot} replicates)")
-    boot = boot[np.isfinite(boot)]
-    low, high = np.quantile(boot, [alpha / 2, 1 - alpha / 2]) if len(boot) else (np.nan, np.nan)
+    boot = boot[~np.isnan(boot)]  # +/-inf (a resample with no events in one arm) stay: they are real
+    low, high = (np.quantile(boot, [alpha / 2, 1 - alpha / 2], method="nearest") if len(boot)
+                 else (np.nan, np.nan))
     lift = {"estimate": math.expm1(observed), "ci_low": float(np.expm1(low)), "ci_high": float(np.expm1(high)),
             "confidence": 1 - alpha, "ratio_of_rates": ratio_of_rates, "method": lift_method}
     p_value = _permutation_p(observed, null)
     permutation = {"p_value": p_value, "permutations": n_perm,
-                   "statistic": "mean log ratio of the pairs" if paired else "log(rate_B / rate_A)",
-                   "method": "labels swapped within pairs (sign flips)" if paired else "labels shuffled across posts"}
+                   "statistic": "log Mantel-Haenszel rate ratio" if paired else "log(rate_B / rate_A)",
+                   "method": "labels swapped within pairs" if paired else "labels shuffled across posts"}
 
     more_needed = None
     if math.isfinite(sd_obs) and sd_obs > 0:
@@ -616,6 +634,8 @@ def slot_posts(metrics: pd.DataFrame, slot_a: str | Slot, slot_b: str | Slot, *,
     1       2   B
     """
     a, b = parse_slot(slot_a), parse_slot(slot_b)
+    if a.overlaps(b):
+        raise ParameterError(f"slots {a} and {b} overlap; use separate windows so each post is in one arm")
     rows = metrics
     if author_id is not None:
         rows = rows[rows["author_id"].astype(str) == str(author_id)]
@@ -623,9 +643,6 @@ def slot_posts(metrics: pd.DataFrame, slot_a: str | Slot, slot_b: str | Slot, *,
         rows = rows[rows["kind"].astype(str).isin(kinds)]
     in_a = a.contains(rows["created_at"], tz=tz)
     in_b = b.contains(rows["created_at"], tz=tz)
-    both = int((in_a & in_b).sum())
-    if both:
-        raise ParameterError(f"slots {a} and {b} overlap ({both} posts fall in both); use separate windows")
     out = rows[(in_a | in_b).to_numpy()].copy()
     out["arm"] = pd.array(np.where(in_a[in_a | in_b].to_numpy(), "A", "B"), dtype="string")
     return out.reset_index(drop=True)

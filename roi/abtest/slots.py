@@ -96,6 +96,17 @@ class Slot:
                 mask = (late & (day == self.weekday)) | (early & (day == (self.weekday + 1) % 7))
         return pd.Series(mask, index=ts.index, dtype=bool)
 
+    def overlaps(self, other: "Slot") -> bool:
+        """True when some local minute of the week lies in both slots.
+
+        >>> parse_slot("09:00-10:00").overlaps(parse_slot("Mon 09:30-11:00"))
+        True
+        >>> parse_slot("Tue 09:00-10:00").overlaps(parse_slot("Wed 09:00-10:00"))
+        False
+        """
+        week = pd.Series(pd.date_range("2024-01-01", periods=7 * 1440, freq="min", tz="UTC"))  # a Monday
+        return bool((self.contains(week, tz="UTC") & other.contains(week, tz="UTC")).any())
+
     def next_start(self, after: pd.Timestamp, *, tz: str) -> pd.Timestamp:
         """The first local start of this slot at or after ``after`` (returned in UTC).
 

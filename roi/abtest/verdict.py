@@ -25,8 +25,10 @@ def format_lift(x: float) -> str:
     >>> format_lift(0.184), format_lift(-0.05), format_lift(0.0004)
     ('+18%', '-5%', '+0%')
     """
-    if x is None or not math.isfinite(x):
+    if x is None or math.isnan(x):
         return "n/a"
+    if math.isinf(x):
+        return "+inf%" if x > 0 else "-inf%"
     pct = round(100 * x)
     return f"{'+' if pct >= 0 else '-'}{abs(pct)}%"
 
