@@ -32,12 +32,13 @@ from roi.engagement.content import CONTENT_TYPES, classify_content
 from roi.engagement.funnel import FUNNEL_STAGES, conversion_funnel, conversions_by_channel
 from roi.engagement.intervals import beta_interval, bootstrap_ratio, delta_ratio_interval, wilson_interval
 from roi.engagement.kpis import engagement_kpis
-from roi.engagement.metrics import ENGAGEMENT_PARTS, POST_METRIC_COLUMNS, post_metrics
-from roi.engagement.model import CountModel, fit_conversion_model, fit_engagement_model, hour_buckets
+from roi.engagement.metrics import ENGAGEMENT_PARTS, POST_METRIC_COLUMNS, account_metrics, post_metrics
+from roi.engagement.model import DAYPARTS, CountModel, fit_conversion_model, fit_engagement_model, hour_buckets
 
 __all__ = [
     # per post
     "post_metrics",
+    "account_metrics",
     "ENGAGEMENT_PARTS",
     "POST_METRIC_COLUMNS",
     "classify_content",
@@ -65,6 +66,7 @@ __all__ = [
     "fit_engagement_model",
     "fit_conversion_model",
     "hour_buckets",
+    "DAYPARTS",
     "best_slots",
     "best_hours",
     "audience_active_hours",

@@ -24,7 +24,7 @@ import pandas as pd
 from roi.errors import ParameterError
 from roi.text import has_question
 
-__all__ = ["post_metrics", "ENGAGEMENT_PARTS", "POST_METRIC_COLUMNS"]
+__all__ = ["post_metrics", "account_metrics", "ENGAGEMENT_PARTS", "POST_METRIC_COLUMNS"]
 
 #: The parts summed into engagements, in order.
 ENGAGEMENT_PARTS = ("likes", "reposts", "replies", "quotes", "link_clicks")
@@ -195,3 +195,29 @@ def post_metrics(
         "hashtags": hashtags,
     }, index=own.index)
     return out[POST_METRIC_COLUMNS].reset_index(drop=True)
+
+
+def account_metrics(ds, account: str, *, platform: str | None = None) -> pd.DataFrame:
+    """:func:`post_metrics` of one account's own posts in a loaded store, by handle.
+
+    Parameters
+    ----------
+    ds : roi.Dataset
+        ``roi.load(store)``.
+    account : str
+        The account's handle (``"acme"`` or ``"@acme"``).
+    platform : str, optional
+        Restrict to one platform when the handle exists on several.
+
+    Raises
+    ------
+    ParameterError
+        If the handle is not in the store's accounts.
+    """
+    from roi.accounts import account_id_for
+
+    account_id = account_id_for(ds.accounts, account, platform=platform)
+    posts = ds.posts[ds.posts["author_id"].astype("string") == account_id]
+    if platform is not None:
+        posts = posts[posts["platform"] == platform]
+    return post_metrics(posts, accounts=ds.accounts, conversions=ds.conversions)

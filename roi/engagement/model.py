@@ -30,10 +30,15 @@ from scipy import stats
 from roi.engagement.breakdowns import WEEKDAYS, with_slot
 from roi.errors import ParameterError
 
-__all__ = ["CountModel", "fit_engagement_model", "fit_conversion_model", "hour_buckets"]
+__all__ = ["CountModel", "fit_engagement_model", "fit_conversion_model", "hour_buckets", "DAYPARTS"]
 
 
-def hour_buckets(hours, *, min_posts: int = 5) -> dict[int, str]:
+#: Conventional dayparts (local hours), for coarse hour terms when events are few.
+DAYPARTS = {h: ("0-5" if h < 6 else "6-8" if h < 9 else "9-16" if h < 17 else "17-21" if h < 22 else "22-23")
+            for h in range(24)}
+
+
+def hour_buckets(hours, *, min_posts: int = 5, weights=None) -> dict[int, str]:
     """Map each hour 0-23 to a bucket label so that every bucket with posts has enough of them.
 
     An hour with at least ``min_posts`` posts is its own bucket (``"18"``). Each run of quieter
@@ -50,7 +55,9 @@ def hour_buckets(hours, *, min_posts: int = 5) -> dict[int, str]:
     >>> b[9], b[10], b[18]
     ('9-17', '9-17', '18')
     """
-    counts = np.bincount(np.asarray(list(hours), dtype="int64"), minlength=24)[:24]
+    hours = np.asarray(list(hours), dtype="int64")
+    w = None if weights is None else np.asarray(weights, dtype="float64")
+    counts = np.bincount(hours, weights=w, minlength=24)[:24]
     groups: list[list[int]] = []
     run: list[int] = []
 
@@ -191,11 +198,22 @@ def _fit(frame: pd.DataFrame, spec: _Spec, outcome: str, exposure: str, level: f
     from statsmodels.tools.sm_exceptions import ConvergenceWarning, HessianInversionWarning
 
     x_full = _design(frame, spec)
+    y_all = frame[outcome].to_numpy(dtype="float64")
+    # A level whose posts have no events at all has an IRR of 0 and no interval: its posts are
+    # left out of the fit and the term is reported as dropped, rather than a meaningless 1e-10.
+    rows = np.ones(len(frame), dtype=bool)
+    dropped: list[str] = []
+    for c in x_full.columns[1:]:
+        members = x_full[c].to_numpy() == 1
+        if members.any() and y_all[members & rows].sum() == 0:
+            rows &= ~members
+            dropped.append(f"{c} (no {outcome})")
+    x_full = x_full[rows]
     keep = [c for c in x_full.columns if c == "const" or 0 < x_full[c].sum() < len(x_full)]
-    dropped = [c for c in x_full.columns if c not in keep]
+    dropped += [c for c in x_full.columns if c not in keep and not any(d.startswith(c + " ") for d in dropped)]
     x = x_full[keep]
-    y = frame[outcome].to_numpy(dtype="float64")
-    offset = np.log(frame[exposure].to_numpy(dtype="float64"))
+    y = y_all[rows]
+    offset = np.log(frame.loc[rows, exposure].to_numpy(dtype="float64"))
     if len(y) <= len(keep) + 1:
         raise ParameterError(f"{len(y)} posts for {len(keep)} model terms: too few posts to fit the model")
 
@@ -268,9 +286,10 @@ def _prepare(metrics: pd.DataFrame, outcome: str, exposure: str, tz: str, conten
 
 
 def _spec_for(frame: pd.DataFrame, *, min_hour_posts: int, buckets, weekday: bool, hashtag_levels,
-              mention: bool, question: bool, content: bool) -> _Spec:
+              mention: bool, question: bool, content: bool, weights: str | None = None) -> _Spec:
     if buckets is None:
-        buckets = hour_buckets(frame["hour"], min_posts=min_hour_posts)
+        buckets = hour_buckets(frame["hour"], min_posts=min_hour_posts,
+                               weights=None if weights is None else frame[weights].astype("float64"))
     else:
         buckets = dict(buckets)
         if sorted(buckets) != list(range(24)):
@@ -333,7 +352,7 @@ def fit_conversion_model(
     metrics: pd.DataFrame,
     *,
     tz: str = "UTC",
-    min_hour_posts: int = 5,
+    min_hour_conversions: int = 10,
     hour_buckets: dict[int, str] | None = None,
     level: float = 0.95,
 ) -> CountModel:
@@ -341,9 +360,13 @@ def fit_conversion_model(
     log(web clicks) as offset: conversion-rate ratios per web click, NB2 (or robust Poisson when
     the data show no overdispersion and NB2 does not converge).
 
-    Only posts with web clicks enter. Arguments as :func:`fit_engagement_model`.
+    Conversions are rarer than engagements, so the automatic hour buckets merge neighbouring
+    hours until each holds ``min_hour_conversions`` conversions (an hour with none would have an
+    IRR of 0 and no interval); pass ``hour_buckets=DAYPARTS`` for conventional dayparts. Only
+    posts with web clicks enter. Other arguments as :func:`fit_engagement_model`.
     """
     frame = _prepare(metrics, "conversions", "web_clicks", tz, None)
-    spec = _spec_for(frame, min_hour_posts=min_hour_posts, buckets=hour_buckets, weekday=False,
-                     hashtag_levels=("0", "1+"), mention=False, question=False, content=False)
+    spec = _spec_for(frame, min_hour_posts=min_hour_conversions, buckets=hour_buckets, weekday=False,
+                     hashtag_levels=("0", "1+"), mention=False, question=False, content=False,
+                     weights="conversions")
     return _fit(frame, spec, "conversions", "web_clicks", level)
