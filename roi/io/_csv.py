@@ -116,11 +116,11 @@ class CsvBlock:
 class CsvBlocks:
     """A CSV file opened for streaming: its header, encoding note and blocks of rows."""
 
-    def __init__(self, path: Any, *, block_bytes: int = BLOCK_BYTES):
+    def __init__(self, path: Any, *, block_bytes: int | None = None):
         self.path = path
         self.encoding, self.note, self._simple = _sniff(path)
         self.header, self.delimiter = _read_header(path, self.encoding)
-        self.block_bytes = block_bytes
+        self.block_bytes = block_bytes or BLOCK_BYTES
         self._lines: np.ndarray | None = None
 
     @property
@@ -235,7 +235,7 @@ class CsvBlocks:
         return [Rejected(line, reason, text) for line, reason, text in zip(lines, reasons, raw)]
 
 
-def open_csv(path: Any, *, block_bytes: int = BLOCK_BYTES) -> CsvBlocks:
+def open_csv(path: Any, *, block_bytes: int | None = None) -> CsvBlocks:
     """Open a CSV export for streaming (see :class:`CsvBlocks`)."""
     return CsvBlocks(path, block_bytes=block_bytes)
 
@@ -264,11 +264,17 @@ class Problems:
     def __init__(self, n: int):
         self.reason = np.full(n, None, dtype=object)
 
-    def add(self, mask: np.ndarray | pd.Series, reasons: np.ndarray | pd.Series | str) -> None:
-        """Record ``reasons`` for the rows in ``mask`` that have no problem yet."""
+    def add(self, mask, reasons) -> None:
+        """Record a reason for the rows in ``mask`` that have no problem yet.
+
+        ``reasons`` is one string, an array aligned with the block, or a callable returning
+        such an array (called only when some row is affected, so clean blocks cost nothing).
+        """
         mask = np.asarray(mask, dtype=bool) & pd.isna(self.reason)
         if not mask.any():
             return
+        if callable(reasons):
+            reasons = reasons()
         if isinstance(reasons, str):
             self.reason[mask] = reasons
         else:
@@ -283,39 +289,45 @@ def _quoted(values: pd.Series) -> np.ndarray:
     return ("'" + values.fillna("").astype(str).str.slice(0, 60) + "'").to_numpy(dtype=object)
 
 
+def _described(values: pd.Series, column: str, what: str):
+    return lambda: f"{column} " + pd.Series(_quoted(values)) + f" {what}"
+
+
 def parse_times(values: pd.Series, column: str, problems: Problems, *, date_only: bool = False) -> pd.Series:
     """ISO 8601 text -> UTC timestamps; naive times are UTC. Unparseable non-empty cells are problems."""
     parsed = pd.to_datetime(values, utc=True, format="ISO8601", errors="coerce")
     bad = values.notna().to_numpy() & parsed.isna().to_numpy()
     expected = "an ISO 8601 date (YYYY-MM-DD)" if date_only else "an ISO 8601 time"
-    problems.add(bad, f"{column} " + pd.Series(_quoted(values)) + f" is not {expected}")
+    problems.add(bad, _described(values, column, f"is not {expected}"))
     return parsed.astype("datetime64[us, UTC]")
 
 
 def parse_counts(values: pd.Series, column: str, problems: Problems) -> pd.Series:
     """Whole non-negative numbers (``12``, ``12.0``); anything else in a non-empty cell is a problem."""
-    numbers = pd.to_numeric(values, errors="coerce")
     present = values.notna().to_numpy()
+    if not present.any():
+        return pd.Series(pd.NA, index=values.index, dtype="Int64")
+    numbers = pd.to_numeric(values, errors="coerce")
     nums = numbers.to_numpy(dtype="float64", na_value=np.nan)
     not_number = present & np.isnan(nums)
-    problems.add(not_number, f"{column} " + pd.Series(_quoted(values)) + " is not a number")
     with np.errstate(invalid="ignore"):
         negative = present & (nums < 0)
         fractional = present & ~np.isnan(nums) & (np.floor(nums) != nums)
-    problems.add(negative, f"{column} " + pd.Series(_quoted(values)) + " is negative; expected a count >= 0")
-    problems.add(fractional, f"{column} " + pd.Series(_quoted(values)) + " is not a whole number")
+    problems.add(not_number, _described(values, column, "is not a number"))
+    problems.add(negative, _described(values, column, "is negative; expected a count >= 0"))
+    problems.add(fractional, _described(values, column, "is not a whole number"))
     ok = present & ~not_number & ~negative & ~fractional
-    out = pd.Series(pd.NA, index=values.index, dtype="Int64")
-    if ok.any():
-        out[ok] = numbers[ok].astype("int64")
-    return out
+    if ok.all() and pd.api.types.is_integer_dtype(numbers.dtype):
+        return numbers.astype("Int64")
+    out = np.where(ok, nums, np.nan)
+    return pd.Series(pd.array(out, dtype="Float64"), index=values.index).astype("Int64")
 
 
 def parse_floats(values: pd.Series, column: str, problems: Problems) -> pd.Series:
     """Decimal numbers (revenue); non-numeric non-empty cells are problems."""
     numbers = pd.to_numeric(values, errors="coerce")
     bad = values.notna().to_numpy() & numbers.isna().to_numpy()
-    problems.add(bad, f"{column} " + pd.Series(_quoted(values)) + " is not a number")
+    problems.add(bad, _described(values, column, "is not a number"))
     return numbers.astype("Float64")
 
 

@@ -35,7 +35,8 @@ from roi.tables import conform
 __all__ = ["read", "EXPECTED_HEADER"]
 
 EXPECTED_HEADER = "date,utm_content|landing_page,clicks|sessions,conversions[,revenue,channel]"
-_LANDING = ("landing_page", "landing_url", "page_location", "url", "page")
+_LANDING = ("landing_page", "landing_url", "landing_page_+_query_string", "page_location",
+            "page_path_+_query_string", "url", "page")
 _CLICKS = ("clicks", "sessions")
 _CONVERSIONS = ("conversions", "goal_completions", "transactions", "key_events")
 _REVENUE = ("revenue", "purchase_revenue", "transaction_revenue", "total_revenue")

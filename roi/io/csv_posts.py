@@ -129,7 +129,7 @@ def _chunk(source, block, author_col, as_of_ts, metrics_at) -> ReadResult:
     raw_kind = col("kind").str.lower()
     kind = raw_kind.map(_KIND_ALIASES, na_action="ignore").astype("string")
     unknown = raw_kind.notna().to_numpy() & kind.isna().to_numpy()
-    problems.add(unknown, "kind '" + raw_kind.fillna("") + "' is not one of original, reply, quote, repost")
+    problems.add(unknown, lambda: "kind '" + raw_kind.fillna("") + "' is not one of original, reply, quote, repost")
     retweet = text.map(is_retweet_text, na_action="ignore").fillna(False).astype(bool).to_numpy()
     missing_kind = kind.isna().to_numpy() & ~unknown
     has_ref = referenced.notna().to_numpy()
@@ -154,7 +154,7 @@ def _chunk(source, block, author_col, as_of_ts, metrics_at) -> ReadResult:
         "metrics_observed_at": pd.Series(metrics_at, index=rows.index, dtype="datetime64[us, UTC]"),
     })
     ok = ~problems.mask
-    lines = source.lines_of(block.records[ok].tolist()) if problems.mask.any() else block.records[ok]
+    lines = source.lines_of(block.records[ok].tolist())
     good = posts[ok]
     posts_out = with_accounting(conform("posts", good), lines, context=False)
 

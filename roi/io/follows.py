@@ -95,7 +95,7 @@ def _read_csv(source, path, as_of) -> Iterator[ReadResult]:
         for col in ("follower_id", "followee_id"):
             problems.add(rows[col].isna().to_numpy(), f"empty {col}; expected {EXPECTED_HEADER}")
         problems.add((rows["follower_id"] == rows["followee_id"]).fillna(False).to_numpy(),
-                     "self-follow: " + rows["follower_id"].fillna("") + " follows itself")
+                     lambda: "self-follow: " + rows["follower_id"].fillna("") + " follows itself")
         if "as_of" in rows.columns:
             seen = parse_times(rows["as_of"], "as_of", problems)
         else:

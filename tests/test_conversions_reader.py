@@ -1,0 +1,67 @@
+"""roi.io.conversions: web-analytics CSVs (utm_content column or landing URL) -> conversions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from roi.errors import InputError
+from roi.io import conversions
+from test_csv_posts import collect
+
+FIXTURES = Path(__file__).parent / "fixtures" / "formats"
+
+
+def test_utm_content_rows():
+    tables, rejected, read, _ = collect(conversions.read(FIXTURES / "conversions.csv"))
+    conv = tables["conversions"]
+    assert read == 5 and len(conv) == 2
+    assert conv.post_id.tolist() == ["1845310000000000001", "1845310000000000001"]
+    assert conv.date.tolist() == [pd.Timestamp("2026-10-01", tz="UTC"), pd.Timestamp("2026-10-02", tz="UTC")]
+    assert conv.clicks.tolist() == [120, 30] and conv.conversions.tolist() == [6, 1]
+    assert conv.revenue.iloc[0] == pytest.approx(89.70) and pd.isna(conv.revenue.iloc[1])
+    assert conv.channel.tolist() == ["social", "social"]
+    assert [(r.line, r.reason) for r in rejected] == [
+        (4, "no utm_content (post id) in the row or its landing URL"),
+        (5, "date '02/10/2026' is not an ISO 8601 date (YYYY-MM-DD)"),
+        (6, "sessions '-2' is negative; expected a count >= 0"),
+    ]
+
+
+def test_ga4_landing_page_export():
+    tables, rejected, read, _ = collect(conversions.read(FIXTURES / "ga4_landing.csv"))
+    conv = tables["conversions"]
+    assert conv.post_id.tolist() == ["1845310000000000001", "1845310000000000004"]
+    assert conv.date.dt.strftime("%Y-%m-%d").tolist() == ["2026-10-01", "2026-10-02"]
+    assert conv.channel.tolist() == ["Organic Social", "Organic Social"]
+    assert conv.clicks.tolist() == [90, 12] and conv.conversions.tolist() == [3, 1]
+    assert conv.revenue.tolist() == pytest.approx([45.5, 9.99])
+    assert [r.line for r in rejected] == [3] and read == 3
+
+
+def test_utm_content_is_url_decoded(tmp_path):
+    path = tmp_path / "c.csv"
+    path.write_text("date,landing_page,clicks,conversions\n"
+                    "2026-10-01T23:30:00-04:00,https://acme.com/x?utm_content=post%20A&utm_source=x,5,1\n",
+                    encoding="utf-8")
+    conv = collect(conversions.read(path))[0]["conversions"]
+    assert conv.post_id.tolist() == ["post A"]
+    assert conv.date.tolist() == [pd.Timestamp("2026-10-02", tz="UTC")]  # 03:30 UTC on the 2nd
+
+
+def test_missing_columns_name_file_and_header(tmp_path):
+    path = tmp_path / "c.csv"
+    path.write_text("date,utm_content,conversions\n2026-10-01,1,2\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"c\.csv: missing required column\(s\) clicks or sessions; expected header"):
+        list(conversions.read(path))
+
+
+def test_ingest_accounting_adds_up(tmp_path):
+    from roi.io import ingest
+
+    result = ingest([FIXTURES / "conversions.csv"], tmp_path / "store")
+    (source,) = result.sources
+    assert (source.format, source.read, source.rejected) == ("conversions", 5, 3)
+    assert source.read == source.ingested + source.duplicates + source.rejected
