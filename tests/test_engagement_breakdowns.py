@@ -107,7 +107,7 @@ def test_click_rate_uses_wilson_and_proportion_check():
 
 def test_content_type(metrics):
     posts = _posts([("1", "2026-03-07T14:30Z", "20% off", [], [], 100, 1, 0),
-                    ("2", "2026-03-07T15:30Z", "Which one?", [], [], 100, 5, 0)])
+                    ("2", "2026-03-07T15:30Z", "Caption this!", [], [], 100, 5, 0)])
     m = post_metrics(posts)
     t = engagement_by_content_type(m, classify_content(posts)).set_index("content_type")
     assert t.loc["promotion", "engagements"] == 1 and t.loc["engagement", "engagements"] == 5
