@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
@@ -62,7 +63,24 @@ class ReportContext:
     end: pd.Timestamp
     prev_start: pd.Timestamp
     home_country: str | None = None
+    export_dir: str | None = None
     notes: list[str] = field(default_factory=list)
+
+    @cached_property
+    def metrics(self) -> pd.DataFrame:
+        """Per-post metrics of the account's own posts, all time (sections compare weeks)."""
+        from roi.engagement import post_metrics
+
+        own = self.ds.posts[self.ds.posts["author_id"] == self.account_id]
+        return post_metrics(own, accounts=self.ds.accounts, conversions=self.ds.conversions)
+
+    @cached_property
+    def influence(self) -> pd.DataFrame:
+        """Influence table of the follower graph at the end of the week (computed once)."""
+        from roi.graph import follower_graph, influence
+
+        return influence(follower_graph(self.ds, as_of=self.end), audience_of=self.account_id, posts=self.ds.posts,
+                         as_of=self.end)
 
     @property
     def week_posts(self) -> pd.DataFrame:
@@ -75,7 +93,7 @@ class ReportContext:
 
 
 def prepare(store: str | Path, *, account: str, week: str = "", tz: str = "UTC",
-            home_country: str | None = None) -> ReportContext:
+            home_country: str | None = None, export_dir: str | None = None) -> ReportContext:
     """Validate the report's parameters and load the store.
 
     Raises
@@ -98,4 +116,5 @@ def prepare(store: str | Path, *, account: str, week: str = "", tz: str = "UTC",
     start, end = week_bounds(week, tz=tz)
     prev_start, _ = week_bounds(iso_week_of(start - pd.Timedelta(seconds=1), tz=tz), tz=tz)
     return ReportContext(ds=ds, account=handle, account_id=account_id, tz=tz, week=week, start=start,
-                         end=end, prev_start=prev_start, home_country=home_country)
+                         end=end, prev_start=prev_start, home_country=home_country,
+                         export_dir=export_dir or None)

@@ -81,7 +81,7 @@ def render_report(store: str | Path, *, account: str, week: str | None = None, t
     folder.mkdir(parents=True, exist_ok=True)
     executed_path = folder / "report.ipynb"
     params = {"account": handle, "week": week, "store": str(store), "tz": tz,
-              "home_country": home_country or ""}
+              "home_country": home_country or "", "export_dir": str(folder)}
     try:
         pm.execute_notebook(str(source), str(executed_path), parameters=params, cwd=str(source.parent),
                             kernel_name="python3", progress_bar=progress, report_mode=True)

@@ -11,7 +11,8 @@ import pandas as pd
 from roi.report.context import ReportContext
 from roi.report.display import Section
 
-__all__ = ["overview", "data_quality", "METRIC_DEFINITIONS"]
+__all__ = ["overview", "headline_kpis", "top_posts", "new_followers", "best_time", "effects", "experiments",
+           "spam", "follow_back", "data_quality", "METRIC_DEFINITIONS"]
 
 METRIC_DEFINITIONS = pd.DataFrame(
     [
@@ -62,3 +63,168 @@ def data_quality(ctx: ReportContext) -> Section:
              f"{len(rejected):,} rejected (kept in the store's _rejected/ with file, line and reason)."]
     return Section(notes=notes, tables=[("Sources", sources), ("Rejected records by reason", by_reason),
                                         ("Metric definitions", METRIC_DEFINITIONS)], max_rows=30)
+
+
+def _figure(width: float = 8.0, height: float = 4.0):
+    """A matplotlib Figure not registered with pyplot (so the notebook shows it exactly once)."""
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=(width, height), layout="constrained")
+
+
+def _pct(value) -> str:
+    return "–" if pd.isna(value) else f"{value:+.0%}"
+
+
+def headline_kpis(ctx: ReportContext) -> Section:
+    """Followers (start, end, new, lost) and the week's posting KPIs against the week before."""
+    from roi.engagement import engagement_kpis
+    from roi.graph import follower_change
+
+    this = follower_change(ctx.ds, ctx.account, start=ctx.start, end=ctx.end).iloc[0]
+    prev = follower_change(ctx.ds, ctx.account, start=ctx.prev_start, end=ctx.start).iloc[0]
+    rows = [
+        ("followers at start", this.followers_start, prev.followers_start, "followers of the account when the week began"),
+        ("followers at end", this.followers_end, prev.followers_end, "followers when the week ended"),
+        ("new followers", this.new, prev.new, "accounts that started following during the week"),
+        ("lost followers", this.lost, prev.lost, "accounts that stopped following (absent from a later snapshot)"),
+        ("churn rate", this.churn_rate, prev.churn_rate, "lost followers / followers at start"),
+    ]
+    followers = pd.DataFrame(rows, columns=["kpi", "value", "previous", "definition"])
+    kpis = engagement_kpis(ctx.metrics, start=ctx.start, end=ctx.end)
+    table = pd.concat([followers, kpis[["kpi", "value", "previous", "definition"]]], ignore_index=True)
+    num = pd.to_numeric(table["value"], errors="coerce")
+    den = pd.to_numeric(table["previous"], errors="coerce")
+    table.insert(3, "change", (num / den.where(den != 0) - 1).map(_pct))
+    notes = []
+    if bool(this.before_first_snapshot):
+        notes.append("The week starts before the first follower snapshot: followers at start are the first "
+                     "snapshot's count.")
+    if int(this.snapshots) == 0:
+        notes.append("No follower snapshot was taken inside this week, so new and lost followers are dated "
+                     "between the surrounding snapshots.")
+    return Section(notes=notes, tables=[("This week against last week", table)], max_rows=30)
+
+
+def top_posts(ctx: ReportContext, *, n: int = 5) -> Section:
+    """The week's largest cascades of the account's posts: size, depth, virality, reach."""
+    from roi.cascades import top_cascades
+
+    top = top_cascades(ctx.ds, account=ctx.account, start=ctx.start, end=ctx.end, n=n)
+    cols = ["created_at", "text", "reposts", "reposts_observed", "size", "depth", "max_breadth",
+            "structural_virality", "minutes_to_10", "potential_reach", "unique_reach"]
+    shown = top[[c for c in cols if c in top.columns]].copy()
+    if "created_at" in shown:
+        shown["created_at"] = shown["created_at"].dt.tz_convert(ctx.tz).dt.strftime("%a %d %b %H:%M")
+    if "text" in shown:
+        shown["text"] = shown["text"].str.slice(0, 90)
+    notes = ["size counts the post and everyone who passed it on (reposts, quotes, replies); depth is the "
+             "longest chain; structural virality is 2 for a pure broadcast and grows with person-to-person "
+             "spread. Potential reach = sum of the adopters' followers; unique reach = distinct accounts "
+             "following at least one adopter."]
+    fig = None
+    if len(top):
+        from roi.cascades import cascade_forest, plot_cascade_tree, reconstruct_cascades
+
+        first = top["cascade_id"].iloc[0]
+        edges = reconstruct_cascades(ctx.ds.posts, ctx.ds.follows)
+        forest = cascade_forest(edges[edges["cascade_id"] == first], ctx.ds.posts)
+        fig = _figure(8, 3.5)
+        ax = fig.subplots()
+        plot_cascade_tree(forest, first, ax=ax)
+        ax.set_title(f"How the top post travelled ({int(top['size'].iloc[0])} accounts)")
+    return Section(notes=notes, tables=[("Top posts by cascade size", shown)], figure=fig)
+
+
+def new_followers(ctx: ReportContext, *, top: int = 10) -> Section:
+    """The week's most influential new followers, and the audience's rising voices."""
+    from roi.graph import influential_new_followers, rising_voices
+
+    new = influential_new_followers(ctx.ds, ctx.account, start=ctx.start, end=ctx.end,
+                                    influence_table=ctx.influence, top=top)
+    rising = rising_voices(ctx.ds, start=ctx.start, end=ctx.end, audience_of=ctx.account, top=top)
+    new_cols = ["handle", "followers", "in_degree", "pagerank", "core_number", "two_hop_reach",
+                "earned_per_post", "rank"]
+    notes = ["Influence measures shown side by side (Cha et al. 2010: they rank people differently). "
+             "in_degree counts followers inside the audience; rank orders the composite (mean percentile of "
+             "every measure), 1 = most influential in the audience."]
+    return Section(notes=notes, tables=[("Influential new followers", new[[c for c in new_cols if c in new.columns]]),
+                                        ("Rising voices (growth in followers and earned engagement)", rising)])
+
+
+def best_time(ctx: ReportContext, *, top: int = 8) -> Section:
+    """Hour × weekday engagement rate in the account's time zone, and the best slots."""
+    from roi.engagement import best_slots, engagement_by_slot
+
+    slots = engagement_by_slot(ctx.metrics, tz=ctx.tz)
+    best = best_slots(ctx.metrics, tz=ctx.tz).head(top)
+    fig = None
+    try:
+        from roi.engagement.plots import plot_slot_heatmap
+    except ImportError:  # pragma: no cover - plots arrive with the engagement module
+        plot_slot_heatmap = None
+    if plot_slot_heatmap is not None and len(ctx.metrics):
+        fig = _figure(9, 4)
+        plot_slot_heatmap(slots, ax=fig.subplots())
+    notes = [f"All of the account's posts so far ({len(ctx.metrics):,}), by local time in {ctx.tz}. "
+             "Slots are ranked by the model's expected engagement rate, with 95% intervals."]
+    return Section(notes=notes, tables=[("Best slots to post", best)], figure=fig)
+
+
+def effects(ctx: ReportContext) -> Section:
+    """Hashtag, mention and question effects as incidence-rate ratios from the NB model."""
+    from roi.engagement import engagement_by_hashtag_count, fit_engagement_model
+
+    model = fit_engagement_model(ctx.metrics, tz=ctx.tz)
+    by_count = engagement_by_hashtag_count(ctx.metrics)
+    notes = [f"Negative-binomial model of engagements with log(impressions) as offset, fitted on "
+             f"{model.posts:,} posts. An IRR of 1.3 means 30% more engagements per impression than the "
+             f"reference level, other things equal."]
+    fig = None
+    try:
+        from roi.engagement.plots import plot_irr_forest
+    except ImportError:  # pragma: no cover
+        plot_irr_forest = None
+    if plot_irr_forest is not None and len(model.effects):
+        fig = _figure(7, 4)
+        plot_irr_forest(model.effects, ax=fig.subplots())
+    return Section(notes=notes, tables=[("Effects (incidence-rate ratios)", model.effects),
+                                        ("Engagement rate by number of hashtags", by_count)], figure=fig)
+
+
+def experiments(ctx: ReportContext) -> Section:
+    """A/B experiments in the store and their verdicts."""
+    from roi.abtest import experiments_summary
+
+    summary = experiments_summary(ctx.ds, account=ctx.account, tz=ctx.tz)
+    cols = ["experiment_id", "design", "slot_a", "slot_b", "posts_a", "posts_b", "rate_a", "rate_b", "lift",
+            "ci_low", "ci_high", "prob_b_better", "verdict", "warnings"]
+    return Section(tables=[("Experiments", summary[[c for c in cols if c in summary.columns]])])
+
+
+def spam(ctx: ReportContext, *, top: int = 15) -> Section:
+    """Followers that trip the transparent spam rules, with the rules each tripped."""
+    from roi.graph import rule_table, spam_suspects
+
+    suspects = spam_suspects(ctx.ds)
+    cols = ["handle", "followers_count", "following_count", "posts_count", "link_share", "age_days", "rules"]
+    notes = [f"{len(suspects):,} accounts flagged. A flag is a reason to look, not a verdict."]
+    return Section(notes=notes, tables=[("Spam suspects", suspects[[c for c in cols if c in suspects.columns]].head(top)),
+                                        ("The rules", rule_table())], max_rows=top)
+
+
+def follow_back(ctx: ReportContext, *, top: int = 10) -> Section:
+    """Followers the account does not follow back, most influential first; full export to CSV and Excel."""
+    from roi.graph import export_table, follow_back_candidates
+
+    candidates = follow_back_candidates(ctx.ds, ctx.account, influence_table=ctx.influence, as_of=ctx.end)
+    notes = [f"{len(candidates):,} followers are not followed back."]
+    if ctx.export_dir:
+        from pathlib import Path
+
+        base = Path(ctx.export_dir) / "follow-back"
+        paths = [export_table(candidates, base.with_suffix(ext)) for ext in (".csv", ".xlsx")]
+        notes.append("Every column of every candidate, for sorting and filtering: "
+                     + ", ".join(Path(p).name for p in paths) + f" in {Path(ctx.export_dir).name}/.")
+    cols = ["handle", "followed_by_since", "days_waiting", "followers", "pagerank", "core_number", "rank"]
+    return Section(notes=notes, tables=[("Top follow-back candidates", candidates[[c for c in cols if c in candidates.columns]].head(top))])
