@@ -21,7 +21,7 @@ import pandas as pd
 from roi.errors import ParameterError
 from roi.tables import conform, empty
 
-__all__ = ["follower_graph", "follow_edges", "snapshot_times", "alive_at", "tables_of"]
+__all__ = ["follower_graph", "follow_edges", "snapshot_times", "snapshot_index", "alive_at", "tables_of"]
 
 # Node attributes copied from the accounts table (everything but the key).
 NODE_ATTRIBUTES = (
@@ -55,16 +55,42 @@ def tables_of(data: Any, *names: str) -> list[pd.DataFrame]:
     return out
 
 
-def snapshot_times(follows: pd.DataFrame) -> pd.DatetimeIndex:
-    """Sorted distinct snapshot times seen in ``follows`` (its first_seen and last_seen values).
+SNAPSHOT_TOLERANCE = pd.Timedelta("1h")
 
-    >>> f = conform("follows", {"platform": ["x", "x"], "follower_id": ["1", "2"], "followee_id": ["9", "9"],
-    ...                         "first_seen": ["2026-01-05", "2026-01-12"], "last_seen": ["2026-01-19"] * 2})
-    >>> [t.date().isoformat() for t in snapshot_times(f)]
-    ['2026-01-05', '2026-01-12', '2026-01-19']
+
+def snapshot_times(follows: pd.DataFrame, *, tolerance: Any = SNAPSHOT_TOLERANCE) -> pd.DatetimeIndex:
+    """Sorted snapshot times seen in ``follows`` (its first_seen and last_seen values).
+
+    Times less than ``tolerance`` after the previous one belong to the same snapshot (a crawl
+    writes the followers list and the audience's follow CSV seconds apart); a snapshot is
+    represented by its earliest time.
+
+    >>> f = conform("follows", {"platform": ["x"] * 3, "follower_id": ["1", "2", "3"], "followee_id": ["9"] * 3,
+    ...     "first_seen": ["2026-01-05T10:00:00Z", "2026-01-12T10:00:00Z", "2026-01-12T10:00:03Z"],
+    ...     "last_seen": ["2026-01-19T10:00:03Z"] * 3})
+    >>> [t.isoformat() for t in snapshot_times(f)]
+    ['2026-01-05T10:00:00+00:00', '2026-01-12T10:00:00+00:00', '2026-01-19T10:00:03+00:00']
     """
     stamps = pd.concat([follows["first_seen"], follows["last_seen"]], ignore_index=True).dropna()
-    return pd.DatetimeIndex(stamps.unique()).sort_values()
+    times = pd.DatetimeIndex(stamps.unique()).sort_values()
+    if len(times) < 2:
+        return times
+    gap = np.diff(times.asi8) >= pd.Timedelta(tolerance).value / _per(times)
+    return times[np.concatenate([[True], gap])]
+
+
+def _per(times: pd.DatetimeIndex) -> int:
+    """Nanoseconds per tick of the index's unit (asi8 counts ticks)."""
+    return {"s": 10**9, "ms": 10**6, "us": 10**3, "ns": 1}[times.unit]
+
+
+def snapshot_index(values: pd.Series, snapshots: pd.DatetimeIndex) -> np.ndarray:
+    """For each timestamp, the position of the snapshot it belongs to (-1 before the first; NaT -> -2)."""
+    out = np.full(len(values), -2, dtype=np.int64)
+    known = values.notna().to_numpy()
+    if known.any():
+        out[known] = snapshots.searchsorted(pd.DatetimeIndex(values[known]), side="right") - 1
+    return out
 
 
 def alive_at(follows: pd.DataFrame, when: Any = None, *, snapshots: pd.DatetimeIndex | None = None) -> pd.Series:
@@ -80,20 +106,15 @@ def alive_at(follows: pd.DataFrame, when: Any = None, *, snapshots: pd.DatetimeI
     ([True, True, True], [False, True, True])
     """
     snaps = snapshot_times(follows) if snapshots is None else snapshots
-    undated = follows["first_seen"].isna() & follows["last_seen"].isna()
     if len(snaps) == 0:  # no dated edge at all: every edge is undated, so alive
         return pd.Series(True, index=follows.index)
-    if when is None:
-        snap = snaps[-1]
-    else:
-        when = _utc(when, "as_of")
-        pos = snaps.searchsorted(when, side="right") - 1
-        if pos < 0:
-            return undated.copy()
-        snap = snaps[pos]
-    first = follows["first_seen"].fillna(snap)
-    last = follows["last_seen"].fillna(snap)
-    return ((first <= snap) & (last >= snap)) | undated
+    pos = len(snaps) - 1 if when is None else int(snaps.searchsorted(_utc(when, "as_of"), side="right")) - 1
+    first = snapshot_index(follows["first_seen"], snaps)
+    last = snapshot_index(follows["last_seen"], snaps)
+    first = np.where(first == -2, 0, first)
+    last = np.where(last == -2, len(snaps) - 1, last)
+    return pd.Series((first <= pos) & (last >= pos) & (pos >= 0) | (
+        follows["first_seen"].isna() & follows["last_seen"].isna()).to_numpy(), index=follows.index)
 
 
 def _utc(value: Any, name: str) -> pd.Timestamp:

@@ -1,10 +1,13 @@
 """Follow-back, new followers, and weekly growth and churn of one account's followers.
 
-All of it reads the ``follows`` table's snapshots: an edge appeared at its ``first_seen``
-snapshot and, if its ``last_seen`` is not the latest snapshot, was lost at the next snapshot
-after ``last_seen``. Followers present in the very first snapshot are the baseline, never "new".
-The count of followers at a moment is the count in the latest snapshot at or before it, so for
-any window ``followers_end = followers_start + new - lost`` exactly.
+All of it reads the ``follows`` table's snapshots (see :func:`roi.graph.snapshot_times`). A
+follow first seen in snapshot *i* was made between snapshots *i-1* and *i*; a follow last seen
+in snapshot *i* (not the latest) was dropped between snapshots *i* and *i+1*. Snapshots only
+bracket the moment, so roi dates each change at the midpoint of its bracket: with weekly
+Monday snapshots, a follow revealed on Monday counts for the week before, when it most likely
+happened. Followers present in the first snapshot are the baseline, never "new". Followers at
+a moment = baseline + changes dated before it, so for any window
+``followers_end = followers_start + new - lost`` exactly.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import pandas as pd
 
 from roi.accounts import account_id_for
 from roi.errors import ParameterError
-from roi.graph.build import _utc, follow_edges, snapshot_times, tables_of
+from roi.graph.build import _utc, follow_edges, snapshot_index, snapshot_times, tables_of
 from roi.timeframe import iso_week_of, validate_tz, week_bounds
 
 __all__ = [
@@ -33,7 +36,7 @@ __all__ = [
 FOLLOW_BACK_COLUMNS = ["account_id", "handle", "status", "follows_since", "followed_by_since",
                        "days_waiting", "overdue"]
 GROWTH_COLUMNS = ["week", "week_start", "week_end", "followers_start", "new", "lost", "net",
-                  "followers_end", "churn_rate"]
+                  "followers_end", "churn_rate", "snapshots", "before_first_snapshot"]
 
 
 def resolve_account(data: Any, account: str) -> str:
@@ -108,8 +111,8 @@ def follow_back(data: Any, account: str, *, as_of: Any = None, after_days: float
     in_e = edges[edges["followee_id"] == me].set_index("follower_id")["first_seen"]
     others = pd.Index(out_e.index).union(pd.Index(in_e.index))
     table = pd.DataFrame({"account_id": others.astype(str)})
-    table["follows_since"] = table["account_id"].map(out_e).astype("datetime64[us, UTC]")
-    table["followed_by_since"] = table["account_id"].map(in_e).astype("datetime64[us, UTC]")
+    table["follows_since"] = out_e.reindex(others).to_numpy()
+    table["followed_by_since"] = in_e.reindex(others).to_numpy()
     i_follow = table["account_id"].isin(out_e.index)
     they_follow = table["account_id"].isin(in_e.index)
     table["status"] = np.select([i_follow & they_follow, i_follow], ["mutual", "not_followed_back"],
@@ -146,22 +149,28 @@ def follow_back_candidates(
 
 
 def _change_masks(edges: pd.DataFrame, snaps: pd.DatetimeIndex) -> tuple[pd.Series, pd.Series]:
-    """For each edge: when it was gained (NaT for the baseline) and when it was lost (NaT if kept)."""
-    gained = edges["first_seen"].where(edges["first_seen"] > snaps[0])
-    pos = snaps.searchsorted(edges["last_seen"].fillna(snaps[-1]), side="right")
+    """For each edge: when it was gained (NaT for the baseline) and lost (NaT if still there),
+    each dated at the midpoint between the two snapshots that bracket the change."""
+    first = snapshot_index(edges["first_seen"], snaps)
+    last = snapshot_index(edges["last_seen"], snaps)
+    first = np.where(first < 0, 0, first)
+    last = np.where(last == -2, len(snaps) - 1, np.maximum(last, 0))
+    mid = pd.Series(snaps[:-1] + (snaps[1:] - snaps[:-1]) / 2) if len(snaps) > 1 else pd.Series([], dtype=object)
+    mid = pd.DatetimeIndex(mid).astype("datetime64[us, UTC]") if len(mid) else pd.DatetimeIndex([], tz="UTC")
+    gained = pd.Series(pd.NaT, index=edges.index, dtype="datetime64[us, UTC]")
     lost_at = pd.Series(pd.NaT, index=edges.index, dtype="datetime64[us, UTC]")
-    gone = pos < len(snaps)
-    lost_at[gone] = snaps[pos[gone]]
+    g = first > 0
+    gained[g] = mid[first[g] - 1]
+    lo = last < len(snaps) - 1
+    lost_at[lo] = mid[last[lo]]
     return gained, lost_at
 
 
-def _count_at(edges: pd.DataFrame, snaps: pd.DatetimeIndex, when: pd.Timestamp, *, strict: bool) -> int:
-    """Followers in the latest snapshot before ``when`` (or at/before if not strict); baseline if none."""
-    pos = snaps.searchsorted(when, side="left" if strict else "right") - 1
-    snap = snaps[max(pos, 0)]
-    first = edges["first_seen"].fillna(snaps[0])
-    last = edges["last_seen"].fillna(snaps[-1])
-    return int(((first <= snap) & (last >= snap)).sum())
+def _count_before(gained: pd.Series, lost_at: pd.Series, when: pd.Timestamp) -> int:
+    """Followers just before ``when``: baseline or gained before it, and not lost before it."""
+    there = gained.isna() | (gained < when)
+    gone = lost_at.notna() & (lost_at < when)
+    return int((there & ~gone).sum())
 
 
 def _incoming(data: Any, account: str) -> tuple[pd.DataFrame, pd.DatetimeIndex]:
@@ -175,7 +184,8 @@ def _incoming(data: Any, account: str) -> tuple[pd.DataFrame, pd.DatetimeIndex]:
 def new_followers(data: Any, account: str, *, start: Any, end: Any) -> pd.DataFrame:
     """Followers of ``account`` first seen in [start, end) (baseline followers excluded).
 
-    Returns account_id, handle, first_seen, still_following (present in the latest snapshot).
+    Returns account_id, handle, first_seen (snapshot that revealed the follow), followed_around
+    (the midpoint date the change is counted at), still_following (present in the latest snapshot).
     """
     accounts, _ = tables_of(data, "accounts", "follows")
     start, end = _utc(start, "start"), _utc(end, "end")
@@ -183,12 +193,14 @@ def new_followers(data: Any, account: str, *, start: Any, end: Any) -> pd.DataFr
     if not len(snaps) or edges.empty:
         return pd.DataFrame({"account_id": pd.Series([], dtype="string"), "handle": pd.Series([], dtype="string"),
                              "first_seen": pd.Series([], dtype="datetime64[us, UTC]"),
+                             "followed_around": pd.Series([], dtype="datetime64[us, UTC]"),
                              "still_following": pd.Series([], dtype=bool)})
     gained, lost_at = _change_masks(edges, snaps)
     mask = (gained >= start) & (gained < end)
     table = pd.DataFrame({
         "account_id": edges.loc[mask, "follower_id"].astype("string"),
         "first_seen": edges.loc[mask, "first_seen"],
+        "followed_around": gained[mask],
         "still_following": lost_at[mask].isna().to_numpy(),
     })
     table.insert(1, "handle", pd.array(table["account_id"].map(_handles(accounts)).astype(object), dtype="string"))
@@ -198,16 +210,18 @@ def new_followers(data: Any, account: str, *, start: Any, end: Any) -> pd.DataFr
 def follower_change(data: Any, account: str, *, start: Any, end: Any) -> pd.DataFrame:
     """Followers of ``account`` at the start and end of [start, end), with new, lost and net.
 
-    Returns one row: start, end, followers_start, new, lost, net, followers_end, churn_rate
-    (= lost / followers_start), snapshots (number of snapshots inside the window).
+    Returns one row: start, end, followers_start, new, lost, net, followers_end, snapshots (number
+    of snapshots inside the window), before_first_snapshot (True when the window starts before
+    the first snapshot: its followers_start is then the first snapshot's baseline), churn_rate
+    (= lost / followers_start).
 
     Examples
     --------
     >>> from roi.tables import conform
     >>> f = conform("follows", {"platform": ["x"] * 3, "follower_id": ["b", "c", "d"], "followee_id": ["a"] * 3,
     ...     "first_seen": ["2026-01-05", "2026-01-05", "2026-01-12"], "last_seen": ["2026-01-19", "2026-01-05", "2026-01-19"]})
-    >>> r = follower_change({"follows": f}, "a", start="2026-01-10", end="2026-01-17").iloc[0]
-    >>> int(r.followers_start), int(r.new), int(r.lost), int(r.followers_end)
+    >>> r = follower_change({"follows": f}, "a", start="2026-01-05", end="2026-01-12").iloc[0]
+    >>> int(r.followers_start), int(r.new), int(r.lost), int(r.followers_end)   # changes dated 2026-01-08T12:00
     (2, 1, 1, 2)
     """
     start, end = _utc(start, "start"), _utc(end, "end")
@@ -224,16 +238,19 @@ def _window_rows(edges: pd.DataFrame, snaps: pd.DatetimeIndex, windows: list[tup
     for start, end in windows:
         if not len(snaps):
             rows.append({"start": start, "end": end, "followers_start": pd.NA, "new": pd.NA, "lost": pd.NA,
-                         "net": pd.NA, "followers_end": pd.NA, "snapshots": 0})
+                         "net": pd.NA, "followers_end": pd.NA, "snapshots": 0, "before_first_snapshot": True})
             continue
         new = int(((gained >= start) & (gained < end)).sum())
         lost = int(((lost_at >= start) & (lost_at < end)).sum())
-        before = _count_at(edges, snaps, start, strict=True)
-        after = _count_at(edges, snaps, end, strict=True)
+        before = _count_before(gained, lost_at, start)
+        after = _count_before(gained, lost_at, end)
         rows.append({"start": start, "end": end, "followers_start": before, "new": new, "lost": lost,
                      "net": new - lost, "followers_end": after,
-                     "snapshots": int(((snaps >= start) & (snaps < end)).sum())})
-    table = pd.DataFrame(rows, columns=["start", "end", "followers_start", "new", "lost", "net", "followers_end", "snapshots"])
+                     "snapshots": int(((snaps >= start) & (snaps < end)).sum()),
+                     "before_first_snapshot": bool(start < snaps[0])})
+    table = pd.DataFrame(rows, columns=["start", "end", "followers_start", "new", "lost", "net", "followers_end",
+                                        "snapshots", "before_first_snapshot"])
+    table["before_first_snapshot"] = table["before_first_snapshot"].astype(bool)
     for c in ("followers_start", "new", "lost", "net", "followers_end", "snapshots"):
         table[c] = table[c].astype("Int64")
     for c in ("start", "end"):
@@ -254,14 +271,14 @@ def growth_churn(data: Any, account: str, *, tz: str = "UTC", start: Any = None,
     tz : str, default "UTC"
         IANA time zone whose Monday-to-Monday weeks are used.
     start, end : timestamp, optional
-        Restrict to weeks overlapping [start, end); default: every week from the first to the last
-        snapshot.
+        Restrict to weeks overlapping [start, end); default: from the week of the first snapshot to
+        the week of the last dated change (midpoint of the last two snapshots).
 
     Returns
     -------
     DataFrame
-        Columns :data:`GROWTH_COLUMNS`, one row per week. ``churn_rate = lost / followers_start``;
-        weeks with no snapshot inside carry zeros (nothing observed changed).
+        Columns :data:`GROWTH_COLUMNS`, one row per week. ``churn_rate = lost / followers_start``.
+        Changes are dated at the midpoint between the snapshots that reveal them (module docstring).
     """
     validate_tz(tz)
     edges, snaps = _incoming(data, account)
@@ -270,7 +287,10 @@ def growth_churn(data: Any, account: str, *, tz: str = "UTC", start: Any = None,
         table.insert(0, "week", pd.Series([], dtype="string"))
         return table.rename(columns={"start": "week_start", "end": "week_end"})[GROWTH_COLUMNS]
     first = snaps[0] if start is None else _utc(start, "start")
-    last = snaps[-1] if end is None else _utc(end, "end") - pd.Timedelta(microseconds=1)
+    # Changes are dated at bracket midpoints, so the last week with any information is the one
+    # holding the last midpoint; a week that merely contains the final snapshot has none.
+    last_info = snaps[-2] + (snaps[-1] - snaps[-2]) / 2 if len(snaps) > 1 else snaps[-1]
+    last = last_info if end is None else _utc(end, "end") - pd.Timedelta(microseconds=1)
     weeks = []
     w = iso_week_of(first, tz=tz)
     while True:

@@ -9,6 +9,7 @@ rule                decisive  trips when
 ==================  ========  ==========================================================================
 ``follow_farm``     yes       followers >= ``min_followers``, following >= ``following_multiple`` x
                               followers, and zero posts (reported ``posts_count``)
+``silent_mass_follow`` yes   zero posts and following >= ``min_following_silent`` (follows a crowd, never speaks)
 ``link_spam``       yes       at least ``min_posts`` posts seen and a share >= ``link_share`` of them carry
                               a link or an ad hashtag (``AD_HASHTAGS``)
 ``follow_ratio``    no        following >= ``min_following`` and following / followers >= ``follow_ratio``
@@ -30,33 +31,35 @@ from roi.graph.build import _utc, follow_edges, tables_of
 __all__ = ["spam_rules", "spam_suspects", "rule_table", "AD_HASHTAGS", "SPAM_COLUMNS", "RULES"]
 
 AD_HASHTAGS = frozenset({"ad", "ads", "sponsored", "promo", "promotion", "giveaway", "deal", "deals", "discount"})
-RULES = ("follow_farm", "link_spam", "follow_ratio", "new_account", "default_profile")
-DECISIVE = ("follow_farm", "link_spam")
+RULES = ("follow_farm", "silent_mass_follow", "link_spam", "follow_ratio", "new_account", "default_profile")
+DECISIVE = ("follow_farm", "silent_mass_follow", "link_spam")
 SPAM_COLUMNS = ["account_id", "handle", "followers_count", "following_count", "posts_count", "posts_seen",
                 "link_posts", "link_share", "follow_ratio", "age_days", "default_profile", "rules", "n_rules",
                 "flagged"]
 
 
 def rule_table(
-    *, min_followers: int = 1000, following_multiple: float = 2.0, min_posts: int = 5, link_share: float = 0.9,
+    *, min_followers: int = 1000, following_multiple: float = 2.0, min_following_silent: int = 1000,
+    min_posts: int = 5, link_share: float = 0.9,
     min_following: int = 500, follow_ratio: float = 10.0, max_age_days: float = 30, min_weak_rules: int = 2,
 ) -> pd.DataFrame:
     """The rules with the thresholds in force, for showing next to the suspects.
 
     >>> rule_table().rule.tolist()
-    ['follow_farm', 'link_spam', 'follow_ratio', 'new_account', 'default_profile']
+    ['follow_farm', 'silent_mass_follow', 'link_spam', 'follow_ratio', 'new_account', 'default_profile']
     """
     return pd.DataFrame({
         "rule": list(RULES),
         "decisive": [r in DECISIVE for r in RULES],
         "trips_when": [
             f"followers >= {min_followers:,}, following >= {following_multiple:g} x followers, zero posts",
+            f"zero posts and following >= {min_following_silent:,}",
             f">= {min_posts} posts seen and >= {link_share:.0%} of them carry a link or an ad hashtag",
             f"following >= {min_following:,} and following / followers >= {follow_ratio:g}",
             f"account younger than {max_age_days:g} days",
             "profile never customised (default image/theme)",
         ],
-        "flags_alone": [True, True, False, False, False],
+        "flags_alone": [r in DECISIVE for r in RULES],
     }).assign(note=f"flagged: any decisive rule, or >= {min_weak_rules} other rules")
 
 
@@ -67,6 +70,7 @@ def spam_rules(
     as_of: Any = None,
     min_followers: int = 1000,
     following_multiple: float = 2.0,
+    min_following_silent: int = 1000,
     min_posts: int = 5,
     link_share: float = 0.9,
     min_following: int = 500,
@@ -84,7 +88,8 @@ def spam_rules(
         Handle or id: check only the accounts following it (at ``as_of``).
     as_of : timestamp, optional
         Reference time for account age and the audience (default: newest ``observed_at``).
-    min_followers, following_multiple, min_posts, link_share, min_following, follow_ratio, max_age_days
+    min_followers, following_multiple, min_following_silent, min_posts, link_share, min_following,
+    follow_ratio, max_age_days
         Thresholds of the rules (see the module docstring and :func:`rule_table`).
     min_weak_rules : int, default 2
         Non-decisive rules needed to flag an account.
@@ -103,9 +108,10 @@ def spam_rules(
     ...     "followers_count": [1200, 300], "following_count": [2600, 280], "posts_count": [0, 900],
     ...     "default_profile": [True, False], "created_at": ["2020-01-01"] * 2, "observed_at": ["2026-01-01"] * 2})
     >>> spam_rules({"accounts": acc})[["handle", "rules", "flagged"]].values.tolist()
-    [['farm', 'follow_farm; default_profile', True]]
+    [['farm', 'follow_farm; silent_mass_follow; default_profile', True]]
     """
     for name, value in {"min_followers": min_followers, "following_multiple": following_multiple,
+                        "min_following_silent": min_following_silent,
                         "min_posts": min_posts, "min_following": min_following, "follow_ratio": follow_ratio,
                         "max_age_days": max_age_days}.items():
         if not value >= 0:
@@ -144,6 +150,7 @@ def spam_rules(
 
     tripped = {
         "follow_farm": (followers >= min_followers) & (following >= following_multiple * followers) & (reported_posts == 0),
+        "silent_mass_follow": (reported_posts == 0) & (following >= min_following_silent),
         "link_spam": (posts_seen >= max(min_posts, 1)) & (share >= link_share),
         "follow_ratio": (following >= min_following) & ((ratio >= follow_ratio) | (followers == 0)),
         "new_account": age < max_age_days,
