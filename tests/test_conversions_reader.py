@@ -65,3 +65,14 @@ def test_ingest_accounting_adds_up(tmp_path):
     (source,) = result.sources
     assert (source.format, source.read, source.rejected) == ("conversions", 5, 3)
     assert source.read == source.ingested + source.duplicates + source.rejected
+
+
+def test_sample_conversions_file(sample_dir):
+    tables, rejected, read, _ = collect(conversions.read(sample_dir / "conversions.csv"))
+    conv = tables["conversions"]
+    raw = pd.read_csv(sample_dir / "conversions.csv", dtype=str)
+    assert not rejected and read == len(raw) == len(conv)
+    assert conv.post_id.tolist() == raw.utm_content.tolist()  # 19-digit ids, exact
+    assert conv.clicks.sum() == raw.sessions.astype(int).sum()
+    assert conv.conversions.sum() == raw.conversions.astype(int).sum()
+    assert (conv.date == conv.date.dt.floor("D")).all()

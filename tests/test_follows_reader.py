@@ -68,3 +68,19 @@ def test_two_snapshots_make_an_unfollow(tmp_path):
     edges = roi.load(tmp_path / "store").follows.set_index("follower_id")
     assert edges.loc["1", "last_seen"] == pd.Timestamp("2026-10-12", tz="UTC")
     assert edges.loc["2", "last_seen"] == pd.Timestamp("2026-10-05", tz="UTC")  # gone by week 2
+
+
+def test_sample_snapshots_recover_planted_follows_and_unfollows(sample_dir, sample_truth):
+    """Consecutive audience snapshots, read edge by edge, give each week's planted new/lost followers."""
+    brand = sample_truth["brand"]["account_id"]
+    snapshots = []
+    for path in sorted((sample_dir / "follows").glob("audience-*.csv")):
+        tables, rejected, read, _ = collect(follows.read(path))
+        edges = tables["follows"]
+        assert not rejected and read == len(edges)
+        assert edges.first_seen.nunique() == 1  # the file's own as_of column
+        snapshots.append((edges.first_seen.iloc[0], set(edges.follower_id[edges.followee_id == brand])))
+    assert len(snapshots) >= 3
+    for (when, before), (_, after) in zip(snapshots, snapshots[1:]):
+        week = sample_truth["followers_by_week"][f"{when.isocalendar().year}-W{when.isocalendar().week:02d}"]
+        assert (len(after - before), len(before - after)) == (week["new"], week["lost"])
