@@ -18,6 +18,7 @@ from typing import Sequence
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from roi.errors import ParameterError
 
@@ -39,6 +40,19 @@ def _micros(ts: pd.Series) -> np.ndarray:
     out = values.to_numpy(dtype="datetime64[us]").astype(np.int64)
     out[values.isna().to_numpy()] = _NAT
     return out
+
+
+def _factorize(parts: list[pd.Series]) -> tuple[np.ndarray, np.ndarray]:
+    """Integer codes of the concatenated string values (nulls -> -1) and the distinct values.
+
+    Arrow's hash-based dictionary encoding: several times faster than pandas' factorize on
+    Arrow-backed strings for the tens of millions of ids of a large follow graph.
+    """
+    arrays = [pa.array(pd.Series(s).astype("string"), type=pa.large_string(), from_pandas=True) for s in parts]
+    encoded = pa.chunked_array(arrays, type=pa.large_string()).dictionary_encode().combine_chunks()
+    codes = encoded.indices.to_numpy(zero_copy_only=False)
+    codes = np.where(np.isnan(codes), -1, codes).astype(np.int64) if codes.dtype.kind == "f" else codes.astype(np.int64)
+    return codes, np.asarray(encoded.dictionary.to_pylist(), dtype=object)
 
 
 def _alive_bounds(follows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
@@ -125,7 +139,7 @@ def reconstruct_cascades(
     kind = p["kind"].astype("string").fillna("")
     linked = (kind.isin(list(kinds)) & ref.notna() & (ref != post_id)).to_numpy(dtype=bool)
     # One integer code per post id, and for ids only ever referenced (posts not in the table).
-    codes, uniques = pd.factorize(pd.concat([post_id, ref[linked]], ignore_index=True))
+    codes, uniques = _factorize([post_id, ref[linked]])
     n_codes = len(uniques)
     own = codes[: len(p)]
     ref_code = np.full(len(p), -1, dtype=np.int64)
@@ -133,10 +147,8 @@ def reconstruct_cascades(
     t_post = _micros(p["created_at"])
     time_of = np.full(n_codes, _NAT, dtype=np.int64)
     time_of[own] = t_post
-    author_codes, accounts = pd.factorize(
-        pd.concat([p["author_id"].astype("string"),
-                   *([follows["follower_id"].astype("string"), follows["followee_id"].astype("string")]
-                     if follows is not None else [])], ignore_index=True))
+    author_codes, accounts = _factorize(
+        [p["author_id"], *([follows["follower_id"], follows["followee_id"]] if follows is not None else [])])
     n_acc = max(len(accounts), 1)
     author = author_codes[: len(p)].astype(np.int64)
     author_of = np.full(n_codes, -1, dtype=np.int64)
@@ -195,12 +207,11 @@ def reconstruct_cascades(
         "child_post_id": ids[child_code],
         "parent_account_id": np.where(p_author >= 0, acc_ids[np.maximum(p_author, 0)], None),
         "child_account_id": acc_ids[author[child]],
-        "created_at": p["created_at"].iloc[child].to_numpy(),
         "delay": pd.to_timedelta(np.where(delay == np.iinfo(np.int64).min, np.nan, delay), unit="us"),
         "attribution": attribution,
     })
     out = out.astype({c: "string" for c in EDGE_COLUMNS if c not in ("created_at", "delay")})
-    out["created_at"] = pd.Series(p["created_at"].iloc[child].to_numpy(), dtype=p["created_at"].dtype)
+    out["created_at"] = pd.to_datetime(p["created_at"].iloc[child].reset_index(drop=True), utc=True)
     out.attrs["dropped_cyclic"] = int((linked & ~stable[own]).sum())
     return out[EDGE_COLUMNS]
 
