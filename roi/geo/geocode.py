@@ -23,10 +23,14 @@ How a string is read, in order:
 Examples
 --------
 >>> out = geocode(pd.Series(["NYC", "München", "Santiago", "Santiago, Spain", "Earth", None]))
->>> out[["country_code", "city", "method"]].to_dict("list")  # doctest: +NORMALIZE_WHITESPACE
-{'country_code': ['US', 'DE', 'CL', 'ES', <NA>, <NA>],
- 'city': ['New York City', 'Munich', 'Santiago', 'Santiago de Compostela', <NA>, <NA>],
- 'method': ['nickname', 'city', 'city', 'city', <NA>, <NA>]}
+>>> out[["country_code", "city", "method"]]
+  country_code                    city    method
+0           US           New York City  nickname
+1           DE                  Munich      city
+2           CL                Santiago      city
+3           ES  Santiago de Compostela      city
+4         <NA>                    <NA>      <NA>
+5         <NA>                    <NA>      <NA>
 >>> out["reason"].tolist()[4:]
 ['not a place (joke or generic)', 'empty']
 """
@@ -89,7 +93,8 @@ NICKNAMES: dict[str, tuple[str, str | None, str | None]] = {
     "bsas": ("AR", None, "Buenos Aires"), "bs as": ("AR", None, "Buenos Aires"),
     "sampa": ("BR", None, "São Paulo"), "rio": ("BR", None, "Rio de Janeiro"),
     "dilli": ("IN", None, "Delhi"), "bombay": ("IN", None, "Mumbai"), "ncr": ("IN", None, None),
-    "delhi ncr": ("IN", None, "Delhi"), "indy": ("US", "IN", "Indianapolis"),
+    "delhi ncr": ("IN", None, "Delhi"), "ldn": ("GB", "ENG", "London"), "the 6ix": ("CA", "08", "Toronto"),
+    "the six": ("CA", "08", "Toronto"), "t dot": ("CA", "08", "Toronto"), "indy": ("US", "IN", "Indianapolis"),
 }
 
 # Never places by themselves (a town that happens to be called "Earth" needs a qualifier).
@@ -120,7 +125,7 @@ CONTINENTS = {
     "the middle east", "africa", "europa", "mena", "emea", "apac", "latam",
 }
 # Leading/trailing words that do not change the place: "near London", "Greater Manchester".
-_PREFIXES = ("near ", "outside of ", "outside ", "based in ", "living in ", "live in ", "from ",
+_PREFIXES = ("born in ", "born and raised in ", "raised in ", "near ", "outside of ", "outside ", "based in ", "living in ", "live in ", "from ",
              "in ", "greater ", "metro ", "downtown ", "uptown ", "north ", "south ", "east ",
              "west ", "northern ", "southern ", "eastern ", "western ", "central ", "upstate ",
              "rural ", "somewhere in ", "the city of ", "city of ", "the ", "eastside ",
@@ -533,16 +538,23 @@ def reverse_geocode(lat: float, lon: float, *, gazetteer: Gazetteer | None = Non
 
     tree, codes, _ = _boundaries_index()
     hits = tree.query(shapely.Point(lon, lat), predicate="intersects")
-    if len(hits) == 1:
-        return str(codes[hits[0]]), 0.98
     g = gazetteer or load_gazetteer()
     lat_r, lon_r = np.radians(g.cities["lat"].to_numpy(dtype=float)), np.radians(g.cities["lon"].to_numpy(dtype=float))
     φ, λ = math.radians(lat), math.radians(lon)
     d = 2 * 6371.0 * np.arcsin(np.sqrt(np.sin((lat_r - φ) / 2) ** 2
                                        + np.cos(φ) * np.cos(lat_r) * np.sin((lon_r - λ) / 2) ** 2))
-    i = int(np.argmin(d))
-    if d[i] <= max_km:
-        return str(g.cities["country_code"].iloc[i]), 0.8
+    big = g.cities["population"].to_numpy() >= 15_000
+    i = int(np.argmin(np.where(big, d, np.inf)))
+    near_cc = str(g.cities["country_code"].iloc[i])
+    if len(hits) == 1:
+        # 1:110m borders are coarse: a town of 15,000+ within 15 km knows its country better
+        # (Singapore lies inside Malaysia's 110m polygon)
+        if d[i] <= 15 and near_cc != str(codes[hits[0]]):
+            return near_cc, 0.9
+        return str(codes[hits[0]]), 0.98
+    j = int(np.argmin(d))
+    if d[j] <= max_km:
+        return str(g.cities["country_code"].iloc[j]), 0.8
     return None, 0.0
 
 
