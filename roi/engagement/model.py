@@ -139,6 +139,34 @@ class CountModel:
     cov: pd.DataFrame | None = field(default=None, repr=False)
     means: pd.Series | None = field(default=None, repr=False)
 
+    def effects_at(self, level: float) -> pd.DataFrame:
+        """``effects`` with intervals at another level (e.g. Bonferroni: ``1 - 0.05 / k``)."""
+        z = stats.norm.ppf(0.5 + level / 2)
+        terms = self.effects["term"].tolist()
+        beta = self.params[terms].to_numpy()
+        se = np.sqrt(np.diag(self.cov.loc[terms, terms].to_numpy()))
+        return self.effects.assign(ci_low=np.exp(beta - z * se), ci_high=np.exp(beta + z * se))
+
+    def contrast(self, a: str, b: str, *, level: float = 0.95) -> dict[str, float]:
+        """Rate ratio of level ``a`` against level ``b`` (term names, or a reference level such as
+        ``"hour=18"``), with its interval from the model's covariance.
+
+        ``model.contrast("hour=18", "hour=9")`` answers "how much better is 18:00 than 09:00".
+        """
+        def vector(term: str) -> np.ndarray:
+            v = np.zeros(len(self.params))
+            if term in self.params.index:
+                v[self.params.index.get_loc(term)] = 1.0
+            elif term not in set(self.effects["reference"]):
+                raise ParameterError(f"term {term!r}: not in the model (terms: {', '.join(self.effects['term'])})")
+            return v
+
+        d = vector(a) - vector(b)
+        est = float(d @ self.params.to_numpy())
+        se = float(np.sqrt(d @ self.cov.to_numpy() @ d))
+        z = stats.norm.ppf(0.5 + level / 2)
+        return {"irr": float(np.exp(est)), "ci_low": float(np.exp(est - z * se)), "ci_high": float(np.exp(est + z * se))}
+
     def predict_rate(self, rows: pd.DataFrame, *, level: float = 0.95) -> pd.DataFrame:
         """Expected rate per unit of exposure, with an interval, for ``rows`` (columns hour,
         weekday and optionally the covariates; covariates absent are set to their mean in the
