@@ -247,3 +247,16 @@ def test_sample_ingests_with_accounting(tmp_path):
     assert (to_brand.last_seen == to_brand.last_seen.max()).sum() == weeks[-1]["end"]
     assert (to_brand.last_seen < to_brand.last_seen.max()).sum() == sum(w["lost"] for w in weeks)
     assert len(to_brand) == weeks[0]["start"] + sum(w["new"] for w in weeks)
+
+
+def test_conflicting_context_copies_are_not_rejected_records(tmp_path):
+    def page(pid, included_text):
+        return json.dumps({"data": [{"id": pid, "author_id": "1", "text": "quoting", "created_at": "2024-01-01T00:00:00Z",
+                                     "referenced_tweets": [{"type": "quoted", "id": "900"}]}],
+                           "includes": {"tweets": [{"id": "900", "author_id": "2", "text": included_text}]}}) + "\n"
+    p = tmp_path / "t.jsonl"
+    p.write_text(page("1", "the original") + page("2", "an edited copy"))
+    result = ingest([p], tmp_path / "store")
+    _adds_up(result)
+    assert (result.sources[0].ingested, result.sources[0].rejected) == (2, 0)
+    assert roi.load(tmp_path / "store").posts.set_index("post_id").loc["900", "text"] == "the original"

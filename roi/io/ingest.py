@@ -461,11 +461,13 @@ def _merge(name: str, old: pd.DataFrame, new: pd.DataFrame) -> tuple[pd.DataFram
         if name == "posts":
             conflict = _conflicts(sub)
             if conflict.any():
-                bad = sub.index[conflict]
+                # A conflicting record is rejected; a conflicting context row (an included copy of
+                # a post that differs from the one already kept) is not a record: it is dropped.
+                record = conflict & ~sub["_ctx"].to_numpy()
+                bad = sub.index[record]
                 status[bad] = _CONFLICT
-                keep[bad] = False
-                conflict_rows = both.loc[bad].assign(_base_src=sub["_base_src"].to_numpy()[conflict],
-                                                     _base_field=sub["_base_field"].to_numpy()[conflict])
+                conflict_rows = both.loc[bad].assign(_base_src=sub["_base_src"].to_numpy()[record],
+                                                     _base_field=sub["_base_field"].to_numpy()[record])
                 sub = sub[~conflict]
         combined = _combine(name, sub)
         keep[multi_idx] = False
@@ -542,7 +544,9 @@ def _provenance(st: Store, old: pd.DataFrame, table: pd.DataFrame, new: pd.DataF
 def _name_origins(conflicts: pd.DataFrame, provenance: pd.DataFrame) -> pd.DataFrame:
     if not len(conflicts):
         return pd.DataFrame(columns=["_src", "_line", "status", "post_id", "reason", "record"])
-    origin = dict(zip(zip(provenance["platform"], provenance["post_id"]), provenance["source"]))
+    wanted = provenance[provenance["post_id"].isin(conflicts["post_id"].unique())]
+    origin = {(a, b): c for a, b, c in zip(wanted["platform"].tolist(), wanted["post_id"].tolist(),
+                                           wanted["source"].tolist())}
     rows = []
     for r in conflicts.to_dict("records"):
         source = origin.get((r["platform"], r["post_id"]), "the store")
