@@ -12,7 +12,6 @@ dicts). Medians of 3 runs; peak RSS of a fresh process doing the largest size on
 from __future__ import annotations
 
 import sys
-import time
 
 import numpy as np
 import pandas as pd
@@ -46,7 +45,7 @@ def make_forest(n_nodes: int, seed: int = 0) -> pd.DataFrame:
 def reference_forest_metrics(forest: pd.DataFrame) -> int:
     parents: dict[int, dict] = {}
     for c, node, parent in zip(forest["cascade_id"].tolist(), forest["node"].tolist(),
-                               forest["parent"].astype(object).where(forest["parent"].notna(), None).tolist()):
+                               forest["parent"].astype(object).where(forest["parent"].notna(), None).tolist(), strict=False):
         parents.setdefault(c, {})[node] = parent
     return sum(reference_tree_metrics(p)["wiener_index"] for p in parents.values())
 
@@ -79,8 +78,8 @@ def main(argv: list[str]) -> int:
     metric_sizes = [10_000, 100_000] if quick else [10_000, 100_000, 1_000_000]
     for n in metric_sizes:
         forest = make_forest(n)
-        t_roi, result = median_time(lambda: cascade_metrics(forest))
-        t_ref, ref_w = median_time(lambda: reference_forest_metrics(forest), repeat=1 if n >= 1_000_000 else 3)
+        t_roi, result = median_time(lambda forest=forest: cascade_metrics(forest))
+        t_ref, ref_w = median_time(lambda forest=forest: reference_forest_metrics(forest), repeat=1 if n >= 1_000_000 else 3)
         assert int(result["wiener_index"].sum()) == ref_w, "fast and reference metrics disagree"
         rows.append({"task": "metrics", "size": f"{n:,} nodes / {len(result):,} cascades", "roi_s": t_roi,
                      "reference_s": t_ref, "ratio": t_ref / t_roi, "nodes_per_s": n / t_roi})
@@ -92,11 +91,11 @@ def main(argv: list[str]) -> int:
     recon_sizes = [(10_000, 100_000), (100_000, 1_000_000)] + ([] if quick else [(1_000_000, 10_000_000)])
     for n_reposts, n_edges in recon_sizes:
         posts, follows = make_world(n_reposts, n_edges)
-        t_roi, edges = median_time(lambda: reconstruct_cascades(posts, follows))
+        t_roi, edges = median_time(lambda posts=posts, follows=follows: reconstruct_cascades(posts, follows))
         row = {"task": "reconstruct", "size": f"{n_reposts:,} reposts / {n_edges:,} edges", "roi_s": t_roi,
                "reposts_per_s": n_reposts / t_roi, "follow_share": float((edges["attribution"] == "follow").mean())}
         if n_edges <= 1_000_000:
-            t_ref, ref = median_time(lambda: reference_reconstruct(posts, follows), repeat=1 if n_edges >= 1_000_000 else 3)
+            t_ref, ref = median_time(lambda posts=posts, follows=follows: reference_reconstruct(posts, follows), repeat=1 if n_edges >= 1_000_000 else 3)
             got = edges.set_index("child_post_id")["parent_post_id"]
             row["agree_with_reference"] = float((got.reindex(list(ref)) == pd.Series(ref, dtype="string")).mean())
             row["reference_s"] = t_ref

@@ -8,7 +8,13 @@ import matplotlib
 import pandas as pd
 import pytest
 
-from roi.cascades import plot_adoption_over_time, plot_cascade_tree, plot_ccdf, plot_size_vs_virality, top_cascades
+from roi.cascades import (
+    plot_adoption_over_time,
+    plot_cascade_tree,
+    plot_ccdf,
+    plot_size_vs_virality,
+    top_cascades,
+)
 from roi.cli.main import main
 from tests.conftest import run_notebook
 

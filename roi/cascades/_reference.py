@@ -45,12 +45,12 @@ def reference_reconstruct(posts: pd.DataFrame, follows: pd.DataFrame) -> dict:
     Follow edges are taken as present at every time (as in the benchmark's static graph).
     """
     followees = defaultdict(set)
-    for a, b in zip(follows["follower_id"], follows["followee_id"]):
+    for a, b in zip(follows["follower_id"], follows["followee_id"], strict=False):
         followees[a].add(b)
-    by_id = {pid: (author, t) for pid, author, t in zip(posts["post_id"], posts["author_id"], posts["created_at"])}
+    by_id = {pid: (author, t) for pid, author, t in zip(posts["post_id"], posts["author_id"], posts["created_at"], strict=False)}
     adopters = defaultdict(list)  # source -> [(time, account, post)]
     for pid, author, t, kind, ref in zip(posts["post_id"], posts["author_id"], posts["created_at"],
-                                         posts["kind"], posts["referenced_id"]):
+                                         posts["kind"], posts["referenced_id"], strict=False):
         if kind == "repost":
             adopters[ref].append((t, author, pid))
     parents = {}

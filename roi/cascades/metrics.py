@@ -15,7 +15,7 @@ Definitions are in METRICS.md.
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -404,7 +404,7 @@ def compare_virality_by_size(
     for g in groups:
         if not (labels_present == g).any():
             raise ParameterError(f"group {g!r} not found in column {by!r}")
-    names = [f"{lo}-{hi - 1}" if hi - 1 > lo else f"{lo}" for lo, hi in zip(edges, edges[1:])] + [f"{edges[-1]}+"]
+    names = [f"{lo}-{hi - 1}" if hi - 1 > lo else f"{lo}" for lo, hi in zip(edges, edges[1:], strict=False)] + [f"{edges[-1]}+"]
     size = metrics["size"].to_numpy(dtype="float64", na_value=np.nan)
     which = np.searchsorted(np.asarray(edges), size, side="right") - 1
     vir = metrics["structural_virality"].to_numpy(dtype="float64", na_value=np.nan)

@@ -14,7 +14,7 @@ most recent one kept per repost; no Python loop runs per repost.
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd

@@ -28,8 +28,8 @@ import io
 import os
 import re
 import tarfile
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Iterable, Iterator
 
 import numpy as np
 import pandas as pd
@@ -153,16 +153,16 @@ def _tree_lines(trees: list[tuple[str, str]]) -> dict:
         nonempty.append(sum(1 for ln in text.splitlines() if ln.strip()))
         rows.extend(found)
     casc = np.repeat(np.arange(len(names)), per_tree)
-    p_uid, p_tid, p_delay, c_uid, c_tid, c_delay = (list(col) for col in zip(*rows)) if rows else ([],) * 6
+    p_uid, p_tid, p_delay, c_uid, c_tid, c_delay = (list(col) for col in zip(*rows, strict=False)) if rows else ([],) * 6
     p_time, c_time = _to_float(p_delay), _to_float(c_delay)
-    is_root = np.array([u == "ROOT" and t == "ROOT" for u, t in zip(p_uid, p_tid)], dtype=bool)
+    is_root = np.array([u == "ROOT" and t == "ROOT" for u, t in zip(p_uid, p_tid, strict=False)], dtype=bool)
     # A delay that is not a number makes the line malformed (ROOT's own delay is ignored).
     bad = np.isnan(c_time) | (np.isnan(p_time) & ~is_root)
     lines = np.asarray(nonempty, dtype=np.int64)
     return {
         "names": names, "cascade": casc, "is_root": is_root, "bad": bad, "lines": lines,
-        "p_key": [f"{c}{_SEP}{u}{_SEP}{t}{_SEP}{d}" for c, u, t, d in zip(casc.tolist(), p_uid, p_tid, p_delay)],
-        "c_key": [f"{c}{_SEP}{u}{_SEP}{t}{_SEP}{d}" for c, u, t, d in zip(casc.tolist(), c_uid, c_tid, c_delay)],
+        "p_key": [f"{c}{_SEP}{u}{_SEP}{t}{_SEP}{d}" for c, u, t, d in zip(casc.tolist(), p_uid, p_tid, p_delay, strict=False)],
+        "c_key": [f"{c}{_SEP}{u}{_SEP}{t}{_SEP}{d}" for c, u, t, d in zip(casc.tolist(), c_uid, c_tid, c_delay, strict=False)],
         "p_uid": p_uid, "p_tid": p_tid, "c_uid": c_uid, "c_tid": c_tid, "p_time": p_time, "c_time": c_time,
     }
 
@@ -293,8 +293,8 @@ def _csv_lines(text: str, where: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     parsed = {
         "names": list(first_seen), "cascade": cascade.astype(np.int64), "is_root": is_root_row,
         "bad": blank, "lines": np.bincount(cascade, minlength=len(first_seen)),
-        "p_key": [f"{c}{_SEP}{u}" for c, u in zip(cascade.tolist(), p_uid)],
-        "c_key": [f"{c}{_SEP}{u}" for c, u in zip(cascade.tolist(), c_uid)],
+        "p_key": [f"{c}{_SEP}{u}" for c, u in zip(cascade.tolist(), p_uid, strict=False)],
+        "c_key": [f"{c}{_SEP}{u}" for c, u in zip(cascade.tolist(), c_uid, strict=False)],
         "p_uid": p_uid, "p_tid": ["ROOT" if r else "" for r in is_root_row], "c_uid": c_uid, "c_tid": [""] * len(c_uid),
         "p_time": np.where(is_root_row, 0.0, parent_time), "c_time": minutes,
     }
