@@ -143,3 +143,20 @@ def test_sample_country_shares_match_truth(sample_ds, sample_truth):
     # 4. honesty about coverage
     share = spread_summary(loc, home_country="US").set_index("metric").loc["share_located"]
     assert 0.4 < share["value"] < 0.95 and share["denominator"] == len(loc)
+
+
+def test_notebook_02_renders_the_maps_on_the_sample(sample_store, tmp_path):
+    import nbformat
+
+    from conftest import run_notebook
+
+    out = run_notebook("02-geo-spread.ipynb", tmp_path, store=str(sample_store), account="acme",
+                       tz="America/New_York", home_country="US")
+    nb = nbformat.read(out, as_version=4)
+    images = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
+              if "image/png" in o.get("data", {})]
+    assert len(images) >= 2  # the choropleths and the city map
+    text = "".join(str(o.get("data", {}).get("text/plain", "")) for c in nb.cells if c.cell_type == "code"
+                   for o in c.get("outputs", []))
+    assert "share_located" in text
+

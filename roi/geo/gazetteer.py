@@ -100,7 +100,8 @@ class Gazetteer:
     subdivisions: dict[str, list[Subdivision]]
     subdivision_codes: dict[tuple[str, str], Subdivision]
     admin1_name: dict[tuple[str, str], str]
-    _keys: dict[str, tuple[int, int]] = field(repr=False, default_factory=dict)
+    _keys: np.ndarray = field(repr=False, default_factory=lambda: np.empty(0, dtype=object))
+    _starts: np.ndarray = field(repr=False, default_factory=lambda: np.empty(0, dtype=np.int64))
     _rows: np.ndarray = field(repr=False, default_factory=lambda: np.empty(0, dtype=np.int32))
     _primary: np.ndarray = field(repr=False, default_factory=lambda: np.empty(0, dtype=bool))
 
@@ -112,10 +113,12 @@ class Gazetteer:
     def city_matches(self, key: str) -> tuple[np.ndarray, np.ndarray]:
         """``(rows, primary)``: matching city rows (most populous first) and whether ``key`` is
         the city's own name (True) or one of its alternate names (False)."""
-        span = self._keys.get(key)
-        if span is None:
+        # binary search in the sorted unique keys (no 350,000-entry dict to build at load time)
+        i = int(np.searchsorted(self._keys, key))
+        if i >= len(self._keys) or self._keys[i] != key:
             return self._rows[:0], self._primary[:0]
-        return self._rows[span[0]:span[1]], self._primary[span[0]:span[1]]
+        a, b = self._starts[i], self._starts[i + 1]
+        return self._rows[a:b], self._primary[a:b]
 
 
 # Alternate names GeoNames lists that are really codes or machine transliterations; the build
@@ -184,57 +187,63 @@ def load_gazetteer() -> Gazetteer:
     roi.errors.RoiError
         If the index files are missing (rebuild them with ``python -m roi.geo._build_index``).
     """
+    import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
     from roi.errors import RoiError
 
     try:
         cities = pq.read_table(_index_path("cities")).to_pandas()
-        names = pq.read_table(_index_path("names")).to_pandas()
-        country_names = pq.read_table(_index_path("countries")).to_pandas()
-        subdivs = pq.read_table(_index_path("subdivisions")).to_pandas()
+        names = pq.read_table(_index_path("names"))
+        country_names = pq.read_table(_index_path("countries")).to_pydict()
+        subdivs = pq.read_table(_index_path("subdivisions")).to_pydict()
     except FileNotFoundError as exc:
         raise RoiError(f"gazetteer index missing ({exc.filename}); rebuild it with "
                        "`python -m roi.geo._build_index`") from None
 
     # names is sorted by key, then by population (descending): one slice per key.
-    keys = names["key"].to_numpy(dtype=object)
-    rows = names["row"].to_numpy(dtype=np.int32)
-    primary = names["primary"].to_numpy(dtype=bool)
-    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
-    ends = np.append(starts[1:], len(keys))
-    spans = dict(zip(keys[starts].tolist(), zip(starts.tolist(), ends.tolist())))
+    keys = names.column("key").combine_chunks()
+    rows = names.column("row").to_numpy().astype(np.int32)
+    primary = names.column("primary").to_numpy(zero_copy_only=False).astype(bool)
+    change = pc.not_equal(keys.slice(1), keys.slice(0, len(keys) - 1)).to_numpy(zero_copy_only=False)
+    starts = np.flatnonzero(np.r_[True, change])
+    unique_keys = np.array(keys.take(starts).to_pylist(), dtype=object)
+    starts = np.append(starts, len(keys))
 
     countries = dict(zip(country_names["key"], country_names["country_code"]))
-    info = country_names.drop_duplicates("country_code").set_index("country_code")
-    country_name = info["name"].to_dict()
-    country_population = info["population"].astype(int).to_dict()
+    country_name: dict[str, str] = {}
+    country_population: dict[str, int] = {}
+    for cc, name, pop in zip(country_names["country_code"], country_names["name"], country_names["population"]):
+        country_name.setdefault(cc, name)
+        country_population.setdefault(cc, int(pop))
     for alias, cc in COUNTRY_ALIASES.items():
         countries[alias] = cc
     country_name.setdefault("XK", "Kosovo")
 
-    tz = (cities.sort_values("population", ascending=False)
-          .drop_duplicates(["country_code", "timezone"])
-          .groupby("country_code")["timezone"].agg(list).to_dict())
+    # cities are stored most populous first: each country's zones in order of their largest city
+    pairs = pd.DataFrame({"cc": cities["country_code"].astype(str), "tz": cities["timezone"].astype(str)})
+    tz: dict[str, list[str]] = {}
+    for cc, zone in pairs.drop_duplicates().itertuples(index=False):
+        tz.setdefault(cc, []).append(zone)
 
     subdivisions: dict[str, list[Subdivision]] = {}
     codes: dict[tuple[str, str], Subdivision] = {}
     admin1_name: dict[tuple[str, str], str] = {}
-    subdivs = subdivs.astype(object).where(subdivs.notna(), None)
-    for rec in subdivs.itertuples(index=False):
-        sub = Subdivision(rec.country_code, rec.name, rec.admin1, bool(rec.major))
-        if rec.key:
-            subdivisions.setdefault(rec.key, [])
-            if sub not in subdivisions[rec.key]:
-                subdivisions[rec.key].append(sub)
-        if rec.code:
-            codes.setdefault((rec.country_code, rec.code), sub)
-        if rec.admin1:
-            admin1_name.setdefault((rec.country_code, rec.admin1), rec.name)
+    for key, name, cc, code, admin1, major in zip(subdivs["key"], subdivs["name"], subdivs["country_code"],
+                                                  subdivs["code"], subdivs["admin1"], subdivs["major"]):
+        sub = Subdivision(cc, name, admin1, bool(major))
+        if key:
+            subdivisions.setdefault(key, [])
+            if sub not in subdivisions[key]:
+                subdivisions[key].append(sub)
+        if code:
+            codes.setdefault((cc, code), sub)
+        if admin1:
+            admin1_name.setdefault((cc, admin1), name)
 
     return Gazetteer(
         cities=cities, countries=countries, country_name=country_name,
         country_population=country_population, country_timezones=tz,
         subdivisions=subdivisions, subdivision_codes=codes, admin1_name=admin1_name,
-        _keys=spans, _rows=rows, _primary=primary,
+        _keys=unique_keys, _starts=starts, _rows=rows, _primary=primary,
     )
