@@ -33,7 +33,14 @@ from roi.engagement.funnel import FUNNEL_STAGES, conversion_funnel, conversions_
 from roi.engagement.intervals import beta_interval, bootstrap_ratio, delta_ratio_interval, wilson_interval
 from roi.engagement.kpis import engagement_kpis
 from roi.engagement.metrics import ENGAGEMENT_PARTS, POST_METRIC_COLUMNS, account_metrics, post_metrics
-from roi.engagement.model import DAYPARTS, CountModel, fit_conversion_model, fit_engagement_model, hour_buckets
+from roi.engagement.model import (
+    DAYPARTS,
+    CountModel,
+    compare_with_planted,
+    fit_conversion_model,
+    fit_engagement_model,
+    hour_buckets,
+)
 
 __all__ = [
     # per post
@@ -67,6 +74,7 @@ __all__ = [
     "fit_conversion_model",
     "hour_buckets",
     "DAYPARTS",
+    "compare_with_planted",
     "best_slots",
     "best_hours",
     "audience_active_hours",

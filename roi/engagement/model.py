@@ -30,7 +30,8 @@ from scipy import stats
 from roi.engagement.breakdowns import WEEKDAYS, with_slot
 from roi.errors import ParameterError
 
-__all__ = ["CountModel", "fit_engagement_model", "fit_conversion_model", "hour_buckets", "DAYPARTS"]
+__all__ = ["CountModel", "fit_engagement_model", "fit_conversion_model", "hour_buckets", "DAYPARTS",
+           "compare_with_planted"]
 
 
 #: Conventional dayparts (local hours), for coarse hour terms when events are few.
@@ -398,3 +399,36 @@ def fit_conversion_model(
                      hashtag_levels=("0", "1+"), mention=False, question=False, content=False,
                      weights="conversions")
     return _fit(frame, spec, "conversions", "web_clicks", level)
+
+
+def compare_with_planted(effects: pd.DataFrame, planted: dict[str, float]) -> pd.DataFrame:
+    """Planted (true) rate ratios next to the estimates, for data whose truth is known.
+
+    Parameters
+    ----------
+    effects : DataFrame
+        A model's ``.effects`` (or ``.effects_at(level)``).
+    planted : dict term -> true IRR against the same reference.
+
+    Returns
+    -------
+    DataFrame
+        term, planted, irr, ci_low, ci_high, inside (the planted value lies in the interval);
+        terms not in the model are listed with <NA> estimates.
+
+    Examples
+    --------
+    >>> e = pd.DataFrame({"term": ["mention"], "irr": [1.25], "ci_low": [1.05], "ci_high": [1.5]})
+    >>> compare_with_planted(e, {"mention": 1.2, "question": 1.4}).inside.tolist()
+    [True, <NA>]
+    """
+    est = effects.set_index("term")
+    rows = []
+    for term, value in planted.items():
+        if term in est.index:
+            lo, hi = float(est.loc[term, "ci_low"]), float(est.loc[term, "ci_high"])
+            rows.append((term, value, float(est.loc[term, "irr"]), lo, hi, lo <= value <= hi))
+        else:
+            rows.append((term, value, np.nan, np.nan, np.nan, pd.NA))
+    out = pd.DataFrame(rows, columns=["term", "planted", "irr", "ci_low", "ci_high", "inside"])
+    return out.astype({"term": "string", "inside": "boolean"})
