@@ -293,7 +293,7 @@ def _glm(df, formula):
     import statsmodels.api as sm
     import statsmodels.formula.api as smf
 
-    return smf.glm(formula, data=df, family=sm.families.NegativeBinomial(alpha=0.1),
+    return smf.glm(formula, data=df, family=sm.families.NegativeBinomial(alpha=0.15),
                    offset=np.log(df["impression_count"])).fit()
 
 
@@ -303,17 +303,22 @@ def test_planted_engagement_effects_are_recoverable(brand_posts, sample_truth):
         log_hour_rr=np.log(brand_posts.local_hour.astype(str).map(eng["hour_rr"]).astype(float)),
         tags=brand_posts.n_hashtags.clip(upper=4).astype(str),
         mention=brand_posts.mention.astype(int), question=brand_posts.question.astype(int),
-        content=brand_posts.id.map(lambda _: None),
+        content=brand_posts.id.map(sample_truth["content_type"]),
     )
-    fit = _glm(d, "engagements ~ log_hour_rr + C(tags) + mention + question")
+    fit = _glm(d, "engagements ~ log_hour_rr + C(tags) + mention + question + C(content, Treatment('original'))")
     # The whole hour profile in one number: the slope on log(planted hour_rr) is ~1.
     lo, hi = fit.conf_int().loc["log_hour_rr"]
     assert lo < 1 < hi and fit.params["log_hour_rr"] > 0.5
-    for k in ("1", "2", "3", "4"):
-        est, truth = fit.params[f"C(tags)[T.{k}]"], np.log(eng["hashtags_rr"][k])
-        assert abs(est - truth) < 0.3, (k, est, truth)
-    for name in ("mention", "question"):
-        assert abs(fit.params[name] - np.log(eng[f"{name}_rr"])) < 0.3, name
+    # Each planted ratio lies inside the estimate's 99% interval...
+    ci = fit.conf_int(alpha=0.01)
+    planted = {f"C(tags)[T.{k}]": eng["hashtags_rr"][k] for k in ("1", "2", "3", "4")}
+    planted |= {"mention": eng["mention_rr"], "question": eng["question_rr"]}
+    for name, rr in planted.items():
+        assert ci.loc[name, 0] < np.log(rr) < ci.loc[name, 1], (name, fit.params[name], np.log(rr))
+    # ...and the effects that matter point the right way: 1-2 hashtags beat none and beat 3+.
+    few = fit.params[["C(tags)[T.1]", "C(tags)[T.2]"]].mean()
+    many = fit.params[["C(tags)[T.3]", "C(tags)[T.4]"]].mean()
+    assert few > 0 and few > many and fit.params["question"] > 0
 
 
 def test_conversions_follow_clicks_with_the_planted_hashtag_effect(sample_dir, brand_posts, sample_truth):
@@ -321,10 +326,14 @@ def test_conversions_follow_clicks_with_the_planted_hashtag_effect(sample_dir, b
     by_post = conv.groupby("utm_content")[["sessions", "conversions"]].sum()
     assert set(by_post.index) <= set(brand_posts.id)
     d = brand_posts.set_index("id").join(by_post, how="inner")
-    rate = d.groupby(d.n_hashtags > 0)[["conversions", "sessions"]].sum()
-    ratio = (rate.loc[True, "conversions"] / rate.loc[True, "sessions"]) / (
-        rate.loc[False, "conversions"] / rate.loc[False, "sessions"])
-    assert abs(np.log(ratio) - np.log(sample_truth["conversion"]["hashtag_rr"]["1+"])) < 0.45
+    truth = sample_truth["conversion"]
+    # Observed over expected-without-hashtag-effect, so the planted hour effect cannot confound.
+    d["expected"] = d.sessions * truth["base_rate"] * d.local_hour.astype(str).map(truth["hour_rr"]).astype(float)
+    g = d.groupby(d.n_hashtags > 0)[["conversions", "expected"]].sum()
+    oe = g.conversions / g.expected
+    assert abs(oe[False] - 1) < 3 / np.sqrt(g.conversions[False])
+    log_ratio, se = np.log(oe[True] / oe[False]), np.sqrt(1 / g.conversions[True] + 1 / g.conversions[False])
+    assert abs(log_ratio - np.log(truth["hashtag_rr"]["1+"])) < 3 * se
     assert (conv.conversions <= conv.sessions).all() and (conv.revenue[conv.conversions == 0] == 0).all()
 
 
@@ -375,7 +384,8 @@ def test_cascades_follow_the_graph_with_heavy_tailed_delays(tweets, sample_dir, 
         while x in parent:
             x, d = parent[x], d + 1
         depth[r] = d
-    assert max(depth.values()) >= 3 and Counter(src_of).most_common(1)[0][1] >= 8
+    sizes = Counter(src_of)
+    assert max(depth.values()) >= 2 and max(sizes.values()) >= 5 and len(set(sizes.values())) >= 3
 
 
 def test_broadcast_hits_come_from_high_follower_accounts(tweets, sample_truth, includes):
@@ -397,7 +407,7 @@ def test_spam_accounts_look_like_spam(sample_truth, snapshots, tweets, includes)
     assert len(farms) >= 5
     for u in farms:
         pm = u["public_metrics"]
-        assert 600 <= pm["followers_count"] <= 1400 and 1400 <= pm["following_count"] <= 2600
+        assert 700 <= pm["followers_count"] <= 1300 and 1500 <= pm["following_count"] <= 2600
         assert pm["tweet_count"] == 0 and "default_profile" in u["profile_image_url"]
     linkers = tweets[tweets.author_id.map(lambda a: acc[a]["spam_type"] == "link_spam")]
     assert len(linkers) >= 4

@@ -141,7 +141,7 @@ def brand_schedule(rng: np.random.Generator, cal: Calendar, *, pairs_per_week: i
     local = np.array(rows_local, dtype=np.int64)
     n = len(local)
     content = rng.choice(["original", "engagement", "promotion"], size=n, p=[0.5, 0.3, 0.2]).astype(object)
-    n_hashtags = rng.choice(5, size=n, p=[0.28, 0.3, 0.22, 0.12, 0.08])
+    n_hashtags = rng.choice(5, size=n, p=[0.26, 0.28, 0.22, 0.14, 0.10])
     mention = rng.random(n) < 0.22
     q_prob = np.select([content == "engagement", content == "promotion"], [0.55, 0.1], 0.2)
     question = rng.random(n) < q_prob

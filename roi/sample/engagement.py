@@ -27,7 +27,7 @@ NONE, LIKE, CLICK, REPLY, QUOTE = 0, 1, 2, 4, 5
 KIND_CODES = {"like": LIKE, "link_click": CLICK, "repost": REPOST, "reply": REPLY, "quote": QUOTE}
 SEE_DIRECT = 0.10  # chance that a follower at average activity sees a brand post
 BROADCAST_REACH = 0.006  # share of a broadcaster's own followers who see its repost
-REPOST_BOOST = 4.0  # reposts are this much more of the engagements of those who saw a repost
+REPOST_BOOST = 5.0  # reposts are this much more of the engagements of those who saw a repost
 PROPENSITY_SIGMA = 0.9  # accounts differ in how much they engage (lognormal, mean 1)
 
 

@@ -48,6 +48,14 @@ CITY_SPELLINGS = {
     ("JP", "Yokohama"): ("横浜", "Yokohama"),
     ("RU", "Moscow"): ("Москва", "Moscow", "Moskva", "Москва, Россия"),
     ("RU", "Saint Petersburg"): ("Санкт-Петербург", "St. Petersburg", "СПб", "Saint-Petersburg"),
+    ("RU", "Novosibirsk"): ("Новосибирск", "Novosibirsk"),
+    ("RU", "Yekaterinburg"): ("Екатеринбург", "Ekaterinburg"),
+    ("RU", "Kazan"): ("Казань", "Kazan"),
+    ("JP", "Nagoya"): ("名古屋", "Nagoya"),
+    ("JP", "Sapporo"): ("札幌", "Sapporo"),
+    ("JP", "Fukuoka"): ("福岡", "Fukuoka"),
+    ("KR", "Busan"): ("부산", "Busan"),
+    ("KR", "Incheon"): ("인천", "Incheon"),
     ("BR", "São Paulo"): ("São Paulo", "Sao Paulo", "SP", "São Paulo, Brasil", "sampa"),
     ("BR", "Rio de Janeiro"): ("Rio de Janeiro", "Rio", "RJ", "Rio de Janeiro, Brasil"),
     ("GB", "London"): ("London", "London, UK", "London, England", "LDN", "london 🇬🇧"),
@@ -90,6 +98,10 @@ COUNTRY_SPELLINGS = {
     "PL": ("Poland", "Polska"),
     "TR": ("Turkey", "Türkiye"),
 }
+
+#: Countries whose people often write their location in their own script.
+LOCAL_SCRIPT = {"JP": "日本", "RU": "Россия", "KR": "대한민국"}
+LOCAL_SCRIPT_SHARE = 0.4
 
 #: Local-language display forms of a country name used in "City, Country".
 _COUNTRY_DISPLAY = {"GB": "UK", "US": "USA", "KR": "South Korea", "RU": "Russia"}
@@ -176,6 +188,8 @@ def write_locations(rng: np.random.Generator, cities: np.ndarray, *, blank_share
         p=[blank_share, junk_share, 0.16, 0.14, 0.10, 0.10, 1 - blank_share - junk_share - 0.56, 0.06],
     )
     pick = rng.random(n)
+    local = np.isin(gaz.country[cities], list(LOCAL_SCRIPT)) & (form != "blank") & (rng.random(n) < LOCAL_SCRIPT_SHARE)
+    form = np.where(local, "local", form)
     out = np.empty(n, dtype=object)
     for i in range(n):
         c = cities[i]
@@ -186,7 +200,10 @@ def write_locations(rng: np.random.Generator, cities: np.ndarray, *, blank_share
             f = "city_state" if code == "US" else "city_country"
         if f == "city_state" and code not in ("US", "CA", "AU"):
             f = "city_country"
-        if f == "blank":
+        if f == "local":
+            native = [x for x in (spellings or ()) if not x.isascii()]
+            text = native[int(pick[i] * len(native))] if native else LOCAL_SCRIPT[code]
+        elif f == "blank":
             text = ""
         elif f == "junk":
             text = JUNK_LOCATIONS[int(pick[i] * len(JUNK_LOCATIONS))]

@@ -320,4 +320,5 @@ def _truth(opts, cal, pop, graph, schedule, specs, complaint_truth, pairs, count
         "complaints": {"week": cal.iso_weeks[complaint_truth["week_index"]], "topic": complaint_truth["topic"],
                        "posts": posts, "escalation_post_id": escalation, "responses": responses},
         "content_mix": {k: int(content_mix.get(k, 0)) for k in ("original", "engagement", "promotion")},
+        "content_type": {str(id_of_brand[j]["id"]): str(c) for j, c in enumerate(schedule["content"])},
     }

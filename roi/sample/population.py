@@ -187,8 +187,8 @@ def build_population(rng: np.random.Generator, *, audience: int, outer: int, lin
     rest = np.setdiff1d(aud, hubs)
     farms = rng.choice(rest, size=max(5, int(round(0.025 * audience))), replace=False)
     spam_type[farms] = "follow_farm"
-    followers[farms] = np.round(rng.normal(1000, 120, len(farms))).astype(np.int64)
-    following[farms] = np.round(rng.normal(2000, 200, len(farms))).astype(np.int64)
+    followers[farms] = np.round(np.clip(rng.normal(1000, 120, len(farms)), 700, 1300)).astype(np.int64)
+    following[farms] = np.round(np.clip(rng.normal(2000, 200, len(farms)), 1500, 2600)).astype(np.int64)
     posts[farms] = 0
     listed[farms] = 0
     verified[farms] = False
