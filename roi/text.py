@@ -85,8 +85,12 @@ def _span(a: int, b: int) -> str:
 
 
 @functools.cache
-def _unicode_classes() -> tuple[str, str]:
-    """(letters+marks, decimal digits) as character-class bodies."""
+def _unicode_classes() -> tuple[tuple[str, str], tuple[str, str]]:
+    """(letters+marks, decimal digits), each as (BMP, astral) character-class bodies.
+
+    Split in two because :mod:`re` compiles a class of BMP characters to a fast bitmap, but
+    falls back to a linear list of ranges as soon as one astral character is in it.
+    """
     letters_marks, digits = [], []
     category = unicodedata.category
     for block in _SCAN:
@@ -96,7 +100,10 @@ def _unicode_classes() -> tuple[str, str]:
                 letters_marks.append(cp)
             elif cat == "Nd":
                 digits.append(cp)
-    return _ranges(letters_marks), _ranges(digits)
+    def split(cps: list[int]) -> tuple[str, str]:
+        return _ranges(c for c in cps if c <= 0xFFFF), _ranges(c for c in cps if c > 0xFFFF)
+
+    return split(letters_marks), split(digits)
 
 
 # --- hashtags (twitter-text: validHashtag, hashtagBoundary, endHashtagMatch) -------------------
@@ -116,28 +123,41 @@ _LATIN_ACCENTS = (
 
 
 @functools.cache
-def _hashtag_regex() -> re.Pattern[str]:
-    letters_marks, digits = _unicode_classes()
-    alpha = f"[{letters_marks}]"
-    alnum = f"[{letters_marks}{digits}{re.escape(_HASHTAG_SPECIAL)}]"
-    # The boundary consumes the preceding character (as in the JS original): start of text, a
-    # variation selector (emoji presentation), or any character that is neither a hashtag
-    # character nor '&' (so HTML entities like &#39; are not hashtags).
-    boundary = f"(?:^|[\ufe0e\ufe0f]|(?!{alnum}|&)[\\s\\S])"
-    return re.compile(
-        f"{boundary}[{_HASH_SIGNS}](?![\ufe0f\u20e3])({alnum}*{alpha}{alnum}*)", re.IGNORECASE
-    )
+def _hashtag_regexes(astral: bool) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """(hash sign + body, one hashtag character) for texts with (or without) astral characters.
+
+    The body regex starts with a literal class, so scanning is fast; the boundary before the
+    sign is checked once per candidate. A text made only of BMP characters uses single classes
+    (compiled to bitmaps, ~5x faster than the alternation the astral planes need).
+    """
+    (lm_bmp, lm_astral), (nd_bmp, nd_astral) = _unicode_classes()
+    special = re.escape(_HASHTAG_SPECIAL)
+    if astral:
+        alpha = f"(?:[{lm_bmp}]|[{lm_astral}])"
+        alnum = f"(?:[{lm_bmp}{nd_bmp}{special}]|[{lm_astral}{nd_astral}])"
+    else:
+        alpha, alnum = f"[{lm_bmp}]", f"[{lm_bmp}{nd_bmp}{special}]"
+    body = re.compile(f"[{_HASH_SIGNS}](?![\ufe0f\u20e3])({alnum}*{alpha}{alnum}*)")
+    return body, re.compile(alnum)
 
 
 _END_HASHTAG = re.compile(f"(?:[{_HASH_SIGNS}]|://)")
 
 
 def _hashtag_spans(text: str) -> list[tuple[int, int, str]]:
+    body, alnum_char = _hashtag_regexes(not text.isascii() and max(text) > "\uffff")
     spans = []
-    for m in _hashtag_regex().finditer(text):
+    for m in body.finditer(text):
+        start = m.start()
+        if start:
+            # twitter-text's boundary: start of text, a variation selector (emoji presentation),
+            # or a character that is neither a hashtag character nor '&' (so &#39; is no tag).
+            before = text[start - 1]
+            if before not in "\ufe0e\ufe0f" and (before == "&" or alnum_char.match(before)):
+                continue
         if _END_HASHTAG.match(text, m.end()):
             continue  # "#http://..." or "#tag#tag": not a hashtag
-        spans.append((m.start(1) - 1, m.end(1), m.group(1)))
+        spans.append((start, m.end(1), m.group(1)))
     return spans
 
 
