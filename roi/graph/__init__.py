@@ -14,7 +14,7 @@ Examples
 [['1', 2], ['2', 0], ['3', 0]]
 """
 
-from roi.graph.build import alive_at, follow_edges, follower_graph, snapshot_times
+from roi.graph.build import alive_at, follow_edges, follower_graph, snapshot_for, snapshot_times
 from roi.graph.communities import communities, community_membership
 from roi.graph.export import export_table, graph_for_export, write_gexf, write_graphml
 from roi.graph.followback import (
@@ -41,7 +41,7 @@ from roi.graph.spam import rule_table, spam_rules, spam_suspects
 
 __all__ = [
     # building the graph
-    "follower_graph", "follow_edges", "alive_at", "snapshot_times",
+    "follower_graph", "follow_edges", "alive_at", "snapshot_times", "snapshot_for",
     # influence
     "influence", "influence_from_edges", "pagerank", "core_number", "reciprocity", "engagement_authority",
     "INFLUENCE_COLUMNS", "COMPOSITE_WEIGHTS", "PageRankNotConverged",

@@ -21,7 +21,7 @@ import pandas as pd
 from roi.errors import ParameterError
 from roi.tables import conform, empty
 
-__all__ = ["follower_graph", "follow_edges", "snapshot_times", "snapshot_index", "alive_at", "tables_of"]
+__all__ = ["follower_graph", "follow_edges", "snapshot_times", "snapshot_index", "snapshot_for", "alive_at", "tables_of"]
 
 # Node attributes copied from the accounts table (everything but the key).
 NODE_ATTRIBUTES = (
@@ -91,6 +91,25 @@ def snapshot_index(values: pd.Series, snapshots: pd.DatetimeIndex) -> np.ndarray
     if known.any():
         out[known] = snapshots.searchsorted(pd.DatetimeIndex(values[known]), side="right") - 1
     return out
+
+
+def snapshot_for(follows: pd.DataFrame, when: Any) -> pd.Timestamp | None:
+    """The snapshot whose follows are the ones counted at ``when``; None without dated follows.
+
+    A change between two snapshots is dated at their midpoint (see :mod:`roi.graph.followback`),
+    so the state at ``when`` is the last snapshot whose bracket midpoint lies before ``when``:
+    with Monday-morning snapshots, the state at the end of a week is the following Monday's.
+
+    >>> f = conform("follows", {"platform": ["x"], "follower_id": ["1"], "followee_id": ["9"],
+    ...     "first_seen": ["2026-01-05T10:00Z"], "last_seen": ["2026-01-12T10:00Z"]})
+    >>> snapshot_for(f, "2026-01-12T05:00Z").isoformat()
+    '2026-01-12T10:00:00+00:00'
+    """
+    snaps = snapshot_times(follows)
+    if not len(snaps):
+        return None
+    mids = snaps[:-1] + (snaps[1:] - snaps[:-1]) / 2
+    return snaps[int(mids.searchsorted(_utc(when, "when"), side="left"))]
 
 
 def alive_at(follows: pd.DataFrame, when: Any = None, *, snapshots: pd.DatetimeIndex | None = None) -> pd.Series:

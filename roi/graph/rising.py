@@ -7,7 +7,7 @@ from typing import Any
 import pandas as pd
 
 from roi.errors import ParameterError
-from roi.graph.build import _utc, follow_edges, follower_graph, snapshot_times, tables_of
+from roi.graph.build import _utc, follow_edges, follower_graph, snapshot_for, tables_of
 from roi.graph.followback import new_followers, resolve_account
 from roi.graph.influence import influence
 
@@ -32,10 +32,9 @@ def earned_engagement(posts: pd.DataFrame, *, start: Any, end: Any) -> pd.Series
     return target[keep].value_counts().rename("earned").rename_axis("account_id")
 
 
-def _in_degree_at(follows: pd.DataFrame, snaps: pd.DatetimeIndex, when: pd.Timestamp) -> pd.Series:
-    """Followers per account in the latest snapshot strictly before ``when`` (first snapshot if none)."""
-    pos = max(snaps.searchsorted(when, side="left") - 1, 0) if len(snaps) else 0
-    edges = follow_edges(follows, as_of=snaps[pos] if len(snaps) else None)
+def _in_degree_at(follows: pd.DataFrame, when: pd.Timestamp) -> pd.Series:
+    """Followers per account as counted at ``when`` (the snapshot :func:`snapshot_for` picks)."""
+    edges = follow_edges(follows, as_of=snapshot_for(follows, when))
     return edges["followee_id"].value_counts()
 
 
@@ -60,8 +59,8 @@ def rising_voices(
     -------
     DataFrame
         Columns :data:`RISING_COLUMNS`; rows with growth in followers or in earned engagement,
-        best first. Followers are counted in the follow snapshots (latest snapshot before
-        ``start`` and before ``end``), ``follower_growth_rate = follower_growth / followers_start``;
+        best first. Followers are counted in the follow snapshots that hold the state at ``start``
+        and at ``end`` (:func:`roi.graph.snapshot_for`), ``follower_growth_rate = follower_growth / followers_start``;
         earned engagement is reposts + replies + quotes received (:func:`earned_engagement`);
         ``score`` = mean of the percentile ranks of ``follower_growth`` and ``engagement_growth``.
     """
@@ -69,15 +68,14 @@ def rising_voices(
     if not start < end:
         raise ParameterError(f"start={start} is not before end={end}")
     accounts, follows, posts = tables_of(data, "accounts", "follows", "posts")
-    snaps = snapshot_times(follows)
-    before = _in_degree_at(follows, snaps, start)
-    after = _in_degree_at(follows, snaps, end)
+    before = _in_degree_at(follows, start)
+    after = _in_degree_at(follows, end)
     earned_now = earned_engagement(posts, start=start, end=end)
     earned_then = earned_engagement(posts, start=start - (end - start), end=start)
     ids = before.index.union(after.index).union(earned_now.index).union(earned_then.index)
     if audience_of is not None:
         me = resolve_account(data, audience_of)
-        edges = follow_edges(follows, as_of=snaps[max(snaps.searchsorted(end, side="left") - 1, 0)] if len(snaps) else None)
+        edges = follow_edges(follows, as_of=snapshot_for(follows, end))
         members = pd.Index(edges.loc[edges["followee_id"] == me, "follower_id"].unique())
         ids = ids.intersection(members).difference([me])
     table = pd.DataFrame({"account_id": ids.astype(str)})
@@ -109,7 +107,8 @@ def influential_new_followers(
     """Followers ``account`` gained in [start, end), with their influence measures, best first.
 
     Without ``influence_table`` the audience influence table is computed on the follower graph
-    at ``end`` (:func:`roi.graph.influence` with ``audience_of=account`` and the store's posts).
+    as it stands at ``end`` (the snapshot :func:`roi.graph.snapshot_for` picks, which holds the
+    week's new followers) with ``audience_of=account`` and the store's posts.
 
     Returns
     -------
@@ -120,7 +119,8 @@ def influential_new_followers(
     new = new_followers(data, account, start=start, end=end)
     if influence_table is None:
         (posts,) = tables_of(data, "posts")
-        as_of = _utc(end, "end") - pd.Timedelta(microseconds=1)
+        (follows,) = tables_of(data, "follows")
+        as_of = snapshot_for(follows, end)
         G = follower_graph(data, as_of=as_of)
         influence_table = influence(G, audience_of=resolve_account(data, account), posts=posts, as_of=as_of)
     cols = [c for c in influence_table.columns if c != "handle"]
