@@ -135,6 +135,7 @@ TABLES: dict[str, Table] = {
                 ("kind", STRING, "original, reply, quote or repost"),
                 ("referenced_id", STRING, "replied-to, quoted or reposted post"),
                 ("conversation_id", STRING, "thread root"),
+                ("via_id", STRING, "the repost through which this repost was seen (Bluesky via)"),
                 ("hashtags", STRING_LIST, "casefolded, without #"),
                 ("mentions", STRING_LIST, "casefolded handles, without @; RT @x: is not a mention"),
                 ("urls", STRING_LIST, "expanded URLs"),

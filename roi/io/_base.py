@@ -44,3 +44,4 @@ class ReadResult:
     rejected: list[Rejected] = field(default_factory=list)
     read: int = 0
     primary: str = "posts"
+    notes: list[str] = field(default_factory=list)  # one-line remarks for the manifest (e.g. encoding fallback)
