@@ -1,0 +1,391 @@
+"""The triage queue: every complaint about the brand with a recommended action and the reason.
+
+Rules, tried in this order (the first that applies decides; :func:`triage_rules` returns this
+table for the notebook and report):
+
+==== =============== ===========================================================================
+step action          when
+==== =============== ===========================================================================
+1    escalate        another distinct author complained about the same topic within the window
+                     before this post (default 72 h): the second complainant's post is where it
+                     fires, not the first's; a repeat by the same author is not a second voice
+2    take_private    addressed to a brand handle and the answer needs account details (order,
+                     refund, payment, account/login, address, phone, e-mail: PRIVATE_TERMS):
+                     acknowledge in public, continue by direct message
+3    reply_public    addressed to a brand handle (a mention of a brand handle or a reply to a
+                     brand post): a customer-service case, answered in public
+4    reply_public    only tagged, but the author is influential: followers at or above the
+     (take_private)  threshold (default 10,000) or PageRank in the top share of the follow graph
+                     (default top 1%); take_private instead when it needs account details
+5    monitor         only tagged (#brand or the brand's name), no one else on the topic yet:
+                     watched for a second complainant
+==== =============== ===========================================================================
+
+Every complaint also carries its author's timeline: how many complaints the author made before
+this one (in the whole store, not only the reported window) and their topics, so a repeat
+complainant is visible even when the action does not change.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+import numpy as np
+import pandas as pd
+
+from roi.accounts import account_ids_for, normalise_handle
+from roi.errors import ParameterError
+from roi.listening.complaints import private_terms_in, score_complaints
+from roi.listening.mentions import brand_mentions
+from roi.listening.topics import complaint_topics
+
+__all__ = ["ACTIONS", "QUEUE_COLUMNS", "find_complaints", "author_influence", "triage_queue", "triage_rules"]
+
+#: The actions, least to most urgent.
+ACTIONS = ("monitor", "reply_public", "take_private", "escalate")
+
+#: Columns of :func:`triage_queue`.
+QUEUE_COLUMNS = [
+    "post_id", "created_at", "author_id", "author", "author_followers", "author_pagerank", "pagerank_percentile",
+    "influential", "addressed", "via", "topic", "topic_rule", "complaint_terms", "sentiment", "complaint_score",
+    "earlier_complaints", "earlier_topics", "other_authors_in_window", "needs_private", "action", "reason",
+    "conversation_id", "text",
+]
+
+_RULES = [
+    (1, "escalate", "another distinct author complained about the same topic within the window before this post"),
+    (2, "take_private", "addressed to a brand handle and needs account details (order, refund, payment, "
+                        "account, address, phone, e-mail)"),
+    (3, "reply_public", "addressed to a brand handle (mention or reply to a brand post)"),
+    (4, "reply_public", "only tagged, but the author is influential (followers >= threshold or PageRank in the "
+                        "top share); take_private if it needs account details"),
+    (5, "monitor", "only tagged, first on its topic within the window"),
+]
+
+
+def triage_rules() -> pd.DataFrame:
+    """The triage rules as a table (step, action, when), in the order they are tried.
+
+    >>> triage_rules().action.tolist()
+    ['escalate', 'take_private', 'reply_public', 'reply_public', 'monitor']
+    """
+    return pd.DataFrame(_RULES, columns=["step", "action", "when"])
+
+
+def _table(data: Any, name: str, required: bool = True) -> pd.DataFrame | None:
+    value = data.get(name) if isinstance(data, dict) else getattr(data, name, None)
+    if value is None and required:
+        raise ParameterError(f"data: no {name!r} table; pass roi.load(store) or a dict of canonical tables")
+    return value
+
+
+def find_complaints(
+    posts: pd.DataFrame,
+    *,
+    brand_ids: Iterable[str],
+    handles: Iterable[str],
+    brand_terms: Iterable[str] = (),
+    vocabulary: Iterable[str] = (),
+    positive_cutoff: float = 0.7,
+    negative_cutoff: float = -0.5,
+) -> pd.DataFrame:
+    """Brand mentions that are complaints, with their scores and topics.
+
+    Parameters
+    ----------
+    posts : DataFrame
+        The canonical ``posts`` table.
+    brand_ids, handles, brand_terms
+        As in :func:`roi.listening.brand_mentions`.
+    vocabulary : iterable of str
+        Known topics (product names) for :func:`roi.listening.complaint_topics`.
+    positive_cutoff, negative_cutoff : float
+        As in :func:`roi.listening.score_complaints`.
+
+    Returns
+    -------
+    DataFrame
+        The mention columns plus ``addressed`` (bool), ``lang``, ``sentiment``,
+        ``complaint_terms``, ``complaint_score``, ``topic`` and ``topic_rule``; time order.
+
+    Examples
+    --------
+    >>> from roi.tables import conform
+    >>> posts = conform("posts", {"platform": ["x"] * 2, "post_id": ["1", "2"], "author_id": ["u", "v"],
+    ...     "kind": ["original"] * 2, "created_at": ["2026-10-05T10:00Z", "2026-10-05T11:00Z"],
+    ...     "text": ["@acme my kettle is leaking", "@acme love it"], "mentions": [["acme"], ["acme"]],
+    ...     "hashtags": [[], []]})
+    >>> find_complaints(posts, brand_ids=["b"], handles=["acme"])[["post_id", "addressed", "topic"]].values.tolist()
+    [['1', True, 'kettle']]
+    """
+    mentions = brand_mentions(posts, brand_ids=brand_ids, handles=handles, brand_terms=brand_terms)
+    if "lang" in posts.columns:
+        mentions = mentions.merge(posts[["post_id", "lang", "hashtags"]].drop_duplicates("post_id"),
+                                  on="post_id", how="left")
+    scored = score_complaints(mentions, positive_cutoff=positive_cutoff, negative_cutoff=negative_cutoff)
+    complaints = pd.concat([mentions.drop(columns=["lang"], errors="ignore").reset_index(drop=True),
+                            scored.drop(columns=["post_id"]).reset_index(drop=True)], axis=1)
+    complaints = complaints[complaints["is_complaint"].to_numpy(dtype=bool)].drop(columns=["is_complaint"])
+    complaints["addressed"] = (complaints["relation"] == "addressed").to_numpy(dtype=bool)
+    terms = list(brand_terms) + [normalise_handle(h) for h in handles]
+    topics = complaint_topics(complaints, vocabulary=vocabulary, brand_terms=terms)
+    out = complaints.reset_index(drop=True)
+    out["topic"] = topics["topic"].to_numpy()
+    out["topic_rule"] = topics["topic_rule"].to_numpy()
+    return out.drop(columns=["hashtags"], errors="ignore").astype({"topic": "string", "topic_rule": "string"})
+
+
+def author_influence(
+    accounts: pd.DataFrame,
+    follows: pd.DataFrame | None = None,
+    *,
+    account_ids: Iterable[str] | None = None,
+) -> pd.DataFrame:
+    """Followers (from ``accounts``) and PageRank on the follow graph (when ``follows`` is known).
+
+    Parameters
+    ----------
+    accounts : DataFrame
+        The canonical ``accounts`` table (newest observation of each account wins).
+    follows : DataFrame, optional
+        The canonical ``follows`` table; edges alive at the latest snapshot are used. Without it
+        (or when it is empty) PageRank is <NA>.
+    account_ids : iterable of str, optional
+        The accounts wanted (default: every account in ``accounts``).
+
+    Returns
+    -------
+    DataFrame
+        ``account_id``, ``handle``, ``followers`` (Int64), ``pagerank`` (Float64, damping 0.85,
+        edge follower -> followee) and ``pagerank_percentile`` (share of graph nodes with a
+        PageRank at or below this account's; 1.0 = the top).
+
+    Examples
+    --------
+    >>> from roi.tables import conform
+    >>> acc = conform("accounts", {"platform": ["x"] * 3, "account_id": ["1", "2", "3"],
+    ...                            "handle": ["a", "b", "c"], "followers_count": [10, 5, None]})
+    >>> fol = conform("follows", {"platform": ["x"] * 2, "follower_id": ["2", "3"], "followee_id": ["1", "1"]})
+    >>> author_influence(acc, fol)[["account_id", "followers", "pagerank_percentile"]].values.tolist()
+    [['1', 10, 1.0], ['2', 5, 0.6666666666666666], ['3', <NA>, 0.6666666666666666]]
+    """
+    acc = accounts
+    if "observed_at" in acc.columns:
+        acc = acc.sort_values("observed_at", na_position="first", kind="stable")
+    acc = acc.drop_duplicates("account_id", keep="last")
+    ids = (pd.Series(list(account_ids), dtype="string").drop_duplicates() if account_ids is not None
+           else acc["account_id"].astype("string"))
+    out = pd.DataFrame({"account_id": ids.to_numpy()}).astype({"account_id": "string"})
+    out = out.merge(acc[["account_id", "handle", "followers_count"]].astype({"account_id": "string"}),
+                    on="account_id", how="left").rename(columns={"followers_count": "followers"})
+    out["pagerank"] = pd.array([pd.NA] * len(out), dtype="Float64")
+    out["pagerank_percentile"] = pd.array([pd.NA] * len(out), dtype="Float64")
+    if follows is not None and len(follows):
+        from roi.graph import follow_edges, influence_from_edges
+
+        edges = follow_edges(follows)
+        if len(edges):
+            g = influence_from_edges(edges["follower_id"].to_numpy(dtype=object),
+                                     edges["followee_id"].to_numpy(dtype=object), two_hop=False)
+            pct = g["pagerank"].rank(pct=True, method="max")
+            lookup_pr = dict(zip(g["account_id"].astype(str), g["pagerank"].astype(float)))
+            lookup_pct = dict(zip(g["account_id"].astype(str), pct.astype(float)))
+            out["pagerank"] = pd.array(out["account_id"].map(lookup_pr).astype(object), dtype="Float64")
+            out["pagerank_percentile"] = pd.array(out["account_id"].map(lookup_pct).astype(object), dtype="Float64")
+    return out[["account_id", "handle", "followers", "pagerank", "pagerank_percentile"]].astype(
+        {"handle": "string", "followers": "Int64"})
+
+
+def _utc(value: Any, name: str) -> pd.Timestamp | None:
+    if value is None:
+        return None
+    try:
+        ts = pd.Timestamp(value)
+    except (ValueError, TypeError):
+        raise ParameterError(f"{name}={value!r}: expected a date or timestamp such as '2026-10-19'") from None
+    if ts is pd.NaT:
+        raise ParameterError(f"{name}={value!r}: expected a date or timestamp such as '2026-10-19'")
+    return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+
+
+def _fmt_count(n: Any) -> str:
+    return "unknown" if n is None or n is pd.NA else f"{int(n):,}"
+
+
+def triage_queue(
+    data: Any,
+    *,
+    handles: Iterable[str],
+    brand_terms: Iterable[str] = (),
+    vocabulary: Iterable[str] = (),
+    since: Any = None,
+    until: Any = None,
+    window_hours: float = 72.0,
+    follower_threshold: int = 10_000,
+    pagerank_top: float = 0.01,
+    positive_cutoff: float = 0.7,
+    negative_cutoff: float = -0.5,
+) -> pd.DataFrame:
+    """Every complaint about the brand with its author, influence, timeline and recommended action.
+
+    Parameters
+    ----------
+    data : Dataset or mapping of tables
+        ``roi.load(store)`` or a dict with ``posts`` and ``accounts`` (``follows`` optional:
+        PageRank is used only when it is known).
+    handles : iterable of str
+        The brand's handles, e.g. ``["acme", "acmecustserv"]``; each must be in ``accounts``.
+    brand_terms : iterable of str
+        Words and hashtags naming the brand (``"acme"``); the handles always count.
+    vocabulary : iterable of str
+        Known topics (product names); see :func:`roi.listening.complaint_topics`.
+    since, until : date or timestamp, optional
+        Report complaints with ``since <= created_at < until`` (UTC; naive values are UTC).
+        Earlier complaints still count for the window and the timelines.
+    window_hours : float, default 72
+        How far back a complaint by another author on the same topic makes this one an escalation.
+    follower_threshold : int, default 10,000
+        Followers at or above which a complainant is influential.
+    pagerank_top : float, default 0.01
+        A complainant in this top share of PageRank on the follow graph is influential.
+    positive_cutoff, negative_cutoff : float
+        As in :func:`roi.listening.score_complaints`.
+
+    Returns
+    -------
+    DataFrame
+        :data:`QUEUE_COLUMNS`, one row per complaint in time order. ``action`` is one of
+        :data:`ACTIONS` and ``reason`` says why in words (see :func:`triage_rules`).
+
+    Raises
+    ------
+    ParameterError
+        Unknown handle, bad window, threshold or date.
+
+    Examples
+    --------
+    >>> from roi.tables import conform
+    >>> accounts = conform("accounts", {"platform": ["x"] * 3, "account_id": ["b", "u", "v"],
+    ...     "handle": ["acme", "ann", "bo"], "followers_count": [9000, 40, 50]})
+    >>> posts = conform("posts", {"platform": ["x"] * 2, "post_id": ["1", "2"], "author_id": ["u", "v"],
+    ...     "kind": ["original"] * 2, "created_at": ["2026-10-05T10:00Z", "2026-10-05T20:00Z"],
+    ...     "text": ["my X2 blender lid cracked #acme", "so's mine, X2 blender lid split #acme"],
+    ...     "mentions": [[], []], "hashtags": [["acme"], ["acme"]]})
+    >>> q = triage_queue({"posts": posts, "accounts": accounts}, handles=["acme"])
+    >>> q[["post_id", "author", "topic", "action"]].values.tolist()
+    [['1', 'ann', 'x2 blender lid', 'monitor'], ['2', 'bo', 'x2 blender lid', 'escalate']]
+    """
+    posts = _table(data, "posts")
+    accounts = _table(data, "accounts")
+    follows = _table(data, "follows", required=False)
+    handles = [h for h in handles if str(h).strip()]
+    if not handles:
+        raise ParameterError("handles: expected at least one brand handle, e.g. 'acme'")
+    brand_ids = account_ids_for(accounts, handles)
+    try:
+        window = pd.Timedelta(hours=float(window_hours))
+    except (TypeError, ValueError):
+        raise ParameterError(f"window_hours={window_hours!r}: expected a number of hours") from None
+    if not window > pd.Timedelta(0):
+        raise ParameterError(f"window_hours={window_hours!r}: expected a positive number of hours")
+    if follower_threshold is None or int(follower_threshold) < 0:
+        raise ParameterError(f"follower_threshold={follower_threshold!r}: expected a non-negative follower count")
+    if not 0 <= float(pagerank_top) <= 1:
+        raise ParameterError(f"pagerank_top={pagerank_top!r}: expected a share between 0 and 1 (0.01 = top 1%)")
+    lo, hi = _utc(since, "since"), _utc(until, "until")
+    if lo is not None and hi is not None and not lo < hi:
+        raise ParameterError(f"since={since!r}, until={until!r}: since must be before until")
+
+    c = find_complaints(posts, brand_ids=brand_ids, handles=handles, brand_terms=brand_terms,
+                        vocabulary=vocabulary, positive_cutoff=positive_cutoff, negative_cutoff=negative_cutoff)
+    if hi is not None:
+        c = c[(c["created_at"] < hi).to_numpy(dtype=bool)]
+    c = c.sort_values(["created_at", "post_id"], kind="stable").reset_index(drop=True)
+    infl = author_influence(accounts, follows, account_ids=c["author_id"].astype("string"))
+    c = c.merge(infl.rename(columns={"account_id": "author_id", "handle": "author", "followers": "author_followers",
+                                     "pagerank": "author_pagerank"}), on="author_id", how="left")
+
+    # Timelines and the escalation window. Complaints are few next to posts, so a plain pass in
+    # time order is clear and fast enough; the window per topic is a deque of recent posts.
+    n = len(c)
+    earlier = np.zeros(n, dtype=np.int64)
+    earlier_topics: list[list[str]] = []
+    others_n = np.zeros(n, dtype=np.int64)
+    others_desc: list[str] = []
+    seen_by_author: dict[str, list[str]] = {}
+    recent: dict[str, list[tuple[pd.Timestamp, str, str]]] = {}
+    times = c["created_at"].tolist()
+    authors = c["author_id"].astype(str).tolist()
+    handle_of = dict(zip(authors, c["author"].astype(object).where(c["author"].notna(), None).tolist()))
+    topics = c["topic"].astype(object).where(c["topic"].notna(), None).tolist()
+    for i in range(n):
+        t, a, topic = times[i], authors[i], topics[i]
+        past = seen_by_author.setdefault(a, [])
+        earlier[i] = len(past)
+        earlier_topics.append(list(dict.fromkeys(p for p in past if p)))
+        past.append(topic)
+        if topic is None:
+            others_desc.append("")
+            continue
+        queue = [e for e in recent.get(topic, []) if e[0] >= t - window]
+        other = list(dict.fromkeys(e[1] for e in queue if e[1] != a))
+        others_n[i] = len(other)
+        first = next((e for e in queue if e[1] != a), None)
+        others_desc.append("" if first is None else
+                           f"{', '.join('@' + str(handle_of.get(o) or o) for o in other[:3])}"
+                           f"{' and others' if len(other) > 3 else ''} (first at "
+                           f"{first[0].strftime('%Y-%m-%d %H:%M')} UTC)")
+        queue.append((t, a, c.at[i, "post_id"]))
+        recent[topic] = queue
+
+    c["earlier_complaints"] = pd.array(earlier, dtype="Int64")
+    c["earlier_topics"] = pd.Series(earlier_topics, index=c.index, dtype=object).map(lambda v: list(v))
+    c["other_authors_in_window"] = pd.array(others_n, dtype="Int64")
+    private = [private_terms_in(t) for t in c["text"].astype("string").fillna("").tolist()]
+    c["needs_private"] = np.array([bool(p) for p in private], dtype=bool)
+    followers = c["author_followers"].astype("Int64")
+    by_followers = (followers >= int(follower_threshold)).fillna(False).to_numpy(dtype=bool)
+    pct = c["pagerank_percentile"].astype("Float64")
+    by_rank = ((pct > 1 - float(pagerank_top)) & pd.Series(float(pagerank_top) > 0, index=c.index)).fillna(False).to_numpy(dtype=bool)
+    c["influential"] = by_followers | by_rank
+
+    actions, reasons = [], []
+    hours = f"{float(window_hours):g} h"
+    for i in range(n):
+        topic = topics[i] or "(no topic)"
+        who = "@" + str(handle_of.get(authors[i]) or authors[i])
+        via = str(c.at[i, "via"])
+        if others_n[i] >= 1:
+            action = "escalate"
+            reason = (f"distinct complainant #{others_n[i] + 1} on '{topic}' within {hours}: "
+                      f"also {others_desc[i]}")
+        elif c.at[i, "addressed"] and private[i]:
+            action = "take_private"
+            reason = (f"addressed to the brand ({via}) and needs account details "
+                      f"({', '.join(private[i])}): acknowledge in public, continue by DM")
+        elif c.at[i, "addressed"]:
+            action = "reply_public"
+            reason = f"addressed to the brand ({via}): a customer-service case, answer in public"
+        elif c.at[i, "influential"]:
+            action = "take_private" if private[i] else "reply_public"
+            why = []
+            if by_followers[i]:
+                why.append(f"{_fmt_count(followers.iloc[i])} followers >= {int(follower_threshold):,}")
+            if by_rank[i]:
+                why.append(f"PageRank in the top {float(pagerank_top):.0%} of the follow graph")
+            reason = f"only tagged ({via}), but {who} is influential: {'; '.join(why)}"
+            if private[i]:
+                reason += f"; needs account details ({', '.join(private[i])})"
+        else:
+            action = "monitor"
+            reason = f"only tagged ({via}), first on '{topic}' within {hours}: watch for a second complainant"
+        if earlier[i]:
+            reason += (f"; {who} complained {earlier[i]} time(s) before"
+                       + (f" (about {', '.join(repr(t) for t in earlier_topics[i][:3])})" if earlier_topics[i] else ""))
+        actions.append(action)
+        reasons.append(reason)
+    c["action"] = pd.array(actions, dtype="string")
+    c["reason"] = pd.array(reasons, dtype="string")
+    if lo is not None:
+        c = c[(c["created_at"] >= lo).to_numpy(dtype=bool)]
+    return c[QUEUE_COLUMNS].reset_index(drop=True)
