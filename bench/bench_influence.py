@@ -21,6 +21,7 @@ nodes gather many followers (heavy-tailed in-degree, a few hubs), like accounts 
 from __future__ import annotations
 
 import argparse
+import inspect
 import sys
 import time
 from pathlib import Path
@@ -34,15 +35,16 @@ from _common import median_time, peak_rss_of, report  # noqa: E402
 
 from roi.graph import influence_from_edges  # noqa: E402
 
-GENERATE = """
-import numpy as np
+
 def follower_edges(n, m, seed=0):
+    """Seeded edges: node i follows older nodes, dst = floor(src * U**2)."""
     rng = np.random.default_rng(seed)
     src = rng.integers(1, n, m)
     dst = np.floor(src * rng.random(m) ** 2).astype(np.int64)
     return src, dst
-"""
-exec(GENERATE)  # defines follower_edges here and, as text, in the child process for peak RSS
+
+
+GENERATE = "import numpy as np\n" + inspect.getsource(follower_edges)  # the same generator in the child
 
 
 def roi_table(src, dst, followers):
@@ -68,7 +70,7 @@ def networkx_table(src, dst, n):
 
     G = nx.DiGraph()
     G.add_nodes_from(range(n))
-    G.add_edges_from(zip(src.tolist(), dst.tolist()))
+    G.add_edges_from(zip(src.tolist(), dst.tolist(), strict=True))
     G.remove_edges_from(nx.selfloop_edges(G))
     pr = nx.pagerank(G, alpha=0.85, tol=1.8e-7 / n, max_iter=1000)
     core = nx.core_number(nx.Graph(G.to_undirected(as_view=True)))
@@ -89,17 +91,19 @@ def main(argv: list[str]) -> int:
         m = n * args.edges_per_node
         src, dst = follower_edges(n, m)
         followers = dict(enumerate(np.random.default_rng(1).integers(0, 10_000, n).tolist()))
-        t_roi, table = median_time(lambda: roi_table(src, dst, followers), repeat=args.repeat)
+        t_roi, table = median_time(lambda s=src, d=dst, f=followers: roi_table(s, d, f), repeat=args.repeat)
         _, rss_roi = peak_rss_of(
             GENERATE + f"\nfrom roi.graph import influence_from_edges\nsrc, dst = follower_edges({n}, {m})\n"
             "influence_from_edges(src, dst, two_hop=False)")
         rows.append({"size": f"{n:,} nodes / {m:,} edges", "impl": "roi (scipy.sparse + numpy k-core)",
-                     "seconds": t_roi, "peak_MiB": rss_roi, "note": "median of %d" % args.repeat})
+                     "seconds": t_roi, "peak_MiB": rss_roi, "note": f"median of {args.repeat}"})
+
+        import igraph  # noqa: F401  (imported before timing the build)
 
         t_build = time.perf_counter()
         g = igraph_build(src, dst, n)
         t_build = time.perf_counter() - t_build
-        t_ig, (pr_ig, core_ig) = median_time(lambda: igraph_compute(g), repeat=args.repeat)
+        t_ig, (pr_ig, core_ig) = median_time(lambda g=g: igraph_compute(g), repeat=args.repeat)
         order = table["account_id"].astype(int).to_numpy()
         pr_diff = float(np.abs(table["pagerank"].to_numpy() - pr_ig[order]).max())
         core_same = bool((table["core_number"].to_numpy(dtype=np.int64) == core_ig[order]).all())
@@ -109,9 +113,9 @@ def main(argv: list[str]) -> int:
         del g
 
         if n <= args.nx_max:
-            t_nx, (pr_nx, core_nx) = median_time(lambda: networkx_table(src, dst, n), repeat=1)
+            t_nx, (pr_nx, core_nx) = median_time(lambda s=src, d=dst, k=n: networkx_table(s, d, k), repeat=1)
             nx_rate = t_nx / m
-            diff = max(abs(pr_nx.get(i, 0.0) - p) for i, p in zip(order.tolist(), table["pagerank"].tolist()))
+            diff = max(abs(pr_nx.get(i, 0.0) - p) for i, p in zip(order.tolist(), table["pagerank"].tolist(), strict=True))
             rows.append({"size": f"{n:,} nodes / {m:,} edges", "impl": "networkx (pagerank + core_number)",
                          "seconds": t_nx, "note": f"1 run incl. DiGraph build; max |PR diff| {diff:.1e}"})
         elif nx_rate is not None:

@@ -11,7 +11,6 @@ from roi.graph import (
     follow_back_candidates,
     follower_change,
     growth_churn,
-    influence,
     influential_new_followers,
     new_followers,
     rising_voices,
@@ -40,7 +39,7 @@ def data():
     ]
     follows = conform("follows", {"platform": ["x"] * len(rows),
                                   **dict(zip(["follower_id", "followee_id", "first_seen", "last_seen"],
-                                             map(list, zip(*rows))))})
+                                             map(list, zip(*rows, strict=True)), strict=True))})
     return {"accounts": accounts, "follows": follows}
 
 

@@ -39,7 +39,7 @@ def _roi_pagerank_from_edges(G, *, alpha=0.85, tol=1e-6):
     src = [str(u) for u, _ in G.edges()]
     dst = [str(v) for _, v in G.edges()]
     t = influence_from_edges(src, dst, nodes=[str(v) for v in G], alpha=alpha, tol=tol)
-    by_id = dict(zip(t["account_id"], t["pagerank"]))
+    by_id = dict(zip(t["account_id"], t["pagerank"], strict=True))
     return {v: by_id[str(v)] for v in G}
 
 
@@ -251,7 +251,7 @@ def test_realdata_pagerank_agrees_with_igraph_prpack(hershey):
     t = influence_from_edges(edges["follower_id"], edges["followee_id"])
     ids = t["account_id"].tolist()
     index = {v: i for i, v in enumerate(ids)}
-    g = ig.Graph(n=len(ids), edges=list(zip(edges["follower_id"].map(index), edges["followee_id"].map(index))),
+    g = ig.Graph(n=len(ids), edges=list(zip(edges["follower_id"].map(index), edges["followee_id"].map(index), strict=True)),
                  directed=True)
     prpack = np.array(g.pagerank(damping=0.85, implementation="prpack"))
     assert np.abs(t["pagerank"].to_numpy() - prpack).max() < 1e-6

@@ -6,7 +6,6 @@ import json
 
 import nbformat
 import pytest
-
 from conftest import REPO, run_notebook
 
 

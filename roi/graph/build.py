@@ -235,7 +235,7 @@ def follower_graph(data: Any, *, as_of: Any = None, platform: str | None = None)
     accounts = accounts.drop_duplicates("account_id", keep="last")
     attrs = [c for c in NODE_ATTRIBUTES if c in accounts.columns]
     for row in accounts[["account_id", *attrs]].itertuples(index=False, name=None):
-        G.add_node(row[0], **{k: v for k, v in zip(attrs, map(_clean_value, row[1:])) if v is not None})
+        G.add_node(row[0], **{k: v for k, v in zip(attrs, map(_clean_value, row[1:]), strict=True) if v is not None})
     G.add_nodes_from(pd.unique(pd.concat([edges["follower_id"], edges["followee_id"]])).tolist())
     for u, v, first, last in edges.itertuples(index=False, name=None):
         data_ = {}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+
 import networkx as nx
 import pandas as pd
 
@@ -99,15 +100,15 @@ def communities(
     members = community_membership(G, seed=seed, resolution=resolution) if membership is None else membership
     if members.empty:
         return pd.DataFrame({c: pd.Series([], dtype=t) for c, t in zip(
-            COMMUNITY_COLUMNS, ["Int64", "Int64", "float64", "string", "string", "string", "Int64", "Int64"])})
+            COMMUNITY_COLUMNS, ["Int64", "Int64", "float64", "string", "string", "string", "Int64", "Int64"], strict=True)})
     by_id = {str(v): v for v in G}
-    community_of = dict(zip(members["account_id"], members["community"]))
+    community_of = dict(zip(members["account_id"], members["community"], strict=True))
     tags: dict[int, Counter] = {}
     posting: dict[int, set] = {}
     if posts is not None and len(posts):
         own = posts[(posts["kind"] != "repost") & posts["author_id"].isin(community_of)]
         exploded = own[["author_id", "hashtags"]].explode("hashtags").dropna(subset=["hashtags"])
-        for author, tag in zip(exploded["author_id"], exploded["hashtags"]):
+        for author, tag in zip(exploded["author_id"], exploded["hashtags"], strict=True):
             tags.setdefault(community_of[author], Counter())[tag] += 1
         for author in own["author_id"].unique():
             posting.setdefault(community_of[author], set()).add(author)

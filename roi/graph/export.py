@@ -60,7 +60,7 @@ def graph_for_export(G: nx.Graph, *, node_table: pd.DataFrame | None = None) -> 
             raise ParameterError("node_table: expected an account_id column (e.g. the influence table)")
         cols = [c for c in node_table.columns if c != "account_id"]
         for row in node_table[["account_id", *cols]].itertuples(index=False, name=None):
-            extra[str(row[0])] = dict(zip(cols, row[1:]))
+            extra[str(row[0])] = dict(zip(cols, row[1:], strict=True))
     for v, attrs in G.nodes(data=True):
         merged = {**attrs, **extra.get(str(v), {})}
         H.add_node(v, **{str(k): s for k, val in merged.items() if (s := _safe(val)) is not None})

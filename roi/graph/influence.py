@@ -212,7 +212,7 @@ def pagerank(G: nx.DiGraph, *, alpha: float = 0.85, tol: float = 1e-6, max_iter:
     if not nodes:
         return {}
     x, _ = _pagerank_csr(_adjacency(src, dst, len(nodes)), alpha=alpha, tol=tol, max_iter=max_iter)
-    return dict(zip(nodes, x.tolist()))
+    return dict(zip(nodes, x.tolist(), strict=True))
 
 
 def core_number(G: nx.Graph) -> dict[Any, int]:
@@ -232,7 +232,7 @@ def core_number(G: nx.Graph) -> dict[Any, int]:
         return {}
     n = len(nodes)
     sym = _adjacency(np.concatenate([src, dst]), np.concatenate([dst, src]), n)
-    return dict(zip(nodes, _core_numbers_csr(sym).tolist()))
+    return dict(zip(nodes, _core_numbers_csr(sym).tolist(), strict=True))
 
 
 def reciprocity(follower_ids: Any, followee_ids: Any) -> float:
