@@ -27,6 +27,8 @@ from typing import Sequence
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from roi.engagement.intervals import bootstrap_ratio, delta_ratio_interval, wilson_interval
 from roi.errors import ParameterError
@@ -83,20 +85,94 @@ def with_slot(metrics, *, tz: str = "UTC"):
     [[5, 9], [0, 10]]
     """
     local = metrics["created_at"].dt.tz_convert(validate_tz(tz))
-    return metrics.assign(weekday=local.dt.day_of_week.astype("int64"), hour=local.dt.hour.astype("int64"))
+    if _is_dask(metrics):
+        return metrics.assign(weekday=local.dt.day_of_week.astype("int64"), hour=local.dt.hour.astype("int64"))
+    weekday, hour = _local_slot(local)
+    return metrics.assign(weekday=weekday, hour=hour)
+
+
+def _local_slot(local: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(weekday, hour) of tz-aware timestamps from their wall-clock integer value: one tz pass
+    instead of one per field (the epoch, 1970-01-01, was a Thursday: weekday 3)."""
+    wall = local.dt.tz_localize(None).astype("datetime64[us]").to_numpy().view("int64")
+    hour_us, day_us = 3_600_000_000, 86_400_000_000
+    return (wall // day_us + 3) % 7, (wall // hour_us) % 24
+
+
+def _float(values) -> np.ndarray:
+    """A numeric column as float64 with NaN for missing (pandas nullable or numpy)."""
+    return pd.Series(values).astype("Float64").to_numpy(dtype="float64", na_value=np.nan)
+
+
+def _factorize(values) -> tuple[np.ndarray, pd.Index]:
+    """(codes, uniques) of one key column; small non-negative integers are their own codes."""
+    if isinstance(values, (pa.Array, pa.ChunkedArray)):
+        encoded = pc.dictionary_encode(values)
+        if isinstance(encoded, pa.ChunkedArray):
+            encoded = encoded.combine_chunks()
+        return (encoded.indices.to_numpy(zero_copy_only=False).astype("int64"),
+                pd.Index(encoded.dictionary.to_pandas()))
+    arr = np.asarray(values) if not isinstance(values, pd.api.extensions.ExtensionArray) else values
+    if isinstance(arr, np.ndarray) and arr.dtype.kind in "iu" and len(arr) and arr.min() >= 0 and arr.max() < 1 << 20:
+        top = int(arr.max()) + 1
+        return arr.astype("int64", copy=False), pd.Index(np.arange(top))
+    codes, uniques = pd.factorize(arr, sort=False)
+    return codes.astype("int64"), pd.Index(uniques)
+
+
+def _bincount_sums(key_values: dict, y: np.ndarray, x: np.ndarray, *, squares: bool):
+    """Per-group sums by np.bincount on combined key codes; returns (sums frame, row of each post)."""
+    names = list(key_values)
+    parts = [_factorize(key_values[k]) for k in names]
+    dims = [max(len(u), 1) for _, u in parts]
+    flat = np.ravel_multi_index([c for c, _ in parts], dims) if len(parts) > 1 else parts[0][0]
+    size = int(np.prod(dims))
+    if size <= 10_000_000:
+        counts = np.bincount(flat, minlength=size)
+        present = np.flatnonzero(counts)
+        row_of = np.full(size, -1, dtype="int64")
+        row_of[present] = np.arange(len(present))
+        rows = row_of[flat]
+    else:  # very many combinations: compact the codes first
+        rows, present = pd.factorize(flat, sort=True)
+    n_groups = len(present)
+    out = {}
+    for (_, uniques), codes in zip(parts, np.unravel_index(present, dims) if len(parts) > 1 else [present]):
+        out_name = names[len(out)]
+        out[out_name] = uniques.take(codes)
+    weights = {"_n": None, "_y": y, "_x": x}
+    if squares:
+        weights.update(_yy=y * y, _xx=x * x, _xy=x * y)
+    for name, w in weights.items():
+        out[name] = np.bincount(rows, weights=w, minlength=n_groups).astype("float64")
+    return pd.DataFrame({k: (v.to_numpy() if isinstance(v, pd.Index) else v) for k, v in out.items()}), rows
+
+
+def _valid(frame, y: str, x: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    yv, xv = _float(frame[y]), _float(frame[x])
+    with np.errstate(invalid="ignore"):
+        ok = np.isfinite(yv) & np.isfinite(xv) & (xv > 0)
+    return ok, yv, xv
 
 
 def _group_sums(frame, keys: list[str], y: str, x: str, *, squares: bool):
-    """Per-group posts and sums (of y, x and, for the delta method, y², x², xy); pandas result."""
-    valid = frame[frame[y].notnull() & frame[x].notnull() & (frame[x] > 0)]
-    cols = {"_n": 1, "_y": valid[y].astype("float64"), "_x": valid[x].astype("float64")}
-    if squares:
-        cols.update(_yy=cols["_y"] * cols["_y"], _xx=cols["_x"] * cols["_x"], _xy=cols["_x"] * cols["_y"])
-    long = valid[keys].assign(**cols)
-    sums = long.groupby(keys, observed=True, sort=False)[list(cols)].sum()
-    if _is_dask(sums):
-        sums = sums.compute()
-    return sums
+    """Per-group posts and sums (of y, x and, for the delta method, y², x², xy).
+
+    Dask: a groupby-sum (runs on the cluster), then gathered. pandas: np.bincount on key codes.
+    Returns (sums frame with the key columns, row of sums for each valid post or None, y, x).
+    """
+    if _is_dask(frame):
+        valid = frame[frame[y].notnull() & frame[x].notnull() & (frame[x] > 0)]
+        cols = {"_n": 1, "_y": valid[y].astype("float64"), "_x": valid[x].astype("float64")}
+        if squares:
+            cols.update(_yy=cols["_y"] * cols["_y"], _xx=cols["_x"] * cols["_x"], _xy=cols["_x"] * cols["_y"])
+        sums = valid[keys].assign(**cols).groupby(keys, observed=True, sort=False)[list(cols)].sum()
+        return sums.compute().reset_index(), None, None, None
+    ok, yv, xv = _valid(frame, y, x)
+    keyed = {k: (frame[k].array[ok] if isinstance(frame[k].dtype, pd.api.extensions.ExtensionDtype)
+                 else frame[k].to_numpy()[ok]) for k in keys}
+    sums, rows = _bincount_sums(keyed, yv[ok], xv[ok], squares=squares)
+    return sums, rows, yv[ok], xv[ok]
 
 
 def rate_table(
@@ -152,7 +228,17 @@ def rate_table(
     dask = _is_dask(metrics)
     if dask and ci == "bootstrap":
         raise ParameterError("ci='bootstrap' needs a pandas DataFrame; Dask input uses the delta method")
-    sums = _group_sums(metrics, keys, y, x, squares=kind == "ratio").reset_index()
+    sums, rows, yv, xv = _group_sums(metrics, keys, y, x, squares=kind == "ratio")
+    return _assemble(sums, keys, rows, yv, xv, rate=rate, min_posts=min_posts, level=level, ci=ci,
+                     n_boot=n_boot, max_boot_posts=max_boot_posts, seed=seed, levels=levels)
+
+
+def _assemble(sums, keys, rows, yv, xv, *, rate, min_posts, level, ci, n_boot, max_boot_posts, seed, levels):
+    """Rates, intervals and flags from per-group sums (and, for the bootstrap, each post's group)."""
+    y, x, kind = RATES[rate]
+    if ci not in ("auto", "bootstrap", "delta"):
+        raise ParameterError(f"ci={ci!r}: expected 'auto', 'bootstrap' or 'delta'")
+    sums = sums.assign(_row=np.arange(len(sums)))
     if levels is not None:
         sums = levels[keys].merge(sums, on=keys, how="left")
     else:
@@ -170,21 +256,18 @@ def rate_table(
     else:
         lo, hi = delta_ratio_interval(num, den, sums["_yy"].fillna(0), sums["_xx"].fillna(0),
                                       sums["_xy"].fillna(0), n, level=level)
-        boot = (n > 0) & (ci != "delta") & (not dask) & ((n <= max_boot_posts) | (ci == "bootstrap"))
+        boot = (n > 0) & (ci != "delta") & (rows is not None) & ((n <= max_boot_posts) | (ci == "bootstrap"))
         if boot.any():
             lo, hi = lo.copy(), hi.copy()
-            valid = metrics[metrics[y].notnull() & metrics[x].notnull() & (metrics[x] > 0)]
-            codes = pd.MultiIndex.from_frame(valid[keys]) if len(keys) > 1 else pd.Index(valid[keys[0]])
-            target = pd.MultiIndex.from_frame(sums[keys]) if len(keys) > 1 else pd.Index(sums[keys[0]])
-            pos = target.get_indexer(codes)
-            order = np.argsort(pos, kind="stable")
-            yv = valid[y].to_numpy(dtype="float64")[order]
-            xv = valid[x].to_numpy(dtype="float64")[order]
-            bounds = np.searchsorted(pos[order], np.arange(len(sums) + 1))
+            order = np.argsort(rows, kind="stable")
+            bounds = np.searchsorted(rows[order], np.arange(int(rows.max()) + 2))
+            y_sorted, x_sorted = yv[order], xv[order]
             rng = np.random.default_rng(seed)
-            for i in np.flatnonzero(boot):  # one vectorised bootstrap per group (<= 168 groups)
-                s, e = bounds[i], bounds[i + 1]
-                lo[i], hi[i] = bootstrap_ratio(yv[s:e], xv[s:e], n_boot=n_boot, level=level, seed=rng)
+            src = sums["_row"].to_numpy()
+            for i in np.flatnonzero(boot):  # one vectorised bootstrap per group
+                r = int(src[i])
+                s, e = bounds[r], bounds[r + 1]
+                lo[i], hi[i] = bootstrap_ratio(y_sorted[s:e], x_sorted[s:e], n_boot=n_boot, level=level, seed=rng)
             method[boot] = "bootstrap"
     out = sums[keys].copy()
     out["posts"] = pd.array(n, dtype="Int64")
@@ -284,10 +367,23 @@ def engagement_by_hashtag(metrics, *, min_support: int = 3, rate: str = "engagem
     ``sparse`` flag still marks those under ``min_posts``.
     """
     _check(metrics, rate, ["hashtags"])
-    y, x, _ = RATES[rate]
-    cols = ["hashtags", y, x] + (["post_id"] if "post_id" in metrics.columns else [])
-    long = metrics[cols].explode("hashtags").rename(columns={"hashtags": "hashtag"})
-    long = long[long["hashtag"].notnull()]
-    table = rate_table(long, "hashtag", rate=rate, **options)
+    y, x, kind = RATES[rate]
+    if _is_dask(metrics):
+        long = metrics[["hashtags", y, x]].explode("hashtags").rename(columns={"hashtags": "hashtag"})
+        table = rate_table(long[long["hashtag"].notnull()], "hashtag", rate=rate, **options)
+    else:  # unnest with Arrow: the list's values and each value's post, no DataFrame.explode
+        ok, yv, xv = _valid(metrics, y, x)
+        lists = pa.array(metrics["hashtags"].array) if not isinstance(metrics["hashtags"].dtype, pd.ArrowDtype) \
+            else metrics["hashtags"].array._pa_array.combine_chunks()
+        flat = pc.list_flatten(lists)
+        parent = pc.list_parent_indices(lists).to_numpy(zero_copy_only=False)
+        keep = ok[parent] & ~flat.is_null().to_numpy(zero_copy_only=False)
+        idx = np.flatnonzero(keep)
+        sums, rows = _bincount_sums({"hashtag": flat.take(pa.array(idx))}, yv[parent[idx]], xv[parent[idx]],
+                                    squares=kind == "ratio")
+        sums["hashtag"] = sums["hashtag"].astype("string")
+        opts = {"min_posts": 5, "level": 0.95, "ci": "auto", "n_boot": 2000, "max_boot_posts": 20_000,
+                "seed": 0, "levels": None} | options
+        table = _assemble(sums, ["hashtag"], rows, yv[parent[idx]], xv[parent[idx]], rate=rate, **opts)
     table = table[table["posts"] >= min_support]
     return table.sort_values(["posts", "hashtag"], ascending=[False, True], ignore_index=True)
