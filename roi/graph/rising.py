@@ -122,7 +122,9 @@ def influential_new_followers(
         (follows,) = tables_of(data, "follows")
         as_of = snapshot_for(follows, end)
         G = follower_graph(data, as_of=as_of)
-        influence_table = influence(G, audience_of=resolve_account(data, account), posts=posts, as_of=as_of)
+        # Earned engagement counts posts up to the end of the window, not up to the snapshot.
+        influence_table = influence(G, audience_of=resolve_account(data, account), posts=posts,
+                                    as_of=_utc(end, "end"))
     cols = [c for c in influence_table.columns if c != "handle"]
     table = new.merge(influence_table[cols], on="account_id", how="left")
     table = table.sort_values(["rank", "account_id"], na_position="last", kind="stable").reset_index(drop=True)
