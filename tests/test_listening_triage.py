@@ -1,0 +1,186 @@
+"""Hand-made triage cases: every rule of roi.listening.triage with an answer known in advance."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from roi.errors import ParameterError
+from roi.listening import ACTIONS, author_influence, find_complaints, triage_queue, triage_rules
+from roi.tables import conform
+
+T0 = pd.Timestamp("2026-10-05T09:00Z")
+
+ACCOUNTS = conform("accounts", {
+    "platform": ["x"] * 8,
+    "account_id": ["b", "cs", "u1", "u2", "u3", "big", "u4", "u5"],
+    "handle": ["acme", "acmecustserv", "ann", "bo", "cy", "star", "dee", "eve"],
+    "followers_count": [50_000, 3_000, 40, 55, 70, 120_000, 12, 30],
+})
+
+
+def _posts(rows: list[dict]) -> pd.DataFrame:
+    """rows: author, hours after T0, text, mentions, hashtags, [kind, referenced_id]."""
+    data = {"platform": [], "post_id": [], "author_id": [], "created_at": [], "text": [], "kind": [],
+            "referenced_id": [], "conversation_id": [], "mentions": [], "hashtags": [], "lang": []}
+    for i, r in enumerate(rows, start=1):
+        pid = str(100 + i)
+        data["platform"].append("x")
+        data["post_id"].append(pid)
+        data["author_id"].append(r["author"])
+        data["created_at"].append(T0 + pd.Timedelta(hours=r["h"]))
+        data["text"].append(r["text"])
+        data["kind"].append(r.get("kind", "original"))
+        data["referenced_id"].append(r.get("ref"))
+        data["conversation_id"].append(r.get("conv", pid))
+        data["mentions"].append(r.get("mentions", []))
+        data["hashtags"].append(r.get("hashtags", []))
+        data["lang"].append("en")
+    return conform("posts", data)
+
+
+def _queue(rows, **kw):
+    data = {"posts": _posts(rows), "accounts": ACCOUNTS}
+    return triage_queue(data, handles=["acme", "acmecustserv"], brand_terms=["acme"], **kw)
+
+
+def _action(q, post_id):
+    return q.set_index("post_id").at[post_id, "action"]
+
+
+def test_addressed_complaint_is_answered_in_public():
+    q = _queue([{"author": "u1", "h": 0, "text": "@acmecustserv my PourOver kettle is leaking from the base",
+                 "mentions": ["acmecustserv"]}])
+    assert q[["post_id", "addressed", "action"]].values.tolist() == [["101", True, "reply_public"]]
+    assert "addressed to the brand (mention)" in q.reason[0]
+
+
+def test_addressed_complaint_needing_account_details_goes_private():
+    q = _queue([{"author": "u1", "h": 0, "text": "@acmecustserv still waiting on a refund for order 5521",
+                 "mentions": ["acmecustserv"]}])
+    assert _action(q, "101") == "take_private"
+    assert "refund" in q.reason[0] and "order" in q.reason[0]
+
+
+def test_reply_to_a_brand_post_is_addressed():
+    q = _queue([{"author": "b", "h": 0, "text": "New kettle day"},
+                {"author": "u1", "h": 1, "text": "mine is leaking already", "kind": "reply", "ref": "101",
+                 "conv": "101"}])
+    assert q[["post_id", "addressed", "via", "action"]].values.tolist() == [
+        ["102", True, "reply to brand", "reply_public"]]
+
+
+def test_tagged_complaint_alone_is_monitored():
+    q = _queue([{"author": "u1", "h": 0, "text": "my X2 blender lid cracked #acme", "hashtags": ["acme"]}])
+    assert q[["addressed", "action"]].values.tolist() == [[False, "monitor"]]
+
+
+def test_second_distinct_complainant_escalates_at_that_post():
+    q = _queue([
+        {"author": "u1", "h": 0, "text": "my X2 blender lid cracked #acme", "hashtags": ["acme"]},
+        {"author": "u2", "h": 30, "text": "so's mine, X2 blender lid split in two #acme", "hashtags": ["acme"]},
+        {"author": "u3", "h": 40, "text": "@acme third one this week, X2 blender broken", "mentions": ["acme"]},
+    ])
+    assert q["action"].tolist() == ["monitor", "escalate", "escalate"]
+    assert q["other_authors_in_window"].tolist() == [0, 1, 2]
+    assert q["topic"].nunique() == 1
+    assert "@ann" in q.reason[1] and "#2" in q.reason[1]
+
+
+def test_same_author_twice_is_not_a_second_complainant():
+    q = _queue([
+        {"author": "u1", "h": 0, "text": "my X2 blender lid cracked #acme", "hashtags": ["acme"]},
+        {"author": "u1", "h": 5, "text": "still cracked, X2 blender lid useless #acme", "hashtags": ["acme"]},
+    ])
+    assert q["action"].tolist() == ["monitor", "monitor"]
+    assert q["earlier_complaints"].tolist() == [0, 1]
+    assert "complained 1 time(s) before" in q.reason[1]
+
+
+def test_outside_the_window_is_not_a_second_complainant():
+    rows = [{"author": "u1", "h": 0, "text": "my X2 blender lid cracked #acme", "hashtags": ["acme"]},
+            {"author": "u2", "h": 73, "text": "X2 blender lid split #acme", "hashtags": ["acme"]}]
+    assert _queue(rows)["action"].tolist() == ["monitor", "monitor"]
+    # ... and inside a wider window it is.
+    assert _queue(rows, window_hours=96)["action"].tolist() == ["monitor", "escalate"]
+
+
+def test_different_topics_do_not_escalate():
+    q = _queue([{"author": "u1", "h": 0, "text": "my PourOver kettle is leaking #acme", "hashtags": ["acme"]},
+                {"author": "u2", "h": 2, "text": "the ChefEdge knife arrived dull #acme", "hashtags": ["acme"]}])
+    assert q["action"].tolist() == ["monitor", "monitor"]
+    assert q["topic"].tolist() == ["pourover kettle", "chefedge knife"]
+
+
+def test_influential_tagged_complainant_gets_a_public_reply():
+    q = _queue([{"author": "big", "h": 0, "text": "my X2 blender lid cracked #acme", "hashtags": ["acme"]}])
+    assert q[["author", "influential", "action"]].values.tolist() == [["star", True, "reply_public"]]
+    assert "120,000 followers >= 10,000" in q.reason[0]
+    # Below a higher threshold the same post is only watched.
+    assert _queue([{"author": "big", "h": 0, "text": "my X2 blender lid cracked #acme",
+                    "hashtags": ["acme"]}], follower_threshold=200_000)["action"].tolist() == ["monitor"]
+
+
+def test_pagerank_makes_an_author_influential_when_the_graph_is_known():
+    follows = conform("follows", {"platform": ["x"] * 4, "follower_id": ["u1", "u2", "u3", "u5"],
+                                  "followee_id": ["u4", "u4", "u4", "u4"]})
+    posts = _posts([{"author": "u4", "h": 0, "text": "my X2 blender lid cracked #acme", "hashtags": ["acme"]}])
+    q = triage_queue({"posts": posts, "accounts": ACCOUNTS, "follows": follows}, handles=["acme"],
+                     pagerank_top=0.2)
+    assert q[["author", "author_followers", "pagerank_percentile", "action"]].values.tolist() == [
+        ["dee", 12, 1.0, "reply_public"]]
+    assert "PageRank in the top 20%" in q.reason[0]
+    without = triage_queue({"posts": posts, "accounts": ACCOUNTS}, handles=["acme"], pagerank_top=0.2)
+    assert without["action"].tolist() == ["monitor"] and without["author_pagerank"].isna().all()
+
+
+def test_brand_posts_praise_and_reposts_are_not_complaints():
+    q = _queue([
+        {"author": "cs", "h": 0, "text": "@ann sorry your kettle is leaking, DM us", "mentions": ["ann"]},
+        {"author": "u1", "h": 1, "text": "Love my new kettle #acme", "hashtags": ["acme"]},
+        {"author": "u2", "h": 2, "text": "RT @ann: my kettle is leaking #acme", "kind": "repost", "ref": "1",
+         "hashtags": ["acme"]},
+        {"author": "u3", "h": 3, "text": "my kettle is leaking", "hashtags": []},  # not about the brand
+    ])
+    assert q.empty
+
+
+def test_since_until_keep_earlier_complaints_in_the_window():
+    rows = [{"author": "u1", "h": 0, "text": "my X2 blender lid cracked #acme", "hashtags": ["acme"]},
+            {"author": "u2", "h": 30, "text": "X2 blender lid split #acme", "hashtags": ["acme"]},
+            {"author": "u3", "h": 200, "text": "X2 blender lid split #acme", "hashtags": ["acme"]}]
+    q = _queue(rows, since=T0 + pd.Timedelta(hours=24), until=T0 + pd.Timedelta(hours=48))
+    assert q[["post_id", "action"]].values.tolist() == [["102", "escalate"]]
+
+
+def test_rule_table_names_every_action():
+    rules = triage_rules()
+    assert set(rules["action"]) == set(ACTIONS)
+    assert rules["step"].tolist() == [1, 2, 3, 4, 5]
+
+
+@pytest.mark.parametrize("kw, message", [
+    ({"handles": ["nobody"]}, "nobody"),
+    ({"handles": []}, "handles"),
+    ({"handles": ["acme"], "window_hours": 0}, "window_hours"),
+    ({"handles": ["acme"], "since": "not a date"}, "since"),
+    ({"handles": ["acme"], "pagerank_top": 2}, "pagerank_top"),
+    ({"handles": ["acme"], "since": "2026-10-06", "until": "2026-10-05"}, "since must be before"),
+])
+def test_bad_parameters_raise_one_line(kw, message):
+    with pytest.raises(ParameterError, match=message) as info:
+        triage_queue({"posts": _posts([]), "accounts": ACCOUNTS}, **kw)
+    assert "\n" not in str(info.value)
+
+
+def test_find_complaints_does_not_mutate_its_input():
+    posts = _posts([{"author": "u1", "h": 0, "text": "my X2 blender lid cracked #acme", "hashtags": ["acme"]}])
+    before = posts.copy()
+    find_complaints(posts, brand_ids=["b"], handles=["acme"])
+    pd.testing.assert_frame_equal(posts, before)
+
+
+def test_author_influence_without_follows_has_no_pagerank():
+    t = author_influence(ACCOUNTS, None, account_ids=["u1", "zz"])
+    assert t["followers"].tolist() == [40, pd.NA] or t["followers"].isna().tolist() == [False, True]
+    assert t["pagerank"].isna().all()
