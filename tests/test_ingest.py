@@ -260,3 +260,46 @@ def test_conflicting_context_copies_are_not_rejected_records(tmp_path):
     _adds_up(result)
     assert (result.sources[0].ingested, result.sources[0].rejected) == (2, 0)
     assert roi.load(tmp_path / "store").posts.set_index("post_id").loc["900", "text"] == "the original"
+
+
+@pytest.mark.parametrize("folder", ["x-api-v2", "x-archive", "mastodon"])
+def test_every_realdata_file_ingests_with_accounting(realdata, tmp_path, folder):
+    """Every file of the folder is either ingested with read = ingested + duplicates + rejected or
+    skipped with a reason (licences, the 0-byte file, the archive's manifest read with its archive)."""
+    result = ingest([realdata / folder], tmp_path / "store")
+    _adds_up(result)
+    files = {p.name for p in (realdata / folder).iterdir()}
+    if folder == "x-archive":
+        assert len(result.sources) == 1 and result.sources[0].format == "x-archive"
+    else:
+        seen = {Path(s.path).name for s in result.sources} | {Path(s["path"]).name for s in result.skipped}
+        assert seen == files
+        assert all(s.read > 0 or s.notes for s in result.sources), [s.summary() for s in result.sources]
+    ds = roi.load(tmp_path / "store")
+    assert ds.posts.set_index(["platform", "post_id"]).index.is_unique
+    if folder == "mastodon":
+        by_name = {Path(s.path).name: s for s in result.sources}
+        assert {n: s.format for n, s in by_name.items()} == dict.fromkeys(files, "mastodon")
+        outbox = by_name["outbox.json"]
+        assert outbox.read == 1586 and outbox.ingested + outbox.duplicates + outbox.rejected == 1586
+        assert by_name["actor.json"].ingested == 1
+        assert (ds.posts.platform == "mastodon").sum() >= outbox.ingested
+
+
+def test_ga4_landing_header_and_id_lists_are_detected(tmp_path):
+    from roi.io.detect import detect
+
+    for header in ("Date,Landing page + query string,Sessions,Conversions",
+                   "date,page path + query string,sessions,conversions"):
+        p = tmp_path / "ga4.csv"
+        p.write_text(header + "\n20261001,/sale?utm_source=x&utm_content=123,10,2\n")
+        assert detect(p).format == "conversions", header
+    ids = tmp_path / "followers-of-42.txt"
+    ids.write_text("7\n8\n")
+    (tmp_path / "following-of-42.txt").write_text("9\n")
+    assert detect(ids).format == "follows"
+    result = ingest([tmp_path / "followers-of-42.txt", tmp_path / "following-of-42.txt"], tmp_path / "store",
+                    as_of="2026-10-05")
+    _adds_up(result)
+    follows = roi.load(tmp_path / "store").follows
+    assert sorted(zip(follows.follower_id, follows.followee_id)) == [("42", "9"), ("7", "42"), ("8", "42")]

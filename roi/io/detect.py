@@ -19,8 +19,11 @@ Rules, in order:
   Bluesky responses (``feed``, ``thread``, ``followers``/``follows`` with ``did:`` / ``at://``)
   -> ``bluesky``.
 * CSV, by its header: ``experiment_id,arm,post_id`` -> ``experiments``;
-  ``follower_id,followee_id`` -> ``follows``; ``date`` + ``utm_content`` or a landing URL ->
-  ``conversions``; ``post_id`` + ``author`` + ``created_at`` -> ``csv``.
+  ``follower_id,followee_id`` -> ``follows``; ``date`` + ``utm_content`` or a landing URL
+  (``landing_page``, ``landing page + query string``, ``page path + query string``,
+  ``page_location``...) -> ``conversions``; ``post_id`` + ``author`` + ``created_at`` -> ``csv``.
+* The one rule by name: an id list called ``followers-of-<id>.txt`` / ``following-of-<id>.txt``
+  (one account id a line, no header) -> ``follows``; its name says whose list it is.
 
 Examples
 --------
@@ -45,6 +48,7 @@ from typing import Any
 import orjson
 
 from roi.io._json import open_bytes
+from roi.io.follows import ID_LIST_NAME
 
 __all__ = ["FORMATS", "Detection", "detect", "sniff", "is_x_archive", "ytd_name"]
 
@@ -56,6 +60,11 @@ _YTD = re.compile(rb"^\s*window\.YTD\.([A-Za-z0-9_]+)\.part(\d+)\s*=")
 _THAR = re.compile(rb"^\s*window\.__THAR_CONFIG\s*=")
 _V1_DATE = re.compile(r"^[A-Z][a-z]{2} [A-Z][a-z]{2} \d{2} \d{2}:\d{2}:\d{2} [+-]\d{4} \d{4}$")
 ARCHIVE_TWEET_FILES = ("tweets.js", "tweet.js")
+# Header names (lower-cased) of a landing URL carrying utm parameters in web-analytics exports
+# (GA4's "Landing page + query string" and "Page path + query string" among them).
+LANDING_COLUMNS = frozenset({"landing_page", "landing_url", "landing page", "page_location", "url", "page",
+                             "landing page + query string", "page path + query string",
+                             "landing_page_+_query_string", "page_path_+_query_string"})
 
 
 @dataclass(frozen=True)
@@ -104,6 +113,8 @@ def detect(path: Any) -> Detection:
         return Detection(None, f"cannot be read ({exc.strerror or exc})")
     if size == 0:
         return Detection(None, "empty file (0 bytes)")
+    if ID_LIST_NAME.match(p.name):
+        return Detection("follows", f"id list named {p.name} (follower snapshot)")
     if zipfile.is_zipfile(p):
         if is_x_archive(p):
             return Detection("x-archive", "X archive .zip")
@@ -264,7 +275,7 @@ def _sniff_csv(head: bytes) -> Detection:
         return Detection("experiments", "experiments CSV (experiment_id, arm, post_id)")
     if {"follower_id", "followee_id"} <= cols:
         return Detection("follows", "follows CSV (follower_id, followee_id)")
-    landing = cols & {"landing_page", "landing_url", "landing page", "page_location", "url", "page"}
+    landing = cols & LANDING_COLUMNS
     if "date" in cols and ("utm_content" in cols or landing):
         return Detection("conversions", "web-analytics CSV (date + utm_content or landing URL)")
     authors = cols & {"author", "author_id"}

@@ -318,7 +318,7 @@ def ingest(
                       "ingested_at": "this run", "pending": True}
         for chunk in readers[source.format](source.path, as_of=as_of_dt):
             seq = _collect(chunk, index, report, pending, rejected_by_source[index], seq)
-            report.notes.extend(getattr(chunk, "notes", None) or [])
+            report.notes.extend(chunk.notes)
             if progress is not None:
                 progress(chunk.read, str(source.path))
 

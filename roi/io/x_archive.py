@@ -169,7 +169,7 @@ def _read(arch: _Archive, single: str | None, as_of: Any, chunk_size: int) -> It
 
     if owner_rows is not None and (single is None or wanted("account")):
         res = owner_rows
-        res.notes = list(notes)  # type: ignore[attr-defined]
+        res.notes = list(notes)
         notes = []
         yield res
     counts: dict[str, int] = {}
@@ -179,7 +179,7 @@ def _read(arch: _Archive, single: str | None, as_of: Any, chunk_size: int) -> It
                 continue
             for res in _tweets(arch, member, owner, observed, chunk_size):
                 counts["tweets"] = counts.get("tweets", 0) + res.read
-                res.notes = notes  # type: ignore[attr-defined]
+                res.notes = notes
                 notes = []
                 yield res
     for ytd in ("follower", "following"):
@@ -188,13 +188,13 @@ def _read(arch: _Archive, single: str | None, as_of: Any, chunk_size: int) -> It
                 continue
             res = _follows(arch, member, ytd, owner, seen_at)
             counts[ytd] = counts.get(ytd, 0) + res.read
-            res.notes = notes  # type: ignore[attr-defined]
+            res.notes = notes
             notes = []
             yield res
     check = _check_manifest(manifest, counts, single)
     if check or notes:
         res = ReadResult(tables={}, rejected=[], read=0, primary="posts")
-        res.notes = notes + check  # type: ignore[attr-defined]
+        res.notes = notes + check
         yield res
 
 

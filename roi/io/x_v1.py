@@ -119,7 +119,7 @@ def read(path: Any, *, as_of: Any = None, chunk_size: int = CHUNK_SIZE) -> Itera
         res = ReadResult(tables=tables, rejected=sorted(rejected, key=lambda r: r.line or 0),
                          read=state["read"], primary="posts")
         lines = state["latin1"]
-        res.notes = [f"line(s) {', '.join(map(str, lines[:5]))}{' and more' if len(lines) > 5 else ''}: "  # type: ignore[attr-defined]
+        res.notes = [f"line(s) {', '.join(map(str, lines[:5]))}{' and more' if len(lines) > 5 else ''}: "
                      f"{LATIN1_NOTE}"] if lines else []
         state.update(read=0, rejected=[], latin1=[])
         return res

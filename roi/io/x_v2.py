@@ -132,8 +132,7 @@ class _Buffers:
                 tables[name], bad = buf.frame()
                 rejected.extend(bad)
         res = ReadResult(tables=tables, rejected=sorted(rejected, key=lambda r: r.line or 0),
-                         read=self.read, primary=self.primary)
-        res.notes = list(notes)  # type: ignore[attr-defined]
+                         read=self.read, primary=self.primary, notes=list(notes))
         self.read, self.rejected = 0, []
         return res
 
