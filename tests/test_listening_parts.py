@@ -221,6 +221,13 @@ def test_weekly_mix_counts_shares_and_gaps():
     assert second.loc["promotion", "posts"] == 0
 
 
+def test_weekly_mix_of_nothing_is_empty_with_the_columns():
+    w = weekly_content_mix(pd.DataFrame({"week": pd.Series([], dtype="string"),
+                                         "content_type": pd.Series([], dtype="string")}))
+    assert w.empty and list(w.columns) == ["week", "content_type", "posts", "week_posts", "share", "target", "gap",
+                                           "sparse"]
+
+
 # --- plots ---------------------------------------------------------------------------------------
 
 def test_plots_return_axes():

@@ -139,3 +139,37 @@ def test_cli_prints_the_queue_and_one_line_errors(sample_store, capsys):
     assert err.count("\n") == 1 and "nosuchbrand" in err
     assert main(["listen", "--store", str(sample_store), "--handles", "acme", "--window-hours", "-1"]) == 2
     assert "window_hours" in capsys.readouterr().err
+
+
+def test_report_sections_for_the_burst_week(sample_ds, sample_truth):
+    from roi.listening import complaints_needing_attention, content_mix_for_week
+
+    tz = sample_truth["brand"]["tz"]
+    start, end = week_bounds(sample_truth["complaints"]["week"], tz=tz)
+    r = complaints_needing_attention(sample_ds, handles=HANDLES, brand_terms=["acme"], start=start, end=end, tz=tz)
+    q = r["queue"]
+    assert ((q.created_at >= start) & (q.created_at < end)).all()
+    assert q.action.iloc[0] == "escalate"  # most urgent first
+    assert sample_truth["complaints"]["escalation_post_id"] in set(q[q.action == "escalate"].post_id)
+    assert r["actions"].complaints.sum() == len(q)
+    assert len(r["spikes"]) >= 1 and (r["spikes"].series == "complaints").any()
+    s = r["response_summary"].iloc[0]
+    assert s.addressed == int(q.addressed.sum()) == len(r["responses"])
+    assert len(r["unanswered"]) == s.unanswered
+    assert any("Spike days" in n for n in r["notes"]) and any("English" in n for n in r["notes"])
+
+    c = content_mix_for_week(sample_ds, account="acme", start=start, end=end, tz=tz,
+                             brand_domains=[sample_truth["brand"]["domain"]])
+    assert c["week"].week.unique().tolist() == [sample_truth["complaints"]["week"]]
+    assert c["week"].posts.sum() == len(c["posts"]) > 0
+    assert c["weekly"].week.nunique() == 4  # the week and three before it
+
+
+def test_report_sections_for_an_empty_week(sample_ds):
+    from roi.listening import complaints_needing_attention, content_mix_for_week
+
+    start, end = week_bounds("2030-W01", tz="UTC")
+    r = complaints_needing_attention(sample_ds, handles=HANDLES, start=start, end=end)
+    assert r["queue"].empty and r["spikes"].empty and r["response_summary"].addressed[0] == 0
+    c = content_mix_for_week(sample_ds, account="acme", start=start, end=end)
+    assert c["posts"].empty and c["notes"] == ["@acme posted nothing this week."]

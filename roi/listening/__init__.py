@@ -26,6 +26,7 @@ from roi.listening.mix import THIRDS, content_mix, weekly_content_mix
 from roi.listening.response import response_summary, response_times
 from roi.listening.spikes import daily_volumes, spike_alerts
 from roi.listening.topics import STOP_WORDS, TOPIC_NOUNS, complaint_topics
+from roi.listening.weekly import complaints_needing_attention, content_mix_for_week
 from roi.listening.triage import (
     ACTIONS,
     QUEUE_COLUMNS,
@@ -46,4 +47,6 @@ __all__ = [
     "daily_volumes", "spike_alerts", "response_times", "response_summary",
     # content mix
     "content_mix", "weekly_content_mix", "THIRDS",
+    # the weekly report's sections
+    "complaints_needing_attention", "content_mix_for_week",
 ]

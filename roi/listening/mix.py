@@ -102,6 +102,12 @@ def weekly_content_mix(mix: pd.DataFrame, *, min_posts: int = 9) -> pd.DataFrame
         raise ParameterError(f"mix: missing column(s) {', '.join(missing)}; pass content_mix(...)")
     order = [t for t in ("original", "engagement", "promotion") if t in CONTENT_TYPES]
     weeks = sorted(mix["week"].dropna().astype(str).unique())
+    if not weeks:
+        return pd.DataFrame({
+            "week": pd.Series([], dtype="string"), "content_type": pd.Series([], dtype="string"),
+            "posts": pd.Series([], dtype="Int64"), "week_posts": pd.Series([], dtype="Int64"),
+            "share": pd.Series([], dtype="float64"), "target": pd.Series([], dtype="float64"),
+            "gap": pd.Series([], dtype="float64"), "sparse": pd.Series([], dtype=bool)})
     counts = mix.groupby(["week", "content_type"], observed=True).size()
     index = pd.MultiIndex.from_product([weeks, order], names=["week", "content_type"])
     table = counts.reindex(index, fill_value=0).rename("posts").reset_index()
