@@ -11,7 +11,7 @@ import pandas as pd
 from roi.report.context import ReportContext
 from roi.report.display import Section
 
-__all__ = ["overview", "headline_kpis", "top_posts", "new_followers", "best_time", "effects", "experiments",
+__all__ = ["overview", "headline_kpis", "top_posts", "new_followers", "geo_spread", "best_time", "effects", "experiments",
            "spam", "follow_back", "data_quality", "METRIC_DEFINITIONS"]
 
 METRIC_DEFINITIONS = pd.DataFrame(
@@ -228,3 +228,24 @@ def follow_back(ctx: ReportContext, *, top: int = 10) -> Section:
                      + ", ".join(Path(p).name for p in paths) + f" in {Path(ctx.export_dir).name}/.")
     cols = ["handle", "followed_by_since", "days_waiting", "followers", "pagerank", "core_number", "rank"]
     return Section(notes=notes, tables=[("Top follow-back candidates", candidates[[c for c in cols if c in candidates.columns]].head(top))])
+
+
+def geo_spread(ctx: ReportContext, *, top: int = 12) -> Section:
+    """Where the followers are at the end of the week: map, table, coverage and concentration."""
+    from roi.geo import followers_by_country, locate_followers, plot_country_choropleth, spread_change, spread_summary
+
+    last_instant = ctx.end - pd.Timedelta(microseconds=1)
+    located = locate_followers(ctx.ds.accounts, ctx.ds.follows, ctx.account_id, at=last_instant)
+    by_country = followers_by_country(located)
+    tables = [("Followers by country", by_country.head(top))]
+    if ctx.home_country:
+        tables.insert(0, ("Spread summary", spread_summary(located, home_country=ctx.home_country)))
+    change = spread_change(ctx.ds.accounts, ctx.ds.follows, ctx.account_id, start=ctx.start, end=last_instant)
+    tables.append(("Change over the week", change.head(top)))
+    fig = None
+    if len(located):
+        fig = _figure(9, 4.5)
+        plot_country_choropleth(by_country, ax=fig.subplots())
+    notes = ["Locations are the followers' own free-text profile locations, resolved offline; shares are among "
+             "located followers, and the map's title says how many that is."]
+    return Section(notes=notes, tables=tables, figure=fig)
