@@ -163,3 +163,20 @@ def test_dask_gives_the_same_numbers_as_pandas():
                                           check_dtype=False, rtol=1e-9)
     with pytest.raises(ParameterError, match="bootstrap"):
         engagement_by_hour(d, ci="bootstrap")
+
+
+def test_dask_store_end_to_end(sample_store):
+    """roi.load(engine="dask") -> post_metrics -> rates: the numbers pandas gives."""
+    dask = pytest.importorskip("dask")
+    import roi
+
+    pdf = roi.load(sample_store)
+    ddf = roi.load(sample_store, engine="dask")
+    with dask.config.set(scheduler="synchronous"):
+        expected = post_metrics(pdf.posts, accounts=pdf.accounts, conversions=pdf.conversions)
+        got = post_metrics(ddf.posts, accounts=ddf.accounts, conversions=ddf.conversions)
+        for call in (lambda f: engagement_by_slot(f, tz=NY, ci="delta"),
+                     lambda f: engagement_by_hashtag(f, ci="delta"),
+                     lambda f: conversion_funnel(f, by="hour", tz=NY)):
+            pd.testing.assert_frame_equal(call(got).reset_index(drop=True), call(expected).reset_index(drop=True),
+                                          check_dtype=False, rtol=1e-9)

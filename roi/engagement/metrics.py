@@ -77,7 +77,8 @@ def post_metrics(
     Parameters
     ----------
     posts : DataFrame
-        The canonical ``posts`` table (or a subset of its rows).
+        The canonical ``posts`` table (or a subset of its rows); a Dask DataFrame gives a Dask
+        DataFrame, computed partition by partition.
     accounts : DataFrame, optional
         The canonical ``accounts`` table. Needed for the followers proxy of platforms without
         view counts; without it those posts have unknown impressions.
@@ -125,6 +126,13 @@ def post_metrics(
     missing = [c for c in _REQUIRED if c not in posts.columns]
     if missing:
         raise ParameterError(f"posts: missing column(s) {', '.join(missing)}; pass the canonical posts table")
+    if hasattr(posts, "dask") and hasattr(posts, "map_partitions"):
+        # Dask: posts stay partitioned; accounts and conversions (one row per account / post-day)
+        # are gathered once and joined to every partition.
+        small = {k: (v.compute() if hasattr(v, "dask") else v)
+                 for k, v in (("accounts", accounts), ("conversions", conversions))}
+        meta = post_metrics(posts._meta, **small)
+        return posts.map_partitions(post_metrics, **small, meta=meta)
 
     own = posts[posts["kind"].astype("string") != "repost"]
     n = len(own)
