@@ -43,14 +43,14 @@ def main() -> None:
     try:
         for name, followers, weeks in SIZES:
             out = tmp / name
-            seconds, _ = median_time(lambda: write_sample(out, seed=0, followers=followers, weeks=weeks))
+            seconds, _ = median_time(lambda out=out, f=followers, w=weeks: write_sample(out, seed=0, followers=f, weeks=w))
             files = [p for p in out.rglob("*") if p.is_file()]
             size_mb = sum(p.stat().st_size for p in files) / 1e6
             wall, peak = peak_rss_of(
                 f"from roi.sample import write_sample; write_sample({str(tmp / (name + '-rss'))!r}, "
                 f"seed=0, followers={followers}, weeks={weeks})")
-            copy_s, _ = median_time(lambda: (shutil.rmtree(tmp / "copy", ignore_errors=True),
-                                             shutil.copytree(out, tmp / "copy")))
+            copy_s, _ = median_time(lambda out=out: (shutil.rmtree(tmp / "copy", ignore_errors=True),
+                                                     shutil.copytree(out, tmp / "copy")))
             rows.append({"case": f"write_sample {name} ({followers} followers, {weeks} weeks)",
                          "seconds": seconds, "files": len(files), "MB": size_mb,
                          "peak_MiB": peak, "reference": "copy the same files (I/O floor)",

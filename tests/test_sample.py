@@ -204,7 +204,7 @@ def test_follow_graph_reciprocity_homophily_and_preferential_attachment(sample_d
     edges = pd.read_csv(sorted((sample_dir / "follows").glob("audience-*.csv"))[-1], dtype=str)
     brand_ids = {sample_truth["brand"]["account_id"], sample_truth["brand"]["custserv_account_id"]}
     e = edges[~edges.followee_id.isin(brand_ids) & ~edges.follower_id.isin(brand_ids)]
-    pairs = set(zip(e.follower_id, e.followee_id))
+    pairs = set(zip(e.follower_id, e.followee_id, strict=False))
     reciprocity = sum((b, a) in pairs for a, b in pairs) / len(pairs)
     assert 0.2 <= reciprocity <= 0.4
     country = {k: v["country"] for k, v in sample_truth["accounts"].items()}
@@ -268,7 +268,7 @@ def test_other_accounts_post_on_a_diurnal_curve_in_local_time(tweets, sample_tru
     others = tweets[~tweets.author_id.isin([sample_truth["brand"]["account_id"]])]
     tz = others.author_id.map(lambda a: sample_truth["accounts"][a]["tz"])
     created = pd.to_datetime(others.created_at, utc=True)
-    hours = np.array([c.tz_convert(z).hour for c, z in zip(created, tz)])
+    hours = np.array([c.tz_convert(z).hour for c, z in zip(created, tz, strict=False)])
     night = np.isin(hours, [2, 3, 4, 5]).mean() / 4
     evening = np.isin(hours, [18, 19, 20, 21]).mean() / 4
     assert evening > 2.5 * night
@@ -286,7 +286,7 @@ def test_impressions_cover_engagements_and_reposts_carry_the_originals_metrics(t
         assert r.referenced_tweets[0]["type"] == "retweeted"
         src = by_id[(r._file, r.referenced_tweets[0]["id"])]
         assert r.public_metrics == src["public_metrics"]
-        assert r.text.startswith(f"RT @acme: ")
+        assert r.text.startswith("RT @acme: ")
 
 
 def _glm(df, formula):
@@ -366,7 +366,7 @@ def test_cascades_follow_the_graph_with_heavy_tailed_delays(tweets, sample_dir, 
     assert np.median(delay) < 3600 and delay.max() > 86400
     # The standard reconstruction recovers most parents, not all.
     edges = pd.read_csv(sorted((sample_dir / "follows").glob("audience-*.csv"))[-1], dtype=str)
-    follows = set(zip(edges.follower_id, edges.followee_id))
+    follows = set(zip(edges.follower_id, edges.followee_id, strict=False))
     author = tweets.set_index("id").author_id
     right = 0
     for src, group in rts.assign(t=created[rts.index]).groupby(src_of):

@@ -134,7 +134,7 @@ def brand_schedule(rng: np.random.Generator, cal: Calendar, *, pairs_per_week: i
         p = _BRAND_HOURS / _BRAND_HOURS.sum()
         hours = rng.choice(24, size=n, p=p)
         minutes = rng.integers(0, 60, n)
-        for h, m in zip(hours, minutes):
+        for h, m in zip(hours, minutes, strict=False):
             rows_local.append(start_local + day * DAY_MS + (int(h) * 60 + int(m)) * 60000 + int(rng.integers(0, 60)) * 1000)
             arm.append(None)
             pair.append(-1)

@@ -61,11 +61,11 @@ def spread(rng, *, adopters, adopt_ms, seen, indptr, followers, can_view, see_pr
         if len(hit) == 0:
             return
         t = t_a + delays_ms(rng, len(hit))
-        for acc, tt in zip(hit.tolist(), t.tolist()):
+        for acc, tt in zip(hit.tolist(), t.tolist(), strict=False):
             if tt < horizon_ms:
                 heapq.heappush(heap, (tt, acc, a))
 
-    for a, t_a in sorted(zip(adopters.tolist(), adopt_ms.tolist()), key=lambda x: (x[1], x[0])):
+    for a, t_a in sorted(zip(adopters.tolist(), adopt_ms.tolist(), strict=False), key=lambda x: (x[1], x[0])):
         expose(a, t_a)
     while heap:
         t, acc, parent = heapq.heappop(heap)

@@ -13,7 +13,7 @@ import pandas as pd
 
 from roi.sample.engagement import QUOTE, REPLY, REPOST, Events
 from roi.sample.population import BRAND, Population, snowflake
-from roi.sample.texts import BRAND_HASHTAGS, PRODUCTS, brand_text, tco
+from roi.sample.texts import BRAND_HASHTAGS, PRODUCTS, brand_text
 
 __all__ = ["brand_specs", "reaction_specs", "chatter_specs", "spam_specs", "assign_ids"]
 
@@ -151,6 +151,6 @@ def assign_ids(rng: np.random.Generator, specs: list[dict]) -> list[dict]:
     """Give every spec a snowflake id from its time (sorted by time), then resolve links."""
     specs = sorted(specs, key=lambda s: (s["t"], s["author"], s.get("brand_j", -1)))
     ids = snowflake(np.array([s["t"] for s in specs], dtype=np.int64), rng)
-    for s, i in zip(specs, ids.tolist()):
+    for s, i in zip(specs, ids.tolist(), strict=False):
         s["id"] = i
     return specs

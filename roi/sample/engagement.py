@@ -17,7 +17,7 @@ import pandas as pd
 
 from roi.sample import effects
 from roi.sample.activity import Clock, activity
-from roi.sample.cascades import REPOST, delays_ms, SEE_REPOST, spread
+from roi.sample.cascades import REPOST, SEE_REPOST, delays_ms, spread
 from roi.sample.graph import FollowGraph
 from roi.sample.population import Population
 

@@ -19,8 +19,15 @@ from roi.sample.engagement import CLICK, LIKE, QUOTE, REPLY, REPOST, simulate_en
 from roi.sample.graph import build_graph, follower_flows
 from roi.sample.population import BRAND, CUSTSERV, build_population
 from roi.sample.writers import (
-    README, iso_ms, render_tweets, write_conversions, write_experiments, write_follower_pages,
-    write_follows, write_json, write_tweet_pages,
+    README,
+    iso_ms,
+    render_tweets,
+    write_conversions,
+    write_experiments,
+    write_follower_pages,
+    write_follows,
+    write_json,
+    write_tweet_pages,
 )
 
 __all__ = ["write_sample", "validate_options", "DEFAULTS"]
@@ -182,7 +189,7 @@ def write_sample(out_dir, *, seed: int = 0, followers: int = 5000, weeks: int = 
         counts = counts_at(int(retrieved[w]))
         has_link = schedule["link"].to_numpy()
 
-        def metrics_of(s, counts=counts):
+        def metrics_of(s, counts=counts, has_link=has_link):
             j = s["brand_j"] if s["author"] == 0 else s.get("source_j", -1) if s["kind"] == "repost" else -1
             if j < 0:
                 return {"public_metrics": dict(s["static_metrics"])}
@@ -274,7 +281,7 @@ def _truth(opts, cal, pop, graph, schedule, specs, complaint_truth, pairs, count
         }
     last = graph.brand_followers_at(int(cal.snapshots_ms[-1]))
     codes, n_c = np.unique(pop.country[last].astype(str), return_counts=True)
-    shares = {str(c): _r(k / len(last)) for c, k in zip(codes, n_c)}
+    shares = {str(c): _r(k / len(last)) for c, k in zip(codes, n_c, strict=False)}
     accounts = {}
     for i in range(len(pop)):
         accounts[pop.account_id[i]] = {

@@ -157,7 +157,7 @@ def build_population(rng: np.random.Generator, *, audience: int, outer: int, lin
     location[0], location[1] = "New York, NY", "New York, NY"
     location[2:2 + n_partner] = ("Brooklyn, NY", "Portland, OR", "Austin, TX")
     lang = np.array([_LANG_OF.get(c, "en") if r < 0.6 else "en"
-                     for c, r in zip(country, rng.random(n))], dtype=object)
+                     for c, r in zip(country, rng.random(n), strict=False)], dtype=object)
 
     # Account ages: most accounts are years old; the distribution leans to 2009-2016 cohorts.
     years = np.clip(rng.gamma(2.2, 2.6, n), 0.2, 17.5)

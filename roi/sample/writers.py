@@ -23,7 +23,7 @@ from urllib.parse import quote
 import numpy as np
 import pandas as pd
 
-from roi.sample.population import BRAND, Population
+from roi.sample.population import Population
 from roi.sample.texts import compose, retweet_text, tco
 
 __all__ = ["render_tweets", "write_tweet_pages", "write_follower_pages", "write_follows",
@@ -172,7 +172,7 @@ def write_tweet_pages(path: Path, specs: list[dict], *, pop: Population, metrics
         seen_users: set[int] = set()
         seen_tweets: set[int] = set()
 
-        def add_user(i: int) -> None:
+        def add_user(i: int, seen_users=seen_users, users=users) -> None:
             if i not in seen_users:
                 seen_users.add(i)
                 users.append(user_object(pop, i, followers_count=brand_followers if i == 0 else None))
@@ -242,7 +242,7 @@ def write_follows(path: Path, src: np.ndarray, dst: np.ndarray, *, pop: Populati
     order = np.lexsort((dst, src))
     stamp = iso_ms(as_of_ms).replace(".000Z", "Z")
     lines = ["follower_id,followee_id,as_of"]
-    lines += [f"{a},{b},{stamp}" for a, b in zip(ids[src[order]], ids[dst[order]])]
+    lines += [f"{a},{b},{stamp}" for a, b in zip(ids[src[order]], ids[dst[order]], strict=False)]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
