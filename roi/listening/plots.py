@@ -76,7 +76,7 @@ def plot_content_mix(weekly: pd.DataFrame, *, ax=None):
             ax.bar(x, wide[ctype].to_numpy(), bottom=bottom, color=colours[ctype], label=ctype)
             bottom += wide[ctype].to_numpy()
     for y in (1 / 3, 2 / 3):
-        ax.axhline(y, color="black", lw=0.8, ls=":")
+        ax.axhline(y, color="black", lw=0.8, ls=":", zorder=3)
     ax.set_xticks(x, [f"{w}\nn={totals.get(w, 0)}" for w in wide.index], fontsize="small")
     ax.set_ylim(0, 1)
     ax.set_ylabel("share of the week's brand posts")
