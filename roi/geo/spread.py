@@ -28,6 +28,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from roi.dask_engine import is_dask
 from roi.errors import ParameterError
 
 __all__ = ["followers_at", "locate_followers", "followers_by_country", "followers_by_city",
@@ -67,7 +68,8 @@ def followers_at(follows: pd.DataFrame, account_id: str, *, at=None) -> pd.DataF
     Parameters
     ----------
     follows : DataFrame
-        The canonical follows table.
+        The canonical follows table, pandas or Dask (``roi.load(store, engine="dask")``: only
+        this account's edges are gathered).
     account_id : str
         The followed account.
     at : timestamp-like, optional
@@ -88,6 +90,8 @@ def followers_at(follows: pd.DataFrame, account_id: str, *, at=None) -> pd.DataF
     """
     at = _as_utc(at)
     edges = follows[follows["followee_id"] == str(account_id)]
+    if is_dask(edges):  # a Dask follows table: only this account's edges are gathered
+        edges = edges[["follower_id", "first_seen", "last_seen"]].compute()
     snap = _snapshot_at(edges, at)
     cols = ["follower_id", "first_seen", "snapshot"]
     if snap is None:
@@ -108,6 +112,10 @@ def locate_followers(accounts: pd.DataFrame, follows: pd.DataFrame, account_id: 
                      at=None) -> pd.DataFrame:
     """Followers of ``account_id`` at a snapshot, with their profile and geocoded location.
 
+    ``accounts`` and ``follows`` may be pandas or Dask tables (from ``roi.load(store,
+    engine="dask")``): on Dask only this account's edges and its followers' profiles are
+    gathered, and the result (one row per follower) is the same pandas table.
+
     Returns
     -------
     DataFrame
@@ -118,6 +126,10 @@ def locate_followers(accounts: pd.DataFrame, follows: pd.DataFrame, account_id: 
     from roi.geo.geocode import geocode
 
     fol = followers_at(follows, account_id, at=at)
+    if is_dask(accounts):  # gather only the followers' profiles (a join on the workers)
+        cols = [c for c in ("account_id", "location", "followers_count", "observed_at") if c in accounts.columns]
+        ids = pd.DataFrame({"account_id": fol["follower_id"].astype("string").unique()})
+        accounts = accounts[cols].merge(ids, on="account_id", how="inner").compute()
     prof = _latest_accounts(accounts)[["account_id", "location", "followers_count"]]
     merged = fol.merge(prof, left_on="follower_id", right_on="account_id", how="left")
     geo = geocode(merged["location"].astype("string"))
