@@ -159,3 +159,61 @@ def test_realdata_every_file_reads_without_rejects(realdata):
         assert not any(c.rejected for c in chunks), p.name
         primary = chunks[0].primary
         assert sum(c.read for c in chunks) == (~t[primary]["_context"]).sum(), p.name
+
+
+def _same_both_ways(path):
+    """The Arrow block path and the record-by-record path give the same rows, reads and rejections."""
+    fast_chunks, fast = _read(path)
+    slow_chunks, slow = _read(path, fast=False)
+    assert sum(c.read for c in fast_chunks) == sum(c.read for c in slow_chunks)
+    assert [r.as_dict() for c in fast_chunks for r in c.rejected] == [r.as_dict() for c in slow_chunks for r in c.rejected]
+    assert fast.keys() == slow.keys()
+    for name in fast:
+        a = fast[name].drop(columns=["metrics_observed_at", "observed_at"], errors="ignore")
+        b = slow[name].drop(columns=["metrics_observed_at", "observed_at"], errors="ignore")
+        pd.testing.assert_frame_equal(a, b)
+    return fast_chunks, fast
+
+
+def test_arrow_block_path_matches_the_record_path(tmp_path, monkeypatch):
+    from roi.io import _x_v2_arrow
+
+    calls = []
+    real = _x_v2_arrow.read_block
+    monkeypatch.setattr(_x_v2_arrow, "read_block", lambda *a: calls.append(r := real(*a)) or r)
+    old = dict(PAGE, data=[{"id": "5", "author_id": "1", "created_at": "2021-05-01T00:00:00.000Z", "text": "old",
+                            "public_metrics": {"impression_count": 0, "like_count": 1}}])
+    odd = {"data": [{"id": "20", "author_id": "3", "created_at": "2024-03-02T00:00:00Z", "text": "RT @x: @Y hi",
+                     "referenced_tweets": [{"type": "quoted", "id": "7"}, {"type": "retweeted", "id": "8"}],
+                     "entities": {"mentions": [{"start": 7, "end": 9, "username": "Y"}, {"start": 3, "username": "x"}],
+                                  "hashtags": [{"tag": "Straße"}, {"tag": ""}, {"tag": "ΣΊΣΥΦΟΣ"}],
+                                  "urls": [{"url": "https://t.co/a", "expanded_url": ""}, {"url": ""}]},
+                     "organic_metrics": {"impression_count": 9, "url_link_clicks": 1}}],
+           "__twarc": {"retrieved_at": "2024-03-03T00:00:00+00:00"}}
+    p = _write(tmp_path, PAGE, old, odd)
+    posts = _same_both_ways(p)[1]["posts"]
+    assert calls and all(c is not None for c in calls)  # the fast path read it
+    row = posts.set_index("post_id").loc["20"]
+    assert (row.kind, row.referenced_id) == ("repost", "8")
+    assert list(row.hashtags) == ["strasse", "σίσυφοσ"] and list(row.mentions) == ["y"]
+    assert list(row.urls) == ["https://t.co/a"] and row.impressions == 9
+    assert pd.isna(posts.set_index("post_id").loc["5"].impressions)  # a pre-Dec-2022 public 0 is unknown
+
+
+def test_a_block_with_a_bad_line_is_read_record_by_record(tmp_path, monkeypatch):
+    from roi.io import _x_v2_arrow
+
+    calls = []
+    real = _x_v2_arrow.read_block
+    monkeypatch.setattr(_x_v2_arrow, "read_block", lambda *a: calls.append(r := real(*a)) or r)
+    p = tmp_path / "bad.jsonl"
+    p.write_text(json.dumps(PAGE) + "\n" + '{"data": [{"id": \n' + "\n" + json.dumps(PAGE) + "\n")
+    chunks, posts = _same_both_ways(p)
+    assert calls == [None]  # declined, so the record path read it
+    assert [r.line for c in chunks for r in c.rejected] == [2]
+    assert sum(c.read for c in chunks) == 2 * len(PAGE["data"]) + 1
+
+
+@pytest.mark.parametrize("name", ["brexit.jsonl", "entities_test.jsonl", "withheld.jsonl", "users.jsonl", "kpop.jsonl"])
+def test_realdata_same_rows_both_ways(realdata, name):
+    _same_both_ways(realdata / "x-api-v2" / name)

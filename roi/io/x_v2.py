@@ -26,16 +26,22 @@ expanded URLs from ``entities`` (a retweet's leading ``RT @user:`` is not a ment
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
-from typing import Any, Iterator
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+import numpy as np
+import orjson
 
 from roi.io._base import ReadResult, Rejected
-from roi.io._json import LATIN1_NOTE, iter_json, raw_text
+from roi.io._json import LATIN1_NOTE, JsonItem, _iter_lines, iter_json, raw_text
 from roi.io._rows import RowBuffer, iso_to_us
 
 __all__ = ["read", "POST_FIELDS", "ACCOUNT_FIELDS", "FOLLOW_FIELDS", "CHUNK_SIZE"]
 
 CHUNK_SIZE = 50_000
+BLOCK_BYTES = 32 << 20  # bytes of whole lines per block of the fast path (about 30,000 tweets)
 PLATFORM = "x"
 POST_FIELDS = (
     ("post_id", "str"), ("author_id", "str"), ("created_at", "iso"), ("text", "str"), ("lang", "str"),
@@ -137,8 +143,13 @@ class _Buffers:
         return res
 
 
-def read(path: Any, *, as_of: Any = None, chunk_size: int = CHUNK_SIZE) -> Iterator[ReadResult]:
+def read(path: Any, *, as_of: Any = None, chunk_size: int = CHUNK_SIZE, fast: bool = True) -> Iterator[ReadResult]:
     """Read an X API v2 file (see the module docstring) as chunks of canonical rows.
+
+    A plain JSON Lines file of twarc2 pages is read in blocks of whole lines; a block whose
+    every line is a well-formed page of tweets is parsed and mapped by Arrow
+    (:mod:`roi.io._x_v2_arrow`), any other block record by record in Python, with the same rows,
+    lines and rejections either way.
 
     Parameters
     ----------
@@ -148,7 +159,9 @@ def read(path: Any, *, as_of: Any = None, chunk_size: int = CHUNK_SIZE) -> Itera
         When the export was taken: the time of follow edges from follower pages (overriding
         ``__twarc.retrieved_at``), and of metrics where no ``retrieved_at`` is recorded.
     chunk_size : int
-        Records per chunk.
+        Records per chunk (of the record-by-record path).
+    fast : bool, default True
+        Use the Arrow path for blocks it can read exactly (False: always record by record).
 
     Yields
     ------
@@ -158,11 +171,74 @@ def read(path: Any, *, as_of: Any = None, chunk_size: int = CHUNK_SIZE) -> Itera
     now_us = int(dt.datetime.now(dt.timezone.utc).timestamp() * 1_000_000)
     as_of_us = iso_to_us(as_of.isoformat()) if as_of is not None else None
     fallback_us = as_of_us if as_of_us is not None else now_us
+    observed_cache: dict[str, int] = {}
+    if fast and _pages_jsonl(path):
+        yield from _read_blocks(path, fallback_us, as_of_us, observed_cache, chunk_size)
+    else:
+        yield from _read_items(iter_json(path), fallback_us, as_of_us, observed_cache, chunk_size)
+
+
+def _pages_jsonl(path: Any) -> bool:
+    """True for a plain (not gzipped) JSON Lines file whose first line is a twarc2 page with a data list."""
+    if not isinstance(path, (str, Path)) or not Path(path).is_file():
+        return False
+    with open(path, "rb") as fh:
+        first = fh.readline(BLOCK_BYTES)
+    if not first.startswith(b"{") or not first.endswith(b"\n"):
+        return False
+    try:
+        value = orjson.loads(first)
+    except orjson.JSONDecodeError:
+        return False
+    return isinstance(value, dict) and isinstance(value.get("data"), list)
+
+
+def _read_blocks(path: Any, fallback_us: int, as_of_us: int | None, cache: dict[str, int],
+                 chunk_size: int) -> Iterator[ReadResult]:
+    from roi.io._x_v2_arrow import read_block
+
+    def observed_of(value: str | None) -> int:
+        return _observed({"__twarc": {"retrieved_at": value}}, fallback_us, cache)
+
+    line = 1
+    with open(path, "rb") as fh:
+        while block := fh.read(BLOCK_BYTES):
+            if not block.endswith(b"\n"):
+                block += fh.readline()
+            n_lines = block.count(b"\n") + (not block.endswith(b"\n"))
+            got = read_block(block, line, n_lines, observed_of)
+            if got is None:
+                yield from _read_items(_iter_lines(io.BytesIO(block), line - 1), fallback_us, as_of_us, cache,
+                                       chunk_size)
+            else:
+                for tables, n in _split(*got, chunk_size):
+                    yield ReadResult(tables=tables, read=n, primary="posts")
+            line += n_lines
+
+
+def _split(tables: dict[str, Any], n: int, chunk_size: int) -> Iterator[tuple[dict[str, Any], int]]:
+    """A block's rows as chunks of about ``chunk_size`` records, cut between lines (pages)."""
+    if n <= chunk_size:
+        yield tables, n
+        return
+    posts = tables["posts"]
+    records = ~posts["_context"].to_numpy()
+    ends = np.unique(posts["_line"].to_numpy()[records][chunk_size - 1::chunk_size])
+    cuts = {name: np.r_[0, np.searchsorted(frame["_line"].to_numpy(), ends, side="right"), len(frame)]
+            for name, frame in tables.items()}
+    for i in range(len(ends) + 1):
+        part = {name: frame.iloc[cuts[name][i]:cuts[name][i + 1]] for name, frame in tables.items()}
+        count = int(records[cuts["posts"][i]:cuts["posts"][i + 1]].sum())
+        if count or any(len(f) for f in part.values()):
+            yield {k: v.reset_index(drop=True) for k, v in part.items() if len(v)}, count
+
+
+def _read_items(items: Iterable[JsonItem], fallback_us: int, as_of_us: int | None, observed_cache: dict[str, int],
+                chunk_size: int) -> Iterator[ReadResult]:
     tweets, users = _Buffers("posts"), _Buffers("accounts")
     notes: list[str] = []
     latin1_lines: list[int] = []
-    observed_cache: dict[str, int] = {}
-    for item in iter_json(path):
+    for item in items:
         line = item.line
         if item.error is not None:
             tweets.read += 1

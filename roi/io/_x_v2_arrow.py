@@ -1,0 +1,313 @@
+"""The fast path of the X v2 reader: a block of twarc2 page lines parsed by pyarrow, columns by Arrow.
+
+:func:`read_block` takes a block of whole lines of a twarc2 JSONL file and, when every line of it
+is a well-formed page of tweets, returns the same canonical rows the per-record Python path of
+:mod:`roi.io.x_v2` builds (same columns, same order of rows: each page's ``data`` tweets, then its
+``includes`` users and tweets), with no Python loop over tweets: pyarrow's JSON reader parses the
+block (in threads) against an explicit schema, and every field mapping (``kind`` from
+``referenced_tweets``, hashtags/mentions/URLs from ``entities``, impressions from
+``non_public_metrics`` / ``organic_metrics`` / ``public_metrics``) is an Arrow or NumPy operation
+over whole columns.
+
+It returns None -- and the caller reads the block record by record instead, so every record
+stays accounted for with its line and reason -- whenever the block holds anything the fast path
+does not reproduce exactly: a line that is not valid UTF-8 JSON, a blank line, a value of an
+unexpected type (numeric ids, a ``data`` object instead of a list), a line that is not a page of
+tweets (user pages, flattened tweets, error pages), a tweet without an id or without text and
+author, a long-form ``note_tweet``, an unparseable timestamp or a negative count.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.json as pajson
+
+from roi.io._rows import _types_mapper
+from roi.tables import TABLES
+
+__all__ = ["read_block", "PAGE_SCHEMA"]
+
+_S, _I = pa.string(), pa.int64()
+_TS = pa.timestamp("us", tz="UTC")
+_LIST = pa.list_(pa.string())
+_TWEET = pa.struct([
+    ("id", _S), ("author_id", _S), ("created_at", _S), ("text", _S), ("lang", _S), ("conversation_id", _S),
+    ("username", _S), ("note_tweet", pa.struct([("text", _S)])),
+    ("referenced_tweets", pa.list_(pa.struct([("type", _S), ("id", _S)]))),
+    ("entities", pa.struct([
+        ("hashtags", pa.list_(pa.struct([("tag", _S)]))),
+        ("mentions", pa.list_(pa.struct([("username", _S), ("start", _I)]))),
+        ("urls", pa.list_(pa.struct([("url", _S), ("expanded_url", _S)]))),
+    ])),
+    ("public_metrics", pa.struct([("like_count", _I), ("retweet_count", _I), ("reply_count", _I),
+                                  ("quote_count", _I), ("impression_count", _I)])),
+    ("non_public_metrics", pa.struct([("impression_count", _I), ("url_link_clicks", _I)])),
+    ("organic_metrics", pa.struct([("impression_count", _I), ("url_link_clicks", _I)])),
+])
+_USER = pa.struct([
+    ("id", _S), ("username", _S), ("name", _S), ("description", _S), ("location", _S), ("created_at", _S),
+    ("verified", pa.bool_()),
+    ("public_metrics", pa.struct([("followers_count", _I), ("following_count", _I), ("tweet_count", _I)])),
+])
+PAGE_SCHEMA = pa.schema([
+    ("data", pa.list_(_TWEET)),
+    ("includes", pa.struct([("users", pa.list_(_USER)), ("tweets", pa.list_(_TWEET))])),
+    ("__twarc", pa.struct([("retrieved_at", _S)])),
+])
+_PARSE = pajson.ParseOptions(explicit_schema=PAGE_SCHEMA, unexpected_field_behavior="ignore")
+_KINDS = pa.array(["original", "repost", "reply", "quote"])
+_VIEWS_COUNTED_FROM = "2022-12"
+
+
+class _Fallback(Exception):
+    """The block holds something the fast path does not reproduce exactly."""
+
+
+def read_block(block: bytes, first_line: int, n_lines: int, observed_of: Callable[[str | None], int]
+               ) -> tuple[dict[str, pd.DataFrame], int] | None:
+    """Canonical posts and accounts of a block of twarc2 page lines, or None to read it record by record.
+
+    Parameters
+    ----------
+    block : bytes
+        Whole lines (the last one may lack its newline).
+    first_line : int
+        The 1-based line number of the block's first line.
+    n_lines : int
+        How many lines the block holds (a blank line makes the fast path decline).
+    observed_of : callable
+        Maps a page's ``__twarc.retrieved_at`` (or None) to microseconds UTC, as the Python path does.
+
+    Returns
+    -------
+    (tables, read) or None
+        ``tables`` as a :class:`~roi.io._base.ReadResult` carries them (with ``_line`` and
+        ``_context``); ``read`` the number of tweets in the pages' ``data`` (the records).
+    """
+    try:
+        table = pajson.read_json(io.BytesIO(block), read_options=pajson.ReadOptions(block_size=8 << 20),
+                                 parse_options=_PARSE)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+        return None
+    if table.num_rows != n_lines:
+        return None  # blank lines: row i would no longer be line first_line + i
+    try:
+        return _columns(table, first_line, observed_of)
+    except _Fallback:
+        return None
+
+
+def _columns(table: pa.Table, first_line: int, observed_of: Callable[[str | None], int]
+             ) -> tuple[dict[str, pd.DataFrame], int]:
+    data = table.column("data").combine_chunks()
+    if data.null_count:
+        raise _Fallback("a line without a data list")
+    retrieved = pc.struct_field(table.column("__twarc").combine_chunks(), "retrieved_at")
+    encoded = pc.dictionary_encode(retrieved).combine_chunks() if isinstance(retrieved, pa.ChunkedArray) \
+        else pc.dictionary_encode(retrieved)
+    per_value = np.array([observed_of(v) for v in encoded.dictionary.to_pylist()] or [0], dtype="int64")
+    codes = encoded.indices.to_numpy(zero_copy_only=False)
+    page_observed = np.where(pc.is_null(encoded.indices).to_numpy(zero_copy_only=False),
+                             observed_of(None), per_value[np.nan_to_num(codes, nan=0).astype("int64")])
+    lines = np.arange(first_line, first_line + table.num_rows, dtype="int64")
+
+    includes = table.column("includes").combine_chunks()
+    inc_tweets = pc.struct_field(includes, "tweets")
+    inc_users = pc.struct_field(includes, "users")
+
+    d_page = pc.list_parent_indices(data).to_numpy()
+    d_rows = data.flatten()
+    n_read = len(d_rows)
+    ids = pc.struct_field(d_rows, "id")
+    has_body = pc.or_(pc.is_valid(pc.struct_field(d_rows, "text")), pc.is_valid(pc.struct_field(d_rows, "author_id")))
+    if n_read and (ids.null_count or not pc.all(has_body).as_py()):
+        raise _Fallback("a data item that is not a tweet")
+    user_like = pc.and_(pc.is_valid(pc.struct_field(d_rows, "username")), pc.is_null(pc.struct_field(d_rows, "text")))
+    if n_read and pc.any(user_like).as_py():
+        raise _Fallback("a user page")
+
+    i_page, i_rows = _valid_items(inc_tweets)
+    u_page, u_rows = _valid_items(inc_users)
+
+    posts = pa.concat_tables([_posts(d_rows, d_page, lines, page_observed, False),
+                              _posts(i_rows, i_page, lines, page_observed, True)])
+    # The Python path's order: each page's data tweets, then its included tweets.
+    order = np.lexsort((np.r_[np.zeros(len(d_page), "int8"), np.ones(len(i_page), "int8")], np.r_[d_page, i_page]))
+    if len(order) and not (np.diff(order) == 1).all():
+        posts = posts.take(pa.array(order))
+    accounts = _accounts(u_rows, u_page, lines, page_observed)
+    tables = {"posts": _frame("posts", posts)}
+    if accounts.num_rows:
+        tables["accounts"] = _frame("accounts", accounts)
+    return tables, n_read
+
+
+def _valid_items(lists: pa.Array) -> tuple[np.ndarray, pa.Array]:
+    """Page index and rows of the non-null-id items of a list<struct> column."""
+    page = pc.list_parent_indices(lists).to_numpy() if len(lists) else np.zeros(0, "int64")
+    rows = lists.flatten()
+    if not len(rows):
+        return page, rows
+    valid = pc.is_valid(pc.struct_field(rows, "id"))
+    if not pc.all(valid).as_py():
+        mask = valid.to_numpy(zero_copy_only=False)
+        return page[mask], rows.filter(valid)
+    return page, rows
+
+
+def _field(arr: pa.Array, *path: str) -> pa.Array:
+    out = arr
+    for name in path:
+        out = pc.struct_field(out, name)
+    return out
+
+
+def _np_bool(arr: pa.Array) -> np.ndarray:
+    return pc.fill_null(arr, False).to_numpy(zero_copy_only=False)
+
+
+def _casefold(values: pa.Array) -> pa.Array:
+    """str.casefold of every value: Arrow's lower-casing for ASCII, Python's for the rest."""
+    lower = pc.utf8_lower(values)
+    ascii_ = pc.string_is_ascii(values)
+    if pc.all(ascii_).as_py() is not False:
+        return lower
+    mask = pc.invert(ascii_)
+    fixed = [s.casefold() for s in values.filter(mask).to_pylist()]
+    return pc.replace_with_mask(lower, mask, pa.array(fixed, pa.string()))
+
+
+def _lists(n: int, parent: np.ndarray, values: pa.Array, keep: np.ndarray, *, casefold: bool = True) -> pa.Array:
+    """A list<string> column of n rows from flat values, their parent row and which to keep."""
+    counts = np.bincount(parent[keep], minlength=n) if n else np.zeros(0, "int64")
+    offsets = np.zeros(n + 1, dtype="int32")
+    np.cumsum(counts, out=offsets[1:])
+    kept = values.filter(pa.array(keep)) if not keep.all() else values
+    return pa.ListArray.from_arrays(pa.array(offsets), _casefold(kept) if casefold else kept)
+
+
+def _nonblank(arr: pa.Array) -> np.ndarray:
+    return _np_bool(pc.and_(pc.is_valid(arr), pc.not_equal(arr, "")))
+
+
+def _posts(rows: pa.Array, page: np.ndarray, lines: np.ndarray, observed: np.ndarray, context: bool) -> pa.Table:
+    n = len(rows)
+    if n and pc.any(pc.is_valid(pc.struct_field(rows, "note_tweet"))).as_py():
+        raise _Fallback("a long-form note_tweet")
+    text = _field(rows, "text")
+    created_str = _field(rows, "created_at")
+    try:
+        created = created_str.cast(_TS)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        raise _Fallback("a timestamp pyarrow does not parse") from None
+
+    # kind and referenced id: retweeted > replied_to > quoted (the last reference of a type wins).
+    refs = _field(rows, "referenced_tweets")
+    kind = np.zeros(n, dtype="int8")
+    ref_at = np.full(n, -1, dtype="int64")
+    if n and refs.null_count < n:
+        r_parent = pc.list_parent_indices(refs).to_numpy()
+        r_flat = refs.flatten()
+        r_type = pc.struct_field(r_flat, "type")
+        for code, name in ((3, "quoted"), (2, "replied_to"), (1, "retweeted")):
+            m = _np_bool(pc.equal(r_type, name))
+            if m.any():
+                where = np.flatnonzero(m)
+                kind[r_parent[where]] = code
+                ref_at[r_parent[where]] = where
+        ref_id = pc.take(pc.struct_field(r_flat, "id"), pa.array(ref_at, mask=ref_at < 0))
+    else:
+        ref_id = pa.nulls(n, _S)
+
+    ents = _field(rows, "entities")
+    hashtags_l = pc.struct_field(ents, "hashtags")
+    tags_parent = pc.list_parent_indices(hashtags_l).to_numpy()
+    tags = pc.struct_field(hashtags_l.flatten(), "tag")
+    hashtags = _lists(n, tags_parent, tags, _nonblank(tags))
+
+    mentions_l = pc.struct_field(ents, "mentions")
+    m_parent = pc.list_parent_indices(mentions_l).to_numpy()
+    m_flat = mentions_l.flatten()
+    m_name = pc.struct_field(m_flat, "username")
+    keep = _nonblank(m_name)
+    if len(m_parent):
+        # A retweet's leading "RT @user:" is attribution: the mention at position 3 (else the first).
+        rt = (kind == 1) & _np_bool(pc.starts_with(text, "RT @"))
+        if rt.any():
+            at3 = _np_bool(pc.equal(pc.struct_field(m_flat, "start"), 3))
+            has3 = np.zeros(n, dtype=bool)
+            has3[m_parent[at3]] = True
+            first = np.r_[True, m_parent[1:] != m_parent[:-1]]
+            drop = rt[m_parent] & np.where(has3[m_parent], at3, first)
+            keep &= ~drop
+    mentions = _lists(n, m_parent, m_name, keep)
+
+    urls_l = pc.struct_field(ents, "urls")
+    u_parent = pc.list_parent_indices(urls_l).to_numpy()
+    u_flat = urls_l.flatten()
+    expanded = pc.struct_field(u_flat, "expanded_url")
+    url = pc.if_else(pa.array(_nonblank(expanded)), expanded, pc.struct_field(u_flat, "url"))
+    urls = _lists(n, u_parent, url, _nonblank(url), casefold=False)
+
+    pm = _field(rows, "public_metrics")
+    private, organic = _field(rows, "non_public_metrics"), _field(rows, "organic_metrics")
+    impressions = pc.coalesce(pc.struct_field(private, "impression_count"), pc.struct_field(organic, "impression_count"))
+    public_views = pc.struct_field(pm, "impression_count")
+    before_views = pc.fill_null(pc.less(created_str, _VIEWS_COUNTED_FROM), True)
+    public_views = pc.if_else(pc.and_(pc.equal(public_views, 0), before_views), pa.scalar(None, _I), public_views)
+    impressions = pc.coalesce(impressions, public_views)
+    link_clicks = pc.coalesce(pc.struct_field(private, "url_link_clicks"), pc.struct_field(organic, "url_link_clicks"))
+    counts = {"impressions": impressions, "likes": pc.struct_field(pm, "like_count"),
+              "reposts": pc.struct_field(pm, "retweet_count"), "replies": pc.struct_field(pm, "reply_count"),
+              "quotes": pc.struct_field(pm, "quote_count"), "link_clicks": link_clicks}
+    for arr in counts.values():
+        if n and pc.any(pc.less(arr, 0)).as_py():
+            raise _Fallback("a negative count")
+
+    return pa.table({
+        "platform": pa.array(np.full(n, "x", dtype=object), _S) if n else pa.array([], _S),
+        "post_id": _field(rows, "id"), "author_id": _field(rows, "author_id"), "created_at": created,
+        "text": text, "lang": _field(rows, "lang"), "kind": pc.take(_KINDS, pa.array(kind)),
+        "referenced_id": ref_id, "conversation_id": _field(rows, "conversation_id"),
+        "hashtags": hashtags, "mentions": mentions, "urls": urls, **counts,
+        "metrics_observed_at": pa.array(observed[page], pa.int64()).cast(_TS),
+        "_line": pa.array(lines[page], pa.int64()), "_context": pa.array(np.full(n, context)),
+    })
+
+
+def _accounts(rows: pa.Array, page: np.ndarray, lines: np.ndarray, observed: np.ndarray) -> pa.Table:
+    n = len(rows)
+    try:
+        created = _field(rows, "created_at").cast(_TS)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        raise _Fallback("an account timestamp pyarrow does not parse") from None
+    pm = _field(rows, "public_metrics")
+    counts = {"followers_count": pc.struct_field(pm, "followers_count"),
+              "following_count": pc.struct_field(pm, "following_count"),
+              "posts_count": pc.struct_field(pm, "tweet_count")}
+    for arr in counts.values():
+        if n and pc.any(pc.less(arr, 0)).as_py():
+            raise _Fallback("a negative count")
+    return pa.table({
+        "platform": pa.array(np.full(n, "x", dtype=object), _S) if n else pa.array([], _S),
+        "account_id": _field(rows, "id"), "handle": _field(rows, "username"), "display_name": _field(rows, "name"),
+        "description": _field(rows, "description"), "location": _field(rows, "location"), "created_at": created,
+        **counts, "verified": _field(rows, "verified"), "default_profile": pa.nulls(n, pa.bool_()),
+        "observed_at": pa.array(observed[page], pa.int64()).cast(_TS),
+        "_line": pa.array(lines[page], pa.int64()), "_context": pa.array(np.ones(n, dtype=bool)),
+    })
+
+
+def _frame(name: str, table: pa.Table) -> pd.DataFrame:
+    lines, context = table.column("_line").to_numpy(), table.column("_context").to_numpy()
+    frame = table.drop(["_line", "_context"]).to_pandas(types_mapper=_types_mapper)
+    frame["_line"] = lines
+    frame["_context"] = context
+    order = [c for c in TABLES[name].column_names if c in frame.columns] + ["_line", "_context"]
+    return frame[order]
