@@ -140,11 +140,11 @@ def main(argv: list[str]) -> int:
         for n in sizes:
             path = make_parquet(n, Path(tmp) / f"posts-{n}.parquet")
             check_same(path)
-            t_roi, _ = median_time(lambda: roi_run(path))
+            t_roi, _ = median_time(lambda p=path: roi_run(p))
             frame = roi_read(path)
-            t_agg, _ = median_time(lambda: roi_aggregate(frame))
+            t_agg, _ = median_time(lambda f=frame: roi_aggregate(f))
             del frame
-            t_duck, _ = median_time(lambda: duckdb_run(path))
+            t_duck, _ = median_time(lambda p=path: duckdb_run(p))
             row = {"rows": n, "roi_s": t_roi, "roi_aggregate_only_s": t_agg, "duckdb_s": t_duck,
                    "ratio_roi/duckdb": t_roi / t_duck, "roi_rows_per_s": n / t_roi}
             if n == max(sizes):

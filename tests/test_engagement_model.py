@@ -34,7 +34,7 @@ def simulate(n=800, *, alpha=0.3, seed=0, hours=(9, 12, 15, 18, 21)):
     posts = conform("posts", {
         "platform": ["x"] * n, "post_id": [str(i) for i in range(n)], "author_id": ["b"] * n,
         "kind": ["original"] * n, "created_at": created,
-        "text": [("Is it? " if q else "Now. ") + ("@bob" if m else "") for q, m in zip(question, mention)],
+        "text": [("Is it? " if q else "Now. ") + ("@bob" if m else "") for q, m in zip(question, mention, strict=False)],
         "hashtags": [[f"t{j}" for j in range(k)] for k in nh],
         "mentions": [["bob"] if m else [] for m in mention], "urls": [[]] * n,
         "impressions": imp, "likes": eng, "reposts": 0, "replies": 0, "quotes": 0})

@@ -6,7 +6,6 @@ import json
 
 import nbformat
 import pytest
-
 from conftest import REPO, run_notebook
 
 NOTEBOOK = "04-timing-and-conversion.ipynb"

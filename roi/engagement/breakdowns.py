@@ -23,7 +23,7 @@ side of a DST change land in their true local hour. Weekday 0 is Monday.
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -136,10 +136,8 @@ def _bincount_sums(key_values: dict, y: np.ndarray, x: np.ndarray, *, squares: b
     else:  # very many combinations: compact the codes first
         rows, present = pd.factorize(flat, sort=True)
     n_groups = len(present)
-    out = {}
-    for (_, uniques), codes in zip(parts, np.unravel_index(present, dims) if len(parts) > 1 else [present]):
-        out_name = names[len(out)]
-        out[out_name] = uniques.take(codes)
+    per_key = np.unravel_index(present, dims) if len(parts) > 1 else (present,)
+    out = {name: uniques.take(codes) for name, (_, uniques), codes in zip(names, parts, per_key, strict=True)}
     weights = {"_n": None, "_y": y, "_x": x}
     if squares:
         weights.update(_yy=y * y, _xx=x * x, _xy=x * y)

@@ -25,7 +25,7 @@ the two in the engagement model.
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 import numpy as np

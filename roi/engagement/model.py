@@ -20,8 +20,9 @@ beside it (the most-posted single hour, Monday, no hashtags, no mention, no ques
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd

@@ -84,7 +84,7 @@ def plot_rate_by(table: pd.DataFrame, by: str, *, ax=None, rate: str | None = No
     if sparse.any():
         ax.scatter(x[sparse], y[sparse], facecolors="none", edgecolors=color, zorder=3, label="sparse")
     ax.set_xticks(x)
-    ax.set_xticklabels([f"{v}\n(n={p})" for v, p in zip(table[by].astype(str), table["posts"].fillna(0))], fontsize=8)
+    ax.set_xticklabels([f"{v}\n(n={p})" for v, p in zip(table[by].astype(str), table["posts"].fillna(0), strict=False)], fontsize=8)
     ax.set_xlabel(by.replace("_", " "))
     ax.set_ylabel(col.replace("_", " "))
     ax.legend(fontsize=8)
@@ -119,7 +119,7 @@ def plot_irr_forest(effects: pd.DataFrame, *, ax=None, planted: dict[str, float]
     ax.set_xscale("log")
     ax.set_yticks(y)
     labels = [f"{t}  (vs {r})" if "reference" in e.columns else t
-              for t, r in zip(e["term"], e.get("reference", e["term"]))]
+              for t, r in zip(e["term"], e.get("reference", e["term"]), strict=False)]
     ax.set_yticklabels(labels, fontsize=7)
     ax.set_xlabel("incidence-rate ratio (log scale)")
     ax.legend(fontsize=8, loc="lower right")
@@ -139,7 +139,7 @@ def plot_funnel(funnel: pd.DataFrame, *, ax=None, row: int = 0):
     ax.barh(range(4)[::-1], values, color=["C0", "C1", "C2", "C3"])
     steps = ["", f"click rate {r.get('click_rate', np.nan):.2%}", f"landing {r.get('landing_rate', np.nan):.0%}",
              f"conversion rate {r.get('conversion_rate', np.nan):.2%}"]
-    for i, (v, s) in enumerate(zip(values, steps)):
+    for i, (v, s) in enumerate(zip(values, steps, strict=False)):
         ax.text(max(v, 1), 3 - i, f" {v:,.0f}  {s}", va="center", fontsize=8)
     ax.set_xscale("log")
     ax.set_yticks(range(4)[::-1])
