@@ -225,7 +225,7 @@ class Store:
         versions = [int(p.name[1:]) for p in folder.glob("v*") if p.name[1:].isdigit()]
         return f"v{max(versions, default=0) + 1:06d}"
 
-    def _write_table(self, name: str, frame: pd.DataFrame) -> tuple[str, int]:
+    def _arrow(self, name: str, frame: pd.DataFrame) -> pa.Table:
         table_def = TABLES.get(name)
         if table_def is not None:
             frame = conform(name, frame)
@@ -237,36 +237,64 @@ class Store:
             if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
                 raise ParameterError(f"table name {name!r}: use lower-case letters, digits and _ only")
             arrow = pa.Table.from_pandas(frame, preserve_index=False)
-        rel = Path("tables") / name / self._next_version(name)
-        target = self.path / rel
         partition_by = list(table_def.partition_by) if table_def else []
         if "month" in partition_by:
             created = arrow.column("created_at")
             month = pa.compute.strftime(created, format="%Y-%m")
             month = pa.compute.fill_null(month, "unknown")
             arrow = arrow.append_column("month", month)
-        if partition_by and arrow.num_rows:
-            pads.write_dataset(
-                arrow, target, format="parquet", partitioning=partition_by,
-                partitioning_flavor="hive", existing_data_behavior="error",
-                basename_template="part-{i}.parquet",
-            )
+        return arrow
+
+    def _write_table(self, name: str, frame: pd.DataFrame | Iterable[pd.DataFrame]) -> tuple[str, int]:
+        """Write a table (one frame, or parts of it as an iterable of frames) to a new version folder."""
+        table_def = TABLES.get(name)
+        partition_by = list(table_def.partition_by) if table_def else []
+        rel = Path("tables") / name / self._next_version(name)
+        target = self.path / rel
+        if isinstance(frame, pd.DataFrame) and not len(frame):
+            frame = [frame]
+            parts: Iterable[pd.DataFrame] = ()
+            empty_frame = frame[0]
         else:
+            parts = [frame] if isinstance(frame, pd.DataFrame) else frame
+            empty_frame = None
+        rows, written = 0, 0
+        for i, part in enumerate(parts):
+            arrow = self._arrow(name, part)
+            if not arrow.num_rows:
+                continue
+            if partition_by and arrow.num_rows:
+                pads.write_dataset(
+                    arrow, target, format="parquet", partitioning=partition_by,
+                    partitioning_flavor="hive", existing_data_behavior="overwrite_or_ignore" if written else "error",
+                    basename_template=f"part-{i}-{{i}}.parquet" if i else "part-{i}.parquet",
+                )
+            else:
+                target.mkdir(parents=True, exist_ok=bool(written))
+                pq.write_table(arrow.drop(["month"]) if "month" in arrow.column_names else arrow,
+                               target / f"part-{i}.parquet")
+            rows += arrow.num_rows
+            written += 1
+        if not written:  # no rows: one empty Parquet file with the table's schema
+            if empty_frame is None:
+                empty_frame = empty(name) if table_def else pd.DataFrame()
+            arrow = self._arrow(name, empty_frame)
             target.mkdir(parents=True)
-            pq.write_table(arrow.drop(["month"]) if "month" in arrow.column_names else arrow,
-                           target / "part-0.parquet")
-        return rel.as_posix(), arrow.num_rows
+            pq.write_table(arrow.drop(["month"]) if "month" in arrow.column_names else arrow, target / "part-0.parquet")
+        return rel.as_posix(), rows
 
     def write(
         self,
-        tables: Mapping[str, pd.DataFrame],
+        tables: Mapping[str, pd.DataFrame | Iterable[pd.DataFrame]],
         *,
         sources: Iterable[Mapping[str, Any]] = (),
     ) -> None:
         """Replace whole tables and record sources, atomically.
 
-        Either every table given and every source record becomes visible, or (after a crash)
-        none does and the store is exactly as before.
+        A table is a DataFrame, or an iterable of DataFrames holding its parts (written one at
+        a time into the same version, so a table larger than memory can be written part by part).
+        Either every table given and every source record becomes visible, or (after a crash or an
+        exception raised while producing a part) none does and the store is exactly as before.
         """
         new_entries = {}
         for name, frame in tables.items():

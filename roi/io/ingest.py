@@ -31,8 +31,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import importlib
+import json
+import math
+import os
+import shutil
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
@@ -41,12 +44,14 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.feather as feather
 
 from roi import __version__
 from roi.errors import InputError, ParameterError, RoiError
 from roi.io._base import ReadResult, Rejected
 from roi.io.detect import FORMATS, detect, is_x_archive
 from roi.store import Store
+from roi.store import _types_mapper as _store_types
 from roi.tables import TABLES, conform
 
 __all__ = ["ingest", "IngestResult", "SourceReport", "READERS", "PROVENANCE_TABLE", "discover", "Source"]
@@ -67,6 +72,8 @@ PROVENANCE_TABLE = "post_sources"
 _IMMUTABLE_POST = ("author_id", "created_at", "text")
 _POST_METRICS = ("impressions", "likes", "reposts", "replies", "quotes", "link_clicks", "metrics_observed_at")
 _INGESTED, _DUPLICATE, _CONFLICT = 0, 1, 2
+# Inputs larger than this are merged in key buckets of about this many input bytes, spilled to disk.
+SPILL_BYTES = 256 << 20
 
 
 @dataclass(frozen=True)
@@ -303,7 +310,8 @@ def ingest(
         if entry.get("sha256") and not entry.get("seen_again"):
             known.setdefault(entry["sha256"], entry)
     reports: list[SourceReport] = []
-    pending: dict[str, list[pd.DataFrame]] = {}
+    total = sum(_size_of(src.path) for src in sources)
+    pending = _Pending(st.path / f".ingest-{os.getpid()}", max(1, math.ceil(total / SPILL_BYTES)))
     rejected_by_source: list[list[Rejected]] = []
     seq = 0
     for index, source in enumerate(sources):
@@ -322,6 +330,16 @@ def ingest(
             if progress is not None:
                 progress(chunk.read, str(source.path))
 
+    try:
+        _finish(st, pending, sources, reports, rejected_by_source, strict)
+    finally:
+        pending.close()
+    tables = {name: int(st.manifest["tables"].get(name, {}).get("rows", 0)) for name in TABLES}
+    return IngestResult(store=st.path, sources=reports, skipped=skipped, tables=tables)
+
+
+def _finish(st: Store, pending: "_Pending", sources: list[Source], reports: list[SourceReport],
+            rejected_by_source: list[list[Rejected]], strict: bool) -> None:
     merged, statuses = _merge_all(st, pending, sources)
     _account(reports, rejected_by_source, statuses, sources)
 
@@ -341,8 +359,6 @@ def ingest(
         entry.update(roi_version=__version__, ingested_at=ingested_at)
         entries.append(entry)
     st.write(merged, sources=entries)
-    tables = {name: int(st.manifest["tables"].get(name, {}).get("rows", 0)) for name in TABLES}
-    return IngestResult(store=st.path, sources=reports, skipped=skipped, tables=tables)
 
 
 def _seen_again(report: SourceReport, previous: dict[str, Any]) -> None:
@@ -355,7 +371,7 @@ def _seen_again(report: SourceReport, previous: dict[str, Any]) -> None:
                         f"({when}); not read again, no table changed")
 
 
-def _collect(chunk: ReadResult, index: int, report: SourceReport, pending: dict[str, list[pd.DataFrame]],
+def _collect(chunk: ReadResult, index: int, report: SourceReport, pending: "_Pending",
              rejected: list[Rejected], seq: int) -> int:
     """Conform a chunk's frames, tag them with source/order/context, and queue them for the merge."""
     report.read += chunk.read
@@ -385,12 +401,104 @@ def _collect(chunk: ReadResult, index: int, report: SourceReport, pending: dict[
         rows["_seq"] = np.arange(seq, seq + n, dtype="int64")
         seq += n
         report.context_rows += int(context.sum())
-        pending.setdefault(name, []).append(rows)
+        pending.add(name, rows)
     return seq
 
 
 def _zero_counts() -> dict[str, int]:
     return {"read": 0, "ingested": 0, "duplicates": 0, "rejected": 0}
+
+
+# ---------------------------------------------------------------------------- spilling
+def _size_of(path: Path) -> int:
+    try:
+        return sum(q.stat().st_size for q in path.rglob("*") if q.is_file()) if path.is_dir() else path.stat().st_size
+    except OSError:
+        return 0
+
+
+class _Pending:
+    """The conformed rows read so far, by table, waiting for the merge.
+
+    With one bucket (inputs up to :data:`SPILL_BYTES`) they stay in memory. Larger inputs are
+    split by a hash of each table's key into ``buckets`` and spilled chunk by chunk to Arrow IPC
+    files in a folder inside the store; the merge then handles one bucket at a time (every row of
+    a key is in the same bucket, so per-bucket merges are the whole merge) and spills its result,
+    which :meth:`roi.store.Store.write` writes part by part. Memory so follows one bucket, not the
+    input.
+    """
+
+    def __init__(self, root: Path, buckets: int):
+        self.root, self.buckets = root, buckets
+        self.frames: dict[str, list[pd.DataFrame]] = {}
+        self.files: dict[tuple[str, int], list[Path]] = {}
+        self.count = 0
+
+    def names(self) -> list[str]:
+        return list(dict.fromkeys([*self.frames, *(name for name, _ in self.files)]))
+
+    def _bucket_of(self, name: str, frame: pd.DataFrame) -> np.ndarray:
+        key = list(TABLES[name].key) if name in TABLES else ["platform", "post_id"]
+        return (pd.util.hash_pandas_object(frame[key], index=False).to_numpy() % np.uint64(self.buckets)).astype("int64")
+
+    def add(self, name: str, rows: pd.DataFrame) -> None:
+        if self.buckets == 1:
+            self.frames.setdefault(name, []).append(rows)
+            return
+        bucket = self._bucket_of(name, rows)
+        for b in range(self.buckets):
+            part = rows[bucket == b]
+            if len(part):
+                self.files.setdefault((name, b), []).append(self._spill(part))
+
+    def _spill(self, frame: pd.DataFrame) -> Path:
+        self.root.mkdir(exist_ok=True)
+        self.count += 1
+        path = self.root / f"{self.count:08d}.arrow"
+        feather.write_feather(pa.Table.from_pandas(frame, preserve_index=False), path, compression="lz4")
+        return path
+
+    def split(self, name: str, frame: pd.DataFrame) -> list[pd.DataFrame]:
+        """A frame (the store's current rows) split into the buckets."""
+        if self.buckets == 1:
+            return [frame]
+        bucket = self._bucket_of(name, frame)
+        return [frame[bucket == b].reset_index(drop=True) for b in range(self.buckets)]
+
+    def frame(self, name: str, b: int) -> pd.DataFrame | None:
+        """All pending rows of a table's bucket (None if there are none)."""
+        if self.buckets == 1:
+            frames = self.frames.pop(name, [])
+            return None if not frames else (pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0])
+        paths = self.files.pop((name, b), [])
+        if not paths:
+            return None
+        frames = [_read_spill(p) for p in paths]
+        for p in paths:
+            p.unlink()
+        return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+
+    def keep(self, name: str, b: int, table: pd.DataFrame) -> Any:
+        """Hold a merged bucket until the write: in memory, or spilled."""
+        return table if self.buckets == 1 else self._spill(table)
+
+    def parts(self, kept: list[Any]) -> Any:
+        """What Store.write takes for a table: one frame, or a generator of the spilled parts."""
+        if self.buckets == 1:
+            return kept[0]
+        return (_read_spill(p) for p in kept)
+
+    def close(self) -> None:
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+def _read_spill(path: Path) -> pd.DataFrame:
+    table = feather.read_table(path)
+    private = {c: table.column(c).to_numpy() for c in ("_src", "_line", "_ctx", "_seq") if c in table.column_names}
+    frame = table.drop(list(private)).to_pandas(types_mapper=_store_types, ignore_metadata=True)
+    for c, values in private.items():
+        frame[c] = values
+    return frame
 
 
 # ---------------------------------------------------------------------------- merge
@@ -410,20 +518,42 @@ def _key_codes(frame: pd.DataFrame, key: Sequence[str]) -> np.ndarray:
     return codes
 
 
-def _merge_all(st: Store, pending: dict[str, list[pd.DataFrame]], sources: list[Source]
-               ) -> tuple[dict[str, pd.DataFrame], dict[str, pd.DataFrame]]:
-    merged: dict[str, pd.DataFrame] = {}
+def _merge_all(st: Store, pending: "_Pending", sources: list[Source]
+               ) -> tuple[dict[str, Any], dict[str, pd.DataFrame]]:
+    """Merge every pending table with the store, one key bucket at a time (one bucket when it fits)."""
+    merged: dict[str, Any] = {}
     statuses: dict[str, pd.DataFrame] = {}
-    for name, frames in pending.items():
-        new = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-        old = st.read(name)
-        table, status, conflicts = _merge(name, old, new)
+    for name in pending.names():
+        old_all = st.read(name)
+        old_parts = pending.split(name, old_all)
+        del old_all
         if name == "posts":
-            provenance = _provenance(st, old, table, new, status, sources)
-            merged[PROVENANCE_TABLE] = provenance
-            conflicts = _name_origins(conflicts, provenance)
-        merged[name] = table
-        statuses[name] = pd.concat([status, conflicts], ignore_index=True) if len(conflicts) else status
+            previous = st.read(PROVENANCE_TABLE) if st.has_table(PROVENANCE_TABLE) else pd.DataFrame(
+                {"platform": pd.Series([], dtype="string"), "post_id": pd.Series([], dtype="string"),
+                 "source": pd.Series([], dtype="string")})
+            previous_parts = pending.split("posts", previous)
+        tables, provenances, status_parts = [], [], []
+        for b in range(pending.buckets):
+            new = pending.frame(name, b)
+            old = old_parts[b]
+            if new is None:
+                tables.append(pending.keep(name, b, old))
+                if name == "posts":
+                    provenances.append(pending.keep(PROVENANCE_TABLE, b, previous_parts[b]))
+                continue
+            table, status, conflicts = _merge(name, old, new)
+            if name == "posts":
+                provenance = _provenance(previous_parts[b], new, sources)
+                provenances.append(pending.keep(PROVENANCE_TABLE, b, provenance))
+                conflicts = _name_origins(conflicts, provenance)
+            tables.append(pending.keep(name, b, table))
+            status_parts.append(pd.concat([status, conflicts], ignore_index=True) if len(conflicts) else status)
+            del new, old, table
+        merged[name] = pending.parts(tables)
+        if name == "posts":
+            merged[PROVENANCE_TABLE] = pending.parts(provenances)
+        statuses[name] = pd.concat(status_parts, ignore_index=True) if status_parts else pd.DataFrame(
+            {"_src": [], "_line": [], "status": [], "post_id": []})
     return merged, statuses
 
 
@@ -527,12 +657,8 @@ def _combine(name: str, sub: pd.DataFrame) -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------------------- provenance
-def _provenance(st: Store, old: pd.DataFrame, table: pd.DataFrame, new: pd.DataFrame, status: pd.DataFrame,
-                sources: list[Source]) -> pd.DataFrame:
+def _provenance(previous: pd.DataFrame, new: pd.DataFrame, sources: list[Source]) -> pd.DataFrame:
     """platform, post_id, source: the file that first brought each post (for conflict messages)."""
-    previous = st.read(PROVENANCE_TABLE) if st.has_table(PROVENANCE_TABLE) else pd.DataFrame(
-        {"platform": pd.Series([], dtype="string"), "post_id": pd.Series([], dtype="string"),
-         "source": pd.Series([], dtype="string")})
     paths = np.array([str(s.path) for s in sources], dtype=object)
     fresh = new.drop_duplicates(["platform", "post_id"], keep="first")
     fresh = pd.DataFrame({"platform": fresh["platform"].to_numpy(), "post_id": fresh["post_id"].to_numpy(),
