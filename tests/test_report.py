@@ -39,7 +39,7 @@ def tiny_store(path):
             "platform": ["x"] * 4, "post_id": ["10", "11", "12", "13"], "author_id": ["1", "2", "2", "1"],
             "created_at": [t("2026-11-17T14:00Z"), t("2026-11-18T15:00Z"), t("2026-11-19T16:00Z"),
                            t("2026-11-10T14:00Z")],
-            "text": ["Hello #acme", XSS[0] + " @acme broken", XSS[1] + " #acme", "last week"],
+            "text": ["Hello #acme, you said: " + XSS[0], XSS[0] + " @acme broken", XSS[1] + " #acme", "last week"],
             "kind": ["original", "original", "original", "original"],
             "hashtags": [["acme"], [], ["acme", XSS[1]], []], "mentions": [[], ["acme"], [], []], "urls": [[], [], [], []],
             "impressions": [1000, None, None, 800], "likes": [10, 1, 0, 5], "reposts": [2, 0, 0, 1],

@@ -118,6 +118,7 @@ def follow_back(data: Any, account: str, *, as_of: Any = None, after_days: float
     table["status"] = np.select([i_follow & they_follow, i_follow], ["mutual", "not_followed_back"],
                                 "not_followed")
     since = table["follows_since"].where(table["status"] == "not_followed_back", table["followed_by_since"])
+    since = pd.to_datetime(since, utc=True)  # an account that follows nobody leaves an all-null object column
     days = ((now - since).dt.total_seconds() // 86400) if now is not pd.NaT else pd.Series(np.nan, index=table.index)
     table["days_waiting"] = pd.array(days.where(table["status"] != "mutual"), dtype="Int64")
     table["overdue"] = ((table["status"] == "not_followed_back") & (table["days_waiting"] >= after_days)).fillna(False)

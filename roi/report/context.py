@@ -64,6 +64,7 @@ class ReportContext:
     prev_start: pd.Timestamp
     home_country: str | None = None
     export_dir: str | None = None
+    brand_domains: tuple[str, ...] = ()
     notes: list[str] = field(default_factory=list)
 
     @cached_property
@@ -75,12 +76,36 @@ class ReportContext:
         return post_metrics(own, accounts=self.ds.accounts, conversions=self.ds.conversions)
 
     @cached_property
+    def content(self) -> pd.DataFrame:
+        """Content type of every post (original / engagement / promotion) with the deciding rule."""
+        from roi.engagement import classify_content
+
+        return classify_content(self.ds.posts, brand_domains=self.brand_domains, brand_ids=[self.account_id])
+
+    @cached_property
+    def model(self):
+        """The negative-binomial engagement model of the account's posts (fitted once).
+
+        Raises ParameterError when there are too few posts to fit it.
+        """
+        from roi.engagement import fit_engagement_model
+
+        return fit_engagement_model(self.metrics, tz=self.tz, content=self.content)
+
+    @cached_property
     def influence(self) -> pd.DataFrame:
         """Influence table of the follower graph at the end of the week (computed once)."""
         from roi.graph import follower_graph, influence
 
-        return influence(follower_graph(self.ds, as_of=self.end), audience_of=self.account_id, posts=self.ds.posts,
-                         as_of=self.end)
+        return influence(follower_graph(self.ds, as_of=self.snapshot), audience_of=self.account_id,
+                         posts=self.ds.posts, as_of=self.end)
+
+    @cached_property
+    def snapshot(self) -> pd.Timestamp:
+        """The follower snapshot that counts for the end of the week."""
+        from roi.graph import snapshot_for
+
+        return snapshot_for(self.ds.follows, self.end)
 
     @property
     def week_posts(self) -> pd.DataFrame:
@@ -93,7 +118,8 @@ class ReportContext:
 
 
 def prepare(store: str | Path, *, account: str, week: str = "", tz: str = "UTC",
-            home_country: str | None = None, export_dir: str | None = None) -> ReportContext:
+            home_country: str | None = None, export_dir: str | None = None,
+            brand_domain: str = "") -> ReportContext:
     """Validate the report's parameters and load the store.
 
     Raises
@@ -105,6 +131,8 @@ def prepare(store: str | Path, *, account: str, week: str = "", tz: str = "UTC",
     """
     handle = validate_account(account)
     validate_tz(tz)
+    if brand_domain and not re.fullmatch(r"[a-z0-9.-]+\.[a-z]{2,}", brand_domain.lower()):
+        raise ParameterError(f"brand_domain={brand_domain!r}: expected a domain like 'acme.example'")
     if week:
         parse_iso_week(week)
     if home_country is not None and not re.fullmatch(r"[A-Z]{2}", str(home_country)):
@@ -117,4 +145,5 @@ def prepare(store: str | Path, *, account: str, week: str = "", tz: str = "UTC",
     prev_start, _ = week_bounds(iso_week_of(start - pd.Timedelta(seconds=1), tz=tz), tz=tz)
     return ReportContext(ds=ds, account=handle, account_id=account_id, tz=tz, week=week, start=start,
                          end=end, prev_start=prev_start, home_country=home_country,
-                         export_dir=export_dir or None)
+                         export_dir=export_dir or None,
+                         brand_domains=(brand_domain.lower(),) if brand_domain else ())

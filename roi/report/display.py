@@ -25,10 +25,15 @@ def escape(text: Any) -> str:
     return html.escape("" if text is None else str(text), quote=True)
 
 
+def _number(v: float) -> str:
+    """Readable numbers: thousands separated, small values with 4 significant digits."""
+    return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.4g}"
+
+
 def _table_html(frame: pd.DataFrame, max_rows: int) -> str:
     shown = frame.head(max_rows)
     body = shown.to_html(index=False, escape=True, na_rep="–", border=0, classes="roi-table",
-                         float_format=lambda v: f"{v:,.4g}")
+                         float_format=_number)
     more = f'<p class="roi-note">{len(frame) - max_rows:,} more rows not shown.</p>' if len(frame) > max_rows else ""
     return body + more
 

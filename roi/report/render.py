@@ -52,7 +52,7 @@ def extract_figures(notebook: nbformat.NotebookNode, folder: Path) -> list[Path]
 
 def render_report(store: str | Path, *, account: str, week: str | None = None, tz: str = "UTC",
                   out: str | Path = "reports", notebook: str | Path | None = None,
-                  home_country: str | None = None, progress: bool = False) -> Path:
+                  home_country: str | None = None, brand_domain: str = "", progress: bool = False) -> Path:
     """Execute the weekly report for ``account`` and ``week`` and write it under ``out``.
 
     Writes ``out/<account>/<week>/report.ipynb``, ``report.html`` (self-contained, opens
@@ -81,7 +81,8 @@ def render_report(store: str | Path, *, account: str, week: str | None = None, t
     folder.mkdir(parents=True, exist_ok=True)
     executed_path = folder / "report.ipynb"
     params = {"account": handle, "week": week, "store": str(store), "tz": tz,
-              "home_country": home_country or "", "export_dir": str(folder)}
+              "home_country": home_country or "", "brand_domain": brand_domain or "",
+              "export_dir": str(folder)}
     try:
         pm.execute_notebook(str(source), str(executed_path), parameters=params, cwd=str(source.parent),
                             kernel_name="python3", progress_bar=progress, report_mode=True)

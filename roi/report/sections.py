@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from roi.errors import ParameterError
 from roi.report.context import ReportContext
 from roi.report.display import Section
 
@@ -107,33 +108,35 @@ def headline_kpis(ctx: ReportContext) -> Section:
 
 
 def top_posts(ctx: ReportContext, *, n: int = 5) -> Section:
-    """The week's largest cascades of the account's posts: size, depth, virality, reach."""
-    from roi.cascades import top_cascades
+    """The week's most engaging posts of the account, with how far each travelled (its cascade)."""
+    from roi.cascades import cascade_forest, plot_cascade_tree, reconstruct_cascades, store_cascade_metrics
 
-    top = top_cascades(ctx.ds, account=ctx.account, start=ctx.start, end=ctx.end, n=n)
-    cols = ["created_at", "text", "reposts", "reposts_observed", "size", "depth", "max_breadth",
-            "structural_virality", "minutes_to_10", "potential_reach", "unique_reach"]
-    shown = top[[c for c in cols if c in top.columns]].copy()
-    if "created_at" in shown:
-        shown["created_at"] = shown["created_at"].dt.tz_convert(ctx.tz).dt.strftime("%a %d %b %H:%M")
-    if "text" in shown:
-        shown["text"] = shown["text"].str.slice(0, 90)
-    notes = ["size counts the post and everyone who passed it on (reposts, quotes, replies); depth is the "
-             "longest chain; structural virality is 2 for a pure broadcast and grows with person-to-person "
-             "spread. Potential reach = sum of the adopters' followers; unique reach = distinct accounts "
-             "following at least one adopter."]
+    m = ctx.metrics
+    week = m[(m["created_at"] >= ctx.start) & (m["created_at"] < ctx.end)]
+    top = week.sort_values(["engagements", "created_at"], ascending=[False, True], na_position="last").head(n)
+    cascades = store_cascade_metrics(ctx.ds, account=ctx.account, start=ctx.start, end=ctx.end)
+    shape = ["size", "depth", "max_breadth", "structural_virality", "minutes_to_10", "potential_reach", "unique_reach"]
+    joined = top.merge(cascades[["cascade_id", *shape]].rename(columns={"cascade_id": "post_id"}),
+                       on="post_id", how="left")
+    joined = joined.merge(ctx.ds.posts[["post_id", "text"]], on="post_id", how="left")
+    shown = joined[["created_at", "text", "impressions", "engagements", "engagement_rate", "reposts", *shape]].copy()
+    shown["created_at"] = shown["created_at"].dt.tz_convert(ctx.tz).dt.strftime("%a %d %b %H:%M")
+    shown["text"] = shown["text"].str.slice(0, 90)
+    notes = [f"{len(week):,} posts this week; the top {len(top)} by engagements. size counts the post and everyone "
+             "who passed it on (reposts, quotes, replies); depth is the longest chain; structural virality is "
+             "about 2 for a broadcast and grows with person-to-person spread. Potential reach = sum of the "
+             "adopters' followers; unique reach = distinct accounts following at least one adopter."]
     fig = None
-    if len(top):
-        from roi.cascades import cascade_forest, plot_cascade_tree, reconstruct_cascades
-
-        first = top["cascade_id"].iloc[0]
+    biggest = cascades.sort_values("size", ascending=False).head(1)
+    if len(biggest) and int(biggest["size"].iloc[0]) > 1:
+        first = biggest["cascade_id"].iloc[0]
         edges = reconstruct_cascades(ctx.ds.posts, ctx.ds.follows)
         forest = cascade_forest(edges[edges["cascade_id"] == first], ctx.ds.posts)
         fig = _figure(8, 3.5)
         ax = fig.subplots()
         plot_cascade_tree(forest, first, ax=ax)
-        ax.set_title(f"How the top post travelled ({int(top['size'].iloc[0])} accounts)")
-    return Section(notes=notes, tables=[("Top posts by cascade size", shown)], figure=fig)
+        ax.set_title(f"How the week's largest cascade travelled ({int(biggest['size'].iloc[0])} accounts)")
+    return Section(notes=notes, tables=[("Top posts", shown)], figure=fig)
 
 
 def new_followers(ctx: ReportContext, *, top: int = 10) -> Section:
@@ -157,7 +160,10 @@ def best_time(ctx: ReportContext, *, top: int = 8) -> Section:
     from roi.engagement import best_slots, engagement_by_slot
 
     slots = engagement_by_slot(ctx.metrics, tz=ctx.tz)
-    best = best_slots(ctx.metrics, tz=ctx.tz).head(top)
+    try:
+        best = best_slots(ctx.metrics, tz=ctx.tz, model=ctx.model).head(top)
+    except ParameterError:  # too little history to fit the model and rank slots
+        best = pd.DataFrame()
     fig = None
     try:
         from roi.engagement.plots import plot_slot_heatmap
@@ -168,15 +174,23 @@ def best_time(ctx: ReportContext, *, top: int = 8) -> Section:
         plot_slot_heatmap(slots, ax=fig.subplots())
     notes = [f"All of the account's posts so far ({len(ctx.metrics):,}), by local time in {ctx.tz}. "
              "Slots are ranked by the model's expected engagement rate, with 95% intervals."]
+    if best.empty:
+        notes.append("Too few posts to rank slots with a model yet; the heatmap shows the raw rates.")
     return Section(notes=notes, tables=[("Best slots to post", best)], figure=fig)
 
 
 def effects(ctx: ReportContext) -> Section:
     """Hashtag, mention and question effects as incidence-rate ratios from the NB model."""
-    from roi.engagement import engagement_by_hashtag_count, fit_engagement_model
+    from roi.engagement import engagement_by_hashtag_count, engagement_by_mention
 
-    model = fit_engagement_model(ctx.metrics, tz=ctx.tz)
     by_count = engagement_by_hashtag_count(ctx.metrics)
+    by_mention = engagement_by_mention(ctx.metrics)
+    try:
+        model = ctx.model
+    except ParameterError as exc:  # too little history to separate the effects: say so, show the raw rates
+        return Section(notes=[f"The effects model could not be fitted: {exc}."],
+                       tables=[("Engagement rate by number of hashtags", by_count),
+                               ("Engagement rate by mention use", by_mention)])
     notes = [f"Negative-binomial model of engagements with log(impressions) as offset, fitted on "
              f"{model.posts:,} posts. An IRR of 1.3 means 30% more engagements per impression than the "
              f"reference level, other things equal."]
@@ -189,7 +203,8 @@ def effects(ctx: ReportContext) -> Section:
         fig = _figure(7, 4)
         plot_irr_forest(model.effects, ax=fig.subplots())
     return Section(notes=notes, tables=[("Effects (incidence-rate ratios)", model.effects),
-                                        ("Engagement rate by number of hashtags", by_count)], figure=fig)
+                                        ("Engagement rate by number of hashtags", by_count),
+                                        ("Engagement rate by mention use", by_mention)], figure=fig, max_rows=40)
 
 
 def experiments(ctx: ReportContext) -> Section:
@@ -206,9 +221,9 @@ def spam(ctx: ReportContext, *, top: int = 15) -> Section:
     """Followers that trip the transparent spam rules, with the rules each tripped."""
     from roi.graph import rule_table, spam_suspects
 
-    suspects = spam_suspects(ctx.ds)
+    suspects = spam_suspects(ctx.ds, audience_of=ctx.account, as_of=ctx.snapshot)
     cols = ["handle", "followers_count", "following_count", "posts_count", "link_share", "age_days", "rules"]
-    notes = [f"{len(suspects):,} accounts flagged. A flag is a reason to look, not a verdict."]
+    notes = [f"{len(suspects):,} of the account's followers flagged. A flag is a reason to look, not a verdict."]
     return Section(notes=notes, tables=[("Spam suspects", suspects[[c for c in cols if c in suspects.columns]].head(top)),
                                         ("The rules", rule_table())], max_rows=top)
 
@@ -217,7 +232,7 @@ def follow_back(ctx: ReportContext, *, top: int = 10) -> Section:
     """Followers the account does not follow back, most influential first; full export to CSV and Excel."""
     from roi.graph import export_table, follow_back_candidates
 
-    candidates = follow_back_candidates(ctx.ds, ctx.account, influence_table=ctx.influence, as_of=ctx.end)
+    candidates = follow_back_candidates(ctx.ds, ctx.account, influence_table=ctx.influence, as_of=ctx.snapshot)
     notes = [f"{len(candidates):,} followers are not followed back."]
     if ctx.export_dir:
         from pathlib import Path
