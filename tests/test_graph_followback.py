@@ -126,3 +126,14 @@ def test_sample_rising_voices_and_new_followers(sample_ds, sample_truth):
     assert ((r["follower_growth"] > 0) | (r["engagement_growth"] > 0)).all()
     assert r["score"].is_monotonic_decreasing
     assert sample_truth["brand"]["account_id"] not in set(r["account_id"])
+
+
+def test_follow_back_of_an_account_that_follows_nobody():
+    from roi.graph import follow_back
+    from roi.tables import conform
+
+    f = conform("follows", {"platform": ["x", "x"], "follower_id": ["b", "c"], "followee_id": ["a", "a"],
+                            "first_seen": ["2026-01-01", "2026-01-08"], "last_seen": ["2026-02-01", "2026-02-01"]})
+    t = follow_back({"follows": f}, "a")
+    assert t["status"].tolist() == ["not_followed", "not_followed"]
+    assert t["days_waiting"].tolist() == [31, 24]
