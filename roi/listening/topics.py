@@ -153,6 +153,7 @@ def complaint_topics(
     topic: list[object] = [pd.NA] * n
     rule = ["none"] * n
     pending: dict[int, list[tuple[str, int]]] = {}
+    phrase_cache: dict[str, list[tuple[str, int]]] = {}
     support: dict[str, set[str]] = defaultdict(set)
     for i, text in enumerate(texts):
         if vocab_re is not None:
@@ -165,7 +166,9 @@ def complaint_topics(
         if other:
             topic[i], rule[i] = other[0], "hashtag"
             continue
-        phrases = _phrases(text, skip, int(max_words))
+        if text not in phrase_cache:
+            phrase_cache[text] = _phrases(text, skip, int(max_words))
+        phrases = phrase_cache[text]
         pending[i] = phrases
         for p in {p for p, _ in phrases}:
             support[p].add(authors[i])

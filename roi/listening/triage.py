@@ -28,6 +28,7 @@ complainant is visible even when the action does not change.
 
 from __future__ import annotations
 
+from collections import Counter, deque
 from typing import Any, Iterable
 
 import numpy as np
@@ -305,43 +306,62 @@ def triage_queue(
     c = c.merge(infl.rename(columns={"account_id": "author_id", "handle": "author", "followers": "author_followers",
                                      "pagerank": "author_pagerank"}), on="author_id", how="left")
 
-    # Timelines and the escalation window. Complaints are few next to posts, so a plain pass in
-    # time order is clear and fast enough; the window per topic is a deque of recent posts.
+    # Timelines and the escalation window, in one pass in time order. Per topic, a deque holds the
+    # complaints of the last `window` and a Counter their authors, so each complaint costs O(1)
+    # amortised (plus the few names shown in the reason).
     n = len(c)
     earlier = np.zeros(n, dtype=np.int64)
     earlier_topics: list[list[str]] = []
     others_n = np.zeros(n, dtype=np.int64)
     others_desc: list[str] = []
-    seen_by_author: dict[str, list[str]] = {}
-    recent: dict[str, list[tuple[pd.Timestamp, str, str]]] = {}
-    times = c["created_at"].tolist()
+    seen_by_author: dict[str, dict[str, None]] = {}
+    count_by_author: dict[str, int] = {}
+    recent: dict[str, tuple[deque, Counter]] = {}
+    times = c["created_at"].dt.tz_convert("UTC").dt.tz_localize(None).to_numpy().astype("datetime64[us]").astype(np.int64)
+    span = int(window / pd.Timedelta(microseconds=1))
     authors = c["author_id"].astype(str).tolist()
     handle_of = dict(zip(authors, c["author"].astype(object).where(c["author"].notna(), None).tolist()))
     topics = c["topic"].astype(object).where(c["topic"].notna(), None).tolist()
     for i in range(n):
-        t, a, topic = times[i], authors[i], topics[i]
-        past = seen_by_author.setdefault(a, [])
-        earlier[i] = len(past)
-        earlier_topics.append(list(dict.fromkeys(p for p in past if p)))
-        past.append(topic)
+        t, a, topic = int(times[i]), authors[i], topics[i]
+        earlier[i] = count_by_author.get(a, 0)
+        count_by_author[a] = earlier[i] + 1
+        past = seen_by_author.setdefault(a, {})
+        earlier_topics.append(list(past))
+        if topic is not None:
+            past[topic] = None
         if topic is None:
             others_desc.append("")
             continue
-        queue = [e for e in recent.get(topic, []) if e[0] >= t - window]
-        other = list(dict.fromkeys(e[1] for e in queue if e[1] != a))
-        others_n[i] = len(other)
-        first = next((e for e in queue if e[1] != a), None)
-        others_desc.append("" if first is None else
-                           f"{', '.join('@' + str(handle_of.get(o) or o) for o in other[:3])}"
-                           f"{' and others' if len(other) > 3 else ''} (first at "
-                           f"{first[0].strftime('%Y-%m-%d %H:%M')} UTC)")
-        queue.append((t, a, c.at[i, "post_id"]))
-        recent[topic] = queue
+        q, authors_in = recent.setdefault(topic, (deque(), Counter()))
+        while q and q[0][0] < t - span:
+            _, gone = q.popleft()
+            authors_in[gone] -= 1
+            if not authors_in[gone]:
+                del authors_in[gone]
+        others_n[i] = len(authors_in) - (1 if a in authors_in else 0)
+        if others_n[i]:
+            names, first = [], None
+            for tt, aa in q:  # oldest first; stop once three other names are known
+                if aa != a and aa not in names:
+                    first = tt if first is None else first
+                    names.append(aa)
+                    if len(names) == 3:
+                        break
+            when = pd.Timestamp(first, unit="us", tz="UTC").strftime("%Y-%m-%d %H:%M")
+            others_desc.append(f"{', '.join('@' + str(handle_of.get(o) or o) for o in names)}"
+                               f"{' and others' if others_n[i] > 3 else ''} (first at {when} UTC)")
+        else:
+            others_desc.append("")
+        q.append((t, a))
+        authors_in[a] += 1
 
     c["earlier_complaints"] = pd.array(earlier, dtype="Int64")
     c["earlier_topics"] = pd.Series(earlier_topics, index=c.index, dtype=object).map(lambda v: list(v))
     c["other_authors_in_window"] = pd.array(others_n, dtype="Int64")
-    private = [private_terms_in(t) for t in c["text"].astype("string").fillna("").tolist()]
+    private_of: dict[str, list[str]] = {}
+    private = [private_of.setdefault(t, private_terms_in(t)) if t not in private_of else private_of[t]
+               for t in c["text"].astype("string").fillna("").tolist()]
     c["needs_private"] = np.array([bool(p) for p in private], dtype=bool)
     followers = c["author_followers"].astype("Int64")
     by_followers = (followers >= int(follower_threshold)).fillna(False).to_numpy(dtype=bool)
@@ -350,27 +370,31 @@ def triage_queue(
     c["influential"] = by_followers | by_rank
 
     actions, reasons = [], []
+    vias = c["via"].astype(str).tolist()
+    addressed = c["addressed"].to_numpy(dtype=bool)
+    influential = c["influential"].to_numpy(dtype=bool)
+    follower_values = followers.tolist()
     hours = f"{float(window_hours):g} h"
     for i in range(n):
         topic = topics[i] or "(no topic)"
         who = "@" + str(handle_of.get(authors[i]) or authors[i])
-        via = str(c.at[i, "via"])
+        via = vias[i]
         if others_n[i] >= 1:
             action = "escalate"
             reason = (f"distinct complainant #{others_n[i] + 1} on '{topic}' within {hours}: "
                       f"also {others_desc[i]}")
-        elif c.at[i, "addressed"] and private[i]:
+        elif addressed[i] and private[i]:
             action = "take_private"
             reason = (f"addressed to the brand ({via}) and needs account details "
                       f"({', '.join(private[i])}): acknowledge in public, continue by DM")
-        elif c.at[i, "addressed"]:
+        elif addressed[i]:
             action = "reply_public"
             reason = f"addressed to the brand ({via}): a customer-service case, answer in public"
-        elif c.at[i, "influential"]:
+        elif influential[i]:
             action = "take_private" if private[i] else "reply_public"
             why = []
             if by_followers[i]:
-                why.append(f"{_fmt_count(followers.iloc[i])} followers >= {int(follower_threshold):,}")
+                why.append(f"{_fmt_count(follower_values[i])} followers >= {int(follower_threshold):,}")
             if by_rank[i]:
                 why.append(f"PageRank in the top {float(pagerank_top):.0%} of the follow graph")
             reason = f"only tagged ({via}), but {who} is influential: {'; '.join(why)}"
