@@ -1,11 +1,12 @@
 """Benchmark: roi.abtest.compare on large paired and unpaired tests, and its vectorised
 permutation test against a plain per-permutation Python loop (the reference).
 
-    python bench/bench_abtest.py
+    python bench/bench_abtest.py [--pairs 50 1000 10000] [--repeat 3]
 """
 
 from __future__ import annotations
 
+import argparse
 import sys
 from pathlib import Path
 
@@ -40,17 +41,22 @@ def loop_permutation(y, x, is_b, n_perm, seed=0):
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pairs", type=int, nargs="+", default=[50, 1_000, 10_000])
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
     rows = []
-    for pairs in (50, 1_000, 10_000):
+    for pairs in args.pairs:
         f = frame(pairs)
         for design, data in (("paired", f), ("unpaired", f.drop(columns="pair_id"))):
-            t, _ = median_time(lambda: compare(data, seed=0), repeat=3)
+            t, _ = median_time(lambda: compare(data, seed=0), repeat=args.repeat)
             rows.append({"case": f"compare {design}", "posts": len(f), "roi_s": t, "reference_s": None,
                          "ratio": None, "peak_mib": own_peak_mib()})
         y, x = f["engagements"].to_numpy(float), f["impressions"].to_numpy(float)
         is_b = (f["arm"] == "B").to_numpy()
-        t_roi, _ = median_time(lambda: _permutation_unpaired(np.random.default_rng(0), y, x, is_b, 5000), repeat=3)
-        t_ref, _ = median_time(lambda: loop_permutation(y, x, is_b, 5000), repeat=3)
+        t_roi, _ = median_time(lambda: _permutation_unpaired(np.random.default_rng(0), y, x, is_b, 5000),
+                               repeat=args.repeat)
+        t_ref, _ = median_time(lambda: loop_permutation(y, x, is_b, 5000), repeat=args.repeat)
         rows.append({"case": "permutation test, 5000 shuffles", "posts": len(f), "roi_s": t_roi,
                      "reference_s": t_ref, "ratio": t_ref / t_roi, "peak_mib": own_peak_mib()})
     report("abtest", rows)
