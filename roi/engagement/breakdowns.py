@@ -369,6 +369,7 @@ def engagement_by_hashtag(metrics, *, min_support: int = 3, rate: str = "engagem
     if _is_dask(metrics):
         long = metrics[["hashtags", y, x]].explode("hashtags").rename(columns={"hashtags": "hashtag"})
         table = rate_table(long[long["hashtag"].notnull()], "hashtag", rate=rate, **options)
+        table["hashtag"] = table["hashtag"].astype("string")  # explode gives Arrow strings; same dtype as pandas
     else:  # unnest with Arrow: the list's values and each value's post, no DataFrame.explode
         ok, yv, xv = _valid(metrics, y, x)
         lists = pa.array(metrics["hashtags"].array) if not isinstance(metrics["hashtags"].dtype, pd.ArrowDtype) \
