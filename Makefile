@@ -13,6 +13,7 @@ WEEK ?=
 REPORT_TZ ?= America/New_York
 HOME_COUNTRY ?= US
 BRAND_DOMAIN ?= acme.example
+SERVICE_HANDLES ?= acmecustserv
 STORE ?= data/processed/sample
 SAMPLE_RAW ?= data/raw/sample
 SAMPLE_CONFIG ?= data/sample/config.json
@@ -29,7 +30,7 @@ help: ## Show this help
 	@echo "roi — return on influence. Targets:"
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-15s %s\n", $$1, $$2}'
 	@echo "Variables: ACCOUNT=$(ACCOUNT) WEEK=<ISO week, default last complete> STORE=$(STORE)"
-	@echo "           REPORT_TZ=$(REPORT_TZ) HOME_COUNTRY=$(HOME_COUNTRY) BRAND_DOMAIN=$(BRAND_DOMAIN)"
+	@echo "           REPORT_TZ=$(REPORT_TZ) HOME_COUNTRY=$(HOME_COUNTRY) BRAND_DOMAIN=$(BRAND_DOMAIN) SERVICE_HANDLES=$(SERVICE_HANDLES)"
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -48,7 +49,8 @@ sample: $(STORE)/manifest.json ## Generate and ingest the sample brand's data (o
 
 weekly-report: setup $(STORE)/manifest.json ## Render the weekly report (ACCOUNT=acme WEEK=2026-W47; default: last complete week in STORE)
 	$(BIN)/roi report --store $(STORE) --account $(ACCOUNT) $(if $(WEEK),--week $(WEEK),) --tz $(REPORT_TZ) \
-		--home-country $(HOME_COUNTRY) --brand-domain $(BRAND_DOMAIN) --out $(REPORTS)
+		--home-country $(HOME_COUNTRY) --brand-domain $(BRAND_DOMAIN) \
+		--service-handles $(SERVICE_HANDLES) --out $(REPORTS)
 
 test: setup ## Run the tests and doctests (offline; real data from ROI_REALDATA when present)
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) -q

@@ -117,3 +117,17 @@ def test_user_text_is_escaped(rendered):
 def test_week_without_data_renders_a_short_report(tiny, tmp_path):
     html = render_report(tiny, account="acme", week="2025-W10", tz="UTC", out=tmp_path)
     assert "no data for this week" in html.read_text(encoding="utf-8")
+
+
+def test_default_week_is_the_last_week_the_data_fully_covers(tmp_path):
+    from types import SimpleNamespace
+
+    from roi.report.context import default_week
+
+    posts = conform("posts", {"platform": ["x", "x"], "post_id": ["1", "2"],
+                              "created_at": ["2026-11-18T10:00Z", "2026-11-22T20:00Z"]})
+    # posts up to Sunday evening, nothing observed later: W47 may still be missing posts
+    assert default_week(SimpleNamespace(posts=posts), tz="UTC") == "2026-W46"
+    # the export was collected on Monday morning: W47 is complete
+    observed = posts.assign(metrics_observed_at=pd.Timestamp("2026-11-23T06:15Z"))
+    assert default_week(SimpleNamespace(posts=observed), tz="UTC") == "2026-W47"

@@ -19,6 +19,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--tz", default="America/New_York", help="the account's time zone (IANA name)")
     p.add_argument("--home-country", default="", help="ISO alpha-2 code of the home market, e.g. US")
     p.add_argument("--brand-domain", default="", help="the brand's web domain, e.g. acme.example (promotion = links there)")
+    p.add_argument("--service-handles", default="",
+                   help="the brand's customer-service handles, comma-separated (e.g. acmecustserv)")
     p.add_argument("--out", default="reports", help="output folder (default: reports)")
     p.add_argument("--notebook", default=None, help="report notebook (default: notebooks/weekly-report.ipynb)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
@@ -31,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
 
     html = render_report(args.store, account=args.account, week=args.week or None, tz=args.tz,
                          out=args.out, notebook=args.notebook, home_country=args.home_country or None,
-                         brand_domain=args.brand_domain,
+                         brand_domain=args.brand_domain, service_handles=args.service_handles,
                          progress=not args.no_progress)
     if args.json:
         print_json({"html": str(html), "folder": str(html.parent)})

@@ -65,6 +65,7 @@ class ReportContext:
     home_country: str | None = None
     export_dir: str | None = None
     brand_domains: tuple[str, ...] = ()
+    service_handles: tuple[str, ...] = ()
     notes: list[str] = field(default_factory=list)
 
     @cached_property
@@ -117,9 +118,20 @@ class ReportContext:
         return len(self.week_posts) > 0
 
 
+def default_week(ds: Dataset, *, tz: str) -> str:
+    """The last ISO week the store covers completely, in local time ``tz``.
+
+    Coverage runs to the newest moment the data was observed: a post's time or, later, when its
+    metrics were collected (an export taken on Monday morning covers the whole previous week).
+    """
+    posts = ds.posts
+    seen = pd.concat([posts["created_at"], posts["metrics_observed_at"]], ignore_index=True)
+    return last_complete_week(seen, tz=tz)
+
+
 def prepare(store: str | Path, *, account: str, week: str = "", tz: str = "UTC",
             home_country: str | None = None, export_dir: str | None = None,
-            brand_domain: str = "") -> ReportContext:
+            brand_domain: str = "", service_handles: str = "") -> ReportContext:
     """Validate the report's parameters and load the store.
 
     Raises
@@ -133,6 +145,7 @@ def prepare(store: str | Path, *, account: str, week: str = "", tz: str = "UTC",
     validate_tz(tz)
     if brand_domain and not re.fullmatch(r"[a-z0-9.-]+\.[a-z]{2,}", brand_domain.lower()):
         raise ParameterError(f"brand_domain={brand_domain!r}: expected a domain like 'acme.example'")
+    service = tuple(validate_account(h) for h in service_handles.split(",") if h.strip()) if service_handles else ()
     if week:
         parse_iso_week(week)
     if home_country is not None and not re.fullmatch(r"[A-Z]{2}", str(home_country)):
@@ -140,10 +153,11 @@ def prepare(store: str | Path, *, account: str, week: str = "", tz: str = "UTC",
     ds = roi.load(store)
     account_id = account_id_for(ds.accounts, handle)
     if not week:
-        week = last_complete_week(ds.posts.created_at, tz=tz)
+        week = default_week(ds, tz=tz)
     start, end = week_bounds(week, tz=tz)
     prev_start, _ = week_bounds(iso_week_of(start - pd.Timedelta(seconds=1), tz=tz), tz=tz)
     return ReportContext(ds=ds, account=handle, account_id=account_id, tz=tz, week=week, start=start,
                          end=end, prev_start=prev_start, home_country=home_country,
                          export_dir=export_dir or None,
-                         brand_domains=(brand_domain.lower(),) if brand_domain else ())
+                         brand_domains=(brand_domain.lower(),) if brand_domain else (),
+                         service_handles=service)

@@ -10,7 +10,7 @@ import nbformat
 
 from roi.errors import ParameterError, RoiError
 from roi.report.context import safe_output_dir, validate_account
-from roi.timeframe import last_complete_week, parse_iso_week, validate_tz
+from roi.timeframe import parse_iso_week, validate_tz
 
 __all__ = ["render_report", "default_notebook", "export_html", "extract_figures"]
 
@@ -52,7 +52,8 @@ def extract_figures(notebook: nbformat.NotebookNode, folder: Path) -> list[Path]
 
 def render_report(store: str | Path, *, account: str, week: str | None = None, tz: str = "UTC",
                   out: str | Path = "reports", notebook: str | Path | None = None,
-                  home_country: str | None = None, brand_domain: str = "", progress: bool = False) -> Path:
+                  home_country: str | None = None, brand_domain: str = "", service_handles: str = "",
+                  progress: bool = False) -> Path:
     """Execute the weekly report for ``account`` and ``week`` and write it under ``out``.
 
     Writes ``out/<account>/<week>/report.ipynb``, ``report.html`` (self-contained, opens
@@ -74,14 +75,16 @@ def render_report(store: str | Path, *, account: str, week: str | None = None, t
         parse_iso_week(week)
     else:
         import roi
+        from roi.report.context import default_week
 
-        week = last_complete_week(roi.load(store).posts.created_at, tz=tz)
+        week = default_week(roi.load(store), tz=tz)
     folder = safe_output_dir(out, handle, week)
     source = Path(notebook) if notebook else default_notebook()
     folder.mkdir(parents=True, exist_ok=True)
     executed_path = folder / "report.ipynb"
     params = {"account": handle, "week": week, "store": str(store), "tz": tz,
               "home_country": home_country or "", "brand_domain": brand_domain or "",
+              "service_handles": service_handles or "",
               "export_dir": str(folder)}
     try:
         pm.execute_notebook(str(source), str(executed_path), parameters=params, cwd=str(source.parent),

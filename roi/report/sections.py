@@ -13,7 +13,7 @@ from roi.report.context import ReportContext
 from roi.report.display import Section
 
 __all__ = ["overview", "headline_kpis", "top_posts", "new_followers", "geo_spread", "best_time", "effects", "experiments",
-           "spam", "follow_back", "data_quality", "METRIC_DEFINITIONS"]
+           "listening", "content_mix", "spam", "follow_back", "data_quality", "METRIC_DEFINITIONS"]
 
 METRIC_DEFINITIONS = pd.DataFrame(
     [
@@ -264,3 +264,47 @@ def geo_spread(ctx: ReportContext, *, top: int = 12) -> Section:
     notes = ["Locations are the followers' own free-text profile locations, resolved offline; shares are among "
              "located followers, and the map's title says how many that is."]
     return Section(notes=notes, tables=tables, figure=fig)
+
+
+def listening(ctx: ReportContext, *, top: int = 15) -> Section:
+    """Complaints needing attention this week: the triage queue, spikes and response times."""
+    from roi.listening import complaints_needing_attention
+    from roi.listening.plots import plot_daily_volumes
+
+    att = complaints_needing_attention(ctx.ds, handles=[ctx.account, *ctx.service_handles], start=ctx.start,
+                                       end=ctx.end, tz=ctx.tz, brand_terms=[ctx.account])
+    queue_cols = ["created_at", "author", "author_followers", "addressed", "topic", "complaint_terms",
+                  "other_authors_in_window", "action", "reason", "text"]
+    queue = att["queue"]
+    queue = queue[[c for c in queue_cols if c in queue.columns]].copy()
+    if "created_at" in queue:
+        queue["created_at"] = queue["created_at"].dt.tz_convert(ctx.tz).dt.strftime("%a %d %b %H:%M")
+    if "text" in queue:
+        queue["text"] = queue["text"].str.slice(0, 100)
+    fig = None
+    if len(att["alerts"]):
+        fig = _figure(8, 3)
+        plot_daily_volumes(att["alerts"], series="complaints", ax=fig.subplots())
+    flagged = att["spikes"]
+    return Section(notes=list(att["notes"]), tables=[
+        ("Triage queue (escalate first)", queue), ("Actions", att["actions"]),
+        ("Response times to addressed complaints", att["response_summary"]),
+        ("Unanswered addressed complaints", att["unanswered"][[c for c in ("created_at", "author", "topic", "text")
+                                                                if c in att["unanswered"].columns]]),
+        ("Spike days", flagged)], figure=fig, max_rows=top)
+
+
+def content_mix(ctx: ReportContext) -> Section:
+    """The account's posts this week against the rule of thirds (original, engagement, promotion)."""
+    from roi.listening import content_mix_for_week
+    from roi.listening.plots import plot_content_mix
+
+    mix = content_mix_for_week(ctx.ds, account=ctx.account, start=ctx.start, end=ctx.end, tz=ctx.tz,
+                               brand_domains=ctx.brand_domains)
+    fig = None
+    if len(mix["weekly"]):
+        fig = _figure(7, 3)
+        plot_content_mix(mix["weekly"], ax=fig.subplots())
+    rules = mix["posts"].groupby(["content_type", "rule"], observed=True).size().rename("posts").reset_index()
+    return Section(notes=list(mix["notes"]), tables=[("This week", mix["week"]), ("Recent weeks", mix["weekly"]),
+                                                     ("Which rule decided each type", rules)], figure=fig)
