@@ -33,11 +33,11 @@ HERE = Path(__file__).resolve().parent
 #: script name -> arguments, per plan; a script missing from a plan runs with its defaults.
 PLANS: dict[str, dict[str, list[str]]] = {
     "default": {
-        "abtest": ["--pairs", "50", "1000", "5000"],
+        "abtest": ["--pairs", "50", "1000", "4000"],
         "aggregation": ["--sizes", "100000,1000000,10000000"],
         "cascades": ["--quick"],
         "csv_readers": ["--rows", "200000"],
-        "dask": ["--quick"],
+        "dask": ["--sizes", "1000000,2000000,5000000"],
         "geocode": ["--rows", "300000", "--distinct", "30000"],
         "influence": ["--sizes", "10000", "100000", "1000000", "--nx-max", "10000"],
         "ingest": ["--sizes", "1000", "10000", "30000"],

@@ -216,6 +216,15 @@ def test_growth_churn_and_follower_change(both, sample_truth):
     assert_same(follower_change(ds, "acme", **window), follower_change(dds, "acme", **window))
 
 
+def test_growth_churn_by_account_id_and_unknown_handle(both, brand):
+    from roi.graph import growth_churn
+
+    ds, dds = both
+    assert_same(growth_churn(ds, brand), growth_churn(dds, brand))
+    with pytest.raises(ParameterError, match="not found"):
+        growth_churn(dds, "no-such-brand")
+
+
 def test_followers_by_country(both, brand):
     from roi.geo.spread import followers_by_country, locate_followers, spread_summary
 

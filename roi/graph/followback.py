@@ -12,14 +12,17 @@ a moment = baseline + changes dated before it, so for any window
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from roi.accounts import account_id_for
+from roi.dask_engine import compute, is_dask
 from roi.errors import ParameterError
 from roi.graph.build import _utc, follow_edges, snapshot_index, snapshot_times, tables_of
+from roi.tables import empty
 from roi.timeframe import iso_week_of, validate_tz, week_bounds
 
 __all__ = [
@@ -174,7 +177,38 @@ def _count_before(gained: pd.Series, lost_at: pd.Series, when: pd.Timestamp) -> 
     return int((there & ~gone).sum())
 
 
+def _dask_follows(data: Any) -> Any:
+    """The follows table when it is a Dask DataFrame (``roi.load(store, engine="dask")``), else None."""
+    frame = data.get("follows") if isinstance(data, Mapping) else getattr(data, "follows", None)
+    return frame if is_dask(frame) else None
+
+
+def _incoming_dask(data: Any, follows: Any, account: str) -> tuple[pd.DataFrame, pd.DatetimeIndex]:
+    """:func:`_incoming` on a Dask follows table: only the snapshot times and the account's
+    incoming edges are gathered, never the whole table."""
+    import dask.dataframe as dd
+
+    accounts = data.get("accounts") if isinstance(data, Mapping) else getattr(data, "accounts", None)
+    accounts = compute(accounts[["platform", "account_id", "handle", "observed_at"]]) if accounts is not None \
+        else empty("accounts")
+    me = str(account)
+    if me not in set(accounts["account_id"].dropna()):
+        ids = follows[["follower_id", "followee_id"]]
+        known = compute(((ids["follower_id"] == me) | (ids["followee_id"] == me)).any())
+        me = me if known else account_id_for(accounts, me)
+    stamps = compute(dd.concat([follows["first_seen"], follows["last_seen"]]).dropna().unique())
+    stamps = pd.Series(stamps, dtype="datetime64[us, UTC]")
+    snaps = snapshot_times(pd.DataFrame({"first_seen": stamps, "last_seen": stamps}))
+    mine = compute(follows[follows["followee_id"] == me][["platform", "follower_id", "followee_id",
+                                                           "first_seen", "last_seen"]])
+    edges = _edges_ever(mine)
+    return edges.sort_values("follower_id", kind="stable", ignore_index=True), snaps
+
+
 def _incoming(data: Any, account: str) -> tuple[pd.DataFrame, pd.DatetimeIndex]:
+    dask_follows = _dask_follows(data)
+    if dask_follows is not None:
+        return _incoming_dask(data, dask_follows, account)
     _, follows = tables_of(data, "accounts", "follows")
     me = resolve_account(data, account)
     snaps = snapshot_times(follows)
