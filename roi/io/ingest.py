@@ -386,7 +386,7 @@ def _collect(chunk: ReadResult, index: int, report: SourceReport, pending: "_Pen
         if name not in TABLES:
             raise InputError(f"{report.path}: reader produced an unknown table {name!r}")
         try:
-            rows = conform(name, frame)
+            rows = _conformed(name, frame)
         except RoiError as exc:
             raise InputError(f"{report.path}: {exc}") from None
         n = len(rows)
@@ -403,6 +403,28 @@ def _collect(chunk: ReadResult, index: int, report: SourceReport, pending: "_Pen
         report.context_rows += int(context.sum())
         pending.add(name, rows)
     return seq
+
+
+_CANONICAL_DTYPES: dict[str, dict[str, Any]] = {}
+
+
+def _conformed(name: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """``conform(name, frame)``, without the casts when the frame already has the table's exact dtypes.
+
+    The Arrow fast path of the X v2 reader builds canonical columns already; casting them again
+    (string to string, list to list) costs a copy of every column for nothing. A frame whose
+    columns all have exactly the dtypes ``conform`` produces is only reordered (a missing column is
+    filled with nulls, as ``conform`` does).
+    """
+    dtypes = _CANONICAL_DTYPES.get(name)
+    if dtypes is None:
+        dtypes = _CANONICAL_DTYPES[name] = dict(conform(name, pd.DataFrame()).dtypes)
+    columns = frame.columns
+    if not all(c not in columns or frame[c].dtype == d for c, d in dtypes.items()):
+        return conform(name, frame)
+    n = len(frame)
+    out = {c: frame[c].array if c in columns else pd.array([None] * n, dtype=d) for c, d in dtypes.items()}
+    return pd.DataFrame(out, copy=False)
 
 
 def _zero_counts() -> dict[str, int]:
@@ -659,12 +681,20 @@ def _combine(name: str, sub: pd.DataFrame) -> pd.DataFrame:
 # ---------------------------------------------------------------------------- provenance
 def _provenance(previous: pd.DataFrame, new: pd.DataFrame, sources: list[Source]) -> pd.DataFrame:
     """platform, post_id, source: the file that first brought each post (for conflict messages)."""
-    paths = np.array([str(s.path) for s in sources], dtype=object)
-    fresh = new.drop_duplicates(["platform", "post_id"], keep="first")
-    fresh = pd.DataFrame({"platform": fresh["platform"].to_numpy(), "post_id": fresh["post_id"].to_numpy(),
-                          "source": paths[fresh["_src"].to_numpy()]}).astype("string")
-    both = pd.concat([previous, fresh], ignore_index=True).drop_duplicates(["platform", "post_id"], keep="first")
-    return both.reset_index(drop=True)
+    paths = pd.array([str(s.path) for s in sources], dtype="string")
+    key = ["platform", "post_id"]
+    both = pd.concat([previous[key], new[key]], ignore_index=True) if len(previous) else new[key]
+    # First row of each key, in reading order (drop_duplicates(keep="first") without hashing strings twice).
+    _, first = np.unique(_key_codes(both, key), return_index=True)
+    first.sort()
+    n_prev = len(previous)
+    from_prev, from_new = first[first < n_prev], first[first >= n_prev] - n_prev
+    fresh = pd.DataFrame({"platform": new["platform"].array.take(from_new).astype("string"),
+                          "post_id": new["post_id"].array.take(from_new).astype("string"),
+                          "source": paths.take(new["_src"].to_numpy()[from_new])})
+    if not n_prev:
+        return fresh
+    return pd.concat([previous.iloc[from_prev].astype("string"), fresh], ignore_index=True)
 
 
 def _name_origins(conflicts: pd.DataFrame, provenance: pd.DataFrame) -> pd.DataFrame:
