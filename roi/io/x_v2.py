@@ -27,6 +27,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 import re
 from pathlib import Path
 from typing import Any, Iterable, Iterator
@@ -42,6 +44,10 @@ __all__ = ["read", "POST_FIELDS", "ACCOUNT_FIELDS", "FOLLOW_FIELDS", "CHUNK_SIZE
 
 CHUNK_SIZE = 50_000
 BLOCK_BYTES = 32 << 20  # bytes of whole lines per block of the fast path (about 30,000 tweets)
+# Blocks parsed at once by the fast path, in threads: pyarrow's JSON reader releases the GIL but
+# hardly parallelises one block by itself, so two blocks in flight use both cores of a 2-core
+# machine. Memory holds at most this many blocks (and their parsed tables) beyond the current one.
+PARSE_THREADS = 2
 PLATFORM = "x"
 POST_FIELDS = (
     ("post_id", "str"), ("author_id", "str"), ("created_at", "iso"), ("text", "str"), ("lang", "str"),
@@ -200,20 +206,40 @@ def _read_blocks(path: Any, fallback_us: int, as_of_us: int | None, cache: dict[
     def observed_of(value: str | None) -> int:
         return _observed({"__twarc": {"retrieved_at": value}}, fallback_us, cache)
 
-    line = 1
-    with open(path, "rb") as fh:
-        while block := fh.read(BLOCK_BYTES):
-            if not block.endswith(b"\n"):
-                block += fh.readline()
-            n_lines = block.count(b"\n") + (not block.endswith(b"\n"))
-            got = read_block(block, line, n_lines, observed_of)
+    def blocks() -> Iterator[tuple[bytes, int, int]]:
+        line = 1
+        with open(path, "rb") as fh:
+            while block := fh.read(BLOCK_BYTES):
+                if not block.endswith(b"\n"):
+                    block += fh.readline()
+                n_lines = block.count(b"\n") + (not block.endswith(b"\n"))
+                yield block, line, n_lines
+                line += n_lines
+
+    # Blocks are parsed ahead in threads and handled in file order, so rows, lines and
+    # rejections come out exactly as from one block at a time.
+    with ThreadPoolExecutor(max_workers=PARSE_THREADS, thread_name_prefix="roi-x-v2") as pool:
+        in_flight: deque = deque()
+        source = blocks()
+        exhausted = False
+        while True:
+            while not exhausted and len(in_flight) < PARSE_THREADS:
+                item = next(source, None)
+                if item is None:
+                    exhausted = True
+                else:
+                    in_flight.append((item, pool.submit(read_block, *item, observed_of)))
+            if not in_flight:
+                break
+            (block, line, _), future = in_flight.popleft()
+            got = future.result()
             if got is None:
                 yield from _read_items(_iter_lines(io.BytesIO(block), line - 1), fallback_us, as_of_us, cache,
                                        chunk_size)
             else:
                 for tables, n in _split(*got, chunk_size):
                     yield ReadResult(tables=tables, read=n, primary="posts")
-            line += n_lines
+            del block, got
 
 
 def _split(tables: dict[str, Any], n: int, chunk_size: int) -> Iterator[tuple[dict[str, Any], int]]:
