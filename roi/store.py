@@ -232,7 +232,10 @@ class Store:
             nulls = [k for k in table_def.required if frame[k].isna().any()]
             if nulls:
                 raise StoreError(f"table {name!r}: key column(s) {', '.join(nulls)} contain nulls")
+            # The Arrow schema says everything about a canonical table; pandas' own metadata (which
+            # names list columns' inner fields) only trips up other Parquet readers such as Dask.
             arrow = pa.Table.from_pandas(frame, schema=arrow_schema(name), preserve_index=False)
+            arrow = arrow.replace_schema_metadata(None)
         else:
             if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
                 raise ParameterError(f"table name {name!r}: use lower-case letters, digits and _ only")
