@@ -468,16 +468,23 @@ class _Pending:
             self.frames.setdefault(name, []).append(rows)
             return
         bucket = self._bucket_of(name, rows)
+        # One conversion to Arrow, then each bucket's rows (in reading order) taken from it.
+        table = pa.Table.from_pandas(rows, preserve_index=False)
+        order = np.argsort(bucket, kind="stable")
+        bounds = np.searchsorted(bucket[order], np.arange(self.buckets + 1))
         for b in range(self.buckets):
-            part = rows[bucket == b]
-            if len(part):
-                self.files.setdefault((name, b), []).append(self._spill(part))
+            if bounds[b + 1] > bounds[b]:
+                part = table.take(pa.array(order[bounds[b]:bounds[b + 1]]))
+                self.files.setdefault((name, b), []).append(self._spill_table(part))
 
     def _spill(self, frame: pd.DataFrame) -> Path:
+        return self._spill_table(pa.Table.from_pandas(frame, preserve_index=False))
+
+    def _spill_table(self, table: pa.Table) -> Path:
         self.root.mkdir(exist_ok=True)
         self.count += 1
         path = self.root / f"{self.count:08d}.arrow"
-        feather.write_feather(pa.Table.from_pandas(frame, preserve_index=False), path, compression="lz4")
+        feather.write_feather(table, path, compression="lz4")
         return path
 
     def split(self, name: str, frame: pd.DataFrame) -> list[pd.DataFrame]:
