@@ -29,8 +29,11 @@ def median_time(fn: Callable[[], Any], *, repeat: int = 3) -> tuple[float, Any]:
 def peak_rss_of(code: str, *, env: dict[str, str] | None = None) -> tuple[float, float]:
     """Run Python ``code`` in a fresh process; return (wall seconds, peak RSS in MiB)."""
     start = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-c", code + "\nimport resource,sys;"
-                           "print('PEAK', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"],
+    # ru_maxrss survives fork+exec on Linux (it would include this process's own peak), so the child
+    # reports its own high-water mark from /proc (VmHWM, in KiB).
+    report_peak = ("\nprint('PEAK', next(l.split()[1] for l in open('/proc/self/status') "
+                   "if l.startswith('VmHWM')))")
+    proc = subprocess.run([sys.executable, "-c", code + report_peak],
                           capture_output=True, text=True, env={**os.environ, **(env or {})})
     wall = time.perf_counter() - start
     if proc.returncode:
