@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 import pandas as pd
 
@@ -40,7 +40,7 @@ def account_ids_for(accounts: pd.DataFrame, handles: Iterable[str], *, platform:
     keyed = known.assign(_h=known["handle"].astype(str).str.casefold())
     if "observed_at" in keyed:
         keyed = keyed.sort_values("observed_at", na_position="first")
-    lookup = dict(zip(keyed["_h"], keyed["account_id"].astype(str)))
+    lookup = dict(zip(keyed["_h"], keyed["account_id"].astype(str), strict=True))
     missing = [h for h in wanted if h not in lookup]
     if missing:
         sample = ", ".join(sorted(lookup)[:5]) or "none"

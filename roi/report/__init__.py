@@ -1,7 +1,7 @@
 """The weekly report: parameters validated, sections computed by roi, rendered by papermill."""
 
-from roi.report.display import Section, show
 from roi.report.context import ReportContext, prepare, safe_output_dir, validate_account
+from roi.report.display import Section, show
 from roi.report.render import default_notebook, export_html, extract_figures, render_report
 
 __all__ = [

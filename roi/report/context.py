@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
@@ -66,7 +66,6 @@ class ReportContext:
     export_dir: str | None = None
     brand_domains: tuple[str, ...] = ()
     service_handles: tuple[str, ...] = ()
-    notes: list[str] = field(default_factory=list)
 
     @cached_property
     def metrics(self) -> pd.DataFrame:

@@ -247,7 +247,13 @@ def follow_back(ctx: ReportContext, *, top: int = 10) -> Section:
 
 def geo_spread(ctx: ReportContext, *, top: int = 12) -> Section:
     """Where the followers are at the end of the week: map, table, coverage and concentration."""
-    from roi.geo import followers_by_country, locate_followers, plot_country_choropleth, spread_change, spread_summary
+    from roi.geo import (
+        followers_by_country,
+        locate_followers,
+        plot_country_choropleth,
+        spread_change,
+        spread_summary,
+    )
 
     last_instant = ctx.end - pd.Timedelta(microseconds=1)
     located = locate_followers(ctx.ds.accounts, ctx.ds.follows, ctx.account_id, at=last_instant)
