@@ -11,10 +11,30 @@ tweets from ``includes``) go into the tables but are not primary records; ingest
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
-__all__ = ["ReadResult", "Rejected"]
+__all__ = ["ReadResult", "Rejected", "observed_time"]
+
+
+def observed_time(path: Any, as_of: Any = None) -> pd.Timestamp | None:
+    """When a source's figures were observed: ``as_of`` (naive = UTC) if given, else the file's
+    modification time, else None (the file cannot be stat'ed).
+
+    >>> observed_time("no-such-file", "2026-01-05T10:00")
+    Timestamp('2026-01-05 10:00:00+0000', tz='UTC')
+    >>> observed_time("no-such-file") is None
+    True
+    """
+    if as_of is not None:
+        ts = pd.Timestamp(as_of)
+        return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+    try:
+        return pd.Timestamp(Path(str(path)).stat().st_mtime, unit="s", tz="UTC")
+    except (OSError, TypeError, ValueError):
+        return None
 
 
 @dataclass

@@ -48,7 +48,7 @@ from typing import Any, Iterator
 import orjson
 import pandas as pd
 
-from roi.io._base import ReadResult, Rejected
+from roi.io._base import ReadResult, Rejected, observed_time
 from roi.io._csv import with_accounting
 from roi.io._json import iter_json, raw_text
 from roi.tables import conform
@@ -65,14 +65,6 @@ _POST = "app.bsky.feed.post"
 _REPOST = "app.bsky.feed.repost"
 
 
-def _observed(path, as_of) -> pd.Timestamp | None:
-    if as_of is not None:
-        ts = pd.Timestamp(as_of)
-        return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
-    try:
-        return pd.Timestamp(Path(str(path)).stat().st_mtime, unit="s", tz="UTC")
-    except OSError:
-        return None
 
 
 def _raw(value: Any) -> str:
@@ -208,7 +200,7 @@ def read(path: Path, *, as_of: pd.Timestamp | None = None) -> Iterator[ReadResul
     >>> r.read, r.tables["follows"][["follower_id", "followee_id"]].values.tolist()
     (1, [['did:plc:a', 'did:plc:brand']])
     """
-    observed = _observed(path, as_of)
+    observed = observed_time(path, as_of)
     chunk = _Chunk(observed)
     counter = [0]
 

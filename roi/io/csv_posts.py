@@ -38,7 +38,7 @@ from typing import Iterator
 import numpy as np
 import pandas as pd
 
-from roi.io._base import ReadResult
+from roi.io._base import ReadResult, observed_time
 from roi.io._csv import Problems, open_csv, parse_counts, parse_times, split_entities, with_accounting
 from roi.tables import POST_KINDS, conform
 from roi.text import hashtags_of, is_retweet_text, mentions_of, urls_of
@@ -55,11 +55,6 @@ _KIND_ALIASES = {**{k: k for k in POST_KINDS}, "retweet": "repost", "boost": "re
                  "share": "repost", "quote_tweet": "quote", "post": "original", "tweet": "original"}
 
 
-def _mtime(path) -> pd.Timestamp | None:
-    try:
-        return pd.Timestamp(Path(path).stat().st_mtime, unit="s", tz="UTC")
-    except (OSError, TypeError, ValueError):
-        return None
 
 
 def read(path: Path, *, as_of: pd.Timestamp | None = None) -> Iterator[ReadResult]:
@@ -101,10 +96,8 @@ def read(path: Path, *, as_of: pd.Timestamp | None = None) -> Iterator[ReadResul
     else:
         author_col = "author"
     source.require(["post_id", author_col, "created_at"], expected_header=EXPECTED_HEADER)
-    as_of_ts = None if as_of is None else pd.Timestamp(as_of)
-    if as_of_ts is not None and as_of_ts.tzinfo is None:
-        as_of_ts = as_of_ts.tz_localize("UTC")
-    metrics_at = as_of_ts if as_of_ts is not None else _mtime(path)
+    as_of_ts = None if as_of is None else observed_time(path, as_of)
+    metrics_at = observed_time(path, as_of)
     for block in source.blocks():
         yield _chunk(source, block, author_col, as_of_ts, metrics_at)
 

@@ -26,7 +26,7 @@ from typing import Iterator
 import numpy as np
 import pandas as pd
 
-from roi.io._base import ReadResult, Rejected
+from roi.io._base import ReadResult, Rejected, observed_time
 from roi.io._csv import Problems, open_csv, parse_times, with_accounting
 from roi.tables import conform
 
@@ -38,11 +38,6 @@ _ID_HEADERS = {"id", "user_id", "account_id", "ids", "follower_id", "followee_id
 CHUNK_LINES = 200_000
 
 
-def _snapshot_time(path, as_of) -> pd.Timestamp:
-    if as_of is not None:
-        ts = pd.Timestamp(as_of)
-        return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
-    return pd.Timestamp(Path(path).stat().st_mtime, unit="s", tz="UTC")
 
 
 def read(path: Path, *, as_of: pd.Timestamp | None = None) -> Iterator[ReadResult]:
@@ -101,7 +96,7 @@ def _read_csv(source, path, as_of) -> Iterator[ReadResult]:
         else:
             seen = pd.Series(pd.NaT, index=rows.index, dtype="datetime64[us, UTC]")
         if seen.isna().any():
-            default_time = default_time or _snapshot_time(path, as_of)
+            default_time = default_time or observed_time(path, as_of)
             seen = seen.fillna(default_time)
         platform = rows["platform"].fillna("x") if "platform" in rows.columns else "x"
         frame = pd.DataFrame({"platform": platform, "follower_id": rows["follower_id"],
@@ -115,7 +110,7 @@ def _read_csv(source, path, as_of) -> Iterator[ReadResult]:
 
 
 def _read_id_list(path, direction: str, subject: str, as_of) -> Iterator[ReadResult]:
-    when = _snapshot_time(path, as_of)
+    when = observed_time(path, as_of)
     with Path(str(path)).open("rb") as fh:
         lineno = 0
         while True:

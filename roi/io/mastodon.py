@@ -45,7 +45,7 @@ import orjson
 import pandas as pd
 
 from roi.errors import InputError
-from roi.io._base import ReadResult, Rejected
+from roi.io._base import ReadResult, Rejected, observed_time
 from roi.io._csv import with_accounting
 from roi.tables import conform
 from roi.text import html_to_text
@@ -129,14 +129,6 @@ def _raw(item: Any) -> str:
     return text if len(text) <= _RECORD_LIMIT else text[:_RECORD_LIMIT] + "...[truncated]"
 
 
-def _observed(path: Path, as_of) -> pd.Timestamp | None:
-    if as_of is not None:
-        ts = pd.Timestamp(as_of)
-        return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
-    try:
-        return pd.Timestamp(Path(str(path)).stat().st_mtime, unit="s", tz="UTC")
-    except OSError:
-        return None
 
 
 def _load(path: Path) -> Any:
@@ -189,7 +181,7 @@ def read(path: Path, *, as_of: pd.Timestamp | None = None) -> Iterator[ReadResul
         raise InputError(f"{path}: a JSON {type(doc).__name__}, not a Mastodon export object")
     kind = doc.get("type")
     items = doc.get("orderedItems", doc.get("items"))
-    observed = _observed(path, as_of)
+    observed = observed_time(path, as_of)
     if kind in _ACTOR_TYPES:
         yield _actor(doc, observed)
     elif isinstance(items, list) and items and all(isinstance(i, str) for i in items):
