@@ -65,8 +65,6 @@ _POST = "app.bsky.feed.post"
 _REPOST = "app.bsky.feed.repost"
 
 
-
-
 def _raw(value: Any) -> str:
     return raw_text(orjson.dumps(value))
 

@@ -55,8 +55,6 @@ _KIND_ALIASES = {**{k: k for k in POST_KINDS}, "retweet": "repost", "boost": "re
                  "share": "repost", "quote_tweet": "quote", "post": "original", "tweet": "original"}
 
 
-
-
 def read(path: Path, *, as_of: pd.Timestamp | None = None) -> Iterator[ReadResult]:
     """Read a posts CSV in chunks of canonical ``posts`` (primary) and ``accounts`` (context) rows.
 

@@ -38,8 +38,6 @@ _ID_HEADERS = {"id", "user_id", "account_id", "ids", "follower_id", "followee_id
 CHUNK_LINES = 200_000
 
 
-
-
 def read(path: Path, *, as_of: pd.Timestamp | None = None) -> Iterator[ReadResult]:
     """Read a follower snapshot in chunks of canonical ``follows`` rows.
 

@@ -129,8 +129,6 @@ def _raw(item: Any) -> str:
     return text if len(text) <= _RECORD_LIMIT else text[:_RECORD_LIMIT] + "...[truncated]"
 
 
-
-
 def _load(path: Path) -> Any:
     with Path(str(path)).open("rb") as fh:
         data = fh.read()
