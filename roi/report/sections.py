@@ -130,7 +130,10 @@ def top_posts(ctx: ReportContext, *, n: int = 5) -> Section:
     biggest = cascades.sort_values("size", ascending=False).head(1)
     if len(biggest) and int(biggest["size"].iloc[0]) > 1:
         first = biggest["cascade_id"].iloc[0]
-        edges = reconstruct_cascades(ctx.ds.posts, ctx.ds.follows)
+        # Only the drawn cascade is needed, and its adopters all post after its source: reconstruct
+        # from the posts since the week began rather than the whole store a second time.
+        since = ctx.ds.posts[ctx.ds.posts["created_at"] >= ctx.start]
+        edges = reconstruct_cascades(since, ctx.ds.follows)
         forest = cascade_forest(edges[edges["cascade_id"] == first], ctx.ds.posts)
         fig = _figure(8, 3.5)
         ax = fig.subplots()
