@@ -20,11 +20,12 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.dataset as pads
@@ -32,7 +33,7 @@ import pyarrow.parquet as pq
 
 from roi import __version__
 from roi.errors import ParameterError, StoreError
-from roi.tables import TABLES, arrow_schema, conform, empty
+from roi.tables import TABLES, arrow_schema, conform, conform_arrow, empty
 
 __all__ = ["Store", "Dataset", "load", "MANIFEST", "REJECTED_COLUMNS"]
 
@@ -59,6 +60,49 @@ def _types_mapper(t: pa.DataType):
         # Parquet names list items "element"; the canonical dtype names them "item".
         return pd.ArrowDtype(pa.list_(t.value_type))
     return None
+
+
+def _plain(name: str, table: pa.Table) -> pa.Table:
+    """A table as read from its dataset, without the ``month`` partition column and dictionaries."""
+    if "month" in table.column_names and name in TABLES and "month" not in TABLES[name].column_names:
+        table = table.drop(["month"])
+    for i, fld in enumerate(table.schema):
+        if pa.types.is_dictionary(fld.type):
+            table = table.set_column(i, fld.name, table.column(i).cast(fld.type.value_type))
+    return table
+
+
+def _months(times: pa.ChunkedArray | pa.Array) -> pa.DictionaryArray:
+    """``YYYY-MM`` of each UTC timestamp ("unknown" for a null), as a dictionary array.
+
+    Computed on the integer timestamps (Arrow's strftime formats every row through the C
+    library: seconds for a million rows); only the few distinct months become strings.
+
+    >>> _months(pa.array([0, None, 2_700_000_000_000_000], pa.timestamp("us", tz="UTC"))).to_pylist()
+    ['1970-01', 'unknown', '2055-07']
+    """
+    if isinstance(times, pa.ChunkedArray):
+        times = times.combine_chunks()
+    values = times.cast(pa.int64()).to_numpy(zero_copy_only=False)
+    known = times.is_valid().to_numpy(zero_copy_only=False)
+    months = np.where(known, values, 0).astype("datetime64[us]").astype("datetime64[M]").astype("int64")
+    distinct, codes = np.unique(months[known], return_inverse=True)
+    labels = [str(m) for m in distinct.astype("datetime64[M]")] + ["unknown"]
+    indices = np.full(len(values), len(distinct), dtype="int32")
+    indices[known] = codes
+    return pa.DictionaryArray.from_arrays(pa.array(indices), pa.array(labels, pa.string()))
+
+
+# Parquet options: no dictionary for free text and ids that are (nearly) all distinct -- the
+# writer would build one and give up -- and statistics only where a filter may use them.
+_NO_DICTIONARY = {"text", "description", "display_name", "post_id", "urls", "conversation_id", "referenced_id"}
+_NO_STATISTICS = {"text", "description", "display_name", "location", "urls", "hashtags", "mentions"}
+
+
+def _parquet_options(schema: pa.Schema) -> dict[str, Any]:
+    names = [n for n in schema.names if n != "month"]
+    return {"use_dictionary": [n for n in names if n not in _NO_DICTIONARY],
+            "write_statistics": [n for n in names if n not in _NO_STATISTICS]}
 
 
 def _fsync_dir(path: Path) -> None:
@@ -184,31 +228,50 @@ class Store:
                 frame = empty(name)
                 return frame[columns] if columns else frame
             raise StoreError(f"{self.path}: no table {name!r} in this store")
-        if not path.exists():
-            raise StoreError(
-                f"{path}: table {name!r} is listed in the manifest but missing on disk; "
-                "rebuild the store with `roi ingest`"
-            )
+        dataset = self._dataset(name, path)
         try:
-            dataset = pads.dataset(path, format="parquet", partitioning="hive")
             wanted = columns
             if wanted is not None:
                 wanted = [c for c in wanted if c in dataset.schema.names]
             table = dataset.to_table(columns=wanted)
         except (OSError, pa.ArrowInvalid) as exc:
             raise StoreError(f"{path}: corrupt Parquet in table {name!r} ({exc}); rebuild the store") from None
-        if "month" in table.column_names and name in TABLES and "month" not in TABLES[name].column_names:
-            table = table.drop(["month"])
-        for i, fld in enumerate(table.schema):
-            if pa.types.is_dictionary(fld.type):
-                table = table.set_column(i, fld.name, table.column(i).cast(fld.type.value_type))
-        frame = table.to_pandas(types_mapper=_types_mapper)
+        frame = _plain(name, table).to_pandas(types_mapper=_types_mapper)
         if name in TABLES:
             order = [c for c in TABLES[name].column_names if c in frame.columns]
             frame = frame[order]
             if TABLES[name].partition_by:
                 frame = frame.sort_values(list(TABLES[name].key), kind="stable", ignore_index=True)
         return frame
+
+    def scan(self, name: str, *, batch_rows: int = 1 << 18) -> Iterator[pa.Table]:
+        """The current rows of a table as Arrow tables of at most ``batch_rows`` rows, streamed.
+
+        Canonical tables come with their exact canonical schema (:func:`roi.tables.conform_arrow`);
+        a table never written yields nothing. Ingest merges new rows with these, a batch at a
+        time, so a store larger than memory can still be added to.
+        """
+        path = self.table_path(name)
+        if path is None:
+            return
+        dataset = self._dataset(name, path)
+        try:
+            for batch in dataset.to_batches(batch_size=batch_rows):
+                table = _plain(name, pa.Table.from_batches([batch]))
+                yield conform_arrow(name, table) if name in TABLES else table
+        except (OSError, pa.ArrowInvalid) as exc:
+            raise StoreError(f"{path}: corrupt Parquet in table {name!r} ({exc}); rebuild the store") from None
+
+    def _dataset(self, name: str, path: Path) -> pads.Dataset:
+        if not path.exists():
+            raise StoreError(
+                f"{path}: table {name!r} is listed in the manifest but missing on disk; "
+                "rebuild the store with `roi ingest`"
+            )
+        try:
+            return pads.dataset(path, format="parquet", partitioning="hive")
+        except (OSError, pa.ArrowInvalid) as exc:
+            raise StoreError(f"{path}: corrupt Parquet in table {name!r} ({exc}); rebuild the store") from None
 
     def read_rejected(self) -> pd.DataFrame:
         """Every rejected record of every source: source, line, reason, record (raw text)."""
@@ -226,9 +289,15 @@ class Store:
         versions = [int(p.name[1:]) for p in folder.glob("v*") if p.name[1:].isdigit()]
         return f"v{max(versions, default=0) + 1:06d}"
 
-    def _arrow(self, name: str, frame: pd.DataFrame) -> pa.Table:
+    def _arrow(self, name: str, frame: pd.DataFrame | pa.Table) -> pa.Table:
         table_def = TABLES.get(name)
-        if table_def is not None:
+        if isinstance(frame, pa.Table):
+            arrow = conform_arrow(name, frame) if table_def is not None else frame
+            if table_def is not None:
+                nulls = [k for k in table_def.required if arrow.column(k).null_count]
+                if nulls:
+                    raise StoreError(f"table {name!r}: key column(s) {', '.join(nulls)} contain nulls")
+        elif table_def is not None:
             frame = conform(name, frame)
             nulls = [k for k in table_def.required if frame[k].isna().any()]
             if nulls:
@@ -238,45 +307,44 @@ class Store:
             arrow = pa.Table.from_pandas(frame, schema=arrow_schema(name), preserve_index=False)
             arrow = arrow.replace_schema_metadata(None)
         else:
-            if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
-                raise ParameterError(f"table name {name!r}: use lower-case letters, digits and _ only")
             arrow = pa.Table.from_pandas(frame, preserve_index=False)
+        if table_def is None and not re.fullmatch(r"[a-z][a-z0-9_]*", name):
+            raise ParameterError(f"table name {name!r}: use lower-case letters, digits and _ only")
         partition_by = list(table_def.partition_by) if table_def else []
         if "month" in partition_by:
-            created = arrow.column("created_at")
-            month = pa.compute.strftime(created, format="%Y-%m")
-            month = pa.compute.fill_null(month, "unknown")
-            arrow = arrow.append_column("month", month)
+            arrow = arrow.append_column("month", _months(arrow.column("created_at")))
         return arrow
 
-    def _write_table(self, name: str, frame: pd.DataFrame | Iterable[pd.DataFrame]) -> tuple[str, int]:
+    def _write_table(self, name: str, frame: pd.DataFrame | pa.Table | Iterable[pd.DataFrame | pa.Table]
+                     ) -> tuple[str, int]:
         """Write a table (one frame, or parts of it as an iterable of frames) to a new version folder."""
         table_def = TABLES.get(name)
         partition_by = list(table_def.partition_by) if table_def else []
         rel = Path("tables") / name / self._next_version(name)
         target = self.path / rel
-        if isinstance(frame, pd.DataFrame) and not len(frame):
-            frame = [frame]
-            parts: Iterable[pd.DataFrame] = ()
-            empty_frame = frame[0]
+        if isinstance(frame, (pd.DataFrame, pa.Table)) and not len(frame):
+            parts: Iterable[pd.DataFrame | pa.Table] = ()
+            empty_frame = frame
         else:
-            parts = [frame] if isinstance(frame, pd.DataFrame) else frame
+            parts = [frame] if isinstance(frame, (pd.DataFrame, pa.Table)) else frame
             empty_frame = None
         rows, written = 0, 0
         for i, part in enumerate(parts):
             arrow = self._arrow(name, part)
             if not arrow.num_rows:
                 continue
+            options = _parquet_options(arrow.schema)
             if partition_by and arrow.num_rows:
                 pads.write_dataset(
-                    arrow, target, format="parquet", partitioning=partition_by,
+                    arrow.combine_chunks(), target, format="parquet", partitioning=partition_by,
                     partitioning_flavor="hive", existing_data_behavior="overwrite_or_ignore" if written else "error",
                     basename_template=f"part-{i}-{{i}}.parquet" if i else "part-{i}.parquet",
+                    file_options=pads.ParquetFileFormat().make_write_options(**options),
                 )
             else:
                 target.mkdir(parents=True, exist_ok=bool(written))
                 pq.write_table(arrow.drop(["month"]) if "month" in arrow.column_names else arrow,
-                               target / f"part-{i}.parquet")
+                               target / f"part-{i}.parquet", **options)
             rows += arrow.num_rows
             written += 1
         if not written:  # no rows: one empty Parquet file with the table's schema
@@ -289,14 +357,15 @@ class Store:
 
     def write(
         self,
-        tables: Mapping[str, pd.DataFrame | Iterable[pd.DataFrame]],
+        tables: Mapping[str, pd.DataFrame | pa.Table | Iterable[pd.DataFrame | pa.Table]],
         *,
         sources: Iterable[Mapping[str, Any]] = (),
     ) -> None:
         """Replace whole tables and record sources, atomically.
 
-        A table is a DataFrame, or an iterable of DataFrames holding its parts (written one at
-        a time into the same version, so a table larger than memory can be written part by part).
+        A table is a DataFrame or an Arrow table, or an iterable of them holding its parts (written
+        one at a time into the same version, so a table larger than memory can be written part by
+        part). Arrow tables are written as they are once cast to the canonical schema.
         Either every table given and every source record becomes visible, or (after a crash or an
         exception raised while producing a part) none does and the store is exactly as before.
         """

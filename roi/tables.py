@@ -41,6 +41,7 @@ __all__ = [
     "empty",
     "conform",
     "arrow_schema",
+    "conform_arrow",
     "dtype_of",
 ]
 
@@ -212,6 +213,41 @@ def _arrow_type(dtype: str) -> pa.DataType:
 def arrow_schema(name: str) -> pa.Schema:
     """The Arrow schema of a canonical table (used by the store to write Parquet)."""
     return pa.schema([pa.field(c.name, _arrow_type(c.dtype)) for c in _table(name).columns])
+
+
+def conform_arrow(name: str, table: pa.Table) -> pa.Table:
+    """The Arrow table of ``name`` from an Arrow table holding (some of) its columns.
+
+    Columns are put in the declared order and cast to the declared types; a missing column is
+    all nulls and any other column is dropped. This is :func:`conform` for data already in Arrow
+    (the store writes it as it is, with no round trip through pandas).
+
+    Raises
+    ------
+    ParameterError
+        If a column cannot be cast (the message names it).
+
+    Examples
+    --------
+    >>> t = conform_arrow("experiments", pa.table({"post_id": ["1"], "experiment_id": ["e"], "x": [1]}))
+    >>> t.column_names, t.column("arm").null_count
+    (['experiment_id', 'arm', 'post_id', 'pair_id'], 1)
+    """
+    schema = arrow_schema(name)
+    n = table.num_rows
+    columns = []
+    for fld in schema:
+        if fld.name not in table.column_names:
+            columns.append(pa.chunked_array([pa.nulls(n, fld.type)], fld.type))
+            continue
+        column = table.column(fld.name)
+        if column.type != fld.type:
+            try:
+                column = column.cast(fld.type)
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError) as exc:
+                raise ParameterError(f"column {fld.name!r} of {name}: cannot be read as {fld.type} ({exc})") from None
+        columns.append(column)
+    return pa.Table.from_arrays(columns, schema=schema)
 
 
 def empty(name: str) -> pd.DataFrame:

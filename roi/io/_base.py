@@ -15,8 +15,26 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 
-__all__ = ["ReadResult", "Rejected", "observed_time"]
+__all__ = ["ReadResult", "Rejected", "observed_time", "as_frame"]
+
+
+def as_frame(rows: pd.DataFrame | pa.Table) -> pd.DataFrame:
+    """A chunk's table as pandas with the canonical dtypes (readers may yield either).
+
+    >>> as_frame(pa.table({"post_id": ["1"], "likes": pa.array([None], pa.int64())})).dtypes.astype(str).tolist()
+    ['string', 'Int64']
+    """
+    if isinstance(rows, pd.DataFrame):
+        return rows
+    from roi.store import _types_mapper
+
+    private = [c for c in rows.column_names if c.startswith("_")]  # _line, _context: plain NumPy
+    frame = rows.drop(private).to_pandas(types_mapper=_types_mapper)
+    for c in private:
+        frame[c] = rows.column(c).to_numpy()
+    return frame
 
 
 def observed_time(path: Any, as_of: Any = None) -> pd.Timestamp | None:
@@ -53,14 +71,15 @@ class Rejected:
 class ReadResult:
     """One chunk read from a source.
 
-    ``tables`` maps a canonical table name to rows accepted by :func:`roi.tables.conform`;
+    ``tables`` maps a canonical table name to rows accepted by :func:`roi.tables.conform` (a
+    DataFrame) or :func:`roi.tables.conform_arrow` (an Arrow table: the fast path's output);
     ``primary`` names the table whose rows are this source's primary records and ``read`` how
     many primary records were read in this chunk (accepted + rejected; duplicates are found by
     ingest). A primary row that is context for another table (e.g. an author as an account)
     is not counted twice.
     """
 
-    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    tables: dict[str, pd.DataFrame | pa.Table] = field(default_factory=dict)
     rejected: list[Rejected] = field(default_factory=list)
     read: int = 0
     primary: str = "posts"

@@ -23,13 +23,11 @@ import io
 from typing import Callable
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pajson
 
-from roi.io._rows import _types_mapper
-from roi.tables import TABLES
+from roi.tables import conform_arrow
 
 __all__ = ["read_block", "PAGE_SCHEMA"]
 
@@ -70,7 +68,7 @@ class _Fallback(Exception):
 
 
 def read_block(block: bytes, first_line: int, n_lines: int, observed_of: Callable[[str | None], int]
-               ) -> tuple[dict[str, pd.DataFrame], int] | None:
+               ) -> tuple[dict[str, pa.Table], int] | None:
     """Canonical posts and accounts of a block of twarc2 page lines, or None to read it record by record.
 
     Parameters
@@ -87,8 +85,9 @@ def read_block(block: bytes, first_line: int, n_lines: int, observed_of: Callabl
     Returns
     -------
     (tables, read) or None
-        ``tables`` as a :class:`~roi.io._base.ReadResult` carries them (with ``_line`` and
-        ``_context``); ``read`` the number of tweets in the pages' ``data`` (the records).
+        ``tables`` as a :class:`~roi.io._base.ReadResult` carries them, as Arrow tables with the
+        canonical schema plus ``_line`` and ``_context`` (ingest writes them with no pandas round
+        trip); ``read`` the number of tweets in the pages' ``data`` (the records).
     """
     try:
         table = pajson.read_json(io.BytesIO(block), read_options=pajson.ReadOptions(block_size=8 << 20),
@@ -104,7 +103,7 @@ def read_block(block: bytes, first_line: int, n_lines: int, observed_of: Callabl
 
 
 def _columns(table: pa.Table, first_line: int, observed_of: Callable[[str | None], int]
-             ) -> tuple[dict[str, pd.DataFrame], int]:
+             ) -> tuple[dict[str, pa.Table], int]:
     data = table.column("data").combine_chunks()
     if data.null_count:
         raise _Fallback("a line without a data list")
@@ -142,9 +141,9 @@ def _columns(table: pa.Table, first_line: int, observed_of: Callable[[str | None
     if len(order) and not (np.diff(order) == 1).all():
         posts = posts.take(pa.array(order))
     accounts = _accounts(u_rows, u_page, lines, page_observed)
-    tables = {"posts": _frame("posts", posts)}
+    tables = {"posts": _canonical("posts", posts)}
     if accounts.num_rows:
-        tables["accounts"] = _frame("accounts", accounts)
+        tables["accounts"] = _canonical("accounts", accounts)
     return tables, n_read
 
 
@@ -304,10 +303,7 @@ def _accounts(rows: pa.Array, page: np.ndarray, lines: np.ndarray, observed: np.
     })
 
 
-def _frame(name: str, table: pa.Table) -> pd.DataFrame:
-    lines, context = table.column("_line").to_numpy(), table.column("_context").to_numpy()
-    frame = table.drop(["_line", "_context"]).to_pandas(types_mapper=_types_mapper)
-    frame["_line"] = lines
-    frame["_context"] = context
-    order = [c for c in TABLES[name].column_names if c in frame.columns] + ["_line", "_context"]
-    return frame[order]
+def _canonical(name: str, table: pa.Table) -> pa.Table:
+    """The table's canonical columns (declared order and types), then ``_line`` and ``_context``."""
+    out = conform_arrow(name, table)
+    return out.append_column("_line", table.column("_line")).append_column("_context", table.column("_context"))

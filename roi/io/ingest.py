@@ -44,15 +44,13 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.feather as feather
 
 from roi import __version__
 from roi.errors import InputError, ParameterError, RoiError
 from roi.io._base import ReadResult, Rejected
 from roi.io.detect import FORMATS, detect, is_x_archive
 from roi.store import Store
-from roi.store import _types_mapper as _store_types
-from roi.tables import TABLES, conform
+from roi.tables import TABLES, arrow_schema, conform, conform_arrow
 
 __all__ = ["ingest", "IngestResult", "SourceReport", "READERS", "PROVENANCE_TABLE", "discover", "Source"]
 
@@ -313,6 +311,20 @@ def ingest(
     total = sum(_size_of(src.path) for src in sources)
     pending = _Pending(st.path / f".ingest-{os.getpid()}", max(1, math.ceil(total / SPILL_BYTES)))
     rejected_by_source: list[list[Rejected]] = []
+    try:
+        _read_all(sources, readers, st, known, as_of_dt, pending, reports, rejected_by_source, progress)
+        _finish(st, pending, sources, reports, rejected_by_source, strict)
+    finally:
+        pending.close()
+    tables = {name: int(st.manifest["tables"].get(name, {}).get("rows", 0)) for name in TABLES}
+    return IngestResult(store=st.path, sources=reports, skipped=skipped, tables=tables)
+
+
+def _read_all(sources: list[Source], readers: dict[str, Callable[..., Iterable[ReadResult]]], st: Store,
+              known: dict[str, Any], as_of_dt: pd.Timestamp | None, pending: "_Pending",
+              reports: list[SourceReport], rejected_by_source: list[list[Rejected]],
+              progress: Callable[[int, str], None] | None) -> None:
+    """Read every source not already in the store, queueing its rows and counting its records."""
     seq = 0
     for index, source in enumerate(sources):
         sha = sha256_of(source.path)
@@ -330,18 +342,11 @@ def ingest(
             if progress is not None:
                 progress(chunk.read, str(source.path))
 
-    try:
-        _finish(st, pending, sources, reports, rejected_by_source, strict)
-    finally:
-        pending.close()
-    tables = {name: int(st.manifest["tables"].get(name, {}).get("rows", 0)) for name in TABLES}
-    return IngestResult(store=st.path, sources=reports, skipped=skipped, tables=tables)
-
 
 def _finish(st: Store, pending: "_Pending", sources: list[Source], reports: list[SourceReport],
             rejected_by_source: list[list[Rejected]], strict: bool) -> None:
-    merged, statuses = _merge_all(st, pending, sources)
-    _account(reports, rejected_by_source, statuses, sources)
+    merged, statuses, conflicts = _merge_all(st, pending, sources)
+    _account(reports, rejected_by_source, statuses, conflicts)
 
     if strict and any(r.rejected for r in reports):
         first = next((i, rej) for i, rs in enumerate(rejected_by_source) for rej in rs)
@@ -373,36 +378,70 @@ def _seen_again(report: SourceReport, previous: dict[str, Any]) -> None:
 
 def _collect(chunk: ReadResult, index: int, report: SourceReport, pending: "_Pending",
              rejected: list[Rejected], seq: int) -> int:
-    """Conform a chunk's frames, tag them with source/order/context, and queue them for the merge."""
+    """Conform a chunk's tables to Arrow, tag them with source/line/context/order, queue them for the merge."""
     report.read += chunk.read
     report.rejected += len(chunk.rejected)
     table_counts = report.by_table.setdefault(chunk.primary, _zero_counts())
     table_counts["read"] += chunk.read
     table_counts["rejected"] += len(chunk.rejected)
     rejected.extend(chunk.rejected)
-    for name, frame in chunk.tables.items():
-        if frame is None or not len(frame):
+    for name, rows in chunk.tables.items():
+        if rows is None or not len(rows):
             continue
         if name not in TABLES:
             raise InputError(f"{report.path}: reader produced an unknown table {name!r}")
         try:
-            rows = _conformed(name, frame)
+            table = _canonical(name, rows)
         except RoiError as exc:
             raise InputError(f"{report.path}: {exc}") from None
-        n = len(rows)
-        lines = frame["_line"].to_numpy(dtype="float64", na_value=np.nan) if "_line" in frame else np.full(n, np.nan)
-        if "_context" in frame:
-            context = frame["_context"].fillna(False).to_numpy(dtype=bool)
-        else:
-            context = np.full(n, name != chunk.primary)
-        rows["_src"] = np.int32(index)
-        rows["_line"] = lines
-        rows["_ctx"] = context
-        rows["_seq"] = np.arange(seq, seq + n, dtype="int64")
+        n = table.num_rows
+        lines = _private(rows, "_line")
+        lines = np.full(n, np.nan) if lines is None else lines.astype("float64")
+        context = _private(rows, "_context")
+        context = np.full(n, name != chunk.primary) if context is None else context.astype(bool)
+        pending.add(name, _tagged(table, index, lines, context, np.arange(seq, seq + n, dtype="int64")))
         seq += n
         report.context_rows += int(context.sum())
-        pending.add(name, rows)
     return seq
+
+
+def _private(rows: pd.DataFrame | pa.Table, column: str) -> np.ndarray | None:
+    """A reader's private column (``_line``, ``_context``) as NumPy (nulls: NaN / False), or None."""
+    if isinstance(rows, pa.Table):
+        if column not in rows.column_names:
+            return None
+        values = rows.column(column)
+        if pa.types.is_boolean(values.type):
+            values = pc.fill_null(values, False)
+        elif values.null_count:
+            values = values.cast(pa.float64())
+        return values.to_numpy()
+    if column not in rows.columns:
+        return None
+    values = rows[column]
+    if values.dtype == bool:
+        return values.to_numpy()
+    return values.fillna(False).to_numpy(dtype=bool) if column == "_context" else \
+        values.to_numpy(dtype="float64", na_value=np.nan)
+
+
+_PRIVATE = ("_src", "_line", "_ctx", "_seq")
+
+
+def _tagged(table: pa.Table, src: int, lines: np.ndarray, context: np.ndarray, seq: np.ndarray) -> pa.Table:
+    """A canonical table with the private columns the merge needs: source, line, context, order."""
+    n = table.num_rows
+    private = [pa.array(np.full(n, src, dtype="int32")), pa.array(lines, pa.float64()),
+               pa.array(context, pa.bool_()), pa.array(seq, pa.int64())]
+    return pa.Table.from_arrays([*table.columns, *private], names=[*table.column_names, *_PRIVATE])
+
+
+def _canonical(name: str, rows: pd.DataFrame | pa.Table) -> pa.Table:
+    """A reader's rows as the table's canonical Arrow table (no pandas round trip for Arrow input)."""
+    if isinstance(rows, pa.Table):
+        return conform_arrow(name, rows)
+    frame = _conformed(name, rows)
+    return pa.Table.from_pandas(frame, schema=arrow_schema(name), preserve_index=False).replace_schema_metadata(None)
 
 
 _CANONICAL_DTYPES: dict[str, dict[str, Any]] = {}
@@ -411,10 +450,9 @@ _CANONICAL_DTYPES: dict[str, dict[str, Any]] = {}
 def _conformed(name: str, frame: pd.DataFrame) -> pd.DataFrame:
     """``conform(name, frame)``, without the casts when the frame already has the table's exact dtypes.
 
-    The Arrow fast path of the X v2 reader builds canonical columns already; casting them again
-    (string to string, list to list) costs a copy of every column for nothing. A frame whose
-    columns all have exactly the dtypes ``conform`` produces is only reordered (a missing column is
-    filled with nulls, as ``conform`` does).
+    Readers that build canonical columns already need no second cast (string to string, list to
+    list, a copy of every column for nothing). A frame whose columns all have exactly the dtypes
+    ``conform`` produces is only reordered (a missing column is filled with nulls, as ``conform`` does).
     """
     dtypes = _CANONICAL_DTYPES.get(name)
     if dtypes is None:
@@ -439,311 +477,431 @@ def _size_of(path: Path) -> int:
         return 0
 
 
+_PROVENANCE_SCHEMA = pa.schema([("platform", pa.string()), ("post_id", pa.string()), ("source", pa.string())])
+_OLD_SEQ = -(1 << 62)  # the store's rows come before every row read now
+
+
+def _key_of(name: str) -> list[str]:
+    return list(TABLES[name].key) if name in TABLES else ["platform", "post_id"]
+
+
 class _Pending:
-    """The conformed rows read so far, by table, waiting for the merge.
+    """The rows read so far, by table, as Arrow, waiting for the merge (with the store's rows).
 
     With one bucket (inputs up to :data:`SPILL_BYTES`) they stay in memory. Larger inputs are
-    split by a hash of each table's key into ``buckets`` and spilled chunk by chunk to Arrow IPC
-    files in a folder inside the store; the merge then handles one bucket at a time (every row of
-    a key is in the same bucket, so per-bucket merges are the whole merge) and spills its result,
-    which :meth:`roi.store.Store.write` writes part by part. Memory so follows one bucket, not the
-    input.
+    split by a hash of each table's key into ``buckets`` and appended, chunk by chunk, to one
+    uncompressed Arrow IPC file per table and bucket in a folder inside the store (the store's
+    current rows go to files of their own, so each bucket reads back in order: the store's rows,
+    then the new ones in reading order). The merge then handles one bucket at a time -- every
+    row of a key is in the same bucket, so per-bucket merges are the whole merge -- reading it
+    back memory-mapped, and spills its result, which :meth:`roi.store.Store.write` writes part
+    by part. Memory so follows one bucket, not the input.
     """
 
     def __init__(self, root: Path, buckets: int):
         self.root, self.buckets = root, buckets
-        self.frames: dict[str, list[pd.DataFrame]] = {}
-        self.files: dict[tuple[str, int], list[Path]] = {}
+        self.tables: dict[tuple[str, bool], list[pa.Table]] = {}
+        self.writers: dict[tuple[str, bool, int], tuple[Path, Any]] = {}
+        self.order: list[str] = []
         self.count = 0
+        self.old_seq = _OLD_SEQ
 
     def names(self) -> list[str]:
-        return list(dict.fromkeys([*self.frames, *(name for name, _ in self.files)]))
+        """Tables that received new rows, in the order they first did."""
+        return list(self.order)
 
-    def _bucket_of(self, name: str, frame: pd.DataFrame) -> np.ndarray:
-        key = list(TABLES[name].key) if name in TABLES else ["platform", "post_id"]
-        return (pd.util.hash_pandas_object(frame[key], index=False).to_numpy() % np.uint64(self.buckets)).astype("int64")
-
-    def add(self, name: str, rows: pd.DataFrame) -> None:
+    def add(self, name: str, table: pa.Table, *, old: bool = False) -> None:
+        if not old and name not in self.order:
+            self.order.append(name)
         if self.buckets == 1:
-            self.frames.setdefault(name, []).append(rows)
+            self.tables.setdefault((name, old), []).append(table)
             return
-        bucket = self._bucket_of(name, rows)
-        # One conversion to Arrow, then each bucket's rows (in reading order) taken from it.
-        table = pa.Table.from_pandas(rows, preserve_index=False)
-        order = np.argsort(bucket, kind="stable")
-        bounds = np.searchsorted(bucket[order], np.arange(self.buckets + 1))
+        bucket = (_key_hash(table, _key_of(name)) % np.uint64(self.buckets)).astype("int64")
         for b in range(self.buckets):
-            if bounds[b + 1] > bounds[b]:
-                part = table.take(pa.array(order[bounds[b]:bounds[b + 1]]))
-                self.files.setdefault((name, b), []).append(self._spill_table(part))
+            mask = bucket == b
+            if mask.any():
+                self._writer(name, old, b, table.schema).write_table(table.filter(pa.array(mask)))
 
-    def _spill(self, frame: pd.DataFrame) -> Path:
-        return self._spill_table(pa.Table.from_pandas(frame, preserve_index=False))
+    def add_store_rows(self, st: Store, name: str) -> None:
+        """Queue the store's current rows of a table (streamed in batches) as the merge's first rows."""
+        for table in st.scan(name):
+            if name in TABLES:
+                n = table.num_rows
+                seq = np.arange(self.old_seq, self.old_seq + n, dtype="int64")
+                self.old_seq += n
+                table = _tagged(table, -1, np.full(n, np.nan), np.ones(n, dtype=bool), seq)
+            else:
+                table = table.select(_PROVENANCE_SCHEMA.names).cast(_PROVENANCE_SCHEMA)
+            self.add(name, table, old=True)
 
-    def _spill_table(self, table: pa.Table) -> Path:
+    def _writer(self, name: str, old: bool, b: int, schema: pa.Schema) -> Any:
+        got = self.writers.get((name, old, b))
+        if got is None:
+            self.root.mkdir(exist_ok=True)
+            path = self.root / f"{name}-{'store' if old else 'new'}-{b:04d}.arrow"
+            got = self.writers[(name, old, b)] = (path, pa.ipc.new_file(str(path), schema))
+        return got[1]
+
+    def rows(self, name: str, b: int, *, old: bool = False) -> pa.Table | None:
+        """The queued rows of a table's bucket (``old``: the store's), in order; None if there are none."""
+        if self.buckets == 1:
+            parts = self.tables.pop((name, old), [])
+            return None if not parts else pa.concat_tables(parts) if len(parts) > 1 else parts[0]
+        got = self.writers.pop((name, old, b), None)
+        if got is None:
+            return None
+        path, writer = got
+        writer.close()
+        table = _read_ipc(path)
+        path.unlink()
+        return table
+
+    def keep(self, name: str, table: pa.Table) -> Any:
+        """Hold a merged bucket until the write: in memory, or spilled."""
+        if self.buckets == 1:
+            return table
         self.root.mkdir(exist_ok=True)
         self.count += 1
-        path = self.root / f"{self.count:08d}.arrow"
-        feather.write_feather(table, path, compression="lz4")
+        path = self.root / f"merged-{name}-{self.count:06d}.arrow"
+        with pa.ipc.new_file(str(path), table.schema) as writer:
+            writer.write_table(table)
         return path
 
-    def split(self, name: str, frame: pd.DataFrame) -> list[pd.DataFrame]:
-        """A frame (the store's current rows) split into the buckets."""
-        if self.buckets == 1:
-            return [frame]
-        bucket = self._bucket_of(name, frame)
-        return [frame[bucket == b].reset_index(drop=True) for b in range(self.buckets)]
-
-    def frame(self, name: str, b: int) -> pd.DataFrame | None:
-        """All pending rows of a table's bucket (None if there are none)."""
-        if self.buckets == 1:
-            frames = self.frames.pop(name, [])
-            return None if not frames else (pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0])
-        paths = self.files.pop((name, b), [])
-        if not paths:
-            return None
-        frames = [_read_spill(p) for p in paths]
-        for p in paths:
-            p.unlink()
-        return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-
-    def keep(self, name: str, b: int, table: pd.DataFrame) -> Any:
-        """Hold a merged bucket until the write: in memory, or spilled."""
-        return table if self.buckets == 1 else self._spill(table)
-
     def parts(self, kept: list[Any]) -> Any:
-        """What Store.write takes for a table: one frame, or a generator of the spilled parts."""
+        """What Store.write takes for a table: one table, or a generator of the spilled parts."""
         if self.buckets == 1:
             return kept[0]
-        return (_read_spill(p) for p in kept)
+        return (_read_ipc(p) for p in kept)
 
     def close(self) -> None:
+        for _, writer in self.writers.values():
+            try:
+                writer.close()
+            except (OSError, pa.ArrowException):
+                pass
+        self.writers.clear()
         shutil.rmtree(self.root, ignore_errors=True)
 
 
-def _read_spill(path: Path) -> pd.DataFrame:
-    table = feather.read_table(path)
-    private = {c: table.column(c).to_numpy() for c in ("_src", "_line", "_ctx", "_seq") if c in table.column_names}
-    frame = table.drop(list(private)).to_pandas(types_mapper=_store_types, ignore_metadata=True)
-    for c, values in private.items():
-        frame[c] = values
-    return frame
+def _read_ipc(path: Path) -> pa.Table:
+    """An Arrow IPC file, memory-mapped (the pages are the file's, read as they are touched)."""
+    with pa.memory_map(str(path)) as source:
+        return pa.ipc.open_file(source).read_all()
+
+
+
+
+def _string_hash(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """A 64-bit hash of each string from its length and its first and last 8 bytes (nulls hash as "").
+
+    Only used to spread keys over spill buckets: equal strings always get equal hashes, which is
+    all correctness needs; hashing a few bytes a string (gathered for all rows at once) keeps it
+    cheap, and ids -- numbers, URLs ending in numbers, handles -- differ within those bytes.
+
+    >>> h = _string_hash(pa.array(["1700000000000000001", "1700000000000000002", None, "", "1700000000000000001"]))
+    >>> bool(h[0] == h[4]), bool(h[0] != h[1]), bool(h[2] == h[3])
+    (True, True, True)
+    """
+    arr = values if pa.types.is_string(values.type) else values.cast(pa.string())
+    arr = pc.fill_null(arr, "")
+    arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+    n = len(arr)
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int32, count=n + 1, offset=arr.offset * 4).astype(np.int64)
+    data_buf = arr.buffers()[2]
+    if n == 0 or data_buf is None or offsets[-1] == offsets[0]:
+        return np.zeros(n, dtype=np.uint64)
+    # The first and the last 8 bytes of each string as two unaligned little-endian words (two
+    # gathers for all rows), with the bytes of neighbouring strings masked out of short ones.
+    raw = np.frombuffer(data_buf, dtype=np.uint8)[offsets[0]:offsets[-1]]
+    padded = np.zeros(len(raw) + 16, dtype=np.uint8)
+    padded[8:8 + len(raw)] = raw
+    words = np.ndarray(shape=(len(padded) - 7,), dtype="<u8", buffer=padded, strides=(1,))
+    starts, ends = offsets[:-1] - offsets[0] + 8, offsets[1:] - offsets[0] + 8
+    lengths = (ends - starts).astype(np.uint64)
+    short = lengths < 8
+    head, tail = words[starts], words[ends - 8]
+    missing = np.where(short, (np.uint64(8) - lengths) * np.uint64(8), np.uint64(0))
+    head = np.where(short, head & ((np.uint64(1) << (lengths * np.uint64(8) % np.uint64(64))) - np.uint64(1)), head)
+    tail = np.where(short, (tail >> np.minimum(missing, np.uint64(63))) >> (missing - np.minimum(missing, np.uint64(63))),
+                    tail)
+    with np.errstate(over="ignore"):
+        h = lengths * np.uint64(0x9E3779B97F4A7C15)
+        for word in (head, tail):
+            h = (h ^ word) * np.uint64(0xBF58476D1CE4E5B9)
+            h ^= h >> np.uint64(31)
+    return h
+
+
+def _key_hash(table: pa.Table, key: Sequence[str]) -> np.ndarray:
+    """A hash of each row's key columns (the bucket of a row: every row of a key lands in the same one)."""
+    h = np.zeros(table.num_rows, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for col in key:
+            h = h * np.uint64(0x9E3779B97F4A7C15) + _string_hash(table.column(col))
+    return h
 
 
 # ---------------------------------------------------------------------------- merge
-def _key_codes(frame: pd.DataFrame, key: Sequence[str]) -> np.ndarray:
-    """Integer codes identifying each row's key (vectorised: one join + one factorize)."""
+def _key_codes(table: pa.Table, key: Sequence[str]) -> np.ndarray:
+    """Integer codes identifying each row's key, numbered in order of first appearance."""
     parts = []
     for col in key:
-        values = frame[col]
-        if isinstance(values.dtype, pd.DatetimeTZDtype):
-            arr = pa.array(values.astype("int64") if values.notna().all() else
-                           values.dt.strftime("%Y-%m-%dT%H:%M:%S.%f"), from_pandas=True).cast(pa.string())
-        else:
-            arr = pa.array(values.astype("string"), from_pandas=True).cast(pa.string())
-        parts.append(pc.fill_null(arr, "\x00"))
+        arr = table.column(col)
+        if not pa.types.is_string(arr.type):
+            arr = arr.cast(pa.string())
+        arr = pc.fill_null(arr, "\x00")
+        if len(key) > 1 and _constant(arr):
+            continue  # one platform only (the usual case): it distinguishes nothing
+        parts.append(arr)
+    if not parts:
+        return np.zeros(table.num_rows, dtype="int64")
     joined = parts[0] if len(parts) == 1 else pc.binary_join_element_wise(*parts, "\x1f")
-    codes, _ = pd.factorize(pd.Series(joined, dtype=pd.StringDtype()))
-    return codes
+    if isinstance(joined, pa.ChunkedArray):
+        joined = joined.combine_chunks()
+    return pc.dictionary_encode(joined).indices.to_numpy().astype("int64")
 
 
-def _merge_all(st: Store, pending: "_Pending", sources: list[Source]
-               ) -> tuple[dict[str, Any], dict[str, pd.DataFrame]]:
-    """Merge every pending table with the store, one key bucket at a time (one bucket when it fits)."""
+def _constant(values: pa.Array | pa.ChunkedArray) -> bool:
+    """True when every value (no nulls here) is the same."""
+    bounds = pc.min_max(values)
+    return len(values) > 0 and bounds["min"].as_py() == bounds["max"].as_py()
+
+
+def _np(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    return values.to_numpy(zero_copy_only=False)
+
+
+def _merge_all(st: Store, pending: _Pending, sources: list[Source]
+               ) -> tuple[dict[str, Any], dict[str, list[tuple[np.ndarray, np.ndarray, np.ndarray]]],
+                          dict[str, list[dict[str, Any]]]]:
+    """Merge every pending table with the store's rows, one key bucket at a time (one bucket when it fits)."""
+    paths = [str(s.path) for s in sources]
     merged: dict[str, Any] = {}
-    statuses: dict[str, pd.DataFrame] = {}
+    statuses: dict[str, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = {}
+    conflicts: dict[str, list[dict[str, Any]]] = {}
     for name in pending.names():
-        old_all = st.read(name)
-        old_parts = pending.split(name, old_all)
-        del old_all
+        pending.add_store_rows(st, name)
         if name == "posts":
-            previous = st.read(PROVENANCE_TABLE) if st.has_table(PROVENANCE_TABLE) else pd.DataFrame(
-                {"platform": pd.Series([], dtype="string"), "post_id": pd.Series([], dtype="string"),
-                 "source": pd.Series([], dtype="string")})
-            previous_parts = pending.split("posts", previous)
-        tables, provenances, status_parts = [], [], []
+            pending.add_store_rows(st, PROVENANCE_TABLE)
+        kept, provenances = [], []
+        statuses[name], conflicts[name] = [], []
         for b in range(pending.buckets):
-            new = pending.frame(name, b)
-            old = old_parts[b]
+            old, new = pending.rows(name, b, old=True), pending.rows(name, b)
+            previous = pending.rows(PROVENANCE_TABLE, b, old=True) if name == "posts" else None
             if new is None:
-                tables.append(pending.keep(name, b, old))
-                if name == "posts":
-                    provenances.append(pending.keep(PROVENANCE_TABLE, b, previous_parts[b]))
+                if old is not None:
+                    kept.append(pending.keep(name, old.drop(list(_PRIVATE))))
+                if previous is not None:
+                    provenances.append(pending.keep(PROVENANCE_TABLE, previous))
                 continue
-            table, status, conflicts = _merge(name, old, new)
+            both = pa.concat_tables([old, new]) if old is not None else new
+            del old, new
+            table, status, bad, codes = _merge(name, both)
             if name == "posts":
-                provenance = _provenance(previous_parts[b], new, sources)
-                provenances.append(pending.keep(PROVENANCE_TABLE, b, provenance))
-                conflicts = _name_origins(conflicts, provenance)
-            tables.append(pending.keep(name, b, table))
-            status_parts.append(pd.concat([status, conflicts], ignore_index=True) if len(conflicts) else status)
-            del new, old, table
-        merged[name] = pending.parts(tables)
+                provenance = _provenance(previous, both, codes, paths)
+                provenances.append(pending.keep(PROVENANCE_TABLE, provenance))
+                bad = _name_origins(bad, provenance)
+            kept.append(pending.keep(name, table))
+            statuses[name].append(status)
+            conflicts[name].extend(bad)
+            del both, table
+        merged[name] = pending.parts(kept)
         if name == "posts":
             merged[PROVENANCE_TABLE] = pending.parts(provenances)
-        statuses[name] = pd.concat(status_parts, ignore_index=True) if status_parts else pd.DataFrame(
-            {"_src": [], "_line": [], "status": [], "post_id": []})
-    return merged, statuses
+    return merged, statuses, conflicts
 
 
-def _merge(name: str, old: pd.DataFrame, new: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Merge new rows into a table by its key.
+def _merge(name: str, both: pa.Table) -> tuple[pa.Table, tuple[np.ndarray, np.ndarray, np.ndarray],
+                                              list[dict[str, Any]], np.ndarray]:
+    """Merge rows (the store's, then the new ones in reading order) by the table's key.
 
-    Returns (table, status of each new primary row [_src, _line, status], conflicting rows).
+    Returns the merged table; (source, line, status) of each new primary row; the conflicting
+    records (post fields, source and line, the field that differs); the key codes of ``both``.
+    Keys seen once -- nearly all, usually -- pass through untouched; only the rows of repeated
+    keys are ordered and combined, all with Arrow and NumPy over whole columns.
     """
     spec = TABLES[name]
-    key = list(spec.key)
-    n_old = len(old)
-    if n_old:
-        old = old.assign(_src=np.int32(-1), _line=np.nan, _ctx=True,
-                         _seq=np.arange(-n_old, 0, dtype="int64"))
-        both = pd.concat([old, new], ignore_index=True)
-    else:
-        both = new.reset_index(drop=True)
-    codes = _key_codes(both, key)
-    counts = np.bincount(codes)
-    repeated = counts[codes] > 1
-    is_new = both["_src"].to_numpy() >= 0
-    is_record = is_new & ~both["_ctx"].to_numpy()
-    status = np.full(len(both), _INGESTED, dtype="int8")
-    keep = np.ones(len(both), dtype=bool)
-    conflict_rows = both.iloc[0:0]
-
+    data_cols = list(spec.column_names)
+    codes = _key_codes(both, spec.key)
+    src, ctx = _np(both.column("_src")), _np(both.column("_ctx"))
+    is_new = src >= 0
+    status = np.full(both.num_rows, _INGESTED, dtype="int8")
+    repeated = np.bincount(codes)[codes] > 1
+    bad: list[dict[str, Any]] = []
+    data = both.select(data_cols)
     if repeated.any():
-        multi_idx = np.flatnonzero(repeated)
-        sub = both.iloc[multi_idx].assign(_code=codes[multi_idx]).sort_values(["_code", "_seq"], kind="stable")
+        idx = np.flatnonzero(repeated)
+        idx = idx[np.lexsort((_np(both.column("_seq"))[idx], codes[idx]))]
+        starts, group = _groups(codes[idx])
+        sub_ctx, sub_new = ctx[idx], is_new[idx]
         # The first row of a key that is a record (or already in the store) claims it.
-        claims = sub[(~sub["_ctx"].to_numpy()) | (sub["_src"].to_numpy() < 0)]
-        first_claim = claims.index[~claims["_code"].duplicated().to_numpy()]
-        dup_records = sub.index[(~sub["_ctx"].to_numpy()) & (sub["_src"].to_numpy() >= 0)].difference(first_claim)
-        status[dup_records] = _DUPLICATE
+        claim = np.flatnonzero(~sub_ctx | ~sub_new)
+        first_claim = np.zeros(len(idx), dtype=bool)
+        first_claim[claim[np.r_[True, group[claim][1:] != group[claim][:-1]]] if len(claim) else claim] = True
+        status[idx[~sub_ctx & sub_new & ~first_claim]] = _DUPLICATE
         if name == "posts":
-            conflict = _conflicts(sub)
+            conflict, field_of = _conflicts(data, idx, idx[starts[group]])
             if conflict.any():
                 # A conflicting record is rejected; a conflicting context row (an included copy of
                 # a post that differs from the one already kept) is not a record: it is dropped.
-                record = conflict & ~sub["_ctx"].to_numpy()
-                bad = sub.index[record]
-                status[bad] = _CONFLICT
-                conflict_rows = both.loc[bad].assign(_base_src=sub["_base_src"].to_numpy()[record],
-                                                     _base_field=sub["_base_field"].to_numpy()[record])
-                sub = sub[~conflict]
-        combined = _combine(name, sub)
-        keep[multi_idx] = False
-        table = pd.concat([both[keep], combined], ignore_index=True)
-    else:
-        table = both
-    table = table.drop(columns=[c for c in table.columns if c.startswith("_")])
-    recs = np.flatnonzero(is_record)
-    status_frame = pd.DataFrame({"_src": both["_src"].to_numpy()[recs], "_line": both["_line"].to_numpy()[recs],
-                                 "status": status[recs], "post_id": _first_key_values(both, key, recs)})
-    return table, status_frame, conflict_rows
+                record = conflict & ~sub_ctx
+                status[idx[record]] = _CONFLICT
+                bad = _conflict_rows(both, idx[record], field_of[record])
+                idx = idx[~conflict]  # a key's first row never conflicts, so every key keeps a row
+        combined = _combine(name, both.select([*data_cols, "_seq"]).take(pa.array(idx)), codes[idx])
+        data = pa.concat_tables([data.filter(pa.array(~repeated)), combined])
+    records = np.flatnonzero(is_new & ~ctx)
+    status_of = (src[records], _np(both.column("_line"))[records], status[records])
+    return data, status_of, bad, codes
 
 
-def _first_key_values(frame: pd.DataFrame, key: list[str], rows: np.ndarray) -> np.ndarray:
-    col = key[1] if len(key) > 1 and key[0] == "platform" else key[0]
-    return frame[col].to_numpy(dtype=object, na_value=None)[rows]
+def _groups(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For sorted codes: the start of each run and each row's run number."""
+    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if len(codes) else np.zeros(0, "int64")
+    group = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, len(codes)]))
+    return starts, group
 
 
-def _conflicts(sub: pd.DataFrame) -> np.ndarray:
-    """Rows whose author, creation time or text differs from the first row of their key."""
-    first = ~sub["_code"].duplicated().to_numpy()
-    base_pos = np.maximum.accumulate(np.where(first, np.arange(len(sub)), 0))
-    conflict = np.zeros(len(sub), dtype=bool)
-    field_of = np.full(len(sub), None, dtype=object)
+def _conflicts(data: pa.Table, rows: np.ndarray, base: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Rows whose author, creation time or text differs from the first row of their key (``base``)."""
+    conflict = np.zeros(len(rows), dtype=bool)
+    field_of = np.full(len(rows), None, dtype=object)
+    take_rows, take_base = pa.array(rows), pa.array(base)
     for col in _IMMUTABLE_POST:
-        values = sub[col]
-        base = values.iloc[base_pos].reset_index(drop=True)
-        cur = values.reset_index(drop=True)
-        differs = (cur.notna() & base.notna() & (cur != base).fillna(False)).to_numpy(dtype=bool)
+        values = data.column(col)
+        cur, first = values.take(take_rows), values.take(take_base)
+        differs = pc.and_(pc.and_(pc.is_valid(cur), pc.is_valid(first)), pc.not_equal(cur, first))
+        differs = _np(pc.fill_null(differs, False)).astype(bool)
         field_of[differs & ~conflict] = col
         conflict |= differs
-    sub["_base_src"] = sub["_src"].to_numpy()[base_pos]
-    sub["_base_field"] = field_of
-    return conflict
+    return conflict, field_of
 
 
-def _combine(name: str, sub: pd.DataFrame) -> pd.DataFrame:
-    """One row per key from several rows of it (sorted by key then reading order)."""
-    data_cols = [c for c in TABLES[name].column_names]
+def _conflict_rows(both: pa.Table, rows: np.ndarray, field_of: np.ndarray) -> list[dict[str, Any]]:
+    picked = both.select(["platform", "post_id", "author_id", "created_at", "text", "_src", "_line"])
+    out = picked.take(pa.array(rows)).to_pylist()
+    for row, fld in zip(out, field_of):
+        row["_base_field"] = fld
+    return out
+
+
+def _first_valid(values: pa.ChunkedArray, starts: np.ndarray, n: int) -> pa.Array:
+    """Per run of rows (starting at ``starts``), its first non-null value (null if none)."""
+    pos = np.where(_np(values.is_valid()), np.arange(n), n)
+    first = np.minimum.reduceat(pos, starts)
+    missing = first == n
+    return values.take(pa.array(np.where(missing, 0, first), mask=missing))
+
+
+def _last_valid(values: pa.ChunkedArray, starts: np.ndarray, n: int) -> pa.Array:
+    """Per run of rows, its last non-null value (null if none)."""
+    pos = np.where(_np(values.is_valid()), np.arange(n), -1)
+    last = np.maximum.reduceat(pos, starts)
+    missing = last < 0
+    return values.take(pa.array(np.where(missing, 0, last), mask=missing))
+
+
+def _extreme(values: pa.ChunkedArray, starts: np.ndarray, lowest: bool) -> pa.Array:
+    """Per run of rows, the earliest (``lowest``) or latest non-null timestamp."""
+    ints = values.cast(pa.int64())
+    sentinel = np.iinfo("int64").max if lowest else np.iinfo("int64").min
+    filled = _np(pc.fill_null(ints, sentinel))
+    out = (np.minimum if lowest else np.maximum).reduceat(filled, starts)
+    return pa.array(out, pa.int64(), mask=out == sentinel).cast(values.type)
+
+
+def _by_time(sub: pa.Table, column: str, codes: np.ndarray) -> pa.Table:
+    """Rows ordered by key, then time (unknown first), then reading order: the newest comes last."""
+    times = _np(pc.fill_null(sub.column(column).cast(pa.int64()), np.iinfo("int64").min))
+    return sub.take(pa.array(np.lexsort((_np(sub.column("_seq")), times, codes))))
+
+
+def _combine(name: str, sub: pa.Table, codes: np.ndarray) -> pa.Table:
+    """One row per key from the rows of repeated keys (sorted by key, then reading order)."""
+    data_cols = list(TABLES[name].column_names)
+    n = sub.num_rows
+    starts, _ = _groups(codes)
+    out: dict[str, Any] = {}
+    if n == 0:
+        return conform_arrow(name, sub)
     if name == "posts":
-        immutable = [c for c in data_cols if c not in _POST_METRICS]
-        first = sub.groupby("_code", sort=False)[immutable].first()
-        by_time = sub.sort_values(["_code", "metrics_observed_at", "_seq"], kind="stable", na_position="first")
-        metrics = by_time.groupby("_code", sort=False)[list(_POST_METRICS)].last()
-        out = first.join(metrics)
+        for col in data_cols:
+            if col not in _POST_METRICS:
+                out[col] = _first_valid(sub.column(col), starts, n)
+        newest_last = _by_time(sub, "metrics_observed_at", codes)
+        for col in _POST_METRICS:
+            out[col] = _last_valid(newest_last.column(col), starts, n)
     elif name == "accounts":
-        by_time = sub.sort_values(["_code", "observed_at", "_seq"], kind="stable", na_position="first")
-        out = by_time.groupby("_code", sort=False)[data_cols].last()
+        newest_last = _by_time(sub, "observed_at", codes)
+        out = {col: _last_valid(newest_last.column(col), starts, n) for col in data_cols}
     elif name == "follows":
-        g = sub.groupby("_code", sort=False)
-        out = g[["platform", "follower_id", "followee_id"]].first()
-        out["first_seen"] = g["first_seen"].min()
-        out["last_seen"] = g["last_seen"].max()
+        for col in ("platform", "follower_id", "followee_id"):
+            out[col] = _first_valid(sub.column(col), starts, n)
+        out["first_seen"] = _extreme(sub.column("first_seen"), starts, lowest=True)
+        out["last_seen"] = _extreme(sub.column("last_seen"), starts, lowest=False)
     else:
-        out = sub.groupby("_code", sort=False)[data_cols].last()
-    return out.reset_index(drop=True)[data_cols]
+        out = {col: _last_valid(sub.column(col), starts, n) for col in data_cols}
+    return conform_arrow(name, pa.table({col: out[col] for col in data_cols}))
 
 
 # ---------------------------------------------------------------------------- provenance
-def _provenance(previous: pd.DataFrame, new: pd.DataFrame, sources: list[Source]) -> pd.DataFrame:
-    """platform, post_id, source: the file that first brought each post (for conflict messages)."""
-    paths = pd.array([str(s.path) for s in sources], dtype="string")
-    key = ["platform", "post_id"]
-    both = pd.concat([previous[key], new[key]], ignore_index=True) if len(previous) else new[key]
-    # First row of each key, in reading order (drop_duplicates(keep="first") without hashing strings twice).
-    _, first = np.unique(_key_codes(both, key), return_index=True)
-    first.sort()
-    n_prev = len(previous)
-    from_prev, from_new = first[first < n_prev], first[first >= n_prev] - n_prev
-    fresh = pd.DataFrame({"platform": new["platform"].array.take(from_new).astype("string"),
-                          "post_id": new["post_id"].array.take(from_new).astype("string"),
-                          "source": paths.take(new["_src"].to_numpy()[from_new])})
-    if not n_prev:
-        return fresh
-    return pd.concat([previous.iloc[from_prev].astype("string"), fresh], ignore_index=True)
+def _provenance(previous: pa.Table | None, both: pa.Table, codes: np.ndarray, paths: list[str]) -> pa.Table:
+    """platform, post_id, source: the file that first brought each post (for conflict messages).
+
+    ``both`` holds the store's rows first, then the new ones in reading order, and ``codes``
+    number keys in order of first appearance: a row whose code exceeds every earlier code is its
+    key's first row. Keys first brought by a file read now are added to the previous provenance.
+    """
+    running = np.maximum.accumulate(codes) if len(codes) else codes
+    first = np.r_[True, running[1:] > running[:-1]] if len(codes) else np.zeros(0, dtype=bool)
+    src = _np(both.column("_src"))
+    rows = pa.array(np.flatnonzero(first & (src >= 0)))
+    fresh = pa.table({"platform": both.column("platform").take(rows), "post_id": both.column("post_id").take(rows),
+                      "source": pa.array(paths, pa.string()).take(pa.array(src[rows.to_numpy()]))},
+                     schema=_PROVENANCE_SCHEMA)
+    return pa.concat_tables([previous, fresh]) if previous is not None else fresh
 
 
-def _name_origins(conflicts: pd.DataFrame, provenance: pd.DataFrame) -> pd.DataFrame:
-    if not len(conflicts):
-        return pd.DataFrame(columns=["_src", "_line", "status", "post_id", "reason", "record"])
-    wanted = provenance[provenance["post_id"].isin(conflicts["post_id"].unique())]
-    origin = {(a, b): c for a, b, c in zip(wanted["platform"].tolist(), wanted["post_id"].tolist(),
-                                           wanted["source"].tolist())}
-    rows = []
-    for r in conflicts.to_dict("records"):
+def _name_origins(conflicts: list[dict[str, Any]], provenance: pa.Table) -> list[dict[str, Any]]:
+    """Each conflicting record with its message, naming the file that first brought the post."""
+    if not conflicts:
+        return []
+    wanted = provenance.filter(pc.is_in(provenance.column("post_id"),
+                                        value_set=pa.array({r["post_id"] for r in conflicts}, pa.string())))
+    origin = {(r["platform"], r["post_id"]): r["source"] for r in wanted.to_pylist()}
+    out = []
+    for r in conflicts:
         source = origin.get((r["platform"], r["post_id"]), "the store")
         record = json.dumps({c: r[c] for c in ("platform", "post_id", "author_id", "created_at", "text")},
                             default=str, ensure_ascii=False)
-        rows.append({"_src": r["_src"], "_line": r["_line"], "status": _CONFLICT, "post_id": r["post_id"],
-                     "reason": f"conflicting content for post {r['post_id']} (already ingested from file "
-                               f"{source}): {r['_base_field']} differs",
-                     "record": record})
-    return pd.DataFrame(rows)
+        out.append({"_src": r["_src"], "_line": r["_line"],
+                    "reason": f"conflicting content for post {r['post_id']} (already ingested from file "
+                              f"{source}): {r['_base_field']} differs",
+                    "record": record})
+    return out
 
 
 # ---------------------------------------------------------------------------- accounting
-def _account(reports: list[SourceReport], rejected: list[list[Rejected]], statuses: dict[str, pd.DataFrame],
-             sources: list[Source]) -> None:
-    for name, status in statuses.items():
-        plain = status[status["status"] != _CONFLICT] if "reason" in status else status
-        counts = plain.groupby(["_src", "status"]).size()
-        for (src, code), n in counts.items():
-            if code == _CONFLICT:
-                continue
-            report = reports[int(src)]
-            table_counts = report.by_table.setdefault(name, _zero_counts())
-            if code == _INGESTED:
-                report.ingested += int(n)
-                table_counts["ingested"] += int(n)
-            else:
-                report.duplicates += int(n)
-                table_counts["duplicates"] += int(n)
-        if "reason" in status:
-            for r in status[(status["status"] == _CONFLICT) & status["reason"].notna()].to_dict("records"):
-                report = reports[int(r["_src"])]
-                line = None if pd.isna(r["_line"]) else int(r["_line"])
-                where = f"line {line}: " if line is not None else ""
-                rejected[int(r["_src"])].append(Rejected(line, where + r["reason"], r["record"]))
-                report.rejected += 1
-                report.by_table.setdefault(name, _zero_counts())["rejected"] += 1
+def _account(reports: list[SourceReport], rejected: list[list[Rejected]],
+             statuses: dict[str, list[tuple[np.ndarray, np.ndarray, np.ndarray]]],
+             conflicts: dict[str, list[dict[str, Any]]]) -> None:
+    for name, parts in statuses.items():
+        if parts:
+            src = np.concatenate([p[0] for p in parts]).astype("int64")
+            status = np.concatenate([p[2] for p in parts]).astype("int64")
+            counts = np.bincount(src * 3 + status, minlength=3 * len(reports)).reshape(-1, 3)
+            for i, report in enumerate(reports):
+                for code, attr in ((_INGESTED, "ingested"), (_DUPLICATE, "duplicates")):
+                    n = int(counts[i, code])
+                    if n:
+                        setattr(report, attr, getattr(report, attr) + n)
+                        report.by_table.setdefault(name, _zero_counts())[attr] += n
+        for r in conflicts.get(name, []):
+            report = reports[int(r["_src"])]
+            line = None if r["_line"] is None or math.isnan(r["_line"]) else int(r["_line"])
+            where = f"line {line}: " if line is not None else ""
+            rejected[int(r["_src"])].append(Rejected(line, where + r["reason"], r["record"]))
+            report.rejected += 1
+            report.by_table.setdefault(name, _zero_counts())["rejected"] += 1

@@ -35,6 +35,7 @@ from typing import Any, Iterable, Iterator
 
 import numpy as np
 import orjson
+import pyarrow.compute as pc
 
 from roi.io._base import ReadResult, Rejected
 from roi.io._json import LATIN1_NOTE, JsonItem, _iter_lines, iter_json, raw_text
@@ -201,62 +202,76 @@ def _pages_jsonl(path: Any) -> bool:
 
 def _read_blocks(path: Any, fallback_us: int, as_of_us: int | None, cache: dict[str, int],
                  chunk_size: int) -> Iterator[ReadResult]:
-    from roi.io._x_v2_arrow import read_block
+    from roi.io import _x_v2_arrow
 
     def observed_of(value: str | None) -> int:
         return _observed({"__twarc": {"retrieved_at": value}}, fallback_us, cache)
 
-    def blocks() -> Iterator[tuple[bytes, int, int]]:
-        line = 1
+    def blocks() -> Iterator[bytes]:
         with open(path, "rb") as fh:
             while block := fh.read(BLOCK_BYTES):
                 if not block.endswith(b"\n"):
                     block += fh.readline()
-                n_lines = block.count(b"\n") + (not block.endswith(b"\n"))
-                yield block, line, n_lines
-                line += n_lines
+                yield block
+
+    def parse(block: bytes) -> tuple[int, Any]:
+        # In a worker: count the block's lines (NumPy, off the GIL) and parse it with lines
+        # numbered from 1; the reading thread shifts them once it knows where the block starts.
+        n_lines = int(np.count_nonzero(np.frombuffer(block, dtype=np.uint8) == 10)) + (not block.endswith(b"\n"))
+        return n_lines, _x_v2_arrow.read_block(block, 1, n_lines, observed_of)
 
     # Blocks are parsed ahead in threads and handled in file order, so rows, lines and
     # rejections come out exactly as from one block at a time.
+    line = 1
     with ThreadPoolExecutor(max_workers=PARSE_THREADS, thread_name_prefix="roi-x-v2") as pool:
         in_flight: deque = deque()
         source = blocks()
         exhausted = False
         while True:
             while not exhausted and len(in_flight) < PARSE_THREADS:
-                item = next(source, None)
-                if item is None:
+                block = next(source, None)
+                if block is None:
                     exhausted = True
                 else:
-                    in_flight.append((item, pool.submit(read_block, *item, observed_of)))
+                    in_flight.append((block, pool.submit(parse, block)))
             if not in_flight:
                 break
-            (block, line, _), future = in_flight.popleft()
-            got = future.result()
+            block, future = in_flight.popleft()
+            n_lines, got = future.result()
             if got is None:
                 yield from _read_items(_iter_lines(io.BytesIO(block), line - 1), fallback_us, as_of_us, cache,
                                        chunk_size)
             else:
-                for tables, n in _split(*got, chunk_size):
-                    yield ReadResult(tables=tables, read=n, primary="posts")
+                tables, n = got
+                for chunk, count in _split({name: _shift_lines(t, line - 1) for name, t in tables.items()}, n,
+                                           chunk_size):
+                    yield ReadResult(tables=chunk, read=count, primary="posts")
+            line += n_lines
             del block, got
 
 
+def _shift_lines(table: Any, by: int) -> Any:
+    if not by:
+        return table
+    i = table.column_names.index("_line")
+    return table.set_column(i, "_line", pc.add(table.column("_line"), by))
+
+
 def _split(tables: dict[str, Any], n: int, chunk_size: int) -> Iterator[tuple[dict[str, Any], int]]:
-    """A block's rows as chunks of about ``chunk_size`` records, cut between lines (pages)."""
+    """A block's rows (Arrow tables) as chunks of about ``chunk_size`` records, cut between lines (pages)."""
     if n <= chunk_size:
         yield tables, n
         return
     posts = tables["posts"]
-    records = ~posts["_context"].to_numpy()
-    ends = np.unique(posts["_line"].to_numpy()[records][chunk_size - 1::chunk_size])
-    cuts = {name: np.r_[0, np.searchsorted(frame["_line"].to_numpy(), ends, side="right"), len(frame)]
-            for name, frame in tables.items()}
+    records = ~posts.column("_context").to_numpy()
+    ends = np.unique(posts.column("_line").to_numpy()[records][chunk_size - 1::chunk_size])
+    cuts = {name: np.r_[0, np.searchsorted(table.column("_line").to_numpy(), ends, side="right"), table.num_rows]
+            for name, table in tables.items()}
     for i in range(len(ends) + 1):
-        part = {name: frame.iloc[cuts[name][i]:cuts[name][i + 1]] for name, frame in tables.items()}
+        part = {name: table.slice(cuts[name][i], cuts[name][i + 1] - cuts[name][i]) for name, table in tables.items()}
         count = int(records[cuts["posts"][i]:cuts["posts"][i + 1]].sum())
-        if count or any(len(f) for f in part.values()):
-            yield {k: v.reset_index(drop=True) for k, v in part.items() if len(v)}, count
+        if count or any(t.num_rows for t in part.values()):
+            yield {k: v for k, v in part.items() if v.num_rows}, count
 
 
 def _read_items(items: Iterable[JsonItem], fallback_us: int, as_of_us: int | None, observed_cache: dict[str, int],
