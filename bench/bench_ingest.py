@@ -1,7 +1,10 @@
 """Benchmark: X v2 (twarc2 JSONL) ingestion end to end, against bare orjson and DuckDB read_json.
 
-For each size a seeded twarc2 file is generated (pages of 100 tweets with their authors and a
-share of referenced tweets in ``includes``, like a real search export). Measured side by side,
+For each size a seeded twarc2 file is generated in two shapes: ``expanded`` -- pages of 100 tweets
+with their authors and the referenced tweets in ``includes`` (twarc2's default expansions, about
+1.1 KB a tweet) -- and ``data-only`` -- the same tweets with the fields roi maps and no
+``includes`` (``twarc2 search --expansions ''``, about 0.6 KB a tweet). Real twarc2 files with every
+field are heavier still (1.6-4 KB a tweet in ../shared/realdata/x-api-v2). Measured side by side,
 median of 3 runs each:
 
 * ``roi``: ``roi.io.ingest([file], fresh_store)`` end to end (detect, sha256, parse, build
@@ -10,8 +13,9 @@ median of 3 runs each:
 * ``duckdb``: DuckDB ``read_json`` producing the flat post table (ids, author, UTC time, kind,
   referenced id, hashtags, mentions, metrics), materialised as Arrow.
 
-Peak RSS of a fresh process ingesting the largest file is reported too (streaming: it must not
-grow with the input size). Usage: ``python bench/bench_ingest.py [--small] [--sizes 10000 100000]``.
+Peak RSS (VmHWM) of a fresh process ingesting each file is reported too (streaming: it must not
+grow with the input size); ``--peak-only`` measures just that, e.g. for a 2 GB input.
+Usage: ``python bench/bench_ingest.py [--small] [--sizes 10000 100000] [--shapes expanded data-only]``.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import os
 import shutil
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import numpy as np
@@ -34,8 +39,16 @@ WORDS = "brand launch today great service order late thanks love new help suppor
 TAGS = ["sale", "launch", "acme", "support", "deal", "news", "tech", "love"]
 
 
-def generate(path: Path, n_posts: int, *, seed: int = 0, n_users: int | None = None) -> int:
-    """Write a twarc2 JSONL file of ``n_posts`` tweets; returns its size in bytes."""
+SHAPES = ("expanded", "data-only")
+
+
+def generate(path: Path, n_posts: int, *, seed: int = 0, n_users: int | None = None, shape: str = "expanded") -> int:
+    """Write a twarc2 JSONL file of ``n_posts`` tweets; returns its size in bytes.
+
+    ``shape="data-only"`` writes the same tweets without ``includes`` and without the fields roi
+    does not map (edit history, sensitivity, reply settings, source).
+    """
+    expanded = shape == "expanded"
     rng = np.random.default_rng(seed)
     n_users = n_users or max(100, n_posts // 10)
     base_id = 1_700_000_000_000_000_000
@@ -61,8 +74,11 @@ def generate(path: Path, n_posts: int, *, seed: int = 0, n_users: int | None = N
                      "created_at": str(start + np.timedelta64(int(secs[j]), "s")) + ".000Z",
                      "text": text, "entities": ents, "edit_history_tweet_ids": [pid],
                      "public_metrics": dict(zip(("like_count", "retweet_count", "reply_count", "quote_count"),
-                                                map(int, metrics[j]))),
-                     "possibly_sensitive": False, "reply_settings": "everyone", "source": "Twitter Web App"}
+                                                map(int, metrics[j])))}
+                if expanded:
+                    t.update(possibly_sensitive=False, reply_settings="everyone", source="Twitter Web App")
+                else:
+                    del t["edit_history_tweet_ids"]
                 if kinds[j]:
                     ref = str(base_id - 1 - int(rng.integers(0, 10 * n_posts)))
                     ref_type = ("retweeted", "replied_to", "quoted")[kinds[j] - 1]
@@ -83,6 +99,8 @@ def generate(path: Path, n_posts: int, *, seed: int = 0, n_users: int | None = N
                     "meta": {"result_count": k, "newest_id": data[0]["id"], "oldest_id": data[-1]["id"]},
                     "__twarc": {"url": "https://api.twitter.com/2/tweets/search/all?query=acme",
                                 "version": "2.14.0", "retrieved_at": "2024-07-01T00:00:00+00:00"}}
+            if not expanded:
+                del page["includes"]
             fh.write(orjson.dumps(page))
             fh.write(b"\n")
     return path.stat().st_size
@@ -140,36 +158,55 @@ def roi_ingest(path: Path, work: Path) -> int:
     return source.ingested
 
 
+def peak_of(path: Path, work: Path) -> float:
+    """Peak RSS (MiB, VmHWM) of a fresh process ingesting ``path`` into a new store."""
+    code = (f"import sys, shutil; sys.path.insert(0, {str(Path(__file__).resolve().parents[1])!r})\n"
+            f"from roi.io import ingest\nshutil.rmtree({str(work / 'rss')!r}, ignore_errors=True)\n"
+            f"ingest([{str(path)!r}], {str(work / 'rss')!r})")
+    _, peak = peak_rss_of(code)
+    shutil.rmtree(work / "rss", ignore_errors=True)
+    return peak
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--small", action="store_true", help="sizes 1k, 10k, 100k (a quick run)")
     parser.add_argument("--sizes", type=int, nargs="+", help="explicit post counts")
+    parser.add_argument("--shapes", nargs="+", choices=SHAPES, default=list(SHAPES))
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--duckdb-max", type=int, default=None,
+                        help="skip the DuckDB reference above this many posts (it reads ~15 MB/s here)")
+    parser.add_argument("--peak-only", action="store_true", help="only the peak memory of one ingest per size")
     args = parser.parse_args(argv)
     sizes = args.sizes or ([1_000, 10_000, 100_000] if args.small else [10_000, 100_000, 1_000_000])
     rows = []
     with tempfile.TemporaryDirectory(prefix="roi-bench-ingest-") as tmp:
         work = Path(tmp)
-        for n in sizes:
-            path = work / f"tweets-{n}.jsonl"
-            size = generate(path, n, seed=0)
-            t_roi, rows_roi = median_time(lambda: roi_ingest(path, work), repeat=args.repeat)
-            t_json, rows_json = median_time(lambda: bare_orjson(path), repeat=args.repeat)
-            t_duck, rows_duck = median_time(lambda: duckdb_flat(path), repeat=args.repeat)
-            assert rows_roi == rows_json == rows_duck == n, (rows_roi, rows_json, rows_duck)
-            code = (f"import sys, shutil; sys.path.insert(0, {str(Path(__file__).resolve().parents[1])!r})\n"
-                    f"from roi.io import ingest\nshutil.rmtree({str(work / 'rss')!r}, ignore_errors=True)\n"
-                    f"ingest([{str(path)!r}], {str(work / 'rss')!r})")
-            _, peak = peak_rss_of(code)
-            rows.append({
-                "posts": n, "file_MiB": size / 2**20,
-                "roi_s": t_roi, "roi_posts_per_s": n / t_roi,
-                "orjson_s": t_json, "duckdb_s": t_duck,
-                "roi/orjson": t_roi / t_json, "roi/duckdb": t_roi / t_duck,
-                "roi_peak_rss_MiB": peak,
-            })
-            os.unlink(path)
-    report("ingest", rows)
+        for shape in args.shapes:
+            for n in sizes:
+                path = work / f"tweets-{shape}-{n}.jsonl"
+                size = generate(path, n, seed=0, shape=shape)
+                row: dict = {"shape": shape, "posts": n, "file_MiB": size / 2**20}
+                if args.peak_only:
+                    start = time.perf_counter()
+                    row["roi_peak_rss_MiB"] = peak_of(path, work)
+                    row["roi_s_one_run"] = time.perf_counter() - start
+                    rows.append(row)
+                    os.unlink(path)
+                    continue
+                t_roi, rows_roi = median_time(lambda: roi_ingest(path, work), repeat=args.repeat)
+                t_json, rows_json = median_time(lambda: bare_orjson(path), repeat=args.repeat)
+                assert rows_roi == rows_json == n, (rows_roi, rows_json)
+                row.update({"roi_s": t_roi, "roi_posts_per_s": n / t_roi, "roi_MB_per_s": size / 1e6 / t_roi,
+                            "orjson_s": t_json, "roi/orjson": t_roi / t_json})
+                if args.duckdb_max is None or n <= args.duckdb_max:
+                    t_duck, rows_duck = median_time(lambda: duckdb_flat(path), repeat=args.repeat)
+                    assert rows_duck == n, rows_duck
+                    row.update({"duckdb_s": t_duck, "roi/duckdb": t_roi / t_duck})
+                row["roi_peak_rss_MiB"] = peak_of(path, work)
+                rows.append(row)
+                os.unlink(path)
+    report("ingest-peak" if args.peak_only else "ingest", rows)
     return 0
 
 

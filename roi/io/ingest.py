@@ -36,6 +36,7 @@ import json
 import math
 import os
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
@@ -72,6 +73,7 @@ _POST_METRICS = ("impressions", "likes", "reposts", "replies", "quotes", "link_c
 _INGESTED, _DUPLICATE, _CONFLICT = 0, 1, 2
 # Inputs larger than this are merged in key buckets of about this many input bytes, spilled to disk.
 SPILL_BYTES = 256 << 20
+MERGE_THREADS = 2  # tables, and spilled buckets of a table, merged at once
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,7 @@ class SourceReport:
     path: str
     format: str
     sha256: str
+    bytes: int | None = None
     read: int = 0
     ingested: int = 0
     duplicates: int = 0
@@ -324,23 +327,34 @@ def _read_all(sources: list[Source], readers: dict[str, Callable[..., Iterable[R
               known: dict[str, Any], as_of_dt: pd.Timestamp | None, pending: "_Pending",
               reports: list[SourceReport], rejected_by_source: list[list[Rejected]],
               progress: Callable[[int, str], None] | None) -> None:
-    """Read every source not already in the store, queueing its rows and counting its records."""
+    """Read every source not already in the store, queueing its rows and counting its records.
+
+    A source whose size matches a source already seen (same content means same size) is hashed
+    first, and not read if its sha256 is known. Any other source is new for certain, so it is
+    hashed in a thread while it is read (hashlib releases the GIL), not in a pass of its own.
+    """
     seq = 0
-    for index, source in enumerate(sources):
-        sha = sha256_of(source.path)
-        report = SourceReport(path=str(source.path), format=source.format, sha256=sha)
-        reports.append(report)
-        rejected_by_source.append([])
-        if sha in known:
-            _seen_again(report, known[sha])
-            continue
-        known[sha] = {"path": str(source.path), "read": 0, "ingested": 0, "duplicates": 0, "rejected": 0,
-                      "ingested_at": "this run", "pending": True}
-        for chunk in readers[source.format](source.path, as_of=as_of_dt):
-            seq = _collect(chunk, index, report, pending, rejected_by_source[index], seq)
-            report.notes.extend(chunk.notes)
-            if progress is not None:
-                progress(chunk.read, str(source.path))
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="roi-sha256") as hasher:
+        for index, source in enumerate(sources):
+            size = _size_of(source.path)
+            maybe_seen = any(entry.get("bytes") in (None, size) for entry in known.values())
+            hashing = None if maybe_seen else hasher.submit(sha256_of, source.path)
+            sha = sha256_of(source.path) if maybe_seen else ""
+            report = SourceReport(path=str(source.path), format=source.format, sha256=sha, bytes=size)
+            reports.append(report)
+            rejected_by_source.append([])
+            if sha in known:
+                _seen_again(report, known[sha])
+                continue
+            for chunk in readers[source.format](source.path, as_of=as_of_dt):
+                seq = _collect(chunk, index, report, pending, rejected_by_source[index], seq)
+                report.notes.extend(chunk.notes)
+                if progress is not None:
+                    progress(chunk.read, str(source.path))
+            if hashing is not None:
+                report.sha256 = hashing.result()
+            known[report.sha256] = {"path": str(source.path), "bytes": size, "read": 0, "ingested": 0,
+                                    "duplicates": 0, "rejected": 0, "ingested_at": "this run", "pending": True}
 
 
 def _finish(st: Store, pending: "_Pending", sources: list[Source], reports: list[SourceReport],
@@ -503,7 +517,6 @@ class _Pending:
         self.tables: dict[tuple[str, bool], list[pa.Table]] = {}
         self.writers: dict[tuple[str, bool, int], tuple[Path, Any]] = {}
         self.order: list[str] = []
-        self.count = 0
         self.old_seq = _OLD_SEQ
 
     def names(self) -> list[str]:
@@ -556,13 +569,12 @@ class _Pending:
         path.unlink()
         return table
 
-    def keep(self, name: str, table: pa.Table) -> Any:
-        """Hold a merged bucket until the write: in memory, or spilled."""
+    def keep(self, name: str, b: int, table: pa.Table) -> Any:
+        """Hold a table's merged bucket until the write: in memory, or spilled."""
         if self.buckets == 1:
             return table
         self.root.mkdir(exist_ok=True)
-        self.count += 1
-        path = self.root / f"merged-{name}-{self.count:06d}.arrow"
+        path = self.root / f"merged-{name}-{b:04d}.arrow"
         with pa.ipc.new_file(str(path), table.schema) as writer:
             writer.write_table(table)
         return path
@@ -681,36 +693,48 @@ def _merge_all(st: Store, pending: _Pending, sources: list[Source]
     merged: dict[str, Any] = {}
     statuses: dict[str, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = {}
     conflicts: dict[str, list[dict[str, Any]]] = {}
-    for name in pending.names():
+
+    def merge_table(name: str) -> None:
         pending.add_store_rows(st, name)
         if name == "posts":
             pending.add_store_rows(st, PROVENANCE_TABLE)
-        kept, provenances = [], []
-        statuses[name], conflicts[name] = [], []
-        for b in range(pending.buckets):
+
+        def merge_bucket(b: int) -> tuple[Any, Any, Any, list[dict[str, Any]]]:
             old, new = pending.rows(name, b, old=True), pending.rows(name, b)
             previous = pending.rows(PROVENANCE_TABLE, b, old=True) if name == "posts" else None
             if new is None:
-                if old is not None:
-                    kept.append(pending.keep(name, old.drop(list(_PRIVATE))))
-                if previous is not None:
-                    provenances.append(pending.keep(PROVENANCE_TABLE, previous))
-                continue
+                kept = pending.keep(name, b, old.drop(list(_PRIVATE))) if old is not None else None
+                return kept, pending.keep(PROVENANCE_TABLE, b, previous) if previous is not None else None, None, []
             both = pa.concat_tables([old, new]) if old is not None else new
             del old, new
             table, status, bad, codes = _merge(name, both)
+            provenance = None
             if name == "posts":
-                provenance = _provenance(previous, both, codes, paths)
-                provenances.append(pending.keep(PROVENANCE_TABLE, provenance))
-                bad = _name_origins(bad, provenance)
-            kept.append(pending.keep(name, table))
-            statuses[name].append(status)
-            conflicts[name].extend(bad)
-            del both, table
-        merged[name] = pending.parts(kept)
+                fresh = _provenance(previous, both, codes, paths)
+                bad = _name_origins(bad, fresh)
+                provenance = pending.keep(PROVENANCE_TABLE, b, fresh)
+            return pending.keep(name, b, table), provenance, status, bad
+
+        results = _in_threads(merge_bucket, range(pending.buckets))
+        merged[name] = pending.parts([r[0] for r in results if r[0] is not None])
         if name == "posts":
-            merged[PROVENANCE_TABLE] = pending.parts(provenances)
+            merged[PROVENANCE_TABLE] = pending.parts([r[1] for r in results if r[1] is not None])
+        statuses[name] = [r[2] for r in results if r[2] is not None]
+        conflicts[name] = [bad for r in results for bad in r[3]]
+
+    # Tables, and the spilled buckets of a table, are independent: two at a time use both cores
+    # (Arrow and NumPy release the GIL for the work on whole columns).
+    _in_threads(merge_table, pending.names())
     return merged, statuses, conflicts
+
+
+def _in_threads(fn: Callable[[Any], Any], items: Iterable[Any]) -> list[Any]:
+    """``[fn(x) for x in items]``, MERGE_THREADS at a time (in order; the first error is raised)."""
+    items = list(items)
+    if len(items) < 2:
+        return [fn(x) for x in items]
+    with ThreadPoolExecutor(max_workers=MERGE_THREADS, thread_name_prefix="roi-merge") as pool:
+        return list(pool.map(fn, items))
 
 
 def _merge(name: str, both: pa.Table) -> tuple[pa.Table, tuple[np.ndarray, np.ndarray, np.ndarray],

@@ -44,7 +44,7 @@ from roi.io._rows import RowBuffer, iso_to_us
 __all__ = ["read", "POST_FIELDS", "ACCOUNT_FIELDS", "FOLLOW_FIELDS", "CHUNK_SIZE"]
 
 CHUNK_SIZE = 50_000
-BLOCK_BYTES = 32 << 20  # bytes of whole lines per block of the fast path (about 30,000 tweets)
+BLOCK_BYTES = 16 << 20  # bytes of whole lines per block of the fast path (about 15,000 tweets)
 # Blocks parsed at once by the fast path, in threads: pyarrow's JSON reader releases the GIL but
 # hardly parallelises one block by itself, so two blocks in flight use both cores of a 2-core
 # machine. Memory holds at most this many blocks (and their parsed tables) beyond the current one.
