@@ -4,10 +4,12 @@
 is a well-formed page of tweets, returns the same canonical rows the per-record Python path of
 :mod:`roi.io.x_v2` builds (same columns, same order of rows: each page's ``data`` tweets, then its
 ``includes`` users and tweets), with no Python loop over tweets: pyarrow's JSON reader parses the
-block (in threads) against an explicit schema, and every field mapping (``kind`` from
+block (in the calling thread: the reader parses several blocks at once) against an explicit
+schema, and every field mapping (``kind`` from
 ``referenced_tweets``, hashtags/mentions/URLs from ``entities``, impressions from
 ``non_public_metrics`` / ``organic_metrics`` / ``public_metrics``) is an Arrow or NumPy operation
-over whole columns.
+over whole columns. The rows come back as Arrow tables in the canonical schema, which ingest
+writes to Parquet without a round trip through pandas.
 
 It returns None -- and the caller reads the block record by record instead, so every record
 stays accounted for with its line and reason -- whenever the block holds anything the fast path
@@ -19,8 +21,7 @@ author, a long-form ``note_tweet``, an unparseable timestamp or a negative count
 
 from __future__ import annotations
 
-import io
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 import pyarrow as pa
@@ -59,6 +60,9 @@ PAGE_SCHEMA = pa.schema([
     ("__twarc", pa.struct([("retrieved_at", _S)])),
 ])
 _PARSE = pajson.ParseOptions(explicit_schema=PAGE_SCHEMA, unexpected_field_behavior="ignore")
+# One block is parsed in one thread (the caller parses blocks in parallel); block_size only has to
+# exceed a block (x_v2.BLOCK_BYTES plus the rest of its last line) so it is parsed in one piece.
+_READ = pajson.ReadOptions(block_size=64 << 20, use_threads=False)
 _KINDS = pa.array(["original", "repost", "reply", "quote"])
 _VIEWS_COUNTED_FROM = "2022-12"
 
@@ -90,7 +94,7 @@ def read_block(block: bytes, first_line: int, n_lines: int, observed_of: Callabl
         trip); ``read`` the number of tweets in the pages' ``data`` (the records).
     """
     try:
-        table = pajson.read_json(io.BytesIO(block), read_options=pajson.ReadOptions(block_size=8 << 20),
+        table = pajson.read_json(pa.BufferReader(block), read_options=_READ,
                                  parse_options=_PARSE)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
         return None

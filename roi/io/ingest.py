@@ -21,7 +21,14 @@
    records go to ``_rejected/``; all changed tables and the new source entries are written in one
    atomic :meth:`roi.store.Store.write`.
 
-Reader convention (beyond :mod:`roi.io._base`): a chunk's frames may carry ``_line`` (the
+Everything from a chunk on is Arrow: each chunk's rows are conformed to the table's Arrow schema
+(readers may yield pandas frames or, like the X v2 fast path, canonical Arrow tables), merged with
+Arrow compute and NumPy over whole columns -- keys seen once pass through untouched, only rows of
+repeated keys are ordered and combined -- and written to Parquet as they are. Inputs larger than
+:data:`SPILL_BYTES` are merged in key buckets spilled to disk, so memory follows a bucket, not the
+input.
+
+Reader convention (beyond :mod:`roi.io._base`): a chunk's tables may carry ``_line`` (the
 record's line) and ``_context`` (True for context rows) columns; without ``_context`` every row
 of the chunk's primary table is a record and every row of another table is context. A chunk may
 carry ``notes`` (a list of one-line remarks, e.g. a Latin-1 fallback) reported with the source.
@@ -36,10 +43,11 @@ import json
 import math
 import os
 import shutil
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -239,7 +247,7 @@ def _as_of(value: Any) -> pd.Timestamp | None:
 
 
 def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
 # ---------------------------------------------------------------------------- ingest
@@ -324,7 +332,7 @@ def ingest(
 
 
 def _read_all(sources: list[Source], readers: dict[str, Callable[..., Iterable[ReadResult]]], st: Store,
-              known: dict[str, Any], as_of_dt: pd.Timestamp | None, pending: "_Pending",
+              known: dict[str, Any], as_of_dt: pd.Timestamp | None, pending: _Pending,
               reports: list[SourceReport], rejected_by_source: list[list[Rejected]],
               progress: Callable[[int, str], None] | None) -> None:
     """Read every source not already in the store, queueing its rows and counting its records.
@@ -357,7 +365,7 @@ def _read_all(sources: list[Source], readers: dict[str, Callable[..., Iterable[R
                                     "duplicates": 0, "rejected": 0, "ingested_at": "this run", "pending": True}
 
 
-def _finish(st: Store, pending: "_Pending", sources: list[Source], reports: list[SourceReport],
+def _finish(st: Store, pending: _Pending, sources: list[Source], reports: list[SourceReport],
             rejected_by_source: list[list[Rejected]], strict: bool) -> None:
     merged, statuses, conflicts = _merge_all(st, pending, sources)
     _account(reports, rejected_by_source, statuses, conflicts)
@@ -369,7 +377,7 @@ def _finish(st: Store, pending: "_Pending", sources: list[Source], reports: list
 
     ingested_at = _now()
     entries = []
-    for report, rejected in zip(reports, rejected_by_source):
+    for report, rejected in zip(reports, rejected_by_source, strict=True):
         if rejected:
             key = f"{Path(report.path).name}-{report.sha256[:12]}"
             written = st.write_rejected(report.path, [r.as_dict() for r in rejected], key=key)
@@ -390,7 +398,7 @@ def _seen_again(report: SourceReport, previous: dict[str, Any]) -> None:
                         f"({when}); not read again, no table changed")
 
 
-def _collect(chunk: ReadResult, index: int, report: SourceReport, pending: "_Pending",
+def _collect(chunk: ReadResult, index: int, report: SourceReport, pending: _Pending,
              rejected: list[Rejected], seq: int) -> int:
     """Conform a chunk's tables to Arrow, tag them with source/line/context/order, queue them for the merge."""
     report.read += chunk.read
@@ -806,7 +814,7 @@ def _conflicts(data: pa.Table, rows: np.ndarray, base: np.ndarray) -> tuple[np.n
 def _conflict_rows(both: pa.Table, rows: np.ndarray, field_of: np.ndarray) -> list[dict[str, Any]]:
     picked = both.select(["platform", "post_id", "author_id", "created_at", "text", "_src", "_line"])
     out = picked.take(pa.array(rows)).to_pylist()
-    for row, fld in zip(out, field_of):
+    for row, fld in zip(out, field_of, strict=True):
         row["_base_field"] = fld
     return out
 
