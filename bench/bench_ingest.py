@@ -74,7 +74,7 @@ def generate(path: Path, n_posts: int, *, seed: int = 0, n_users: int | None = N
                      "created_at": str(start + np.timedelta64(int(secs[j]), "s")) + ".000Z",
                      "text": text, "entities": ents, "edit_history_tweet_ids": [pid],
                      "public_metrics": dict(zip(("like_count", "retweet_count", "reply_count", "quote_count"),
-                                                map(int, metrics[j])))}
+                                                map(int, metrics[j]), strict=True))}
                 if expanded:
                     t.update(possibly_sensitive=False, reply_settings="everyone", source="Twitter Web App")
                 else:
@@ -194,13 +194,13 @@ def main(argv: list[str]) -> int:
                     rows.append(row)
                     os.unlink(path)
                     continue
-                t_roi, rows_roi = median_time(lambda: roi_ingest(path, work), repeat=args.repeat)
-                t_json, rows_json = median_time(lambda: bare_orjson(path), repeat=args.repeat)
+                t_roi, rows_roi = median_time(lambda path=path: roi_ingest(path, work), repeat=args.repeat)
+                t_json, rows_json = median_time(lambda path=path: bare_orjson(path), repeat=args.repeat)
                 assert rows_roi == rows_json == n, (rows_roi, rows_json)
                 row.update({"roi_s": t_roi, "roi_posts_per_s": n / t_roi, "roi_MB_per_s": size / 1e6 / t_roi,
                             "orjson_s": t_json, "roi/orjson": t_roi / t_json})
                 if args.duckdb_max is None or n <= args.duckdb_max:
-                    t_duck, rows_duck = median_time(lambda: duckdb_flat(path), repeat=args.repeat)
+                    t_duck, rows_duck = median_time(lambda path=path: duckdb_flat(path), repeat=args.repeat)
                     assert rows_duck == n, rows_duck
                     row.update({"duckdb_s": t_duck, "roi/duckdb": t_roi / t_duck})
                 row["roi_peak_rss_MiB"] = peak_of(path, work)

@@ -40,7 +40,7 @@ PLANS: dict[str, dict[str, list[str]]] = {
         "dask": ["--sizes", "1000000,2000000,5000000"],
         "geocode": ["--rows", "300000", "--distinct", "30000"],
         "influence": ["--sizes", "10000", "100000", "1000000", "--nx-max", "10000"],
-        "ingest": ["--sizes", "10000", "100000", "300000", "--duckdb-max", "10000"],
+        "ingest": ["--sizes", "10000", "30000", "100000", "--duckdb-max", "10000"],
         "report": ["--repeat", "3"],
         "sample": [],
     },
