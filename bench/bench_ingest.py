@@ -1,9 +1,11 @@
 """Benchmark: X v2 (twarc2 JSONL) ingestion end to end, against bare orjson and DuckDB read_json.
 
-For each size a seeded twarc2 file is generated in two shapes: ``expanded`` -- pages of 100 tweets
-with their authors and the referenced tweets in ``includes`` (twarc2's default expansions, about
-1.1 KB a tweet) -- and ``data-only`` -- the same tweets with the fields roi maps and no
-``includes`` (``twarc2 search --expansions ''``, about 0.6 KB a tweet). Real twarc2 files with every
+For each size a seeded twarc2 file is generated in three shapes: ``expanded`` -- pages of 100
+tweets with their authors and the referenced tweets in ``includes`` (twarc2's default expansions,
+about 1.1 KB a tweet) --, ``data-only`` -- the same tweets with the fields roi maps and no
+``includes`` (``twarc2 search --expansions ''``, about 0.6 KB a tweet) -- and ``flattened`` -- the
+expanded tweets as ``twarc2 flatten`` writes them, a tweet a line with its author and referenced
+tweet embedded (about 1.2 KB a tweet). Real twarc2 files with every
 field are heavier still (1.6-4 KB a tweet in ../shared/realdata/x-api-v2). Measured side by side,
 median of 3 runs each:
 
@@ -37,18 +39,23 @@ from _common import median_time, peak_rss_of, report  # noqa: E402
 PAGE = 100
 WORDS = "brand launch today great service order late thanks love new help support deal price".split()
 TAGS = ["sale", "launch", "acme", "support", "deal", "news", "tech", "love"]
+ACME = {"id": "1", "username": "acme", "name": "Acme", "location": "New York", "created_at": "2010-01-01T00:00:00.000Z",
+        "verified": True, "description": "We make blenders",
+        "public_metrics": {"followers_count": 5000, "following_count": 100, "tweet_count": 9000, "listed_count": 3}}
 
 
-SHAPES = ("expanded", "data-only")
+SHAPES = ("expanded", "data-only", "flattened")
 
 
 def generate(path: Path, n_posts: int, *, seed: int = 0, n_users: int | None = None, shape: str = "expanded") -> int:
     """Write a twarc2 JSONL file of ``n_posts`` tweets; returns its size in bytes.
 
     ``shape="data-only"`` writes the same tweets without ``includes`` and without the fields roi
-    does not map (edit history, sensitivity, reply settings, source).
+    does not map (edit history, sensitivity, reply settings, source); ``shape="flattened"`` writes
+    them as ``twarc2 flatten`` does: a tweet a line with its ``author`` and its referenced tweet
+    (with that tweet's author) embedded.
     """
-    expanded = shape == "expanded"
+    expanded = shape != "data-only"
     rng = np.random.default_rng(seed)
     n_users = n_users or max(100, n_posts // 10)
     base_id = 1_700_000_000_000_000_000
@@ -99,6 +106,17 @@ def generate(path: Path, n_posts: int, *, seed: int = 0, n_users: int | None = N
                     "meta": {"result_count": k, "newest_id": data[0]["id"], "oldest_id": data[-1]["id"]},
                     "__twarc": {"url": "https://api.twitter.com/2/tweets/search/all?query=acme",
                                 "version": "2.14.0", "retrieved_at": "2024-07-01T00:00:00+00:00"}}
+            if shape == "flattened":
+                by_id = {u["id"]: u for u in users}
+                refs = iter(ref_tweets)
+                for t in data:
+                    flat = dict(t, author=by_id[t["author_id"]], __twarc=page["__twarc"])
+                    if "referenced_tweets" in t:
+                        ref = next(refs)
+                        flat["referenced_tweets"] = [dict(ref, type=t["referenced_tweets"][0]["type"], author=ACME)]
+                    fh.write(orjson.dumps(flat))
+                    fh.write(b"\n")
+                continue
             if not expanded:
                 del page["includes"]
             fh.write(orjson.dumps(page))
@@ -107,11 +125,14 @@ def generate(path: Path, n_posts: int, *, seed: int = 0, n_users: int | None = N
 
 
 def bare_orjson(path: Path) -> int:
+    """Parse every line with orjson; the number of tweets (a page's data, or one flattened tweet)."""
     n = 0
     loads = orjson.loads
     with path.open("rb") as fh:
         for line in fh:
-            n += len(loads(line)["data"])
+            value = loads(line)
+            data = value.get("data")
+            n += len(data) if isinstance(data, list) else 1
     return n
 
 
@@ -122,14 +143,18 @@ DUCKDB_COLUMNS = ("STRUCT(id VARCHAR, author_id VARCHAR, created_at VARCHAR, tex
                   "retweet_count BIGINT, reply_count BIGINT, quote_count BIGINT))[]")
 
 
-def duckdb_flat(path: Path) -> int:
+def duckdb_flat(path: Path, *, flattened: bool = False) -> int:
     import duckdb
 
     con = duckdb.connect()
+    if flattened:  # a tweet a line: the line itself is the tweet struct
+        source = (f"SELECT json AS t FROM read_json('{path}', format='newline_delimited', records=false, "
+                  f"columns={{json: '{DUCKDB_COLUMNS[:-2]}'}}, maximum_object_size=268435456)")
+    else:
+        source = (f"SELECT unnest(data) AS t FROM read_json('{path}', format='newline_delimited', "
+                  f"columns={{data: '{DUCKDB_COLUMNS}'}}, maximum_object_size=268435456)")
     sql = f"""
-    WITH t AS (
-      SELECT unnest(data) AS t FROM read_json('{path}', format='newline_delimited',
-             columns={{data: '{DUCKDB_COLUMNS}'}}, maximum_object_size=268435456))
+    WITH t AS ({source})
     SELECT t.id AS post_id, t.author_id, CAST(t.created_at AS TIMESTAMPTZ) AS created_at,
       CASE WHEN list_contains(list_transform(t.referenced_tweets, lambda r: r.type), 'retweeted') THEN 'repost'
            WHEN list_contains(list_transform(t.referenced_tweets, lambda r: r.type), 'replied_to') THEN 'reply'
@@ -200,7 +225,8 @@ def main(argv: list[str]) -> int:
                 row.update({"roi_s": t_roi, "roi_posts_per_s": n / t_roi, "roi_MB_per_s": size / 1e6 / t_roi,
                             "orjson_s": t_json, "roi/orjson": t_roi / t_json})
                 if args.duckdb_max is None or n <= args.duckdb_max:
-                    t_duck, rows_duck = median_time(lambda path=path: duckdb_flat(path), repeat=args.repeat)
+                    t_duck, rows_duck = median_time(
+                        lambda path=path, shape=shape: duckdb_flat(path, flattened=shape == "flattened"), repeat=args.repeat)
                     assert rows_duck == n, rows_duck
                     row.update({"duckdb_s": t_duck, "roi/duckdb": t_roi / t_duck})
                 row["roi_peak_rss_MiB"] = peak_of(path, work)

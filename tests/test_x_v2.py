@@ -220,3 +220,68 @@ def test_a_block_with_a_bad_line_is_read_record_by_record(tmp_path, monkeypatch)
 @pytest.mark.parametrize("name", ["brexit.jsonl", "entities_test.jsonl", "withheld.jsonl", "users.jsonl", "kpop.jsonl"])
 def test_realdata_same_rows_both_ways(realdata, name):
     _same_both_ways(realdata / "x-api-v2" / name)
+
+
+def _flatten(page):
+    """A twarc2 page as ``twarc2 flatten`` writes it: a tweet a line, author and references embedded."""
+    users = {u["id"]: u for u in page.get("includes", {}).get("users", [])}
+    included = {t["id"]: t for t in page.get("includes", {}).get("tweets", []) + page["data"]}
+    lines = []
+    for t in page["data"]:
+        flat = dict(t, __twarc=page["__twarc"])
+        if t.get("author_id") in users:
+            flat["author"] = users[t["author_id"]]
+        refs = []
+        for r in t.get("referenced_tweets", []):
+            full = included.get(r["id"])
+            ref = dict(full, type=r["type"]) if full else dict(r)
+            if full and full.get("author_id") in users:
+                ref["author"] = users[full["author_id"]]
+            refs.append(ref)
+        if refs:
+            flat["referenced_tweets"] = refs
+        lines.append(flat)
+    return lines
+
+
+def test_flattened_lines_take_the_arrow_path_with_the_same_rows(tmp_path, monkeypatch):
+    from roi.io import _x_v2_arrow
+
+    calls = []
+    real = _x_v2_arrow.read_flat_block
+    monkeypatch.setattr(_x_v2_arrow, "read_flat_block", lambda *a: calls.append(r := real(*a)) or r)
+    second = {"id": "2", "username": "Bob", "name": "Bob B", "description": "bio", "verified": True,
+              "public_metrics": {"followers_count": 7, "following_count": 9, "tweet_count": 1}}
+    page = dict(PAGE, includes={**PAGE["includes"], "users": PAGE["includes"]["users"] + [second]})
+    lines = _flatten(page)
+    lines[1]["__twarc"] = {"retrieved_at": "2024-03-05T00:00:00+00:00"}  # a later observation
+    del lines[0]["author"]  # a tweet whose author was not expanded
+    p = _write(tmp_path, *lines, name="flat.jsonl")
+    chunks, t = _same_both_ways(p)
+    assert calls and all(c is not None for c in calls)  # the fast path read it
+    assert sum(c.read for c in chunks) == 4 and not any(c.rejected for c in chunks)
+    posts = t["posts"]
+    records = posts[~posts["_context"]]
+    assert records.post_id.tolist() == ["10", "11", "12", "13"] and records._line.tolist() == [1, 2, 3, 4]
+    context = posts[posts["_context"]]
+    assert context.post_id.tolist() == ["10", "10", "9", "10"]  # each line's embedded references, in order
+    assert list(posts.set_index("post_id").loc["11"].mentions) == []  # RT @Acme: attribution
+    # Per line: the author (if expanded), then the references' authors.
+    assert t["accounts"].account_id.tolist() == ["2", "1", "1", "1", "1"]
+    assert t["accounts"]._line.tolist() == [2, 2, 3, 3, 4]
+
+
+def test_flattened_block_with_a_page_or_a_bad_line_is_read_record_by_record(tmp_path, monkeypatch):
+    from roi.io import _x_v2_arrow
+
+    calls = []
+    real = _x_v2_arrow.read_flat_block
+    monkeypatch.setattr(_x_v2_arrow, "read_flat_block", lambda *a: calls.append(r := real(*a)) or r)
+    lines = _flatten(PAGE)
+    p = tmp_path / "mixed.jsonl"
+    p.write_text("".join(json.dumps(x) + "\n" for x in lines[:2]) + json.dumps(PAGE) + "\n" + '{"id": \n'
+                 + json.dumps(lines[2]) + "\n")
+    chunks, _ = _same_both_ways(p)
+    assert calls == [None]  # declined, so the record path read it
+    assert [r.line for c in chunks for r in c.rejected] == [4]
+    assert sum(c.read for c in chunks) == 2 + 4 + 1 + 1

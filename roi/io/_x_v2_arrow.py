@@ -30,7 +30,7 @@ import pyarrow.json as pajson
 
 from roi.tables import conform_arrow
 
-__all__ = ["read_block", "PAGE_SCHEMA"]
+__all__ = ["read_block", "read_flat_block", "PAGE_SCHEMA", "FLAT_SCHEMA"]
 
 _S, _I = pa.string(), pa.int64()
 _TS = pa.timestamp("us", tz="UTC")
@@ -59,7 +59,18 @@ PAGE_SCHEMA = pa.schema([
     ("includes", pa.struct([("users", pa.list_(_USER)), ("tweets", pa.list_(_TWEET))])),
     ("__twarc", pa.struct([("retrieved_at", _S)])),
 ])
+# ``twarc2 flatten``: a tweet a line, with its ``author`` and its referenced tweets (each with its
+# own ``author``) embedded in ``referenced_tweets``.
+_REFERENCED = pa.struct([*_TWEET, ("type", _S), ("author", _USER)])
+FLAT_SCHEMA = pa.schema([
+    *[fld for fld in _TWEET if fld.name != "referenced_tweets"],
+    ("referenced_tweets", pa.list_(_REFERENCED)),
+    ("author", _USER),
+    ("data", _S),  # present only on lines that are pages, not tweets: the fast path declines them
+    ("__twarc", pa.struct([("retrieved_at", _S)])),
+])
 _PARSE = pajson.ParseOptions(explicit_schema=PAGE_SCHEMA, unexpected_field_behavior="ignore")
+_PARSE_FLAT = pajson.ParseOptions(explicit_schema=FLAT_SCHEMA, unexpected_field_behavior="ignore")
 # One block is parsed in one thread (the caller parses blocks in parallel); block_size only has to
 # exceed a block (x_v2.BLOCK_BYTES plus the rest of its last line) so it is parsed in one piece.
 _READ = pajson.ReadOptions(block_size=64 << 20, use_threads=False)
@@ -111,13 +122,7 @@ def _columns(table: pa.Table, first_line: int, observed_of: Callable[[str | None
     data = table.column("data").combine_chunks()
     if data.null_count:
         raise _Fallback("a line without a data list")
-    retrieved = pc.struct_field(table.column("__twarc").combine_chunks(), "retrieved_at")
-    encoded = pc.dictionary_encode(retrieved).combine_chunks() if isinstance(retrieved, pa.ChunkedArray) \
-        else pc.dictionary_encode(retrieved)
-    per_value = np.array([observed_of(v) for v in encoded.dictionary.to_pylist()] or [0], dtype="int64")
-    codes = encoded.indices.to_numpy(zero_copy_only=False)
-    page_observed = np.where(pc.is_null(encoded.indices).to_numpy(zero_copy_only=False),
-                             observed_of(None), per_value[np.nan_to_num(codes, nan=0).astype("int64")])
+    page_observed = _observed(table, observed_of)
     lines = np.arange(first_line, first_line + table.num_rows, dtype="int64")
 
     includes = table.column("includes").combine_chunks()
@@ -149,6 +154,84 @@ def _columns(table: pa.Table, first_line: int, observed_of: Callable[[str | None
     if accounts.num_rows:
         tables["accounts"] = _canonical("accounts", accounts)
     return tables, n_read
+
+
+def read_flat_block(block: bytes, first_line: int, n_lines: int, observed_of: Callable[[str | None], int]
+                    ) -> tuple[dict[str, pa.Table], int] | None:
+    """Canonical rows of a block of flattened tweets (``twarc2 flatten``), or None to read it record by record.
+
+    The same contract as :func:`read_block`: each line's tweet is a record; its ``author`` and its
+    embedded referenced tweets (those carrying their text) with their authors are context rows, in
+    the order the record-by-record path gives them (per line: the tweet, then its references;
+    the author, then the references' authors).
+    """
+    try:
+        table = pajson.read_json(pa.BufferReader(block), read_options=_READ, parse_options=_PARSE_FLAT)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+        return None
+    if table.num_rows != n_lines:
+        return None
+    try:
+        return _flat_columns(table, first_line, observed_of)
+    except _Fallback:
+        return None
+
+
+def _flat_columns(table: pa.Table, first_line: int, observed_of: Callable[[str | None], int]
+                  ) -> tuple[dict[str, pa.Table], int]:
+    n = table.num_rows
+    if table.column("data").null_count != n:
+        raise _Fallback("a page among flattened tweets")
+    page_observed = _observed(table, observed_of)
+    lines = np.arange(first_line, first_line + n, dtype="int64")
+    line_of = np.arange(n, dtype="int64")
+    tweets = pa.StructArray.from_arrays([table.column(f.name).combine_chunks() for f in _TWEET],
+                                        names=[f.name for f in _TWEET])
+    ids = pc.struct_field(tweets, "id")
+    has_body = pc.or_(pc.is_valid(pc.struct_field(tweets, "text")), pc.is_valid(pc.struct_field(tweets, "author_id")))
+    if n and (ids.null_count or not pc.all(has_body).as_py()):
+        raise _Fallback("a line that is not a tweet")
+
+    refs = table.column("referenced_tweets").combine_chunks()
+    r_line = pc.list_parent_indices(refs).to_numpy() if len(refs) else np.zeros(0, "int64")
+    r_rows = refs.flatten()
+    if len(r_rows):
+        embedded = pc.and_(pc.is_valid(pc.struct_field(r_rows, "id")), pc.is_valid(pc.struct_field(r_rows, "text")))
+        mask = _np_bool(embedded)
+        r_line, r_rows = r_line[mask], r_rows.filter(pa.array(mask))
+    r_tweets = pa.StructArray.from_arrays([pc.struct_field(r_rows, f.name) for f in _TWEET],
+                                          names=[f.name for f in _TWEET]) if len(r_rows) else pa.array([], _TWEET)
+
+    posts = pa.concat_tables([_posts(tweets, line_of, lines, page_observed, False),
+                              _posts(r_tweets, r_line, lines, page_observed, True)])
+    order = np.lexsort((np.r_[np.zeros(n, "int8"), np.ones(len(r_line), "int8")], np.r_[line_of, r_line]))
+    if len(order) and not (np.diff(order) == 1).all():
+        posts = posts.take(pa.array(order))
+
+    # Accounts: each line's author, then its references' authors.
+    authors = table.column("author").combine_chunks()
+    a_valid = _np_bool(pc.is_valid(pc.struct_field(authors, "id")))
+    r_authors = pc.struct_field(r_rows, "author") if len(r_rows) else pa.array([], _USER)
+    ra_valid = _np_bool(pc.is_valid(pc.struct_field(r_authors, "id"))) if len(r_authors) else np.zeros(0, bool)
+    users = pa.concat_arrays([authors.filter(pa.array(a_valid)), r_authors.filter(pa.array(ra_valid))])
+    u_line = np.r_[line_of[a_valid], r_line[ra_valid]]
+    u_order = np.lexsort((np.r_[np.zeros(int(a_valid.sum()), "int8"), np.ones(int(ra_valid.sum()), "int8")], u_line))
+    users, u_line = users.take(pa.array(u_order)), u_line[u_order]
+    accounts = _accounts(users, u_line, lines, page_observed)
+    tables = {"posts": _canonical("posts", posts)}
+    if accounts.num_rows:
+        tables["accounts"] = _canonical("accounts", accounts)
+    return tables, n
+
+
+def _observed(table: pa.Table, observed_of: Callable[[str | None], int]) -> np.ndarray:
+    """Each line's observation time (microseconds UTC) from its ``__twarc.retrieved_at``."""
+    retrieved = pc.struct_field(table.column("__twarc").combine_chunks(), "retrieved_at")
+    encoded = pc.dictionary_encode(retrieved)
+    per_value = np.array([observed_of(v) for v in encoded.dictionary.to_pylist()] or [0], dtype="int64")
+    codes = encoded.indices.to_numpy(zero_copy_only=False)
+    return np.where(pc.is_null(encoded.indices).to_numpy(zero_copy_only=False),
+                    observed_of(None), per_value[np.nan_to_num(codes, nan=0).astype("int64")])
 
 
 def _valid_items(lists: pa.Array) -> tuple[np.ndarray, pa.Array]:

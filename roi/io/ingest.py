@@ -525,7 +525,6 @@ class _Pending:
         self.tables: dict[tuple[str, bool], list[pa.Table]] = {}
         self.writers: dict[tuple[str, bool, int], tuple[Path, Any]] = {}
         self.order: list[str] = []
-        self.old_seq = _OLD_SEQ
 
     def names(self) -> list[str]:
         """Tables that received new rows, in the order they first did."""
@@ -545,12 +544,13 @@ class _Pending:
 
     def add_store_rows(self, st: Store, name: str) -> None:
         """Queue the store's current rows of a table (streamed in batches) as the merge's first rows."""
+        start = _OLD_SEQ  # per table: tables are merged in threads of their own
         for table in st.scan(name):
             if name in TABLES:
                 n = table.num_rows
-                seq = np.arange(self.old_seq, self.old_seq + n, dtype="int64")
-                self.old_seq += n
-                table = _tagged(table, -1, np.full(n, np.nan), np.ones(n, dtype=bool), seq)
+                table = _tagged(table, -1, np.full(n, np.nan), np.ones(n, dtype=bool),
+                                np.arange(start, start + n, dtype="int64"))
+                start += n
             else:
                 table = table.select(_PROVENANCE_SCHEMA.names).cast(_PROVENANCE_SCHEMA)
             self.add(name, table, old=True)

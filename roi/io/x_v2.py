@@ -155,10 +155,10 @@ class _Buffers:
 def read(path: Any, *, as_of: Any = None, chunk_size: int = CHUNK_SIZE, fast: bool = True) -> Iterator[ReadResult]:
     """Read an X API v2 file (see the module docstring) as chunks of canonical rows.
 
-    A plain JSON Lines file of twarc2 pages is read in blocks of whole lines; a block whose
-    every line is a well-formed page of tweets is parsed and mapped by Arrow
-    (:mod:`roi.io._x_v2_arrow`), any other block record by record in Python, with the same rows,
-    lines and rejections either way.
+    A plain JSON Lines file of twarc2 pages (or of flattened tweets) is read in blocks of whole
+    lines; a block whose every line is a well-formed page of tweets (a flattened tweet) is parsed
+    and mapped by Arrow (:mod:`roi.io._x_v2_arrow`), any other block record by record in Python,
+    with the same rows, lines and rejections either way.
 
     Parameters
     ----------
@@ -181,29 +181,37 @@ def read(path: Any, *, as_of: Any = None, chunk_size: int = CHUNK_SIZE, fast: bo
     as_of_us = iso_to_us(as_of.isoformat()) if as_of is not None else None
     fallback_us = as_of_us if as_of_us is not None else now_us
     observed_cache: dict[str, int] = {}
-    if fast and _pages_jsonl(path):
-        yield from _read_blocks(path, fallback_us, as_of_us, observed_cache, chunk_size)
+    shape = _fast_shape(path) if fast else None
+    if shape is not None:
+        yield from _read_blocks(path, fallback_us, as_of_us, observed_cache, chunk_size, flat=shape == "flat")
     else:
         yield from _read_items(iter_json(path), fallback_us, as_of_us, observed_cache, chunk_size)
 
 
-def _pages_jsonl(path: Any) -> bool:
-    """True for a plain (not gzipped) JSON Lines file whose first line is a twarc2 page with a data list."""
+def _fast_shape(path: Any) -> str | None:
+    """``"pages"`` or ``"flat"`` for a plain (not gzipped) JSON Lines file whose first line is a twarc2
+    page with a data list or a flattened tweet; None for anything else (read record by record)."""
     if not isinstance(path, (str, Path)) or not Path(path).is_file():
-        return False
+        return None
     with open(path, "rb") as fh:
         first = fh.readline(BLOCK_BYTES)
     if not first.startswith(b"{") or not first.endswith(b"\n"):
-        return False
+        return None
     try:
         value = orjson.loads(first)
     except orjson.JSONDecodeError:
-        return False
-    return isinstance(value, dict) and isinstance(value.get("data"), list)
+        return None
+    if not isinstance(value, dict):
+        return None
+    if isinstance(value.get("data"), list):
+        return "pages"
+    if "data" not in value and "id" in value and ("text" in value or "author_id" in value):
+        return "flat"
+    return None
 
 
 def _read_blocks(path: Any, fallback_us: int, as_of_us: int | None, cache: dict[str, int],
-                 chunk_size: int) -> Iterator[ReadResult]:
+                 chunk_size: int, *, flat: bool = False) -> Iterator[ReadResult]:
     from roi.io import _x_v2_arrow
 
     def observed_of(value: str | None) -> int:
@@ -220,7 +228,8 @@ def _read_blocks(path: Any, fallback_us: int, as_of_us: int | None, cache: dict[
         # In a worker: count the block's lines (NumPy, off the GIL) and parse it with lines
         # numbered from 1; the reading thread shifts them once it knows where the block starts.
         n_lines = int(np.count_nonzero(np.frombuffer(block, dtype=np.uint8) == 10)) + (not block.endswith(b"\n"))
-        return n_lines, _x_v2_arrow.read_block(block, 1, n_lines, observed_of)
+        read = _x_v2_arrow.read_flat_block if flat else _x_v2_arrow.read_block
+        return n_lines, read(block, 1, n_lines, observed_of)
 
     # Blocks are parsed ahead in threads and handled in file order, so rows, lines and
     # rejections come out exactly as from one block at a time.
