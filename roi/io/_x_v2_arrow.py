@@ -104,15 +104,21 @@ def read_block(block: bytes, first_line: int, n_lines: int, observed_of: Callabl
         canonical schema plus ``_line`` and ``_context`` (ingest writes them with no pandas round
         trip); ``read`` the number of tweets in the pages' ``data`` (the records).
     """
+    return _parse(block, first_line, n_lines, observed_of, _PARSE, _columns)
+
+
+def _parse(block: bytes, first_line: int, n_lines: int, observed_of: Callable[[str | None], int],
+           options: pajson.ParseOptions, columns: Callable[..., tuple[dict[str, pa.Table], int]]
+           ) -> tuple[dict[str, pa.Table], int] | None:
+    """Parse a block against a schema and map it with ``columns``; None whenever it cannot be exact."""
     try:
-        table = pajson.read_json(pa.BufferReader(block), read_options=_READ,
-                                 parse_options=_PARSE)
+        table = pajson.read_json(pa.BufferReader(block), read_options=_READ, parse_options=options)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
         return None
     if table.num_rows != n_lines:
         return None  # blank lines: row i would no longer be line first_line + i
     try:
-        return _columns(table, first_line, observed_of)
+        return columns(table, first_line, observed_of)
     except _Fallback:
         return None
 
@@ -165,16 +171,7 @@ def read_flat_block(block: bytes, first_line: int, n_lines: int, observed_of: Ca
     the order the record-by-record path gives them (per line: the tweet, then its references;
     the author, then the references' authors).
     """
-    try:
-        table = pajson.read_json(pa.BufferReader(block), read_options=_READ, parse_options=_PARSE_FLAT)
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
-        return None
-    if table.num_rows != n_lines:
-        return None
-    try:
-        return _flat_columns(table, first_line, observed_of)
-    except _Fallback:
-        return None
+    return _parse(block, first_line, n_lines, observed_of, _PARSE_FLAT, _flat_columns)
 
 
 def _flat_columns(table: pa.Table, first_line: int, observed_of: Callable[[str | None], int]
