@@ -326,3 +326,44 @@ def test_spilled_bucket_merge_equals_the_in_memory_merge(tmp_path, monkeypatch):
     assert not list((tmp_path / "spilled").glob(".ingest-*"))  # the spill folder is removed
     again = ingest(files[:1], tmp_path / "spilled")  # merging into an existing store, in buckets
     assert again.sources[0].seen_again
+
+
+@pytest.mark.parametrize("spill", [False, True])
+def test_repeated_keys_combine_field_by_field(tmp_path, monkeypatch, spill):
+    """Accounts: newest non-null value of each field; posts: first known content, newest known metrics."""
+    import sys
+
+    if spill:
+        monkeypatch.setattr(sys.modules["roi.io.ingest"], "SPILL_BYTES", 500)
+    user = {"id": "1", "username": "acme", "name": "Acme", "location": "NYC", "description": "old bio",
+            "public_metrics": {"followers_count": 10, "following_count": 1, "tweet_count": 5}}
+    tweet = {"id": "5", "author_id": "1", "created_at": "2024-03-01T00:00:00.000Z", "text": "hi"}
+
+    def page(retrieved, data, users, tweets=()):
+        return {"data": data, "includes": {"users": users, "tweets": list(tweets)},
+                "__twarc": {"retrieved_at": retrieved}}
+
+    reply = {"id": "6", "author_id": "2", "created_at": "2024-03-02T00:00:00.000Z", "text": "@acme hey",
+             "referenced_tweets": [{"type": "replied_to", "id": "5"}]}
+    lines = [
+        # t1: tweet 5 only as context (no lang, 3 likes); the user with location and old bio.
+        page("2024-03-10T00:00:00+00:00", [reply], [user], [dict(tweet, public_metrics={"like_count": 3})]),
+        # t2 (newest): tweet 5 as a record (lang known, no metrics); the user without location, new bio.
+        page("2024-03-20T00:00:00+00:00", [dict(tweet, lang="en")],
+             [dict(user, location=None, description="new bio", public_metrics={"followers_count": 30})]),
+        # t0 (oldest, read last): another location, more likes -- older, so neither wins.
+        page("2024-03-01T00:00:00+00:00", [], [dict(user, location="LA", followers_count=None)],
+             [dict(tweet, public_metrics={"like_count": 9})]),
+    ]
+    path = tmp_path / "pages.jsonl"
+    path.write_text("".join(json.dumps(x) + "\n" for x in lines))
+    result = ingest([path], tmp_path / "store")
+    _adds_up(result)
+    assert (result.sources[0].read, result.sources[0].ingested) == (2, 2)
+    ds = roi.load(tmp_path / "store")
+    acc = ds.accounts.set_index("account_id").loc["1"]
+    assert (acc.description, acc.location, acc.followers_count) == ("new bio", "NYC", 30)
+    assert acc.observed_at == pd.Timestamp("2024-03-20T00:00:00Z")
+    post = ds.posts.set_index("post_id").loc["5"]
+    assert (post.text, post.lang, post.likes) == ("hi", "en", 3)  # lang from the record, likes from t1
+    assert post.metrics_observed_at == pd.Timestamp("2024-03-20T00:00:00Z")

@@ -782,7 +782,7 @@ def _merge(name: str, both: pa.Table) -> tuple[pa.Table, tuple[np.ndarray, np.nd
                 status[idx[record]] = _CONFLICT
                 bad = _conflict_rows(both, idx[record], field_of[record])
                 idx = idx[~conflict]  # a key's first row never conflicts, so every key keeps a row
-        combined = _combine(name, both.select([*data_cols, "_seq"]).take(pa.array(idx)), codes[idx])
+        combined = _combine(name, both, idx, codes[idx])
         data = pa.concat_tables([data.filter(pa.array(~repeated)), combined])
     records = np.flatnonzero(is_new & ~ctx)
     status_of = (src[records], _np(both.column("_line"))[records], status[records])
@@ -819,62 +819,81 @@ def _conflict_rows(both: pa.Table, rows: np.ndarray, field_of: np.ndarray) -> li
     return out
 
 
-def _first_valid(values: pa.ChunkedArray, starts: np.ndarray, n: int) -> pa.Array:
-    """Per run of rows (starting at ``starts``), its first non-null value (null if none)."""
-    pos = np.where(_np(values.is_valid()), np.arange(n), n)
+def _first_valid(values: pa.ChunkedArray, starts: np.ndarray, n: int, order: np.ndarray | None = None) -> pa.Array:
+    """Per run of rows, its first non-null value (null if none).
+
+    Runs start at ``starts`` in the order ``order`` (positions of the rows in ``values``; None:
+    as they are). The run's first row is taken as it is when it has a value -- the usual case -- and the
+    column is searched run by run only when some first rows are null.
+    """
+    picked = values.take(pa.array(starts if order is None else order[starts]))
+    if not picked.null_count:
+        return picked
+    valid = _np(values.is_valid())
+    pos = np.where(valid if order is None else valid[order], np.arange(n), n)
     first = np.minimum.reduceat(pos, starts)
     missing = first == n
-    return values.take(pa.array(np.where(missing, 0, first), mask=missing))
+    rows = np.where(missing, 0, first)
+    return values.take(pa.array(rows if order is None else order[rows], mask=missing))
 
 
-def _last_valid(values: pa.ChunkedArray, starts: np.ndarray, n: int) -> pa.Array:
-    """Per run of rows, its last non-null value (null if none)."""
-    pos = np.where(_np(values.is_valid()), np.arange(n), -1)
+def _last_valid(values: pa.ChunkedArray, starts: np.ndarray, n: int, order: np.ndarray | None = None) -> pa.Array:
+    """Per run of rows (as for :func:`_first_valid`), its last non-null value (null if none)."""
+    ends = np.r_[starts[1:], n] - 1
+    picked = values.take(pa.array(ends if order is None else order[ends]))
+    if not picked.null_count:
+        return picked
+    valid = _np(values.is_valid())
+    pos = np.where(valid if order is None else valid[order], np.arange(n), -1)
     last = np.maximum.reduceat(pos, starts)
     missing = last < 0
-    return values.take(pa.array(np.where(missing, 0, last), mask=missing))
+    rows = np.where(missing, 0, last)
+    return values.take(pa.array(rows if order is None else order[rows], mask=missing))
 
 
-def _extreme(values: pa.ChunkedArray, starts: np.ndarray, lowest: bool) -> pa.Array:
+def _extreme(values: pa.ChunkedArray, starts: np.ndarray, order: np.ndarray, lowest: bool) -> pa.Array:
     """Per run of rows, the earliest (``lowest``) or latest non-null timestamp."""
-    ints = values.cast(pa.int64())
     sentinel = np.iinfo("int64").max if lowest else np.iinfo("int64").min
-    filled = _np(pc.fill_null(ints, sentinel))
+    filled = _np(pc.fill_null(values.cast(pa.int64()), sentinel))[order]
     out = (np.minimum if lowest else np.maximum).reduceat(filled, starts)
     return pa.array(out, pa.int64(), mask=out == sentinel).cast(values.type)
 
 
-def _by_time(sub: pa.Table, column: str, codes: np.ndarray) -> pa.Table:
-    """Rows ordered by key, then time (unknown first), then reading order: the newest comes last."""
-    times = _np(pc.fill_null(sub.column(column).cast(pa.int64()), np.iinfo("int64").min))
-    return sub.take(pa.array(np.lexsort((_np(sub.column("_seq")), times, codes))))
+def _by_time(both: pa.Table, rows: np.ndarray, column: str, codes: np.ndarray) -> np.ndarray:
+    """``rows`` ordered by key, then time (unknown first), then reading order: the newest comes last."""
+    times = _np(pc.fill_null(both.column(column).cast(pa.int64()), np.iinfo("int64").min))[rows]
+    return rows[np.lexsort((_np(both.column("_seq"))[rows], times, codes))]
 
 
-def _combine(name: str, sub: pa.Table, codes: np.ndarray) -> pa.Table:
-    """One row per key from the rows of repeated keys (sorted by key, then reading order)."""
+def _combine(name: str, both: pa.Table, rows: np.ndarray, codes: np.ndarray) -> pa.Table:
+    """One row per key from the rows of repeated keys.
+
+    ``rows`` index ``both`` sorted by key, then reading order, and ``codes`` are their keys; values
+    are picked from ``both``'s columns by position (no copy of the rows being combined).
+    """
     data_cols = list(TABLES[name].column_names)
-    n = sub.num_rows
+    n = len(rows)
+    if n == 0:
+        return conform_arrow(name, both.slice(0, 0))
     starts, _ = _groups(codes)
     out: dict[str, Any] = {}
-    if n == 0:
-        return conform_arrow(name, sub)
     if name == "posts":
         for col in data_cols:
             if col not in _POST_METRICS:
-                out[col] = _first_valid(sub.column(col), starts, n)
-        newest_last = _by_time(sub, "metrics_observed_at", codes)
+                out[col] = _first_valid(both.column(col), starts, n, rows)
+        newest_last = _by_time(both, rows, "metrics_observed_at", codes)
         for col in _POST_METRICS:
-            out[col] = _last_valid(newest_last.column(col), starts, n)
+            out[col] = _last_valid(both.column(col), starts, n, newest_last)
     elif name == "accounts":
-        newest_last = _by_time(sub, "observed_at", codes)
-        out = {col: _last_valid(newest_last.column(col), starts, n) for col in data_cols}
+        newest_last = _by_time(both, rows, "observed_at", codes)
+        out = {col: _last_valid(both.column(col), starts, n, newest_last) for col in data_cols}
     elif name == "follows":
         for col in ("platform", "follower_id", "followee_id"):
-            out[col] = _first_valid(sub.column(col), starts, n)
-        out["first_seen"] = _extreme(sub.column("first_seen"), starts, lowest=True)
-        out["last_seen"] = _extreme(sub.column("last_seen"), starts, lowest=False)
+            out[col] = _first_valid(both.column(col), starts, n, rows)
+        out["first_seen"] = _extreme(both.column("first_seen"), starts, rows, lowest=True)
+        out["last_seen"] = _extreme(both.column("last_seen"), starts, rows, lowest=False)
     else:
-        out = {col: _last_valid(sub.column(col), starts, n) for col in data_cols}
+        out = {col: _last_valid(both.column(col), starts, n, rows) for col in data_cols}
     return conform_arrow(name, pa.table({col: out[col] for col in data_cols}))
 
 
