@@ -138,10 +138,7 @@ def _columns(table: pa.Table, first_line: int, observed_of: Callable[[str | None
     d_page = pc.list_parent_indices(data).to_numpy()
     d_rows = data.flatten()
     n_read = len(d_rows)
-    ids = pc.struct_field(d_rows, "id")
-    has_body = pc.or_(pc.is_valid(pc.struct_field(d_rows, "text")), pc.is_valid(pc.struct_field(d_rows, "author_id")))
-    if n_read and (ids.null_count or not pc.all(has_body).as_py()):
-        raise _Fallback("a data item that is not a tweet")
+    _require_tweets(d_rows)
     user_like = pc.and_(pc.is_valid(pc.struct_field(d_rows, "username")), pc.is_null(pc.struct_field(d_rows, "text")))
     if n_read and pc.any(user_like).as_py():
         raise _Fallback("a user page")
@@ -152,14 +149,10 @@ def _columns(table: pa.Table, first_line: int, observed_of: Callable[[str | None
     posts = pa.concat_tables([_posts(d_rows, d_page, lines, page_observed, False),
                               _posts(i_rows, i_page, lines, page_observed, True)])
     # The Python path's order: each page's data tweets, then its included tweets.
-    order = np.lexsort((np.r_[np.zeros(len(d_page), "int8"), np.ones(len(i_page), "int8")], np.r_[d_page, i_page]))
-    if len(order) and not (np.diff(order) == 1).all():
+    order = _line_order(d_page, i_page)
+    if order is not None:
         posts = posts.take(pa.array(order))
-    accounts = _accounts(u_rows, u_page, lines, page_observed)
-    tables = {"posts": _canonical("posts", posts)}
-    if accounts.num_rows:
-        tables["accounts"] = _canonical("accounts", accounts)
-    return tables, n_read
+    return _tables(posts, _accounts(u_rows, u_page, lines, page_observed)), n_read
 
 
 def read_flat_block(block: bytes, first_line: int, n_lines: int, observed_of: Callable[[str | None], int]
@@ -184,10 +177,7 @@ def _flat_columns(table: pa.Table, first_line: int, observed_of: Callable[[str |
     line_of = np.arange(n, dtype="int64")
     tweets = pa.StructArray.from_arrays([table.column(f.name).combine_chunks() for f in _TWEET],
                                         names=[f.name for f in _TWEET])
-    ids = pc.struct_field(tweets, "id")
-    has_body = pc.or_(pc.is_valid(pc.struct_field(tweets, "text")), pc.is_valid(pc.struct_field(tweets, "author_id")))
-    if n and (ids.null_count or not pc.all(has_body).as_py()):
-        raise _Fallback("a line that is not a tweet")
+    _require_tweets(tweets)
 
     refs = table.column("referenced_tweets").combine_chunks()
     r_line = pc.list_parent_indices(refs).to_numpy() if len(refs) else np.zeros(0, "int64")
@@ -201,8 +191,8 @@ def _flat_columns(table: pa.Table, first_line: int, observed_of: Callable[[str |
 
     posts = pa.concat_tables([_posts(tweets, line_of, lines, page_observed, False),
                               _posts(r_tweets, r_line, lines, page_observed, True)])
-    order = np.lexsort((np.r_[np.zeros(n, "int8"), np.ones(len(r_line), "int8")], np.r_[line_of, r_line]))
-    if len(order) and not (np.diff(order) == 1).all():
+    order = _line_order(line_of, r_line)
+    if order is not None:
         posts = posts.take(pa.array(order))
 
     # Accounts: each line's author, then its references' authors.
@@ -212,13 +202,31 @@ def _flat_columns(table: pa.Table, first_line: int, observed_of: Callable[[str |
     ra_valid = _np_bool(pc.is_valid(pc.struct_field(r_authors, "id"))) if len(r_authors) else np.zeros(0, bool)
     users = pa.concat_arrays([authors.filter(pa.array(a_valid)), r_authors.filter(pa.array(ra_valid))])
     u_line = np.r_[line_of[a_valid], r_line[ra_valid]]
-    u_order = np.lexsort((np.r_[np.zeros(int(a_valid.sum()), "int8"), np.ones(int(ra_valid.sum()), "int8")], u_line))
-    users, u_line = users.take(pa.array(u_order)), u_line[u_order]
-    accounts = _accounts(users, u_line, lines, page_observed)
+    u_order = _line_order(line_of[a_valid], r_line[ra_valid])
+    if u_order is not None:
+        users, u_line = users.take(pa.array(u_order)), u_line[u_order]
+    return _tables(posts, _accounts(users, u_line, lines, page_observed)), n
+
+
+def _require_tweets(rows: pa.Array) -> None:
+    """Decline the block unless every row has an id and a text or an author (is a tweet)."""
+    has_body = pc.or_(pc.is_valid(pc.struct_field(rows, "text")), pc.is_valid(pc.struct_field(rows, "author_id")))
+    if len(rows) and (pc.struct_field(rows, "id").null_count or not pc.all(has_body).as_py()):
+        raise _Fallback("an item that is not a tweet")
+
+
+def _line_order(first: np.ndarray, then: np.ndarray) -> np.ndarray | None:
+    """The order that puts, line by line, the rows of ``first`` before those of ``then`` (each given
+    by its line index, both concatenated); None when they already are in that order."""
+    order = np.lexsort((np.r_[np.zeros(len(first), "int8"), np.ones(len(then), "int8")], np.r_[first, then]))
+    return None if not len(order) or (np.diff(order) == 1).all() else order
+
+
+def _tables(posts: pa.Table, accounts: pa.Table) -> dict[str, pa.Table]:
     tables = {"posts": _canonical("posts", posts)}
     if accounts.num_rows:
         tables["accounts"] = _canonical("accounts", accounts)
-    return tables, n
+    return tables
 
 
 def _observed(table: pa.Table, observed_of: Callable[[str | None], int]) -> np.ndarray:

@@ -205,7 +205,7 @@ def _fast_shape(path: Any) -> str | None:
         return None
     if isinstance(value.get("data"), list):
         return "pages"
-    if "data" not in value and "id" in value and ("text" in value or "author_id" in value):
+    if "data" not in value and _is_tweet(value):
         return "flat"
     return None
 
@@ -336,6 +336,10 @@ def _observed(page: dict, fallback: int, cache: dict[str, int]) -> int:
     return us
 
 
+def _is_tweet(d: dict) -> bool:
+    return "id" in d and ("text" in d or "author_id" in d)
+
+
 def _is_user(d: dict) -> bool:
     return "username" in d and "text" not in d
 
@@ -350,7 +354,7 @@ def _record(value: Any, line: int, tweets: _Buffers, users: _Buffers, fallback: 
     observed = _observed(value, fallback, cache)
     if "data" in value:
         _page(value, line, tweets, users, observed, as_of_us)
-    elif "id" in value and ("text" in value or "author_id" in value):
+    elif _is_tweet(value):
         _flat_tweet(value, line, tweets, observed)
     elif "id" in value and _is_user(value):
         users.read += 1
