@@ -32,7 +32,7 @@ help: ## Show this help
 	@echo "Variables: ACCOUNT=$(ACCOUNT) WEEK=<ISO week, default last complete> STORE=$(STORE)"
 	@echo "           REPORT_TZ=$(REPORT_TZ) HOME_COUNTRY=$(HOME_COUNTRY) BRAND_DOMAIN=$(BRAND_DOMAIN) SERVICE_HANDLES=$(SERVICE_HANDLES)"
 
-$(STAMP): pyproject.toml constraints.txt
+$(STAMP): pyproject.toml setup.py constraints.txt roi/io/_linescan.c
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
