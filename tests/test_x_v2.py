@@ -162,6 +162,24 @@ def test_realdata_every_file_reads_without_rejects(realdata):
         assert sum(c.read for c in chunks) == (~t[primary]["_context"]).sum(), p.name
 
 
+@pytest.fixture(params=["native", "pyarrow"])
+def block_parser(request, monkeypatch):
+    """Run a fast-path test with each parser of its blocks: the native line scanner, and pyarrow alone.
+
+    Yields the list of tables the native scanner returned (None where it declined a block)."""
+    from roi.io import _json_lines, _x_v2_arrow
+
+    scanned = []
+    if request.param == "pyarrow":
+        monkeypatch.setattr(_x_v2_arrow, "parse_lines", lambda block, schema: None)
+    elif not _json_lines.AVAILABLE:
+        pytest.skip("the native line scanner (roi.io._linescan) is not built here")
+    else:
+        real = _json_lines.parse_lines
+        monkeypatch.setattr(_x_v2_arrow, "parse_lines", lambda *a: scanned.append(r := real(*a)) or r)
+    yield scanned
+
+
 def _same_both_ways(path):
     """The Arrow block path and the record-by-record path give the same rows, reads and rejections."""
     fast_chunks, fast = _read(path)
@@ -178,7 +196,7 @@ def _same_both_ways(path):
     return fast_chunks, fast
 
 
-def test_arrow_block_path_matches_the_record_path(tmp_path, monkeypatch):
+def test_arrow_block_path_matches_the_record_path(tmp_path, monkeypatch, block_parser):
     from roi.io import _x_v2_arrow
 
     calls = []
@@ -196,6 +214,7 @@ def test_arrow_block_path_matches_the_record_path(tmp_path, monkeypatch):
     p = _write(tmp_path, PAGE, old, odd)
     posts = _same_both_ways(p)[1]["posts"]
     assert calls and all(c is not None for c in calls)  # the fast path read it
+    assert all(t is not None for t in block_parser)  # natively, where that is the parser
     row = posts.set_index("post_id").loc["20"]
     assert (row.kind, row.referenced_id) == ("repost", "8")
     assert list(row.hashtags) == ["strasse", "σίσυφοσ"] and list(row.mentions) == ["y"]
@@ -203,7 +222,7 @@ def test_arrow_block_path_matches_the_record_path(tmp_path, monkeypatch):
     assert pd.isna(posts.set_index("post_id").loc["5"].impressions)  # a pre-Dec-2022 public 0 is unknown
 
 
-def test_a_block_with_a_bad_line_is_read_record_by_record(tmp_path, monkeypatch):
+def test_a_block_with_a_bad_line_is_read_record_by_record(tmp_path, monkeypatch, block_parser):
     from roi.io import _x_v2_arrow
 
     calls = []
@@ -218,7 +237,7 @@ def test_a_block_with_a_bad_line_is_read_record_by_record(tmp_path, monkeypatch)
 
 
 @pytest.mark.parametrize("name", ["brexit.jsonl", "entities_test.jsonl", "withheld.jsonl", "users.jsonl", "kpop.jsonl"])
-def test_realdata_same_rows_both_ways(realdata, name):
+def test_realdata_same_rows_both_ways(realdata, name, block_parser):
     _same_both_ways(realdata / "x-api-v2" / name)
 
 
@@ -244,7 +263,7 @@ def _flatten(page):
     return lines
 
 
-def test_flattened_lines_take_the_arrow_path_with_the_same_rows(tmp_path, monkeypatch):
+def test_flattened_lines_take_the_arrow_path_with_the_same_rows(tmp_path, monkeypatch, block_parser):
     from roi.io import _x_v2_arrow
 
     calls = []
@@ -259,6 +278,7 @@ def test_flattened_lines_take_the_arrow_path_with_the_same_rows(tmp_path, monkey
     p = _write(tmp_path, *lines, name="flat.jsonl")
     chunks, t = _same_both_ways(p)
     assert calls and all(c is not None for c in calls)  # the fast path read it
+    assert all(t is not None for t in block_parser)  # natively, where that is the parser
     assert sum(c.read for c in chunks) == 4 and not any(c.rejected for c in chunks)
     posts = t["posts"]
     records = posts[~posts["_context"]]
@@ -271,7 +291,7 @@ def test_flattened_lines_take_the_arrow_path_with_the_same_rows(tmp_path, monkey
     assert t["accounts"]._line.tolist() == [2, 2, 3, 3, 4]
 
 
-def test_flattened_block_with_a_page_or_a_bad_line_is_read_record_by_record(tmp_path, monkeypatch):
+def test_flattened_block_with_a_page_or_a_bad_line_is_read_record_by_record(tmp_path, monkeypatch, block_parser):
     from roi.io import _x_v2_arrow
 
     calls = []

@@ -28,6 +28,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pajson
 
+from roi.io._json_lines import parse_lines
 from roi.tables import conform_arrow
 
 __all__ = ["read_block", "read_flat_block", "PAGE_SCHEMA", "FLAT_SCHEMA"]
@@ -111,10 +112,14 @@ def _parse(block: bytes, first_line: int, n_lines: int, observed_of: Callable[[s
            options: pajson.ParseOptions, columns: Callable[..., tuple[dict[str, pa.Table], int]]
            ) -> tuple[dict[str, pa.Table], int] | None:
     """Parse a block against a schema and map it with ``columns``; None whenever it cannot be exact."""
-    try:
-        table = pajson.read_json(pa.BufferReader(block), read_options=_READ, parse_options=options)
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
-        return None
+    # The native scan gives pyarrow's table about three times faster, or declines (None) whenever
+    # it cannot be sure to: then pyarrow parses the block, as it always did.
+    table = parse_lines(block, options.explicit_schema)
+    if table is None:
+        try:
+            table = pajson.read_json(pa.BufferReader(block), read_options=_READ, parse_options=options)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+            return None
     if table.num_rows != n_lines:
         return None  # blank lines: row i would no longer be line first_line + i
     try:
