@@ -537,10 +537,14 @@ class _Pending:
             self.tables.setdefault((name, old), []).append(table)
             return
         bucket = (_key_hash(table, _key_of(name)) % np.uint64(self.buckets)).astype("int64")
+        # One gather puts the rows in bucket order (stable: each bucket keeps reading order), then
+        # each bucket is a zero-copy slice -- not one filter pass over every column per bucket.
+        order = np.argsort(bucket, kind="stable")
+        bounds = np.searchsorted(bucket[order], np.arange(self.buckets + 1))
+        grouped = table.take(pa.array(order))
         for b in range(self.buckets):
-            mask = bucket == b
-            if mask.any():
-                self._writer(name, old, b, table.schema).write_table(table.filter(pa.array(mask)))
+            if bounds[b + 1] > bounds[b]:
+                self._writer(name, old, b, table.schema).write_table(grouped.slice(bounds[b], bounds[b + 1] - bounds[b]))
 
     def add_store_rows(self, st: Store, name: str) -> None:
         """Queue the store's current rows of a table (streamed in batches) as the merge's first rows."""
@@ -560,7 +564,8 @@ class _Pending:
         if got is None:
             self.root.mkdir(exist_ok=True)
             path = self.root / f"{name}-{'store' if old else 'new'}-{b:04d}.arrow"
-            got = self.writers[(name, old, b)] = (path, pa.ipc.new_file(str(path), schema))
+            sink = _spill_sink(path)
+            got = self.writers[(name, old, b)] = (path, pa.ipc.new_file(sink, schema), sink)
         return got[1]
 
     def rows(self, name: str, b: int, *, old: bool = False) -> pa.Table | None:
@@ -571,8 +576,9 @@ class _Pending:
         got = self.writers.pop((name, old, b), None)
         if got is None:
             return None
-        path, writer = got
+        path, writer, sink = got
         writer.close()
+        sink.close()
         table = _read_ipc(path)
         path.unlink()
         return table
@@ -583,7 +589,7 @@ class _Pending:
             return table
         self.root.mkdir(exist_ok=True)
         path = self.root / f"merged-{name}-{b:04d}.arrow"
-        with pa.ipc.new_file(str(path), table.schema) as writer:
+        with _spill_sink(path) as sink, pa.ipc.new_file(sink, table.schema) as writer:
             writer.write_table(table)
         return path
 
@@ -594,13 +600,20 @@ class _Pending:
         return (_read_ipc(p) for p in kept)
 
     def close(self) -> None:
-        for _, writer in self.writers.values():
+        for _, writer, sink in self.writers.values():
             try:
                 writer.close()
+                sink.close()
             except (OSError, pa.ArrowException):
                 pass
         self.writers.clear()
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+def _spill_sink(path: Path) -> pa.NativeFile:
+    """A spill file opened for writing through a 4 MiB buffer: an Arrow IPC writer otherwise makes
+    a write (and a seek) per buffer -- 76,000 writes and 13,000 seeks for 1M tweets."""
+    return pa.BufferedOutputStream(pa.OSFile(str(path), "wb"), buffer_size=4 << 20)
 
 
 def _read_ipc(path: Path) -> pa.Table:
