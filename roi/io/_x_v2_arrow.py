@@ -130,13 +130,13 @@ def _parse(block: bytes, first_line: int, n_lines: int, observed_of: Callable[[s
 
 def _columns(table: pa.Table, first_line: int, observed_of: Callable[[str | None], int]
              ) -> tuple[dict[str, pa.Table], int]:
-    data = table.column("data").combine_chunks()
+    data = _column(table, "data")
     if data.null_count:
         raise _Fallback("a line without a data list")
     page_observed = _observed(table, observed_of)
     lines = np.arange(first_line, first_line + table.num_rows, dtype="int64")
 
-    includes = table.column("includes").combine_chunks()
+    includes = _column(table, "includes")
     inc_tweets = pc.struct_field(includes, "tweets")
     inc_users = pc.struct_field(includes, "users")
 
@@ -180,11 +180,11 @@ def _flat_columns(table: pa.Table, first_line: int, observed_of: Callable[[str |
     page_observed = _observed(table, observed_of)
     lines = np.arange(first_line, first_line + n, dtype="int64")
     line_of = np.arange(n, dtype="int64")
-    tweets = pa.StructArray.from_arrays([table.column(f.name).combine_chunks() for f in _TWEET],
+    tweets = pa.StructArray.from_arrays([_column(table, f.name) for f in _TWEET],
                                         names=[f.name for f in _TWEET])
     _require_tweets(tweets)
 
-    refs = table.column("referenced_tweets").combine_chunks()
+    refs = _column(table, "referenced_tweets")
     r_line = pc.list_parent_indices(refs).to_numpy() if len(refs) else np.zeros(0, "int64")
     r_rows = refs.flatten()
     if len(r_rows):
@@ -201,7 +201,7 @@ def _flat_columns(table: pa.Table, first_line: int, observed_of: Callable[[str |
         posts = posts.take(pa.array(order))
 
     # Accounts: each line's author, then its references' authors.
-    authors = table.column("author").combine_chunks()
+    authors = _column(table, "author")
     a_valid = _np_bool(pc.is_valid(pc.struct_field(authors, "id")))
     r_authors = pc.struct_field(r_rows, "author") if len(r_rows) else pa.array([], _USER)
     ra_valid = _np_bool(pc.is_valid(pc.struct_field(r_authors, "id"))) if len(r_authors) else np.zeros(0, bool)
@@ -211,6 +211,12 @@ def _flat_columns(table: pa.Table, first_line: int, observed_of: Callable[[str |
     if u_order is not None:
         users, u_line = users.take(pa.array(u_order)), u_line[u_order]
     return _tables(posts, _accounts(users, u_line, lines, page_observed)), n
+
+
+def _column(table: pa.Table, name: str) -> pa.Array:
+    """A column as one array: its chunk when it has one (``combine_chunks`` would copy it)."""
+    col = table.column(name)
+    return col.chunk(0) if col.num_chunks == 1 else col.combine_chunks()
 
 
 def _require_tweets(rows: pa.Array) -> None:
@@ -236,7 +242,7 @@ def _tables(posts: pa.Table, accounts: pa.Table) -> dict[str, pa.Table]:
 
 def _observed(table: pa.Table, observed_of: Callable[[str | None], int]) -> np.ndarray:
     """Each line's observation time (microseconds UTC) from its ``__twarc.retrieved_at``."""
-    retrieved = pc.struct_field(table.column("__twarc").combine_chunks(), "retrieved_at")
+    retrieved = pc.struct_field(_column(table, "__twarc"), "retrieved_at")
     encoded = pc.dictionary_encode(retrieved)
     per_value = np.array([observed_of(v) for v in encoded.dictionary.to_pylist()] or [0], dtype="int64")
     codes = encoded.indices.to_numpy(zero_copy_only=False)
