@@ -202,6 +202,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--duckdb-max", type=int, default=None,
                         help="skip the DuckDB reference above this many posts (it reads ~15 MB/s here)")
     parser.add_argument("--peak-only", action="store_true", help="only the peak memory of one ingest per size")
+    parser.add_argument("--data", type=Path, help="keep the generated files in this folder and reuse them "
+                        "(same sizes, shapes and seed give the same file)")
     args = parser.parse_args(argv)
     sizes = args.sizes or ([1_000, 10_000, 100_000] if args.small else [10_000, 100_000, 1_000_000])
     rows = []
@@ -209,15 +211,16 @@ def main(argv: list[str]) -> int:
         work = Path(tmp)
         for shape in args.shapes:
             for n in sizes:
-                path = work / f"tweets-{shape}-{n}.jsonl"
-                size = generate(path, n, seed=0, shape=shape)
+                path = (args.data or work) / f"tweets-{shape}-{n}.jsonl"
+                size = path.stat().st_size if args.data and path.exists() else generate(path, n, seed=0, shape=shape)
                 row: dict = {"shape": shape, "posts": n, "file_MiB": size / 2**20}
                 if args.peak_only:
                     start = time.perf_counter()
                     row["roi_peak_rss_MiB"] = peak_of(path, work)
                     row["roi_s_one_run"] = time.perf_counter() - start
                     rows.append(row)
-                    os.unlink(path)
+                    if not args.data:
+                        os.unlink(path)
                     continue
                 t_roi, rows_roi = median_time(lambda path=path: roi_ingest(path, work), repeat=args.repeat)
                 t_json, rows_json = median_time(lambda path=path: bare_orjson(path), repeat=args.repeat)
@@ -231,7 +234,8 @@ def main(argv: list[str]) -> int:
                     row.update({"duckdb_s": t_duck, "roi/duckdb": t_roi / t_duck})
                 row["roi_peak_rss_MiB"] = peak_of(path, work)
                 rows.append(row)
-                os.unlink(path)
+                if not args.data:
+                    os.unlink(path)
     report("ingest-peak" if args.peak_only else "ingest", rows)
     return 0
 
