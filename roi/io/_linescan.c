@@ -34,7 +34,7 @@ typedef struct {
 
 typedef struct {
     int kind;
-    int nchild;
+    int nchild, hint; /* hint: the child whose key came after the last key matched */
     int child[MAX_CHILDREN];
     char *name;
     size_t name_len;
@@ -170,56 +170,94 @@ static int utf8_len(const unsigned char *p, const unsigned char *end) {
     return 0;
 }
 
-static int put_utf8(ctx_t *c, buf_t *out, unsigned cp) {
-    unsigned char u[4];
-    size_t k;
-    if (cp < 0x80) { u[0] = (unsigned char)cp; k = 1; }
-    else if (cp < 0x800) { u[0] = (unsigned char)(0xC0 | (cp >> 6)); u[1] = (unsigned char)(0x80 | (cp & 0x3F)); k = 2; }
-    else if (cp < 0x10000) {
-        u[0] = (unsigned char)(0xE0 | (cp >> 12)); u[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
-        u[2] = (unsigned char)(0x80 | (cp & 0x3F)); k = 3;
+/* The UTF-8 bytes of code point cp (at most U+10FFFF, not a surrogate) at dst; returns the end. */
+static unsigned char *put_utf8(unsigned char *dst, unsigned cp) {
+    if (cp < 0x80) {
+        *dst++ = (unsigned char)cp;
+    } else if (cp < 0x800) {
+        *dst++ = (unsigned char)(0xC0 | (cp >> 6));
+        *dst++ = (unsigned char)(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+        *dst++ = (unsigned char)(0xE0 | (cp >> 12));
+        *dst++ = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+        *dst++ = (unsigned char)(0x80 | (cp & 0x3F));
     } else {
-        u[0] = (unsigned char)(0xF0 | (cp >> 18)); u[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3F));
-        u[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F)); u[3] = (unsigned char)(0x80 | (cp & 0x3F)); k = 4;
+        *dst++ = (unsigned char)(0xF0 | (cp >> 18));
+        *dst++ = (unsigned char)(0x80 | ((cp >> 12) & 0x3F));
+        *dst++ = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+        *dst++ = (unsigned char)(0x80 | (cp & 0x3F));
     }
-    if (grow(out, k)) return fail(c, "out of memory");
-    memcpy(out->p + out->len, u, k);
-    out->len += k;
-    return 0;
+    return dst;
 }
 
 #define ONES ((uint64_t)0x0101010101010101ULL)
 #define HIGHS ((uint64_t)0x8080808080808080ULL)
 
-/* The end of the run of bytes from p that need no attention in a string: printable ASCII other than
- * '"' and '\\'. Eight bytes at a time while none of them does (SWAR), then byte by byte. */
+/* The first byte at or after p that needs attention in a string: anything but printable ASCII other
+ * than '"' and '\\'. Eight bytes at a time (SWAR): the lowest flagged byte of a word is always a true
+ * one (the subtraction's borrow only runs upwards), so its position ends the run. */
+static inline uint64_t attention(uint64_t x) {
+    uint64_t quote = x ^ (ONES * '"'), slash = x ^ (ONES * '\\');
+    return (((x - ONES * 0x20) & ~x) | ((quote - ONES) & ~quote) | ((slash - ONES) & ~slash) | x) & HIGHS;
+}
+
+static inline int plain(unsigned char ch) { return ch >= 0x20 && ch < 0x80 && ch != '"' && ch != '\\'; }
+
 static inline const unsigned char *plain_run(const unsigned char *p, const unsigned char *end) {
     while (end - p >= 8) {
         uint64_t x;
         memcpy(&x, p, 8);
-        uint64_t quote = x ^ (ONES * '"'), slash = x ^ (ONES * '\\');
-        uint64_t flags = ((x - ONES * 0x20) & ~x) | ((quote - ONES) & ~quote) | ((slash - ONES) & ~slash) | x;
-        if (flags & HIGHS) break;
+        uint64_t flags = attention(x);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        if (flags) return p + (__builtin_ctzll(flags) >> 3);
+#else
+        if (flags) break;
+#endif
         p += 8;
     }
-    while (p < end && *p >= 0x20 && *p < 0x80 && *p != '"' && *p != '\\') p++;
+    while (p < end && plain(*p)) p++;
     return p;
 }
 
-/* A JSON string at c->p (which is '"'): its unescaped UTF-8 appended to `out` (NULL: only checked). */
+/* plain_run that also copies the run to *dst (which has room for the rest of the line plus 8). */
+static inline const unsigned char *plain_copy(const unsigned char *p, const unsigned char *end, unsigned char **dst) {
+    while (end - p >= 8) {
+        uint64_t x;
+        memcpy(&x, p, 8);
+        uint64_t flags = attention(x);
+        memcpy(*dst, &x, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        if (flags) {
+            int k = __builtin_ctzll(flags) >> 3;
+            *dst += k;
+            return p + k;
+        }
+#else
+        if (flags) break;
+#endif
+        *dst += 8;
+        p += 8;
+    }
+    while (p < end && plain(*p)) *(*dst)++ = *p++;
+    return p;
+}
+
+/* A JSON string at c->p (which is '"'): its unescaped UTF-8 appended to `out` (NULL: only checked).
+ * The decoded string is never longer than its JSON text, so room for the rest of the line (plus the
+ * 8 bytes a word copy may write past the end) is made once, then bytes are stored directly. */
 static int string(ctx_t *c, buf_t *out) {
     const unsigned char *p = c->p + 1, *end = c->end;
+    unsigned char *dst = NULL;
+    if (out) {
+        if (grow(out, (size_t)(end - p) + 8)) return fail(c, "out of memory");
+        dst = out->p + out->len;
+    }
     for (;;) {
-        const unsigned char *run = p;
-        p = plain_run(p, end);
-        if (out && p > run) {
-            if (grow(out, (size_t)(p - run))) return fail(c, "out of memory");
-            memcpy(out->p + out->len, run, (size_t)(p - run));
-            out->len += (size_t)(p - run);
-        }
+        p = out ? plain_copy(p, end, &dst) : plain_run(p, end);
         if (p >= end) return fail(c, "an unterminated string");
         unsigned char ch = *p;
         if (ch == '"') {
+            if (out) out->len = (size_t)(dst - out->p);
             c->p = p + 1;
             return 0;
         }
@@ -228,9 +266,8 @@ static int string(ctx_t *c, buf_t *out) {
             int k = utf8_len(p, end);
             if (!k) return fail(c, "invalid UTF-8");
             if (out) {
-                if (grow(out, (size_t)k)) return fail(c, "out of memory");
-                memcpy(out->p + out->len, p, (size_t)k);
-                out->len += (size_t)k;
+                memcpy(dst, p, (size_t)k);
+                dst += k;
             }
             p += k;
             continue;
@@ -268,7 +305,7 @@ static int string(ctx_t *c, buf_t *out) {
         default:
             return fail(c, "a bad escape");
         }
-        if (out && put_utf8(c, out, cp)) return -1;
+        if (dst) dst = put_utf8(dst, cp);
     }
 }
 
@@ -379,11 +416,17 @@ static int object(ctx_t *c, int i, int depth) {
             if (c->p >= c->end || *c->p != ':') return fail(c, "invalid JSON");
             c->p++;
             ws(c);
-            int k;
-            for (k = 0; k < n->nchild; k++) {
-                node_t *ch = &c->nodes[n->child[k]];
-                if (ch->name_len == key_len && memcmp(ch->name, key, key_len) == 0) break;
+            /* Objects from one producer list their keys in one order: try the key after the last
+             * one matched first, then all of them. */
+            int k = n->hint;
+            node_t *guess = k < n->nchild ? &c->nodes[n->child[k]] : NULL;
+            if (!guess || guess->name_len != key_len || memcmp(guess->name, key, key_len) != 0) {
+                for (k = 0; k < n->nchild; k++) {
+                    node_t *ch = &c->nodes[n->child[k]];
+                    if (ch->name_len == key_len && memcmp(ch->name, key, key_len) == 0) break;
+                }
             }
+            if (k < n->nchild) n->hint = k + 1;
             if (k < n->nchild) {
                 if (escaped) return fail(c, "an escaped key");
                 if (seen & ((uint64_t)1 << k)) return fail(c, "a duplicated key");
