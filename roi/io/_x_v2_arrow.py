@@ -31,7 +31,7 @@ import pyarrow.json as pajson
 from roi.io._json_lines import parse_lines
 from roi.tables import conform_arrow
 
-__all__ = ["read_block", "read_flat_block", "PAGE_SCHEMA", "FLAT_SCHEMA"]
+__all__ = ["read_block", "read_flat_block", "count_lines", "PAGE_SCHEMA", "FLAT_SCHEMA"]
 
 _S, _I = pa.string(), pa.int64()
 _TS = pa.timestamp("us", tz="UTC")
@@ -83,8 +83,8 @@ class _Fallback(Exception):
     """The block holds something the fast path does not reproduce exactly."""
 
 
-def read_block(block: bytes, first_line: int, n_lines: int, observed_of: Callable[[str | None], int]
-               ) -> tuple[dict[str, pa.Table], int] | None:
+def read_block(block: bytes, first_line: int, n_lines: int | None, observed_of: Callable[[str | None], int]
+               ) -> tuple[dict[str, pa.Table], int, int] | None:
     """Canonical posts and accounts of a block of twarc2 page lines, or None to read it record by record.
 
     Parameters
@@ -93,39 +93,52 @@ def read_block(block: bytes, first_line: int, n_lines: int, observed_of: Callabl
         Whole lines (the last one may lack its newline).
     first_line : int
         The 1-based line number of the block's first line.
-    n_lines : int
-        How many lines the block holds (a blank line makes the fast path decline).
+    n_lines : int or None
+        How many lines the block holds (a blank line makes the fast path decline); None: count
+        them if needed (the native scanner needs no count: it declines blank lines itself).
     observed_of : callable
         Maps a page's ``__twarc.retrieved_at`` (or None) to microseconds UTC, as the Python path does.
 
     Returns
     -------
-    (tables, read) or None
+    (tables, read, n_lines) or None
         ``tables`` as a :class:`~roi.io._base.ReadResult` carries them, as Arrow tables with the
         canonical schema plus ``_line`` and ``_context`` (ingest writes them with no pandas round
-        trip); ``read`` the number of tweets in the pages' ``data`` (the records).
+        trip); ``read`` the number of tweets in the pages' ``data`` (the records); ``n_lines`` the
+        block's lines.
     """
     return _parse(block, first_line, n_lines, observed_of, _PARSE, _columns)
 
 
-def _parse(block: bytes, first_line: int, n_lines: int, observed_of: Callable[[str | None], int],
+def _parse(block: bytes, first_line: int, n_lines: int | None, observed_of: Callable[[str | None], int],
            options: pajson.ParseOptions, columns: Callable[..., tuple[dict[str, pa.Table], int]]
-           ) -> tuple[dict[str, pa.Table], int] | None:
+           ) -> tuple[dict[str, pa.Table], int, int] | None:
     """Parse a block against a schema and map it with ``columns``; None whenever it cannot be exact."""
     # The native scan gives pyarrow's table about three times faster, or declines (None) whenever
     # it cannot be sure to: then pyarrow parses the block, as it always did.
-    table = parse_lines(block, options.explicit_schema)
+    table = parse_lines(block, options.explicit_schema)  # a row a line when it reads the block
     if table is None:
         try:
             table = pajson.read_json(pa.BufferReader(block), read_options=_READ, parse_options=options)
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
             return None
-    if table.num_rows != n_lines:
-        return None  # blank lines: row i would no longer be line first_line + i
+        if table.num_rows != (count_lines(block) if n_lines is None else n_lines):
+            return None  # blank lines (pyarrow skips them): row i would no longer be line first_line + i
+    elif n_lines is not None and table.num_rows != n_lines:
+        return None
     try:
-        return columns(table, first_line, observed_of)
+        return (*columns(table, first_line, observed_of), table.num_rows)
     except _Fallback:
         return None
+
+
+def count_lines(block: bytes) -> int:
+    """Lines in a block: its newlines, plus a last line without one.
+
+    >>> count_lines(b"a\\nb\\n"), count_lines(b"a\\nb"), count_lines(b"")
+    (2, 2, 0)
+    """
+    return int(np.count_nonzero(np.frombuffer(block, dtype=np.uint8) == 10)) + (bool(block) and not block.endswith(b"\n"))
 
 
 def _columns(table: pa.Table, first_line: int, observed_of: Callable[[str | None], int]
@@ -160,8 +173,8 @@ def _columns(table: pa.Table, first_line: int, observed_of: Callable[[str | None
     return _tables(posts, _accounts(u_rows, u_page, lines, page_observed)), n_read
 
 
-def read_flat_block(block: bytes, first_line: int, n_lines: int, observed_of: Callable[[str | None], int]
-                    ) -> tuple[dict[str, pa.Table], int] | None:
+def read_flat_block(block: bytes, first_line: int, n_lines: int | None, observed_of: Callable[[str | None], int]
+                    ) -> tuple[dict[str, pa.Table], int, int] | None:
     """Canonical rows of a block of flattened tweets (``twarc2 flatten``), or None to read it record by record.
 
     The same contract as :func:`read_block`: each line's tweet is a record; its ``author`` and its

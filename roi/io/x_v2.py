@@ -227,11 +227,14 @@ def _read_blocks(path: Any, fallback_us: int, as_of_us: int | None, cache: dict[
                 yield block
 
     def parse(block: bytes) -> tuple[int, Any]:
-        # In a worker: count the block's lines (NumPy, off the GIL) and parse it with lines
-        # numbered from 1; the reading thread shifts them once it knows where the block starts.
-        n_lines = int(np.count_nonzero(np.frombuffer(block, dtype=np.uint8) == 10)) + (not block.endswith(b"\n"))
+        # In a worker: parse the block with lines numbered from 1 (the reading thread shifts them
+        # once it knows where the block starts); its lines are counted there only when needed.
         read = _x_v2_arrow.read_flat_block if flat else _x_v2_arrow.read_block
-        return n_lines, read(block, 1, n_lines, observed_of)
+        got = read(block, 1, None, observed_of)
+        if got is None:
+            return _x_v2_arrow.count_lines(block), None
+        tables, n, n_lines = got
+        return n_lines, (tables, n)
 
     # Blocks are parsed ahead in threads and handled in file order, so rows, lines and
     # rejections come out exactly as from one block at a time.
