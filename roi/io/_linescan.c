@@ -551,16 +551,54 @@ static int scan_lines(ctx_t *c, const unsigned char *block, size_t size, int64_t
     return 0;
 }
 
+/* A column buffer handed to Python without a copy: it owns the memory the scan filled and exposes
+ * it read-only through the buffer protocol (pyarrow.py_buffer wraps it and keeps it alive). */
+typedef struct {
+    PyObject_HEAD
+    unsigned char *p;
+    Py_ssize_t len;
+} BufferObject;
+
+static int buffer_get(PyObject *self, Py_buffer *view, int flags) {
+    BufferObject *b = (BufferObject *)self;
+    return PyBuffer_FillInfo(view, self, b->p ? (void *)b->p : (void *)"", b->len, 1, flags);
+}
+
+static void buffer_dealloc(PyObject *self) {
+    free(((BufferObject *)self)->p);
+    Py_TYPE(self)->tp_free(self);
+}
+
+static PyBufferProcs buffer_procs = {buffer_get, NULL};
+
+static PyTypeObject BufferType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "roi.io._linescan.Buffer",
+    .tp_basicsize = sizeof(BufferObject),
+    .tp_dealloc = buffer_dealloc,
+    .tp_as_buffer = &buffer_procs,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "Read-only bytes of one column buffer, owned without a copy.",
+};
+
+/* The first `len` bytes of `b` as a Buffer, which takes the memory over (b is left empty). */
 static PyObject *as_bytes(buf_t *b, size_t len) {
-    return PyBytes_FromStringAndSize((const char *)(b->p ? b->p : (unsigned char *)""), (Py_ssize_t)len);
+    BufferObject *out = PyObject_New(BufferObject, &BufferType);
+    if (!out) return NULL;
+    out->p = b->p;
+    out->len = (Py_ssize_t)len;
+    b->p = NULL;
+    b->len = b->cap = 0;
+    return (PyObject *)out;
 }
 
 PyDoc_STRVAR(scan_doc,
 "scan(block, spec) -> list | str\n\n"
 "Parse the JSON object on each line of ``block`` against ``spec``: a list of ``(kind, parent, name)``\n"
 "nodes in pre-order (kind 0 struct, 1 list, 2 string, 3 int64, 4 bool; node 0 is the line's object,\n"
-"a list has one child). Returns per node ``(length, null_count, validity, offsets, data)`` as bytes\n"
-"(offsets and data None where the kind has none), or a str saying why the block was declined.");
+"a list has one child). Returns per node ``(length, null_count, validity, offsets, data)`` as read-only\n"
+"buffers, not copied (offsets and data None where the kind has none), or a str saying why the block\n"
+"was declined.");
 
 static PyObject *scan(PyObject *Py_UNUSED(self), PyObject *args) {
     Py_buffer view;
@@ -682,4 +720,7 @@ static struct PyModuleDef module = {
     NULL, NULL, NULL, NULL,
 };
 
-PyMODINIT_FUNC PyInit__linescan(void) { return PyModule_Create(&module); }
+PyMODINIT_FUNC PyInit__linescan(void) {
+    if (PyType_Ready(&BufferType) < 0) return NULL;
+    return PyModule_Create(&module);
+}

@@ -76,6 +76,7 @@ _PARSE_FLAT = pajson.ParseOptions(explicit_schema=FLAT_SCHEMA, unexpected_field_
 # exceed a block (x_v2.BLOCK_BYTES plus the rest of its last line) so it is parsed in one piece.
 _READ = pajson.ReadOptions(block_size=64 << 20, use_threads=False)
 _KINDS = pa.array(["original", "repost", "reply", "quote"])
+_PLATFORM = pa.scalar("x", _S)  # repeated, not built from a NumPy object array (1 ms a block, 20x slower)
 _VIEWS_COUNTED_FROM = "2022-12"
 
 
@@ -386,7 +387,7 @@ def _posts(rows: pa.Array, page: np.ndarray, lines: np.ndarray, observed: np.nda
             raise _Fallback("a negative count")
 
     return pa.table({
-        "platform": pa.array(np.full(n, "x", dtype=object), _S) if n else pa.array([], _S),
+        "platform": pa.repeat(_PLATFORM, n),
         "post_id": _field(rows, "id"), "author_id": _field(rows, "author_id"), "created_at": created,
         "text": text, "lang": _field(rows, "lang"), "kind": pc.take(_KINDS, pa.array(kind)),
         "referenced_id": ref_id, "conversation_id": _field(rows, "conversation_id"),
@@ -410,7 +411,7 @@ def _accounts(rows: pa.Array, page: np.ndarray, lines: np.ndarray, observed: np.
         if n and pc.any(pc.less(arr, 0)).as_py():
             raise _Fallback("a negative count")
     return pa.table({
-        "platform": pa.array(np.full(n, "x", dtype=object), _S) if n else pa.array([], _S),
+        "platform": pa.repeat(_PLATFORM, n),
         "account_id": _field(rows, "id"), "handle": _field(rows, "username"), "display_name": _field(rows, "name"),
         "description": _field(rows, "description"), "location": _field(rows, "location"), "created_at": created,
         **counts, "verified": _field(rows, "verified"), "default_profile": pa.nulls(n, pa.bool_()),
