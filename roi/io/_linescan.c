@@ -124,8 +124,10 @@ static int append_null(ctx_t *c, int i) {
     return finish(c, n, 0);
 }
 
-static void ws(ctx_t *c) {
-    while (c->p < c->end && (*c->p == ' ' || *c->p == '\t' || *c->p == '\r')) c->p++;
+/* Skip JSON whitespace (a newline ends the line, so it never occurs before c->end). Most JSON
+ * Lines writers put none between tokens: one comparison says so. */
+static inline void ws(ctx_t *c) {
+    while (c->p < c->end && *c->p <= ' ' && (*c->p == ' ' || *c->p == '\t' || *c->p == '\r')) c->p++;
 }
 
 static int hexval(unsigned char ch) {

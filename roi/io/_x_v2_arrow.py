@@ -204,7 +204,7 @@ def _flat_columns(table: pa.Table, first_line: int, observed_of: Callable[[str |
     if len(r_rows):
         embedded = pc.and_(pc.is_valid(pc.struct_field(r_rows, "id")), pc.is_valid(pc.struct_field(r_rows, "text")))
         mask = _np_bool(embedded)
-        r_line, r_rows = r_line[mask], r_rows.filter(pa.array(mask))
+        r_line, r_rows = r_line[mask], _kept(r_rows, mask)
     r_tweets = pa.StructArray.from_arrays([pc.struct_field(r_rows, f.name) for f in _TWEET],
                                           names=[f.name for f in _TWEET]) if len(r_rows) else pa.array([], _TWEET)
 
@@ -219,12 +219,17 @@ def _flat_columns(table: pa.Table, first_line: int, observed_of: Callable[[str |
     a_valid = _np_bool(pc.is_valid(pc.struct_field(authors, "id")))
     r_authors = pc.struct_field(r_rows, "author") if len(r_rows) else pa.array([], _USER)
     ra_valid = _np_bool(pc.is_valid(pc.struct_field(r_authors, "id"))) if len(r_authors) else np.zeros(0, bool)
-    users = pa.concat_arrays([authors.filter(pa.array(a_valid)), r_authors.filter(pa.array(ra_valid))])
+    users = pa.concat_arrays([_kept(authors, a_valid), _kept(r_authors, ra_valid)])
     u_line = np.r_[line_of[a_valid], r_line[ra_valid]]
     u_order = _line_order(line_of[a_valid], r_line[ra_valid])
     if u_order is not None:
         users, u_line = users.take(pa.array(u_order)), u_line[u_order]
     return _tables(posts, _accounts(users, u_line, lines, page_observed)), n
+
+
+def _kept(values: pa.Array, mask: np.ndarray) -> pa.Array:
+    """The values where mask is True (no copy when it is True everywhere, as it nearly always is)."""
+    return values if mask.all() else values.filter(pa.array(mask))
 
 
 def _column(table: pa.Table, name: str) -> pa.Array:
