@@ -1,11 +1,12 @@
-"""The fast path of the X v2 reader: a block of twarc2 page lines parsed by pyarrow, columns by Arrow.
+"""The fast path of the X v2 reader: a block of twarc2 page lines parsed natively, columns by Arrow.
 
 :func:`read_block` takes a block of whole lines of a twarc2 JSONL file and, when every line of it
 is a well-formed page of tweets, returns the same canonical rows the per-record Python path of
 :mod:`roi.io.x_v2` builds (same columns, same order of rows: each page's ``data`` tweets, then its
-``includes`` users and tweets), with no Python loop over tweets: pyarrow's JSON reader parses the
-block (in the calling thread: the reader parses several blocks at once) against an explicit
-schema, and every field mapping (``kind`` from
+``includes`` users and tweets), with no Python loop over tweets: roi's native line scanner
+(:mod:`roi.io._json_lines`) parses the block against an explicit schema -- or, where it declines or
+is not built, pyarrow's JSON reader, which gives the same table -- in the calling thread (the reader
+parses several blocks at once), and every field mapping (``kind`` from
 ``referenced_tweets``, hashtags/mentions/URLs from ``entities``, impressions from
 ``non_public_metrics`` / ``organic_metrics`` / ``public_metrics``) is an Arrow or NumPy operation
 over whole columns. The rows come back as Arrow tables in the canonical schema, which ingest

@@ -523,7 +523,7 @@ class _Pending:
     def __init__(self, root: Path, buckets: int):
         self.root, self.buckets = root, buckets
         self.tables: dict[tuple[str, bool], list[pa.Table]] = {}
-        self.writers: dict[tuple[str, bool, int], tuple[Path, Any]] = {}
+        self.writers: dict[tuple[str, bool, int], tuple[Path, Any, Any]] = {}  # path, IPC writer, sink
         self.order: list[str] = []
 
     def names(self) -> list[str]:
