@@ -428,8 +428,8 @@ static int object(ctx_t *c, int i, int depth) {
                     if (ch->name_len == key_len && memcmp(ch->name, key, key_len) == 0) break;
                 }
             }
-            if (k < n->nchild) n->hint = k + 1;
             if (k < n->nchild) {
+                n->hint = k + 1;
                 if (escaped) return fail(c, "an escaped key");
                 if (seen & ((uint64_t)1 << k)) return fail(c, "a duplicated key");
                 seen |= (uint64_t)1 << k;
