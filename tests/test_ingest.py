@@ -367,3 +367,26 @@ def test_repeated_keys_combine_field_by_field(tmp_path, monkeypatch, spill):
     post = ds.posts.set_index("post_id").loc["5"]
     assert (post.text, post.lang, post.likes) == ("hi", "en", 3)  # lang from the record, likes from t1
     assert post.metrics_observed_at == pd.Timestamp("2024-03-20T00:00:00Z")
+
+
+def test_merge_orders_are_those_of_the_lexsorts_they_replace():
+    """Key then reading order by one SIMD sort; by time only when a key's times go back."""
+    import sys
+
+    import numpy as np
+    import pyarrow as pa
+
+    ingest_module = sys.modules["roi.io.ingest"]
+    rng = np.random.default_rng(5)
+    for trial in range(300):
+        n = int(rng.integers(0, 60))
+        codes = rng.integers(0, 1 + int(rng.integers(0, 12)), n)
+        seq = np.cumsum(rng.integers(1, 4, n)) if trial % 3 else rng.permutation(n)
+        order = ingest_module._key_then_reading_order(codes, seq)
+        assert order.tolist() == np.lexsort((seq, codes)).tolist()
+        times = rng.integers(0, 3, n) * 1_000_000 if trial % 2 else np.zeros(n, "int64")
+        both = pa.table({"t": pa.array(times, pa.int64()).cast(pa.timestamp("us", tz="UTC")),
+                         "_seq": pa.array(np.arange(n), pa.int64())})
+        rows = np.arange(n)[np.lexsort((np.arange(n), codes))]  # by key, then reading order
+        got = ingest_module._by_time(both, rows, "t", codes[rows])
+        assert got.tolist() == rows[np.lexsort((rows, times[rows], codes[rows]))].tolist()

@@ -197,3 +197,31 @@ def test_generated_twarc_files_read_as_pyarrow_reads_them(tmp_path):
         ours = parse_lines(block, schema)
         assert ours is not None, decline_reason(block, schema)
         assert ours.equals(_pyarrow(block, schema)), shape
+
+
+@native
+def test_string_hashes_equal_strings_hash_equal_wherever_they_lie():
+    values = ["1700000000000000001", "", None, "ü" * 9, "1700000000000000001", "a", "a" * 8, "a" * 9, None, ""]
+    whole = _json_lines.string_hashes(pa.array(values, pa.string()))
+    by_value: dict = {}
+    for v, h in zip(values, whole.tolist(), strict=True):
+        by_value.setdefault("" if v is None else v, set()).add(h)
+    assert all(len(hs) == 1 for hs in by_value.values())  # nulls hash as ""
+    assert len({next(iter(hs)) for hs in by_value.values()}) == len(by_value)  # distinct here
+    sliced = pa.array(values, pa.string()).slice(3, 5)  # an offset into shared buffers
+    assert _json_lines.string_hashes(sliced).tolist() == whole[3:8].tolist()
+    assert _json_lines.string_hashes(pa.array([], pa.string())).tolist() == []
+    assert _json_lines.string_hashes(pa.array(["", None], pa.string())).tolist() == [by_value[""].pop()] * 2
+
+
+@native
+def test_string_hashes_check_the_buffers():
+    from roi.io import _linescan
+
+    offsets = pa.array([0, 3, 99], pa.int32()).buffers()[1]  # the last string ends past the data
+    with pytest.raises(ValueError, match="outside the data buffer"):
+        _linescan.hash_strings(offsets, b"abc", 0, 2)
+    with pytest.raises(ValueError, match="shorter than"):
+        _linescan.hash_strings(offsets, b"abc", 1, 2)
+    with pytest.raises(TypeError, match="expected a string array"):
+        _json_lines.string_hashes(pa.array([1]))

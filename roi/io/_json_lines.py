@@ -22,6 +22,7 @@ True
 
 from __future__ import annotations
 
+import numpy as np
 import pyarrow as pa
 
 try:
@@ -29,7 +30,7 @@ try:
 except ImportError:  # the extension was not built: the caller parses with pyarrow
     _linescan = None
 
-__all__ = ["AVAILABLE", "parse_lines", "decline_reason"]
+__all__ = ["AVAILABLE", "parse_lines", "decline_reason", "string_hashes"]
 
 AVAILABLE = _linescan is not None
 _STRUCT, _LIST, _STRING, _INT64, _BOOL = range(5)
@@ -114,3 +115,33 @@ def parse_lines(block: bytes, schema: pa.Schema) -> pa.Table | None:
 
     columns = [build(field.type) for field in schema]
     return pa.Table.from_arrays(columns, schema=schema)
+
+
+def string_hashes(values: pa.Array) -> np.ndarray | None:
+    """A uint64 hash of every string of a string array (nulls as ""), natively; None if not built.
+
+    Equal strings get equal hashes (the whole string is hashed, eight bytes at a time, without the
+    GIL); ingest uses them to spread keys over its spill buckets.
+
+    >>> h = string_hashes(pa.array(["a", "bb", None, "", "a"]))
+    >>> h is None or bool(h[0] == h[4] and h[2] == h[3] and h[0] != h[1])
+    True
+    """
+    if _linescan is None:
+        return None
+    if not pa.types.is_string(values.type):
+        raise TypeError(f"string_hashes: expected a string array, got {values.type}")
+    if not len(values):
+        return np.zeros(0, dtype=np.uint64)
+    buffers = values.buffers()
+    if buffers[2] is None:  # no data buffer: every value is "" or null
+        return np.full(len(values), _empty_hash(), dtype=np.uint64)
+    out = np.frombuffer(_linescan.hash_strings(buffers[1], buffers[2], values.offset, len(values)), dtype=np.uint64)
+    if values.null_count:  # Arrow does not require a null to span no bytes
+        out = np.where(values.is_valid().to_numpy(zero_copy_only=False), out, _empty_hash())
+    return out
+
+
+def _empty_hash() -> np.uint64:
+    """The hash of "" (offsets 0, 0)."""
+    return np.frombuffer(_linescan.hash_strings(bytes(8), b"", 0, 1), dtype=np.uint64)[0]

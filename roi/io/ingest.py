@@ -57,6 +57,7 @@ import pyarrow.compute as pc
 from roi import __version__
 from roi.errors import InputError, ParameterError, RoiError
 from roi.io._base import ReadResult, Rejected
+from roi.io._json_lines import string_hashes
 from roi.io.detect import FORMATS, detect, is_x_archive
 from roi.store import Store
 from roi.tables import TABLES, arrow_schema, conform, conform_arrow
@@ -536,7 +537,9 @@ class _Pending:
         if self.buckets == 1:
             self.tables.setdefault((name, old), []).append(table)
             return
-        bucket = (_key_hash(table, _key_of(name)) % np.uint64(self.buckets)).astype("int64")
+        # (buckets fit 16 bits up to a 16 TB input: NumPy's stable sort of them is a radix sort)
+        bucket = (_key_hash(table, _key_of(name)) % np.uint64(self.buckets)).astype(
+            "uint8" if self.buckets <= 256 else "uint16" if self.buckets <= 65536 else "int64")
         # One gather puts the rows in bucket order (stable: each bucket keeps reading order), then
         # each bucket is a zero-copy slice -- not one filter pass over every column per bucket.
         order = np.argsort(bucket, kind="stable")
@@ -622,21 +625,37 @@ def _read_ipc(path: Path) -> pa.Table:
         return pa.ipc.open_file(source).read_all()
 
 
-
-
 def _string_hash(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
-    """A 64-bit hash of each string from its length and its first and last 8 bytes (nulls hash as "").
+    """A 64-bit hash of each string (nulls hash as ""), to spread keys over spill buckets.
 
-    Only used to spread keys over spill buckets: equal strings always get equal hashes, which is
-    all correctness needs; hashing a few bytes a string (gathered for all rows at once) keeps it
-    cheap, and ids -- numbers, URLs ending in numbers, handles -- differ within those bytes.
+    Equal strings always get equal hashes, which is all correctness needs. The native extension
+    hashes whole strings without the GIL (:func:`roi.io._json_lines.string_hashes`); without it,
+    :func:`_numpy_string_hash` hashes each string's length and first and last 8 bytes. One process
+    uses one of the two for every row, so a key's rows always share a bucket.
 
     >>> h = _string_hash(pa.array(["1700000000000000001", "1700000000000000002", None, "", "1700000000000000001"]))
     >>> bool(h[0] == h[4]), bool(h[0] != h[1]), bool(h[2] == h[3])
     (True, True, True)
     """
     arr = values if pa.types.is_string(values.type) else values.cast(pa.string())
-    arr = pc.fill_null(arr, "")
+    chunks = arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]
+    native = [string_hashes(chunk) for chunk in chunks]
+    if all(h is not None for h in native):
+        return np.concatenate(native) if len(native) != 1 else native[0]
+    return _numpy_string_hash(arr)
+
+
+def _numpy_string_hash(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """_string_hash with NumPy: a hash of each string's length and its first and last 8 bytes.
+
+    Hashing a few bytes a string (gathered for all rows at once) keeps it cheap, and ids --
+    numbers, URLs ending in numbers, handles -- differ within those bytes.
+
+    >>> h = _numpy_string_hash(pa.array(["1700000000000000001", "1700000000000000002", None, "", "1700000000000000001"]))
+    >>> bool(h[0] == h[4]), bool(h[0] != h[1]), bool(h[2] == h[3])
+    (True, True, True)
+    """
+    arr = pc.fill_null(values, "")
     arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
     n = len(arr)
     offsets = np.frombuffer(arr.buffers()[1], dtype=np.int32, count=n + 1, offset=arr.offset * 4).astype(np.int64)
@@ -778,7 +797,7 @@ def _merge(name: str, both: pa.Table) -> tuple[pa.Table, tuple[np.ndarray, np.nd
     data = both.select(data_cols)
     if repeated.any():
         idx = np.flatnonzero(repeated)
-        idx = idx[np.lexsort((_np(both.column("_seq"))[idx], codes[idx]))]
+        idx = idx[_key_then_reading_order(codes[idx], _np(both.column("_seq"))[idx])]
         starts, group = _groups(codes[idx])
         sub_ctx, sub_new = ctx[idx], is_new[idx]
         # The first row of a key that is a record (or already in the store) claims it.
@@ -800,6 +819,24 @@ def _merge(name: str, both: pa.Table) -> tuple[pa.Table, tuple[np.ndarray, np.nd
     records = np.flatnonzero(is_new & ~ctx)
     status_of = (src[records], _np(both.column("_line"))[records], status[records])
     return data, status_of, bad, codes
+
+
+def _key_then_reading_order(codes: np.ndarray, seq: np.ndarray) -> np.ndarray:
+    """The order of rows by key code, then reading order (``seq``); codes are below ``len(codes)``.
+
+    Rows reach the merge in reading order (``seq`` increasing), so a stable sort by code is the
+    answer; one unstable SIMD sort of ``code * n + position`` (unique values) gives it faster than
+    a two-key lexsort.
+
+    >>> _key_then_reading_order(np.array([2, 0, 2, 1, 0]), np.array([10, 11, 12, 13, 14])).tolist()
+    [1, 4, 3, 0, 2]
+    >>> _key_then_reading_order(np.array([1, 1, 0]), np.array([5, 4, 3])).tolist()  # seq not increasing
+    [2, 1, 0]
+    """
+    n = len(codes)
+    if n < 2 or not (seq[1:] > seq[:-1]).all():
+        return np.lexsort((seq, codes))
+    return np.argsort(codes.astype(np.int64) * n + np.arange(n, dtype=np.int64))
 
 
 def _groups(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -873,9 +910,15 @@ def _extreme(values: pa.ChunkedArray, starts: np.ndarray, order: np.ndarray, low
 
 
 def _by_time(both: pa.Table, rows: np.ndarray, column: str, codes: np.ndarray) -> np.ndarray:
-    """``rows`` ordered by key, then time (unknown first), then reading order: the newest comes last."""
+    """``rows`` ordered by key, then time (unknown first), then reading order: the newest comes last.
+
+    ``rows`` come ordered by key, then reading order, and a key's observations are usually read
+    oldest first (often all at one time): then they already are in order and no sort is made.
+    """
     times = _np(pc.fill_null(both.column(column).cast(pa.int64()), np.iinfo("int64").min))[rows]
-    return rows[np.lexsort((_np(both.column("_seq"))[rows], times, codes))]
+    if not ((codes[1:] == codes[:-1]) & (times[1:] < times[:-1])).any():
+        return rows
+    return rows[np.lexsort((times, codes))]  # stable: equal times keep reading order
 
 
 def _combine(name: str, both: pa.Table, rows: np.ndarray, codes: np.ndarray) -> pa.Table:
