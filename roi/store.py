@@ -94,9 +94,10 @@ def _months(times: pa.ChunkedArray | pa.Array) -> pa.DictionaryArray:
     return pa.DictionaryArray.from_arrays(pa.array(indices), pa.array(labels, pa.string()))
 
 
-# Parquet options: no dictionary for free text and ids that are (nearly) all distinct -- the
+# Parquet options: no dictionary for free text, ids and times that are (nearly) all distinct -- the
 # writer would build one and give up -- and statistics only where a filter may use them.
-_NO_DICTIONARY = {"text", "description", "display_name", "post_id", "urls", "conversation_id", "referenced_id"}
+_NO_DICTIONARY = {"text", "description", "display_name", "post_id", "urls", "conversation_id", "referenced_id",
+                  "created_at"}
 _NO_STATISTICS = {"text", "description", "display_name", "location", "urls", "hashtags", "mentions"}
 
 

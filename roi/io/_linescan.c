@@ -388,6 +388,20 @@ static int skip(ctx_t *c, int depth) {
 
 static int value(ctx_t *c, int i, int depth);
 
+/* Whether the n bytes at a are the name b: compared inline, a word at a time (keys are short; a
+ * call to memcmp per key cost more than the comparison). */
+static inline int same_name(const unsigned char *a, const char *b, size_t n) {
+    for (; n >= 8; a += 8, b += 8, n -= 8) {
+        uint64_t x, y;
+        memcpy(&x, a, 8);
+        memcpy(&y, b, 8);
+        if (x != y) return 0;
+    }
+    for (; n; a++, b++, n--)
+        if (*a != (unsigned char)*b) return 0;
+    return 1;
+}
+
 static int object(ctx_t *c, int i, int depth) {
     node_t *n = &c->nodes[i];
     uint64_t seen = 0;
@@ -422,10 +436,10 @@ static int object(ctx_t *c, int i, int depth) {
              * one matched first, then all of them. */
             int k = n->hint;
             node_t *guess = k < n->nchild ? &c->nodes[n->child[k]] : NULL;
-            if (!guess || guess->name_len != key_len || memcmp(guess->name, key, key_len) != 0) {
+            if (!guess || guess->name_len != key_len || !same_name(key, guess->name, key_len)) {
                 for (k = 0; k < n->nchild; k++) {
                     node_t *ch = &c->nodes[n->child[k]];
-                    if (ch->name_len == key_len && memcmp(ch->name, key, key_len) == 0) break;
+                    if (ch->name_len == key_len && same_name(key, ch->name, key_len)) break;
                 }
             }
             if (k < n->nchild) {
