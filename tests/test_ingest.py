@@ -390,3 +390,15 @@ def test_merge_orders_are_those_of_the_lexsorts_they_replace():
         rows = np.arange(n)[np.lexsort((np.arange(n), codes))]  # by key, then reading order
         got = ingest_module._by_time(both, rows, "t", codes[rows])
         assert got.tolist() == rows[np.lexsort((rows, times[rows], codes[rows]))].tolist()
+
+
+def test_a_reader_rank_that_is_not_a_permutation_is_an_error():
+    import sys
+
+    import pyarrow as pa
+
+    rank_order = sys.modules["roi.io.ingest"]._rank_order
+    assert rank_order(pa.table({"x": [1, 2]}), 2, "f")[1] is None  # no _rank: rows as they are
+    for bad in ([0, 0, 1], [0, 1, 3], [-1, 0, 1]):
+        with pytest.raises(InputError, match="f: reader gave a _rank"):
+            rank_order(pa.table({"_rank": bad}), 3, "f")

@@ -280,6 +280,10 @@ def test_flattened_lines_take_the_arrow_path_with_the_same_rows(tmp_path, monkey
     assert calls and all(c is not None for c in calls)  # the fast path read it
     assert all(t is not None for t in block_parser)  # natively, where that is the parser
     assert sum(c.read for c in chunks) == 4 and not any(c.rejected for c in chunks)
+    # The Arrow rows are not moved into reading order: their _rank says where each one goes.
+    raw = chunks[0].tables["posts"]
+    assert raw.column("post_id").to_pylist() == ["10", "11", "12", "13", "10", "10", "9", "10"]
+    assert raw.column("_rank").to_pylist() == [0, 1, 3, 6, 2, 4, 5, 7]  # line 3 has two references
     posts = t["posts"]
     records = posts[~posts["_context"]]
     assert records.post_id.tolist() == ["10", "11", "12", "13"] and records._line.tolist() == [1, 2, 3, 4]
@@ -325,3 +329,41 @@ def test_line_order_is_the_lexsort_of_line_then_run():
             assert (expected == np.arange(len(expected))).all()
         else:
             assert got.tolist() == expected.tolist()
+
+
+@pytest.mark.parametrize("spill", [False, True], ids=["in-memory", "spilled"])
+def test_flattened_file_gives_the_record_paths_store_row_for_row(tmp_path, monkeypatch, spill):
+    """Ingest applies the fast path's ranks: the store is the record path's, rows in the same order."""
+    import sys
+
+    import pyarrow.parquet as pq
+
+    from roi.io import ingest
+
+    ingest_module = sys.modules["roi.io.ingest"]
+
+    def user(i):
+        return {"id": str(i), "username": f"u{i}", "name": f"U {i}", "created_at": "2020-01-01T00:00:00.000Z",
+                "public_metrics": {"followers_count": i, "following_count": 1, "tweet_count": 1}}
+
+    def tweet(i, **more):
+        return {"id": str(i), "author_id": str(i % 7), "text": f"tweet {i}", "created_at": "2024-03-01T00:00:00.000Z",
+                "public_metrics": {"like_count": i}, "author": user(i % 7), **more}
+
+    # Each line: a tweet quoting another one (embedded, seen only there), both in one month, so
+    # the record path's order -- tweet, then its reference, line by line -- shows in the files.
+    lines = [dict(tweet(10 + i, referenced_tweets=[dict(tweet(100 + i), type="quoted")]),
+                  __twarc={"retrieved_at": f"2024-03-0{2 + i % 3}T00:00:00+00:00"}) for i in range(12)]
+    p = _write(tmp_path, *lines, name="flat.jsonl")
+    if spill:
+        monkeypatch.setattr(ingest_module, "SPILL_BYTES", 2_000)
+    assert x_v2._fast_shape(p) == "flat" and "_rank" in next(x_v2.read(p)).tables["posts"].column_names
+    fast = ingest([p], tmp_path / "fast")
+    monkeypatch.setattr(x_v2, "_fast_shape", lambda path: None)
+    slow = ingest([p], tmp_path / "slow")
+    assert fast.to_dict()["sources"][0] == slow.to_dict()["sources"][0] | {"path": str(p)}
+    for name in ("posts", "accounts"):
+        a, b = (sorted((tmp_path / s / "tables" / name).rglob("*.parquet")) for s in ("fast", "slow"))
+        assert [f.relative_to(tmp_path / "fast") for f in a] == [f.relative_to(tmp_path / "slow") for f in b]
+        for fa, fb in zip(a, b, strict=True):
+            assert pq.read_table(fa).equals(pq.read_table(fb)), (name, fa)

@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-__all__ = ["ReadResult", "Rejected", "observed_time", "as_frame"]
+__all__ = ["ReadResult", "Rejected", "observed_time", "as_frame", "in_reading_order"]
 
 
 def as_frame(rows: pd.DataFrame | pa.Table) -> pd.DataFrame:
@@ -30,11 +31,30 @@ def as_frame(rows: pd.DataFrame | pa.Table) -> pd.DataFrame:
         return rows
     from roi.store import _types_mapper
 
+    rows = in_reading_order(rows)
+
     private = [c for c in rows.column_names if c.startswith("_")]  # _line, _context: plain NumPy
     frame = rows.drop(private).to_pandas(types_mapper=_types_mapper)
     for c in private:
         frame[c] = rows.column(c).to_numpy()
     return frame
+
+
+def in_reading_order(rows: pa.Table) -> pa.Table:
+    """A reader's Arrow table with its rows in reading order: a private ``_rank`` column, where a
+    reader gives one (each row's place in reading order), applied and dropped.
+
+    >>> in_reading_order(pa.table({"post_id": ["b", "c", "a"], "_rank": [1, 2, 0]})).column("post_id").to_pylist()
+    ['a', 'b', 'c']
+    """
+    if "_rank" not in rows.column_names:
+        return rows
+    rank = rows.column("_rank").to_numpy()
+    order = np.full(len(rank), -1, dtype=np.int64)
+    order[rank] = np.arange(len(rank), dtype=np.int64)
+    if (order < 0).any():
+        raise ValueError("_rank is not a permutation of the rows")
+    return rows.drop(["_rank"]).take(pa.array(order))
 
 
 def observed_time(path: Any, as_of: Any = None) -> pd.Timestamp | None:
@@ -77,6 +97,10 @@ class ReadResult:
     many primary records were read in this chunk (accepted + rejected; duplicates are found by
     ingest). A primary row that is context for another table (e.g. an author as an account)
     is not counted twice.
+
+    Tables may carry private columns: ``_line`` (the row's line or record index), ``_context``
+    (True for context rows) and, in Arrow tables whose rows are not stored in reading order,
+    ``_rank`` (each row's place in that order; :func:`in_reading_order` applies it).
     """
 
     tables: dict[str, pd.DataFrame | pa.Table] = field(default_factory=dict)

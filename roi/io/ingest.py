@@ -422,10 +422,34 @@ def _collect(chunk: ReadResult, index: int, report: SourceReport, pending: _Pend
         lines = np.full(n, np.nan) if lines is None else lines.astype("float64")
         context = _private(rows, "_context")
         context = np.full(n, name != chunk.primary) if context is None else context.astype(bool)
-        pending.add(name, _tagged(table, index, lines, context, np.arange(seq, seq + n, dtype="int64")))
+        rank, order = _rank_order(rows, n, report.path)
+        pending.add(name, _tagged(table, index, lines, context, seq + rank), order=order)
         seq += n
         report.context_rows += int(context.sum())
     return seq
+
+
+def _rank_order(rows: pd.DataFrame | pa.Table, n: int, path: str) -> tuple[np.ndarray, np.ndarray | None]:
+    """Each row's place in reading order, and the rows in that order (None: they already are).
+
+    A reader's Arrow rows may come with a ``_rank`` instead of in reading order (see
+    :class:`~roi.io._base.ReadResult`); the rows' order numbers follow it, and the gather that
+    puts them in order is the one :meth:`_Pending.add` makes anyway.
+
+    >>> _rank_order(pa.table({"_rank": [2, 0, 1]}), 3, "f")[1].tolist()
+    [1, 2, 0]
+    """
+    rank = _private(rows, "_rank") if isinstance(rows, pa.Table) else None
+    if rank is None:
+        return np.arange(n, dtype="int64"), None
+    order = np.full(n, -1, dtype="int64")
+    rank = rank.astype("int64")
+    if len(rank) != n or rank.min(initial=0) < 0 or rank.max(initial=0) >= max(n, 1):
+        raise InputError(f"{path}: reader gave a _rank outside its {n} rows")
+    order[rank] = np.arange(n, dtype="int64")
+    if (order < 0).any():
+        raise InputError(f"{path}: reader gave a _rank that is not a permutation of its {n} rows")
+    return rank, order
 
 
 def _private(rows: pd.DataFrame | pa.Table, column: str) -> np.ndarray | None:
@@ -531,18 +555,20 @@ class _Pending:
         """Tables that received new rows, in the order they first did."""
         return list(self.order)
 
-    def add(self, name: str, table: pa.Table, *, old: bool = False) -> None:
+    def add(self, name: str, table: pa.Table, *, old: bool = False, order: np.ndarray | None = None) -> None:
+        """Queue rows; ``order`` (positions of the rows in reading order, None: as they are) is
+        applied in the one gather that also groups them by bucket."""
         if not old and name not in self.order:
             self.order.append(name)
         if self.buckets == 1:
-            self.tables.setdefault((name, old), []).append(table)
+            self.tables.setdefault((name, old), []).append(table if order is None else table.take(pa.array(order)))
             return
         # (buckets fit 16 bits up to a 16 TB input: NumPy's stable sort of them is a radix sort)
         bucket = (_key_hash(table, _key_of(name)) % np.uint64(self.buckets)).astype(
             "uint8" if self.buckets <= 256 else "uint16" if self.buckets <= 65536 else "int64")
         # One gather puts the rows in bucket order (stable: each bucket keeps reading order), then
         # each bucket is a zero-copy slice -- not one filter pass over every column per bucket.
-        order = np.argsort(bucket, kind="stable")
+        order = np.argsort(bucket, kind="stable") if order is None else order[np.argsort(bucket[order], kind="stable")]
         bounds = np.searchsorted(bucket[order], np.arange(self.buckets + 1))
         grouped = table.take(pa.array(order))
         for b in range(self.buckets):

@@ -38,7 +38,7 @@ import numpy as np
 import orjson
 import pyarrow.compute as pc
 
-from roi.io._base import ReadResult, Rejected
+from roi.io._base import ReadResult, Rejected, in_reading_order
 from roi.io._json import LATIN1_NOTE, JsonItem, _iter_lines, iter_json, raw_text
 from roi.io._rows import RowBuffer, iso_to_us
 
@@ -278,6 +278,7 @@ def _split(tables: dict[str, Any], n: int, chunk_size: int) -> Iterator[tuple[di
     if n <= chunk_size:
         yield tables, n
         return
+    tables = {name: in_reading_order(table) for name, table in tables.items()}  # cut by line: in line order
     posts = tables["posts"]
     records = ~posts.column("_context").to_numpy()
     ends = np.unique(posts.column("_line").to_numpy()[records][chunk_size - 1::chunk_size])
