@@ -740,9 +740,12 @@ def _key_codes(table: pa.Table, key: Sequence[str]) -> np.ndarray:
 
 
 def _constant(values: pa.Array | pa.ChunkedArray) -> bool:
-    """True when every value (no nulls here) is the same."""
-    bounds = pc.min_max(values)
-    return len(values) > 0 and bounds["min"].as_py() == bounds["max"].as_py()
+    """True when every value (no nulls here) is the same (one comparison a row: min_max takes two).
+
+    >>> _constant(pa.chunked_array([["x", "x"], ["x"]])), _constant(pa.array(["x", "y"])), _constant(pa.array([], pa.string()))
+    (True, False, False)
+    """
+    return len(values) > 0 and bool(pc.all(pc.equal(values, values[0])).as_py())
 
 
 def _np(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
@@ -771,7 +774,10 @@ def _merge_all(st: Store, pending: _Pending, sources: list[Source]
             if new is None:
                 kept = pending.keep(name, b, old.drop(list(_PRIVATE))) if old is not None else None
                 return kept, pending.keep(PROVENANCE_TABLE, b, previous) if previous is not None else None, None, []
-            both = pa.concat_tables([old, new]) if old is not None else new
+            # One chunk per column: a take from a chunked column (the merge makes a few per column)
+            # concatenates the whole column first, every time; and the merged rows come out in one
+            # chunk, as the Parquet writer wants them, instead of one per spilled batch.
+            both = (pa.concat_tables([old, new]) if old is not None else new).combine_chunks()
             del old, new
             table, status, bad, codes = _merge(name, both)
             provenance = None
