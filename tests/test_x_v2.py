@@ -311,11 +311,11 @@ def test_flattened_block_with_a_page_or_a_bad_line_is_read_record_by_record(tmp_
     assert sum(c.read for c in chunks) == 2 + 4 + 1 + 1
 
 
-def test_line_order_is_the_lexsort_of_line_then_run():
-    """The per-line order of two runs of rows (a tweet's row before its references') by binary search."""
+def test_line_rank_is_the_lexsort_of_line_then_run():
+    """Each row's place, line by line, a tweet's row before its references' -- by binary search."""
     import numpy as np
 
-    from roi.io._x_v2_arrow import _line_order
+    from roi.io._x_v2_arrow import _line_rank
 
     rng = np.random.default_rng(3)
     for trial in range(2000):
@@ -323,12 +323,12 @@ def test_line_order_is_the_lexsort_of_line_then_run():
         then = np.sort(rng.integers(0, 1 + rng.integers(0, 30), rng.integers(0, 25)))
         if trial % 4 == 0:
             first = rng.permutation(first)  # unsorted input takes the lexsort itself
-        expected = np.lexsort((np.r_[np.zeros(len(first), "int8"), np.ones(len(then), "int8")], np.r_[first, then]))
-        got = _line_order(first, then)
+        order = np.lexsort((np.r_[np.zeros(len(first), "int8"), np.ones(len(then), "int8")], np.r_[first, then]))
+        got = _line_rank(first, then)
         if got is None:
-            assert (expected == np.arange(len(expected))).all()
+            assert (order == np.arange(len(order))).all()
         else:
-            assert got.tolist() == expected.tolist()
+            assert np.argsort(got).tolist() == order.tolist()
 
 
 @pytest.mark.parametrize("spill", [False, True], ids=["in-memory", "spilled"])

@@ -662,10 +662,14 @@ def _string_hash(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
     >>> h = _string_hash(pa.array(["1700000000000000001", "1700000000000000002", None, "", "1700000000000000001"]))
     >>> bool(h[0] == h[4]), bool(h[0] != h[1]), bool(h[2] == h[3])
     (True, True, True)
+    >>> _string_hash(pa.chunked_array([], pa.string())).tolist(), _string_hash(pa.array([1, 1])).tolist()[0] != 0
+    ([], True)
     """
     arr = values if pa.types.is_string(values.type) else values.cast(pa.string())
     chunks = arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]
     native = [string_hashes(chunk) for chunk in chunks]
+    if not native:
+        return np.zeros(0, dtype=np.uint64)
     if all(h is not None for h in native):
         return np.concatenate(native) if len(native) != 1 else native[0]
     return _numpy_string_hash(arr)
