@@ -400,5 +400,5 @@ def test_a_reader_rank_that_is_not_a_permutation_is_an_error():
     rank_order = sys.modules["roi.io.ingest"]._rank_order
     assert rank_order(pa.table({"x": [1, 2]}), 2, "f")[1] is None  # no _rank: rows as they are
     for bad in ([0, 0, 1], [0, 1, 3], [-1, 0, 1]):
-        with pytest.raises(InputError, match="f: reader gave a _rank"):
+        with pytest.raises(InputError, match="f: reader gave a bad _rank: _rank is not a permutation of the 3 rows"):
             rank_order(pa.table({"_rank": bad}), 3, "f")

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-__all__ = ["ReadResult", "Rejected", "observed_time", "as_frame", "in_reading_order"]
+__all__ = ["ReadResult", "Rejected", "observed_time", "as_frame", "in_reading_order", "reading_order"]
 
 
 def as_frame(rows: pd.DataFrame | pa.Table) -> pd.DataFrame:
@@ -49,12 +49,27 @@ def in_reading_order(rows: pa.Table) -> pa.Table:
     """
     if "_rank" not in rows.column_names:
         return rows
-    rank = rows.column("_rank").to_numpy()
-    order = np.full(len(rank), -1, dtype=np.int64)
-    order[rank] = np.arange(len(rank), dtype=np.int64)
+    return rows.drop(["_rank"]).take(pa.array(reading_order(rows.column("_rank").to_numpy())))
+
+
+def reading_order(rank: np.ndarray) -> np.ndarray:
+    """The rows' positions in reading order, from each row's place in it (a ``_rank``).
+
+    >>> reading_order(np.array([2, 0, 1])).tolist()
+    [1, 2, 0]
+    >>> reading_order(np.array([0, 0, 1]))
+    Traceback (most recent call last):
+    ValueError: _rank is not a permutation of the 3 rows
+    """
+    n = len(rank)
+    rank = np.asarray(rank, dtype=np.int64)
+    order = np.full(n, -1, dtype=np.int64)
+    if n and (rank.min() < 0 or rank.max() >= n):
+        raise ValueError(f"_rank is not a permutation of the {n} rows")
+    order[rank] = np.arange(n, dtype=np.int64)
     if (order < 0).any():
-        raise ValueError("_rank is not a permutation of the rows")
-    return rows.drop(["_rank"]).take(pa.array(order))
+        raise ValueError(f"_rank is not a permutation of the {n} rows")
+    return order
 
 
 def observed_time(path: Any, as_of: Any = None) -> pd.Timestamp | None:

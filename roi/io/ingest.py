@@ -56,7 +56,7 @@ import pyarrow.compute as pc
 
 from roi import __version__
 from roi.errors import InputError, ParameterError, RoiError
-from roi.io._base import ReadResult, Rejected
+from roi.io._base import ReadResult, Rejected, reading_order
 from roi.io._json_lines import string_hashes
 from roi.io.detect import FORMATS, detect, is_x_archive
 from roi.store import Store
@@ -442,14 +442,10 @@ def _rank_order(rows: pd.DataFrame | pa.Table, n: int, path: str) -> tuple[np.nd
     rank = _private(rows, "_rank") if isinstance(rows, pa.Table) else None
     if rank is None:
         return np.arange(n, dtype="int64"), None
-    order = np.full(n, -1, dtype="int64")
-    rank = rank.astype("int64")
-    if len(rank) != n or rank.min(initial=0) < 0 or rank.max(initial=0) >= max(n, 1):
-        raise InputError(f"{path}: reader gave a _rank outside its {n} rows")
-    order[rank] = np.arange(n, dtype="int64")
-    if (order < 0).any():
-        raise InputError(f"{path}: reader gave a _rank that is not a permutation of its {n} rows")
-    return rank, order
+    try:
+        return rank.astype("int64"), reading_order(rank)
+    except ValueError as exc:
+        raise InputError(f"{path}: reader gave a bad _rank: {exc}") from None
 
 
 def _private(rows: pd.DataFrame | pa.Table, column: str) -> np.ndarray | None:
