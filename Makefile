@@ -5,7 +5,12 @@
 SHELL := /bin/bash
 
 PYTHON ?= python3
+# An active conda environment (other than base) is used as it is; otherwise roi makes its own .venv.
+ifneq ($(and $(CONDA_PREFIX),$(filter-out base,$(CONDA_DEFAULT_ENV))),)
+VENV := $(CONDA_PREFIX)
+else
 VENV := .venv
+endif
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.roi-installed
 ACCOUNT ?= acme
@@ -85,5 +90,5 @@ clean: ## Remove rendered reports, generated stores and caches (keeps .venv)
 	rm -rf .pytest_cache .ruff_cache bench/results
 	find . -name __pycache__ -not -path './$(VENV)/*' -exec rm -rf {} +
 
-distclean: clean ## Also remove the virtual environment
-	rm -rf $(VENV)
+distclean: clean ## Also remove the virtual environment (.venv; an active conda environment is left alone)
+	rm -rf .venv
