@@ -11,9 +11,11 @@ Columns (header case-insensitive; spaces count as underscores, so GA's "Landing 
 * optional ``revenue`` (or ``purchase_revenue``/``transaction_revenue``) and ``channel`` (or
   ``session_default_channel_group``, ``default_channel_grouping``, ``utm_medium``).
 
-A row whose post id cannot be found (no ``utm_content`` and none in its landing URL) is rejected
-with the reason "no utm_content (post id)": conversions are joined to posts on that id, and
-campaign-level traffic without it cannot be attributed to a post. Rows with an unparseable date
+A row whose post id cannot be found (no ``utm_content`` and none in its landing URL) is kept as
+channel traffic when it names its channel (email, organic search...): ``post_id`` is null, its
+landing page (if any) is kept in ``landing_page``, and :mod:`roi.ledger` compares the channels.
+Without a channel either it is rejected with the reason "no utm_content (post id)": it can be
+attributed neither to a post nor to a channel. Rows with an unparseable date
 or a negative / non-numeric count are rejected with their line. Several rows for the same post,
 day and channel are kept as they come; ingest keeps the latest.
 """
@@ -112,10 +114,12 @@ def read(path: Path, *, as_of: pd.Timestamp | None = None) -> Iterator[ReadResul
         post_id = rows["utm_content"] if "utm_content" in columns else pd.Series(pd.NA, index=rows.index, dtype="string")
         if landing:
             post_id = post_id.fillna(_utm_content(rows[landing]))
-        problems.add(post_id.isna().to_numpy(), "no utm_content (post id) in the row or its landing URL")
+        channel_of = rows[channel] if channel else pd.Series(pd.NA, index=rows.index, dtype="string")
+        problems.add((post_id.isna() & channel_of.isna()).to_numpy(),
+                     "no utm_content (post id) in the row or its landing URL")
         frame = pd.DataFrame({
-            "post_id": post_id, "date": date,
-            "channel": rows[channel] if channel else pd.Series(pd.NA, index=rows.index, dtype="string"),
+            "post_id": post_id, "date": date, "channel": channel_of,
+            "landing_page": rows[landing].where(post_id.isna()) if landing else None,
             "clicks": parse_counts(rows[clicks], clicks, problems),
             "conversions": parse_counts(rows[conversions], conversions, problems),
             "revenue": parse_floats(rows[revenue], revenue, problems) if revenue else None,

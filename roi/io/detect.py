@@ -19,6 +19,7 @@ Rules, in order:
   Bluesky responses (``feed``, ``thread``, ``followers``/``follows`` with ``did:`` / ``at://``)
   -> ``bluesky``.
 * CSV, by its header: ``experiment_id,arm,post_id`` -> ``experiments``;
+  ``week,activity,hours`` -> ``effort``;
   ``follower_id,followee_id`` -> ``follows``; ``date`` + ``utm_content`` or a landing URL
   (``landing_page``, ``landing page + query string``, ``page path + query string``,
   ``page_location``...) -> ``conversions``; ``post_id`` + ``author`` + ``created_at`` -> ``csv``.
@@ -54,6 +55,7 @@ __all__ = ["FORMATS", "Detection", "detect", "sniff", "is_x_archive", "ytd_name"
 
 FORMATS = (
     "x-v2", "x-v1", "x-archive", "mastodon", "bluesky", "csv", "conversions", "follows", "experiments",
+    "effort",
 )
 HEAD_BYTES = 1 << 20
 _YTD = re.compile(rb"^\s*window\.YTD\.([A-Za-z0-9_]+)\.part(\d+)\s*=")
@@ -273,6 +275,11 @@ def _sniff_csv(head: bytes) -> Detection:
         return Detection(None, "text, but neither JSON nor a CSV export with a known header")
     if {"experiment_id", "arm", "post_id"} <= cols:
         return Detection("experiments", "experiments CSV (experiment_id, arm, post_id)")
+    if {"week", "activity", "hours"} <= cols:
+        return Detection("effort", "effort log CSV (week, activity, hours)")
+    if {"week", "activity"} <= cols:
+        return Detection(None, "CSV with week and activity but no hours column for an effort log "
+                               "(week, activity, hours[, cost])")
     if {"follower_id", "followee_id"} <= cols:
         return Detection("follows", "follows CSV (follower_id, followee_id)")
     landing = cols & LANDING_COLUMNS
