@@ -23,7 +23,11 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 from statsmodels.stats.multitest import multipletests
-from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint, test_proportions_2indep
+from statsmodels.stats.proportion import (
+    confint_proportions_2indep,
+    proportion_confint,
+    test_proportions_2indep,
+)
 
 from roi.engagement.funnel import SOCIAL_CHANNELS
 from roi.errors import ParameterError
