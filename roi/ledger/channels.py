@@ -188,8 +188,8 @@ def compare_channels(channels: pd.DataFrame, *, reference: str = BRAND_POSTS, le
         ``channel``; ``brand_sessions``, ``brand_conversions``, ``brand_rate`` of the reference;
         ``sessions``, ``conversions``, ``rate`` of the channel; ``ratio`` = brand_rate / rate with
         ``ci_low``/``ci_high``; ``p_value`` (score test of equal rates) and ``p_holm`` (Holm-adjusted
-        over the comparisons); ``verdict``: "better" / "worse" when the interval excludes 1, else
-        "no clear difference", or "not comparable" when a rate rests on no session or no conversion.
+        over the comparisons); ``verdict``: "better" / "worse" when the interval excludes 1 and the
+        Holm-adjusted p-value is below 1 - level, else "no clear difference", or "not comparable" when a rate rests on no session or no conversion.
         Empty when the reference channel has no sessions.
 
     Examples
@@ -228,7 +228,10 @@ def compare_channels(channels: pd.DataFrame, *, reference: str = BRAND_POSTS, le
     if tested.any():
         holm[tested] = multipletests(out["p_value"].to_numpy()[tested], method="holm")[1]
     out["p_holm"] = holm
-    out["verdict"] = np.select([~tested, out["ci_low"].to_numpy() > 1, out["ci_high"].to_numpy() < 1],
+    # A verdict needs the interval to exclude 1 and the Holm-adjusted p-value to agree: several
+    # channels are compared at once, and one of six would cross the line by chance.
+    clear = holm < 1 - level
+    out["verdict"] = np.select([~tested, clear & (out["ci_low"].to_numpy() > 1), clear & (out["ci_high"].to_numpy() < 1)],
                                ["not comparable", "better", "worse"], "no clear difference")
     for c in ("brand_rate", "rate", "ratio", "ci_low", "ci_high", "p_value", "p_holm"):
         out[c] = pd.array(out[c].to_numpy(dtype="float64"), dtype="Float64")
