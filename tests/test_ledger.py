@@ -211,3 +211,20 @@ def test_a_store_written_before_landing_page_existed_still_loads(tmp_path):
     t = channel_conversions(ds.conversions, brand_post_ids=["b1"])
     assert t[["channel", "sessions", "conversions"]].values.tolist() == [[BRAND_POSTS, 20, 2]]
     assert np.isclose(float(t["rate"].iloc[0]), 0.1)
+
+
+def test_real_archive_without_web_analytics_or_effort(realdata, tmp_path):
+    """A real X archive: no web analytics, no effort log. The ledger runs and says what is missing."""
+    import roi
+    from roi.io import ingest
+
+    ingest([realdata / "x-archive"], tmp_path / "store")
+    ds = roi.load(tmp_path / "store")
+    led = return_on_influence(ds, account="andreruffert", weeks=8)
+    assert led.channels.empty and led.comparison.empty
+    assert any(n.startswith("No web analytics") for n in led.notes) and any("No effort log" in n for n in led.notes)
+    assert led.weeks["week"].nunique() >= 1 and led.weeks["posts"].sum() >= 1
+    newest = led.weeks["week"].max()
+    assert newest == ds.posts["created_at"].max().strftime("%G-W%V")
+    text = " ".join(ledger_findings(led)["finding"])
+    assert "<NA>" not in text and "nan" not in text and "post" in text

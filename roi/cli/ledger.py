@@ -35,7 +35,8 @@ def register(subparsers) -> None:
     )
     parser.add_argument("--store", required=True, metavar="DIR", help="a store written by `roi ingest`")
     parser.add_argument("--account", required=True, metavar="HANDLE", help="the brand's handle, e.g. acme")
-    parser.add_argument("--weeks", type=int, default=None, metavar="N", help="only the last N weeks with data")
+    parser.add_argument("--weeks", type=int, default=None, metavar="N",
+                        help="only the last N weeks, up to the newest week with data")
     parser.add_argument("--value-per-conversion", type=float, default=None, metavar="X",
                         help="value of one conversion (default: the revenue the web analytics reports)")
     parser.add_argument("--value-per-case", type=float, default=None, metavar="X",
@@ -97,7 +98,8 @@ def run(args: argparse.Namespace) -> int:
     shown["revenue"] = _formatted(shown["revenue"], "{:,.2f}")
     print_table(shown, max_rows=100)
     print("\nLedger (per week and activity; value per hour = value / hours):")
-    table = led.weeks[["week", "activity", "hours", "cost", "value", "value_per_hour"]].copy()
+    table = led.weeks[["week", "activity", "posts", "hours", "cost", "value", "value_per_hour"]].copy()
+    table["posts"] = table["posts"].astype(object).fillna("—")
     for c in ("hours", "cost", "value", "value_per_hour"):
         table[c] = _formatted(table[c], "{:,.2f}")
     print_table(table, max_rows=500)

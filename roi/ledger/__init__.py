@@ -34,6 +34,7 @@ from roi.ledger.value import (
     conversion_value,
     engagement_value,
     post_activities,
+    post_counts,
     service_value,
 )
 
@@ -44,6 +45,6 @@ __all__ = [
     "channel_conversions", "channel_labels", "compare_channels",
     "BRAND_POSTS", "OTHER_SOCIAL", "NOT_GIVEN", "CHANNEL_COLUMNS", "COMPARISON_COLUMNS",
     # value and effort
-    "post_activities", "conversion_value", "engagement_value", "service_value", "activity_values",
+    "post_activities", "post_counts", "conversion_value", "engagement_value", "service_value", "activity_values",
     "weekly_ledger", "ACTIVITY_OF_CONTENT", "ENGAGEMENT_TYPES", "VALUE_COLUMNS", "LEDGER_COLUMNS",
 ]

@@ -17,6 +17,7 @@ from roi.ledger.value import (
     conversion_value,
     engagement_value,
     post_activities,
+    post_counts,
     service_value,
 )
 from roi.tables import conform
@@ -77,7 +78,8 @@ def return_on_influence(
     account : str
         The brand's handle; its posts are the ``social: brand posts`` channel.
     weeks : int, optional
-        Only the last ``weeks`` ISO weeks that have data (the change still looks further back).
+        Only the last ``weeks`` calendar weeks up to the newest week with data (the change still
+        compares with the weeks before).
     value_per_conversion : float, optional
         Value of a conversion; unset -> the revenue the web analytics reports.
     value_per_case : float, optional
@@ -122,15 +124,25 @@ def return_on_influence(
     eng_value = engagement_value(acts, posts, values=engagement_values) if engagement_values else None
     serv = service_value(posts, brand_ids=service_ids, handles=handles, brand_terms=brand_terms,
                          value_per_case=value_per_case, tz=tz)
-    values = activity_values(conv_value, eng_value, serv)
+    values = activity_values(conv_value, eng_value, serv, post_counts(acts))
     valued = value_per_conversion is not None or bool(conversions["revenue"].notna().any())
     priced = (["content", "engagement", "promotion"] if valued or engagement_values else []) + (
         ["customer service"] if value_per_case is not None else [])
     table = weekly_ledger(effort, values, valued=priced, baseline_weeks=baseline_weeks, level=level)
+    # What was looked for and not found is zero (the change already counts it so); what was not
+    # looked for (no web analytics at all) stays absent.
+    posting = table["activity"].isin(["content", "engagement", "promotion"]).to_numpy(dtype=bool)
+    if len(conversions):
+        table.loc[posting, ["sessions", "conversions"]] = table.loc[posting, ["sessions", "conversions"]].fillna(0)
+    service = (table["activity"] == "customer service").to_numpy(dtype=bool)
+    table.loc[service, "answered_cases"] = table.loc[service, "answered_cases"].fillna(0)
     channel_weeks = channel_conversions(conversions, brand_post_ids=acts["post_id"], by_week=True, level=level)
     shown = sorted(set(table["week"]) | set(channel_weeks["week"].dropna()))
-    if weeks is not None:
-        shown = shown[-weeks:]
+    if weeks is not None and shown:
+        # The last `weeks` calendar weeks up to the newest with data (weeks without data stay out).
+        year, week = (int(x) for x in shown[-1].split("-W"))
+        first = pd.Timestamp.fromisocalendar(year, week, 1) - pd.Timedelta(weeks=weeks - 1)
+        shown = [w for w in shown if pd.Timestamp.fromisocalendar(*(int(x) for x in w.split("-W")), 1) >= first]
     table = table[table["week"].isin(shown).to_numpy(dtype=bool)].reset_index(drop=True)
     channel_weeks = channel_weeks[channel_weeks["week"].isin(shown).fillna(False).to_numpy(dtype=bool)]
     channels = channel_conversions(conversions, brand_post_ids=acts["post_id"], weeks=shown, level=level)
@@ -150,7 +162,7 @@ def return_on_influence(
     if not len(effort):
         notes.append("No effort log in the store (ingest an effort.csv: week, activity, hours[, cost]): "
                      "the ledger shows what the activities returned, without hours or cost.")
-    if not valued:
+    if not valued and len(conversions):
         notes.append("Conversions are not valued: the web analytics reports no revenue and no value per "
                      "conversion was set.")
     if value_per_case is None:

@@ -110,6 +110,9 @@ def _week_findings(ledger, level: int) -> list[tuple[str, str, dict]]:
     for r in rows.itertuples(index=False):
         numbers: dict[str, Any] = {"week": last, "activity": r.activity}
         parts = []
+        if _known(r.posts) and int(r.posts):
+            parts.append(f"{int(r.posts)} post" + ("" if int(r.posts) == 1 else "s"))
+            numbers["posts"] = int(r.posts)
         if _known(r.hours):
             numbers["hours"] = float(r.hours)
             parts.append(_hours(float(r.hours)) + (f" ({_money(float(r.cost))})" if _known(r.cost) else ""))

@@ -26,7 +26,7 @@ from roi.tables import conform
 __all__ = ["weekly_ledger", "LEDGER_COLUMNS"]
 
 #: Columns of :func:`weekly_ledger`.
-LEDGER_COLUMNS = ("week", "activity", "hours", "cost", "value", "value_per_hour", "sessions", "conversions",
+LEDGER_COLUMNS = ("week", "activity", "hours", "cost", "value", "value_per_hour", "posts", "sessions", "conversions",
                   "conversion_value", "engagements", "engagement_value", "answered_cases", "service_value",
                   "count", "count_name", "count_per_hour", "count_change", "change_ci_low", "change_ci_high",
                   "baseline_weeks", "value_per_hour_change")
@@ -102,7 +102,7 @@ def weekly_ledger(effort: pd.DataFrame, values: pd.DataFrame, *, valued: Iterabl
             out[col] = pd.NA
     for col in ("hours", "cost", "value", "conversion_value", "engagement_value", "service_value"):
         out[col] = out[col].astype("Float64")
-    for col in ("sessions", "conversions", "engagements", "answered_cases"):
+    for col in ("posts", "sessions", "conversions", "engagements", "answered_cases"):
         out[col] = out[col].astype("Int64")
     priced = out["activity"].isin(set(valued)).to_numpy(dtype=bool)
     out.loc[priced, "value"] = out.loc[priced, "value"].fillna(0.0)

@@ -29,7 +29,7 @@ from roi.listening import content_mix, find_complaints, response_times
 from roi.tables import conform
 from roi.timeframe import validate_tz
 
-__all__ = ["ACTIVITY_OF_CONTENT", "ENGAGEMENT_TYPES", "VALUE_COLUMNS", "post_activities", "conversion_value",
+__all__ = ["ACTIVITY_OF_CONTENT", "ENGAGEMENT_TYPES", "VALUE_COLUMNS", "post_activities", "post_counts", "conversion_value",
            "engagement_value", "service_value", "activity_values"]
 
 #: The effort log's activity for each content type of :func:`roi.listening.content_mix`.
@@ -37,7 +37,7 @@ ACTIVITY_OF_CONTENT = {"original": "content", "engagement": "engagement", "promo
 #: Engagement types a value can be set for (columns of the canonical posts table).
 ENGAGEMENT_TYPES = ("likes", "reposts", "replies", "quotes", "link_clicks")
 #: Columns of :func:`activity_values`.
-VALUE_COLUMNS = ("week", "activity", "sessions", "conversions", "conversion_value", "engagements",
+VALUE_COLUMNS = ("week", "activity", "posts", "sessions", "conversions", "conversion_value", "engagements",
                  "engagement_value", "answered_cases", "service_value", "value")
 
 
@@ -81,6 +81,20 @@ def post_activities(posts: pd.DataFrame, *, brand_ids: Iterable[str], brand_doma
     out = mix[["post_id", "created_at", "week", "kind", "content_type"]].copy()
     out["activity"] = out["content_type"].map(ACTIVITY_OF_CONTENT).astype("string")
     return out
+
+
+def post_counts(activities: pd.DataFrame) -> pd.DataFrame:
+    """The brand's posts per week and activity (what the team did, before what it returned).
+
+    Examples
+    --------
+    >>> acts = pd.DataFrame({"post_id": ["1", "2", "3"], "week": ["2026-W41"] * 3,
+    ...                      "activity": ["content", "content", "promotion"]})
+    >>> post_counts(acts).values.tolist()
+    [['2026-W41', 'content', 2], ['2026-W41', 'promotion', 1]]
+    """
+    out = activities.groupby(["week", "activity"], sort=True).size().rename("posts").reset_index()
+    return out.astype({"week": "string", "activity": "string", "posts": "Int64"})
 
 
 def conversion_value(conversions: pd.DataFrame, activities: pd.DataFrame, *,
@@ -214,8 +228,10 @@ def service_value(posts: pd.DataFrame, *, brand_ids: Iterable[str], handles: Ite
 
 
 def activity_values(conversion: pd.DataFrame, engagement: pd.DataFrame | None = None,
-                    service: pd.DataFrame | None = None) -> pd.DataFrame:
+                    service: pd.DataFrame | None = None, posts: pd.DataFrame | None = None) -> pd.DataFrame:
     """The three sources of value side by side per week and activity; ``value`` is their sum.
+
+    ``posts`` (:func:`post_counts`), when given, adds how many posts each activity made.
 
     ``value`` sums the parts that are valued and is <NA> when none is (a part nobody set a value
     for is left out of the sum, not counted as zero).
@@ -230,14 +246,14 @@ def activity_values(conversion: pd.DataFrame, engagement: pd.DataFrame | None = 
     [['content', 2, <NA>, 100.0], ['customer service', <NA>, 3, <NA>]]
     """
     key = ["week", "activity"]
-    parts = [p for p in (conversion, engagement, service) if p is not None]
+    parts = [p for p in (posts, conversion, engagement, service) if p is not None]
     out = pd.DataFrame({"week": pd.Series([], dtype="string"), "activity": pd.Series([], dtype="string")})
     for part in parts:
         out = out.merge(part.astype({"week": "string", "activity": "string"}), on=key, how="outer")
     for col in VALUE_COLUMNS[2:-1]:
         if col not in out.columns:
             out[col] = pd.NA
-    counts = ["sessions", "conversions", "engagements", "answered_cases"]
+    counts = ["posts", "sessions", "conversions", "engagements", "answered_cases"]
     out[counts] = out[counts].astype("Int64")
     valued = ["conversion_value", "engagement_value", "service_value"]
     out[valued] = out[valued].astype("Float64")
