@@ -26,9 +26,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from roi.errors import ParameterError
 from roi.io._base import ReadResult
 from roi.io._csv import Problems, open_csv, parse_floats, with_accounting
 from roi.tables import conform
+from roi.timeframe import parse_iso_week
 
 __all__ = ["read", "EXPECTED_HEADER", "ACTIVITIES", "activity_name", "iso_week"]
 
@@ -74,12 +76,12 @@ def iso_week(value: object) -> str | None:
     text = str(value).strip()
     m = _ISO_WEEK.match(text)
     if m:
-        year, week = int(m.group(1)), int(m.group(2))
+        label = f"{m.group(1)}-W{m.group(2)}"
         try:
-            pd.Timestamp.fromisocalendar(year, week, 1)
-        except ValueError:
+            parse_iso_week(label)
+        except ParameterError:
             return None
-        return f"{year}-W{week:02d}"
+        return label
     if re.fullmatch(r"\d{8}", text):
         text = f"{text[:4]}-{text[4:6]}-{text[6:]}"
     if not re.fullmatch(r"\d{4}-\d{2}-\d{2}([T ].*)?", text):

@@ -21,7 +21,7 @@ from roi.ledger.value import (
     service_value,
 )
 from roi.tables import conform
-from roi.timeframe import validate_tz
+from roi.timeframe import parse_iso_week, validate_tz
 
 __all__ = ["Ledger", "return_on_influence"]
 
@@ -140,9 +140,8 @@ def return_on_influence(
     shown = sorted(set(table["week"]) | set(channel_weeks["week"].dropna()))
     if weeks is not None and shown:
         # The last `weeks` calendar weeks up to the newest with data (weeks without data stay out).
-        year, week = (int(x) for x in shown[-1].split("-W"))
-        first = pd.Timestamp.fromisocalendar(year, week, 1) - pd.Timedelta(weeks=weeks - 1)
-        shown = [w for w in shown if pd.Timestamp.fromisocalendar(*(int(x) for x in w.split("-W")), 1) >= first]
+        first = pd.Timestamp.fromisocalendar(*parse_iso_week(shown[-1]), 1) - pd.Timedelta(weeks=weeks - 1)
+        shown = [w for w in shown if pd.Timestamp.fromisocalendar(*parse_iso_week(w), 1) >= first]
     table = table[table["week"].isin(shown).to_numpy(dtype=bool)].reset_index(drop=True)
     channel_weeks = channel_weeks[channel_weeks["week"].isin(shown).fillna(False).to_numpy(dtype=bool)]
     channels = channel_conversions(conversions, brand_post_ids=acts["post_id"], weeks=shown, level=level)

@@ -31,6 +31,7 @@ from statsmodels.stats.proportion import (
 
 from roi.engagement.funnel import SOCIAL_CHANNELS
 from roi.errors import ParameterError
+from roi.ledger._weeks import iso_week_labels
 from roi.tables import conform
 
 __all__ = ["BRAND_POSTS", "OTHER_SOCIAL", "NOT_GIVEN", "channel_labels", "channel_conversions",
@@ -44,12 +45,6 @@ CHANNEL_COLUMNS = ("channel", "sessions", "conversions", "rate", "ci_low", "ci_h
 #: Columns of :func:`compare_channels`.
 COMPARISON_COLUMNS = ("channel", "brand_sessions", "brand_conversions", "brand_rate", "sessions", "conversions",
                       "rate", "ratio", "ci_low", "ci_high", "p_value", "p_holm", "verdict")
-
-
-def _weeks(dates: pd.Series) -> pd.Series:
-    iso = dates.dt.isocalendar()
-    text = iso["year"].astype("string") + "-W" + iso["week"].astype("string").str.zfill(2)
-    return text.where(dates.notna()).astype("string")
 
 
 def channel_labels(conversions: pd.DataFrame, *, brand_post_ids: Iterable[str],
@@ -150,7 +145,7 @@ def channel_conversions(
     conv = conform("conversions", conversions)
     wanted = None if weeks is None else {str(w) for w in weeks}
     frame = pd.DataFrame({
-        "week": _weeks(conv["date"]),
+        "week": iso_week_labels(conv["date"]),
         "channel": channel_labels(conv, brand_post_ids=brand_post_ids, social=social),
         "sessions": conv["clicks"].astype("Int64").fillna(0),
         "conversions": conv["conversions"].astype("Int64").fillna(0),

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from roi.errors import ParameterError
+from roi.ledger._weeks import iso_week_labels
 from roi.listening import content_mix, find_complaints, response_times
 from roi.tables import conform
 from roi.timeframe import validate_tz
@@ -39,12 +40,6 @@ ENGAGEMENT_TYPES = ("likes", "reposts", "replies", "quotes", "link_clicks")
 #: Columns of :func:`activity_values`.
 VALUE_COLUMNS = ("week", "activity", "posts", "sessions", "conversions", "conversion_value", "engagements",
                  "engagement_value", "answered_cases", "service_value", "value")
-
-
-def _iso_weeks(times: pd.Series) -> pd.Series:
-    iso = times.dt.isocalendar()
-    text = iso["year"].astype("string") + "-W" + iso["week"].astype("string").str.zfill(2)
-    return text.where(times.notna()).astype("string")
 
 
 def _check_value(name: str, value) -> float | None:
@@ -133,7 +128,7 @@ def conversion_value(conversions: pd.DataFrame, activities: pd.DataFrame, *,
                                                                   .astype("string"))["activity"]
     mine = conv[conv["post_id"].isin(activity_of.index).fillna(False).to_numpy(dtype=bool)]
     frame = pd.DataFrame({
-        "week": _iso_weeks(mine["date"]), "activity": mine["post_id"].map(activity_of).astype("string"),
+        "week": iso_week_labels(mine["date"]), "activity": mine["post_id"].map(activity_of).astype("string"),
         "sessions": mine["clicks"].astype("Int64").fillna(0), "conversions": mine["conversions"].astype("Int64").fillna(0),
         "revenue": mine["revenue"].astype("Float64"),
     })
@@ -217,7 +212,7 @@ def service_value(posts: pd.DataFrame, *, brand_ids: Iterable[str], handles: Ite
     complaints = find_complaints(posts, brand_ids=ids, handles=handles, brand_terms=brand_terms)
     answered = response_times(complaints, posts, brand_ids=ids)
     answered = answered[answered["answered"].to_numpy(dtype=bool)]
-    weeks = _iso_weeks(answered["replied_at"].dt.tz_convert(tz))
+    weeks = iso_week_labels(answered["replied_at"].dt.tz_convert(tz))
     out = weeks.value_counts(sort=False).rename("answered_cases").rename_axis("week").reset_index()
     out = out.sort_values("week", kind="stable").reset_index(drop=True)
     out.insert(1, "activity", pd.array(["customer service"] * len(out), dtype="string"))
