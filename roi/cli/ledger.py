@@ -81,6 +81,7 @@ def run(args: argparse.Namespace) -> int:
             "notes": list(led.notes),
             "weeks": records(led.weeks),
             "channels": records(led.channels),
+            "channels_by_week": records(led.channels_by_week),
             "comparison": records(led.comparison),
             "findings": records(findings),
         })
