@@ -107,3 +107,11 @@ def test_a_store_without_effort_loads_an_empty_table(tmp_path):
     path.write_text("experiment_id,arm,post_id\nx,A,1\n", encoding="utf-8")
     ingest([path], tmp_path / "store")
     assert list(roi.load(tmp_path / "store").effort.columns) == ["week", "activity", "person", "hours", "cost"]
+
+
+def test_cli_log_without_hours_detected_by_content_exits_2_with_one_line(tmp_path, capsys):
+    path = tmp_path / "effort.csv"
+    path.write_text("week,activity,cost\n2026-W40,content,10\n", encoding="utf-8")
+    code = main(["ingest", str(path), "--store", str(tmp_path / "store")])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and len(err.splitlines()) == 1 and "no hours column" in err
