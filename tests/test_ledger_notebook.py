@@ -37,3 +37,13 @@ def test_notebook_rejects_a_bad_parameter(sample_store, tmp_path):
 
     with pytest.raises(pm.PapermillExecutionError, match="engagement_values"):
         run_notebook(NAME, tmp_path, store=str(sample_store), engagement_values="likes")
+
+
+def test_notebook_runs_on_a_real_archive_without_web_analytics_or_effort(realdata, tmp_path):
+    from roi.io import ingest
+
+    ingest([realdata / "x-archive"], tmp_path / "store")
+    out = run_notebook(NAME, tmp_path, store=str(tmp_path / "store"), account="andreruffert", service_handles="",
+                       brand_terms="", brand_domains="", tz="UTC", weeks=8)
+    text = json.dumps(nbformat.read(out, as_version=4).dict())
+    assert "No web analytics in the store" in text and "No effort log" in text
