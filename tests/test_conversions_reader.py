@@ -103,3 +103,17 @@ def test_sample_conversions_file(sample_dir):
     assert conv.clicks.sum() == raw.sessions.astype(int).sum()
     assert conv.conversions.sum() == raw.conversions.astype(int).sum()
     assert (conv.date == conv.date.dt.floor("D")).all()
+
+
+def test_channel_only_export_is_detected_and_kept_as_channel_traffic(tmp_path):
+    from roi.io.detect import detect
+
+    path = tmp_path / "traffic acquisition.csv"
+    path.write_text("Date,Session default channel group,Sessions,Key events,Total revenue\n"
+                    "20261001,Email,120,9,450\n20261001,Organic Search,300,6,\n", encoding="utf-8")
+    assert detect(path).format == "conversions"
+    tables, rejected, read, _ = collect(conversions.read(path))
+    conv = tables["conversions"]
+    assert not rejected and read == 2
+    assert conv.post_id.isna().all() and conv.channel.tolist() == ["Email", "Organic Search"]
+    assert conv.clicks.tolist() == [120, 300] and conv.conversions.tolist() == [9, 6]

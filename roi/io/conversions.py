@@ -5,7 +5,8 @@ Columns (header case-insensitive; spaces count as underscores, so GA's "Landing 
 * ``date`` - ISO date or datetime, or ``YYYYMMDD`` as GA4 exports it; stored as that day at
   midnight UTC (a datetime with an offset is converted to UTC first);
 * the post id: ``utm_content``, else the ``utm_content`` query parameter of a landing URL column
-  (``landing_page``, ``landing_url``, ``page_location``, ``url`` or ``page``);
+  (``landing_page``, ``landing_url``, ``page_location``, ``url`` or ``page``); a channel-only
+  export (date, channel, sessions, conversions: GA4's traffic acquisition by day) has none;
 * ``clicks``, else ``sessions`` -> ``clicks`` (required);
 * ``conversions``, else ``goal_completions``, ``transactions`` or ``key_events`` (required);
 * optional ``revenue`` (or ``purchase_revenue``/``transaction_revenue``) and ``channel`` (or
@@ -36,7 +37,7 @@ from roi.tables import conform
 
 __all__ = ["read", "EXPECTED_HEADER"]
 
-EXPECTED_HEADER = "date,utm_content|landing_page,clicks|sessions,conversions[,revenue,channel]"
+EXPECTED_HEADER = "date,utm_content|landing_page|channel,clicks|sessions,conversions[,revenue,channel]"
 _LANDING = ("landing_page", "landing_url", "landing_page_+_query_string", "page_location",
             "page_path_+_query_string", "url", "page")
 _CLICKS = ("clicks", "sessions")
@@ -97,15 +98,17 @@ def read(path: Path, *, as_of: pd.Timestamp | None = None) -> Iterator[ReadResul
     columns = [c.replace(" ", "_") for c in source.columns]
     landing = _first(columns, _LANDING)
     clicks, conversions = _first(columns, _CLICKS), _first(columns, _CONVERSIONS)
+    channel = _first(columns, _CHANNEL)
     missing = [what for what, ok in (("date", "date" in columns),
-                                     ("utm_content or a landing URL", "utm_content" in columns or landing),
+                                     ("utm_content, a landing URL or a channel",
+                                      "utm_content" in columns or landing or channel),
                                      ("clicks or sessions", clicks), ("conversions", conversions)) if not ok]
     if not source.header:
         source.require(["date"], expected_header=EXPECTED_HEADER)
     if missing:
         raise InputError(f"{path}: missing required column(s) {', '.join(missing)}; "
                          f"expected header: {EXPECTED_HEADER}")
-    revenue, channel = _first(columns, _REVENUE), _first(columns, _CHANNEL)
+    revenue = _first(columns, _REVENUE)
     for block in source.blocks():
         rows = block.rows.set_axis(columns, axis=1)
         problems = Problems(len(rows))

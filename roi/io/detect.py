@@ -22,7 +22,8 @@ Rules, in order:
   ``week,activity,hours`` -> ``effort``;
   ``follower_id,followee_id`` -> ``follows``; ``date`` + ``utm_content`` or a landing URL
   (``landing_page``, ``landing page + query string``, ``page path + query string``,
-  ``page_location``...) -> ``conversions``; ``post_id`` + ``author`` + ``created_at`` -> ``csv``.
+  ``page_location``...) -> ``conversions``, and so is ``date`` + a channel (``session default
+  channel group``...) + ``sessions``/``clicks`` (channel traffic only); ``post_id`` + ``author`` + ``created_at`` -> ``csv``.
 * The one rule by name: an id list called ``followers-of-<id>.txt`` / ``following-of-<id>.txt``
   (one account id a line, no header) -> ``follows``; its name says whose list it is.
 
@@ -67,6 +68,10 @@ ARCHIVE_TWEET_FILES = ("tweets.js", "tweet.js")
 LANDING_COLUMNS = frozenset({"landing_page", "landing_url", "landing page", "page_location", "url", "page",
                              "landing page + query string", "page path + query string",
                              "landing_page_+_query_string", "page_path_+_query_string"})
+
+# Header names (lower-cased) of the traffic channel in web-analytics exports.
+CHANNEL_COLUMNS = frozenset({"channel", "session default channel group", "session_default_channel_group",
+                             "default channel group", "default channel grouping", "default_channel_grouping"})
 
 
 @dataclass(frozen=True)
@@ -285,6 +290,8 @@ def _sniff_csv(head: bytes) -> Detection:
     landing = cols & LANDING_COLUMNS
     if "date" in cols and ("utm_content" in cols or landing):
         return Detection("conversions", "web-analytics CSV (date + utm_content or landing URL)")
+    if "date" in cols and cols & CHANNEL_COLUMNS and cols & {"sessions", "clicks"}:
+        return Detection("conversions", "web-analytics CSV by channel (date + channel + sessions)")
     authors = cols & {"author", "author_id"}
     if "post_id" in cols and authors and "created_at" in cols:
         return Detection("csv", "posts CSV (post_id, author, created_at)")
