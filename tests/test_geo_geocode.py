@@ -215,6 +215,22 @@ def test_small_towns_and_quarters_resolve_with_low_confidence(text, country, cit
         assert r["confidence"] <= 0.5, r  # a bare small place: low confidence
 
 
+@pytest.mark.parametrize("text", ["Beach", "Snow", "Freedom", "Gaming", "Sleepy Hollow", "Sunny side"])
+def test_a_small_town_called_like_an_english_word_needs_a_qualifier(text):
+    assert geocode_one(text)["country_code"] is None
+
+
+@pytest.mark.parametrize("text, country", [("Cornwall", "GB"), ("Kent", "GB"), ("Essex", "GB"),
+                                           ("Tuscany", "IT"), ("Andalucía", "ES"), ("Durham", "US")])
+def test_a_region_beats_a_town_abroad_unless_the_town_is_a_big_city(text, country):
+    assert geocode_one(text)["country_code"] == country
+
+
+def test_a_qualified_unknown_town_is_not_read_as_a_small_town_elsewhere():
+    r = geocode_one("Hawkins, Indiana")  # fictional; Hawkins, TX exists
+    assert (r["country_code"], r["admin1"], r["city"]) == ("US", "Indiana", None)
+
+
 def test_a_small_place_s_own_name_beats_a_bigger_place_s_other_name():
     # GeoNames lists "Williams Landing" as an old name of Greenwood, Mississippi
     r = geocode_one("Williams Landing")

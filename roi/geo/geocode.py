@@ -88,6 +88,9 @@ GEOCODE_COLUMNS = ["location", "country_code", "country", "admin1", "city", "lat
 # ("Marfa, TX") may name any town.
 MIN_BARE_POPULATION = 15_000
 SMALL_PLACE_CONFIDENCE = 0.5
+# A bare name that is a region (county, province) in one country and a town in another means the
+# region unless the town has this many people.
+REGION_BEATS_TOWN = 200_000
 # One-letter typos ("mumbbai") are matched against cities of this size and countries.
 TYPO_MIN_POPULATION = 100_000
 TYPO_CONFIDENCE = 0.6
@@ -150,7 +153,7 @@ NOT_PLACES = {
     "nord est", "nord ovest", "north east", "north west", "south east", "south west",
     "northeast", "northwest", "southeast", "southwest", "up north", "down south", "the north",
     "the south", "nord", "sud", "norte", "sur", "north", "south", "east", "west", "est",
-    "ovest", "paraiso", "paradiso", "paradis", "el paraiso",
+    "ovest", "paraiso", "paradiso", "paradis", "el paraiso", "paradise city", "zion",
 }
 CONTINENTS = {
     "europe", "asia", "africa", "north america", "south america", "latin america", "oceania",
@@ -272,6 +275,8 @@ class _Resolver:
                 # country, and then with low confidence.
                 if not len(own_small) or len(set(self.cc[rows[primary]])) > 1:
                     return None
+                if all(w in self.common_words for w in key.split()):
+                    return None  # "Beach", "Snow", "Sleepy Hollow": words before they are towns
                 return int(own_small[0]), SMALL_PLACE_CONFIDENCE
         if hint_cc is not None:
             hinted = rows[self.cc[rows] == hint_cc]
@@ -324,6 +329,14 @@ class _Resolver:
                 s = majors[0]
                 out.append((s.country_code, s.admin1, self.subdivision_name(s), False))
         return out
+
+    @functools.cached_property
+    def common_words(self) -> frozenset[str]:
+        """English words that small towns are also called (roi/geo/data, see _build_index)."""
+        from importlib.resources import files
+
+        text = (files("roi.geo") / "data" / "english-words-in-place-names.txt").read_text(encoding="utf-8")
+        return frozenset(w for w in text.splitlines() if w and not w.startswith("#"))
 
     @functools.cached_property
     def full_names(self) -> set[str]:
@@ -401,8 +414,14 @@ class _Resolver:
             else:
                 return self.country(m_cc, "admin1", 0.9, majors[0].name)
         hit = self.find_city(key, cc=cc, admin1=admin1, bare=not qualified, hint_cc=hint_cc)
-        small = hit is not None and hit[1] <= SMALL_PLACE_CONFIDENCE and cc is None
-        if hit and not (small and subs):  # "Fife" is the Scottish council area, not Fife, WA
+        if hit and subs and cc is None and len(key) >= 4:
+            # a region and a town of the same name in another country: the region, unless the
+            # town is a city of REGION_BEATS_TOWN people or more ("Fife" is the Scottish council
+            # area, not Fife, WA; "Cornwall" is not Cornwall, Ontario; "Durham" is Durham, NC)
+            sub_cc = {s.country_code for s in subs}
+            if self.cc[hit[0]] not in sub_cc and len(sub_cc) == 1 and self.pop[hit[0]] < REGION_BEATS_TOWN:
+                hit = None
+        if hit:
             return self.city(hit[0], "city", hit[1] if cc is None else 0.9)
         if subs and (qualified or len(key) >= 4):
             inside = [s for s in subs if (cc is None or s.country_code == cc)
@@ -448,8 +467,8 @@ class _Resolver:
                 # "Madrid, Génova, Santiago": subdivisions that are also cities -- a list of
                 # cities, so the first one that resolves by itself wins
                 bare = self.words(pieces[0], cc=None, admin1=None, qualified=False, hint_cc=hint_cc)
-                if bare is not None and bare.get("reason") is None:
-                    return bare
+                if bare is not None and bare.get("reason") is None and bare["confidence"] > SMALL_PLACE_CONFIDENCE:
+                    return bare  # (a small town elsewhere is no reading of "Hawkins, Indiana")
             # the head is unknown but its qualifier is not: "Hogwarts, Scotland" -> GB. A code
             # follows the two-letter rule: after a place roi does not know, an upper-case US
             # state code names the state ("Potomac Falls, VA"); a country code alone is too weak
