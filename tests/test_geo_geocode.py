@@ -215,9 +215,16 @@ def test_small_towns_and_quarters_resolve_with_low_confidence(text, country, cit
         assert r["confidence"] <= 0.5, r  # a bare small place: low confidence
 
 
-@pytest.mark.parametrize("text", ["Beach", "Snow", "Freedom", "Gaming", "Sleepy Hollow", "Sunny side"])
-def test_a_small_town_called_like_an_english_word_needs_a_qualifier(text):
+@pytest.mark.parametrize("text", ["Beach", "Snow", "Freedom", "Gaming", "Sleepy Hollow", "Sunny side",
+                                  "university", "Spring", "Normal", "in bed", "on tour"])
+def test_a_town_called_like_an_english_word_needs_a_qualifier(text):
+    # not a bare town, not a typo of one ("Normal" is not Norman), not "Bed, India" after "in"
     assert geocode_one(text)["country_code"] is None
+
+
+def test_a_town_called_like_a_word_resolves_when_qualified():
+    assert geocode_one("Normal, IL")["city"] == "Normal"
+    assert geocode_one("Beach, North Dakota")["city"] == "Beach"
 
 
 @pytest.mark.parametrize("text, country", [("Cornwall", "GB"), ("Kent", "GB"), ("Essex", "GB"),

@@ -231,9 +231,9 @@ COMMON_WORDS = DATA_DIR / "english-words-in-place-names.txt"
 
 
 def build_common_words(dictionary: Path = Path("/usr/share/dict/american-english")) -> Path:
-    """Write the English words (lower-case dictionary entries) that are words of small places'
-    names ("beach", "snow", "freedom", "sleepy", "hollow"): a bare name made only of them is a
-    word, not a town (see roi.geo.geocode). Run once by hand, the output is committed: the
+    """Write the English words (lower-case dictionary entries) that are words of the names of
+    places under 100,000 people ("beach", "snow", "university", "sleepy", "hollow"): a bare name
+    made only of them is a word before it is a town (see roi.geo.geocode). Run once by hand, the output is committed: the
     dictionary is Debian's ``wamerican`` (SCOWL, permissive licence, see the file's header).
     """
     import re
@@ -242,11 +242,11 @@ def build_common_words(dictionary: Path = Path("/usr/share/dict/american-english
 
     g = load_gazetteer()
     tokens: set[str] = set()
-    for name in g.cities.loc[g.cities["population"] < 15_000, "name"]:
+    for name in g.cities.loc[g.cities["population"] < 100_000, "name"]:
         tokens.update(normalise(name).split())
     words = {w.strip() for w in dictionary.read_text(encoding="utf-8").splitlines()}
     common = sorted(t for t in tokens if t in words and re.fullmatch(r"[a-z]{2,}", t))
-    header = ("# English words that are also words of GeoNames cities500 place names of < 15,000 people.\n"
+    header = ("# English words that are also words of GeoNames cities500 place names of < 100,000 people.\n"
               "# Built by roi.geo._build_index.build_common_words from Debian's wamerican word list\n"
               "# (SCOWL, Copyright 2000-2011 Kevin Atkinson; permission to use, copy, modify,\n"
               "# distribute and sell for any purpose, see /usr/share/doc/wamerican/copyright).\n")

@@ -91,6 +91,8 @@ SMALL_PLACE_CONFIDENCE = 0.5
 # A bare name that is a region (county, province) in one country and a town in another means the
 # region unless the town has this many people.
 REGION_BEATS_TOWN = 200_000
+# A bare name made only of English words ("Beach", "University") names no place under this size.
+COMMON_WORD_MAX_POPULATION = 100_000
 # One-letter typos ("mumbbai") are matched against cities of this size and countries.
 TYPO_MIN_POPULATION = 100_000
 TYPO_CONFIDENCE = 0.6
@@ -261,6 +263,8 @@ class _Resolver:
         rows, primary = rows[keep], primary[keep]
         if not len(rows):
             return None
+        if bare and self.pop[rows[0]] < COMMON_WORD_MAX_POPULATION and all(w in self.common_words for w in key.split()):
+            return None  # "Beach", "Snow", "University", "Sleepy Hollow": words before they are towns
         if bare:
             big = self.pop[rows] >= MIN_BARE_POPULATION
             own_small = rows[primary & ~big]
@@ -275,8 +279,6 @@ class _Resolver:
                 # country, and then with low confidence.
                 if not len(own_small) or len(set(self.cc[rows[primary]])) > 1:
                     return None
-                if all(w in self.common_words for w in key.split()):
-                    return None  # "Beach", "Snow", "Sleepy Hollow": words before they are towns
                 return int(own_small[0]), SMALL_PLACE_CONFIDENCE
         if hint_cc is not None:
             hinted = rows[self.cc[rows] == hint_cc]
@@ -537,7 +539,7 @@ class _Resolver:
             return None
         splits = [(" ".join(tokens[:-k]), " ".join(tokens[-k:]), True) for k in (3, 2, 1) if len(tokens) > k]
         splits += [(" ".join(tokens[k:]), " ".join(tokens[:k]), False) for k in (3, 2, 1) if len(tokens) > k]
-        readings = [(head, tail, at_end, self.containers(tail, lower_ok=True)) for head, tail, at_end in splits]
+        readings = [(head, tail, at_end, self.containers(tail, lower_ok=at_end)) for head, tail, at_end in splits]
         for head, _tail, _, found in readings:  # the longest tail first: "Belfast Northern Ireland"
             for f_cc, f_admin1, _, _ in found:
                 if (cc is not None and f_cc != cc) or (admin1 is not None and f_admin1 not in (None, admin1)):
@@ -587,11 +589,12 @@ class _Resolver:
                 if r is None:
                     continue
                 if r.get("reason") is None:
+                    span = " ".join(tokens[i:i + size])
                     if r.get("city") is not None and (
                             r["confidence"] <= SMALL_PLACE_CONFIDENCE
-                            or (normalise(r["city"]) != normalise(" ".join(tokens[i:i + size]))
-                                and r["method"] == "city" and self.pop_of(r) < TYPO_MIN_POPULATION)):
-                        continue  # a small town's name, or a town's other name, is too weak in a phrase
+                            or (normalise(r["city"]) != normalise(span) and r["method"] == "city"
+                                and (self.pop_of(r) < TYPO_MIN_POPULATION or span.islower()))):
+                        continue  # a small town's name, or a town's other name in lower case ("on tour")
                     hits.append((i, r))
                 elif not r["reason"].startswith(("not a place", "continent")):
                     continue
@@ -629,6 +632,8 @@ class _Resolver:
         key = normalise(text)
         if len(key) < 6 or not key.replace(" ", "").isalpha() or key.count(" ") > 2 or key in NOT_PLACES:
             return None
+        if all(w in self.common_words for w in key.split()):
+            return None  # "Normal" is a word, not a typo of Norman
         choices, targets = self.typo_choices
         hits = process.extract(key, choices, scorer=OSA.distance, score_cutoff=1, limit=10)
         if not hits:
