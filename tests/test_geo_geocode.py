@@ -268,6 +268,15 @@ def test_several_countries_resolve_to_the_first_flagged(text, first, others):
 def test_one_country_named_twice_is_not_flagged():
     assert geocode_one("London & Brighton")["other_countries"] is None
     assert geocode_one("Rome, Italy")["other_countries"] is None
+    # a state code after " - " qualifies the place before it (MG: Minas Gerais, not Madagascar)
+    r = geocode_one("Belo Horizonte - MG")
+    assert (r["country_code"], r["other_countries"]) == ("BR", None) and r["confidence"] > 0.5
+    assert geocode_one("London / NYC")["other_countries"] == "US"
+
+
+@pytest.mark.parametrize("text, city", [("Paris 75", "Paris"), ("Toulouse 31", "Toulouse")])
+def test_numbers_in_a_phrase_are_fillers(text, city):
+    assert geocode_one(text)["city"] == city
 
 
 @pytest.mark.parametrize("code", ["GA", "AZ", "PA", "MA", "IN", "CA", "DE", "CO", "AL", "WA", "IT", "OK", "ME"])

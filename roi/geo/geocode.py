@@ -578,7 +578,7 @@ class _Resolver:
         if not 1 < len(tokens) <= 10:
             return None
         norm = [normalise(t) for t in tokens]
-        filler = [n in _PHRASE_FILLERS for n in norm]
+        filler = [n in _PHRASE_FILLERS or n.isdigit() for n in norm]  # "Paris 75", "Marseille 13"
         covered = list(filler)
         hits: list[tuple[int, dict]] = []
         for size in range(min(4, len(tokens)), 0, -1):
@@ -688,7 +688,8 @@ class _Resolver:
                 first_reason = first_reason or res["reason"]
             elif found is None:
                 found = res
-            elif res["confidence"] > SMALL_PLACE_CONFIDENCE:
+            elif res["confidence"] > SMALL_PLACE_CONFIDENCE and not _is_code(alt):
+                # (a code after a place qualifies it: "Belo Horizonte - MG" is Minas Gerais)
                 others.append(res["country_code"])
         if found is None and "-" in text and first_reason is None:  # "Ferrara-Paris-Stanford": a list
             for piece in text.split("-"):
@@ -726,6 +727,11 @@ class _Resolver:
         out = self.country(cc, "coordinates", method_conf)
         out.update(lat=round(lat, 5), lon=round(lon, 5))
         return out
+
+
+def _is_code(text: str) -> bool:
+    code = text.strip(_TRIM).replace(".", "")
+    return len(code) == 2 and code.isalpha() and code.isupper()
 
 
 def _dot_to_comma(m: re.Match) -> str:
