@@ -257,7 +257,8 @@ def test_one_letter_typos_of_big_places(text, country, city):
 
 @pytest.mark.parametrize("text, first, others", [
     ("Oslo/Madrid", "NO", "ES"), ("Madrid & Seoul", "ES", "KR"), ("London | Paris | Tokyo", "GB", "FR,JP"),
-    ("🇵🇱🇻🇪", "PL", "VE"),
+    ("🇵🇱🇻🇪", "PL", "VE"), ("Paris, Rome", "FR", "IT"), ("London, Dubai, Singapore, US", "GB", "SG,US"),
+    ("Roma, Vilnius", "IT", "LT"),
 ])
 def test_several_countries_resolve_to_the_first_flagged(text, first, others):
     r = geocode_one(text)

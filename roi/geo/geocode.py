@@ -441,9 +441,10 @@ class _Resolver:
             return None
         quals = [self.containers(p, lower_ok=True) for p in pieces[1:]]
         named = {q[0][0] for q in quals if q and all(c[3] for c in q) and len({c[0] for c in q}) == 1}
+        listed: set[str] = set()
         if len(named) > 1:
             quals = [[] for _ in quals]  # "London, Dubai, Singapore, US": a list, not a hierarchy
-            named = set()
+            listed, named = named, set()
         # readings of the qualifiers in order (the most specific first, each qualifier's likelier
         # reading first: "AZ" is Arizona before Azerbaijan); a country named outright restricts
         options: list[tuple[str, str | None, str | None]] = []
@@ -463,6 +464,10 @@ class _Resolver:
                 if res is not None:
                     if res.get("reason") is None and res.get("city") is not None:
                         res = self.checked_against_later(res, head, pieces[1:])
+                    other = sorted(listed - {res.get("country_code")}) if res.get("reason") is None else []
+                    if other:
+                        res = {**res, "other_countries": ",".join(other),
+                               "confidence": min(float(res["confidence"]), SEVERAL_COUNTRIES_CONFIDENCE)}
                     return res
         if options:
             if not named and any(self.g.city_rows(normalise(p)).size for p in pieces[1:]):
@@ -470,7 +475,8 @@ class _Resolver:
                 # cities, so the first one that resolves by itself wins
                 bare = self.words(pieces[0], cc=None, admin1=None, qualified=False, hint_cc=hint_cc)
                 if bare is not None and bare.get("reason") is None and bare["confidence"] > SMALL_PLACE_CONFIDENCE:
-                    return bare  # (a small town elsewhere is no reading of "Hawkins, Indiana")
+                    # (a small town elsewhere is no reading of "Hawkins, Indiana")
+                    return self.checked_against_later(bare, pieces[0], pieces[1:])
             # the head is unknown but its qualifier is not: "Hogwarts, Scotland" -> GB. A code
             # follows the two-letter rule: after a place roi does not know, an upper-case US
             # state code names the state ("Potomac Falls, VA"); a country code alone is too weak
@@ -501,7 +507,11 @@ class _Resolver:
             if head_pop * 5 < self.pop_of(other):
                 inside = self.words(head, cc=other["country_code"], admin1=None, qualified=True, hint_cc=None)
                 return inside if inside is not None and inside.get("reason") is None else other
-            return res
+            if other["confidence"] <= SMALL_PLACE_CONFIDENCE:
+                return res
+            # "Paris, Rome": a list of cities in two countries -- the first, flagged
+            return {**res, "other_countries": other["country_code"],
+                    "confidence": min(float(res["confidence"]), SEVERAL_COUNTRIES_CONFIDENCE)}
         return res
 
     def pop_of(self, res: dict) -> int:
