@@ -149,7 +149,8 @@ def test_labelled_real_locations_placed_and_precision(split, placed, precision, 
     ("Lyon.France.EU.*", "FR", "Lyon"), ("Toronto. ON. Canada", "CA", "Toronto"),
     ("Perth. Scotland", "GB", "Perth"), ("denver co", "US", "Denver"), ("austin tx", "US", "Austin"),
     ("jacksonville Fl", "US", "Jacksonville"), ("leeds uk", "GB", "Leeds"),
-    ("victoria bc canada", "CA", "Victoria"),
+    ("victoria bc canada", "CA", "Victoria"), ("Lyon France Europe", "FR", "Lyon"),
+    ("Rosario Santa Fe Argentina", "AR", "Rosario"),
 ])
 def test_space_dot_and_lower_case_forms_read_like_commas(text, country, city):
     r = geocode_one(text)
@@ -297,6 +298,15 @@ def test_two_letter_codes_follow_one_rule(text, country, admin1):
     assert r["country_code"] == country, r
     if admin1:
         assert r["admin1"] == admin1, r
+
+
+@pytest.mark.parametrize("text, country", [
+    ("Villa Bosch Bs As Argentina", "AR"), ("Villa Bosch Bs As Argentina South America", "AR"),
+    ("Hill Country Texas", "US"), ("Nowhereville Brasil", "BR"),
+])
+def test_an_unknown_place_then_a_country_or_state_written_out(text, country):
+    r = geocode_one(text)
+    assert r["country_code"] == country and r["city"] is None, r
 
 
 def test_a_country_code_after_an_unknown_place_is_not_enough():

@@ -547,6 +547,12 @@ class _Resolver:
         tokens = text.split()
         if depth > 2 or len(tokens) > 8:
             return None
+        for k in (3, 2, 1):
+            tail = normalise(" ".join(tokens[-k:]))
+            if len(tokens) > k and (tail in CONTINENTS or tail in NOT_PLACES):
+                # "Lyon France Europe", "... Argentina South America": a continent adds nothing
+                return self.words(" ".join(tokens[:-k]), cc=cc, admin1=admin1, qualified=qualified,
+                                  hint_cc=hint_cc, depth=depth)  # (fewer words: it ends)
         splits = [(" ".join(tokens[:-k]), " ".join(tokens[-k:]), True) for k in (3, 2, 1) if len(tokens) > k]
         splits += [(" ".join(tokens[k:]), " ".join(tokens[:k]), False) for k in (3, 2, 1) if len(tokens) > k]
         readings = [(head, tail, at_end, self.containers(tail, lower_ok=at_end)) for head, tail, at_end in splits]
