@@ -309,6 +309,11 @@ def test_an_unknown_place_then_a_country_or_state_written_out(text, country):
     assert r["country_code"] == country and r["city"] is None, r
 
 
+@pytest.mark.parametrize("text", ["I love Japan", "Made in Italy", "big fan of Korea"])
+def test_a_country_at_the_end_of_a_sentence_is_not_a_location(text):
+    assert geocode_one(text)["country_code"] is None
+
+
 def test_a_country_code_after_an_unknown_place_is_not_enough():
     assert geocode_one("Nowhereville, MC")["country_code"] is None  # Macerata's code, or Monaco?
     assert geocode_one("in co")["country_code"] is None

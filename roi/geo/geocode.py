@@ -573,9 +573,10 @@ class _Resolver:
                 continue
             if all(w + " " in _PREFIXES or w in _FILLER_WORDS for w in normalise(head).split()):
                 return self.country(f_cc, "admin1" if f_name else "country", 0.85, f_name)
-            if depth == 0 and cc is None and at_end and normalise(tail) in self.full_names:
-                # "Villa Bosch Bs As Argentina": an unknown place, then a country or a major
-                # subdivision written out in full
+            if depth == 0 and cc is None and at_end and normalise(tail) in self.full_names \
+                    and not any(w[:1].islower() for w in head.split()):
+                # "Villa Bosch Bs As Argentina": an unknown place (written like a name, not "I
+                # love Japan"), then a country or a major subdivision written out in full
                 return self.country(f_cc, "admin1" if f_name else "country", 0.7, f_name)
         return None
 
