@@ -14,6 +14,9 @@ locations are cut in two by a hash of the string, ``tune`` (looked at while writ
 * non-places answered: ``none`` rows given a country / all ``none`` rows (should be 0).
 
 ``--misses`` lists the wrong and missing answers of the chosen split (use it on ``tune`` only).
+``--forms`` rewrites every comma form the split places right ("Denver, CO, USA") as people also
+write it -- spaced, dotted, lower case, lower case spaced, inside a phrase ("living in ...") --
+and scores each rewriting the same way.
 """
 
 from __future__ import annotations
@@ -26,6 +29,19 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 LABELLED = ROOT / "tests" / "data" / "geo_locations.csv"
+
+
+def _spaced(text: str) -> str:
+    return " ".join(p.strip() for p in text.split(",") if p.strip())
+
+
+FORMS = {
+    "spaced": _spaced,
+    "dotted": lambda t: ". ".join(p.strip() for p in t.split(",") if p.strip()),
+    "lower case": str.lower,
+    "lower case spaced": lambda t: _spaced(t.lower()),
+    "in a phrase": lambda t: "living in " + t,
+}
 
 
 def score(lab, got) -> dict[str, tuple[int, int]]:
@@ -52,6 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--split", default="all", choices=["tune", "holdout", "hand", "all"])
     ap.add_argument("--misses", action="store_true")
+    ap.add_argument("--forms", action="store_true")
     args = ap.parse_args(argv)
     lab = pd.read_csv(LABELLED, dtype=str, keep_default_na=False)
     out = geocode(lab["location"])
@@ -62,6 +79,16 @@ def main(argv: list[str] | None = None) -> int:
         figures = score(lab[rows], got[rows])
         text = ", ".join(f"{name} {n}/{d} = {n / d:.1%}" for name, (n, d) in figures.items() if d)
         print(f"{split:8s} {text}")
+    if args.forms:
+        for split in splits:
+            rows = (lab["split"] == split) & (lab["kind"] == "one-country") & lab["location"].str.contains(",")
+            rows &= got == lab["expected_country"]
+            for name, form in FORMS.items():
+                ans = geocode(lab.loc[rows, "location"].map(form))["country_code"].fillna("unresolvable")
+                exp = lab.loc[rows, "expected_country"].to_numpy()
+                right, answered = int((ans.to_numpy() == exp).sum()), int((ans != "unresolvable").sum())
+                print(f"{split:8s} {name:17s} placed {right}/{rows.sum()} = {right / max(rows.sum(), 1):.1%}, "
+                      f"wrong {answered - right}")
     if args.misses:
         rows = lab["split"].isin(splits)
         bad = lab[rows & (got != lab["expected_country"]) & (lab["kind"] != "ambiguous")]
