@@ -256,6 +256,11 @@ def test_one_letter_typos_of_big_places(text, country, city):
         assert r["city"] == city and r["method"] == "typo" and r["confidence"] <= 0.6, r
 
 
+@pytest.mark.parametrize("text", ["TWITZERLAND", "Twitzerland", "Georgina", "Georgina💕", "LALISA", "MUMBBAI"])
+def test_puns_names_and_capitals_near_a_place_name_are_no_typos(text):
+    assert geocode_one(text)["country_code"] is None
+
+
 @pytest.mark.parametrize("text, first, others", [
     ("Oslo/Madrid", "NO", "ES"), ("Madrid & Seoul", "ES", "KR"), ("London | Paris | Tokyo", "GB", "FR,JP"),
     ("🇵🇱🇻🇪", "PL", "VE"), ("Paris, Rome", "FR", "IT"), ("London, Dubai, Singapore, US", "GB", "SG,US"),

@@ -21,8 +21,10 @@ How a string is read, in order:
    in any case: "Denver Colorado USA" and "denver co" read like "Denver, Colorado, USA";
 5. a part that is a phrase resolves when every word is a filler ("in", "living", "born", "vivo",
    ...) or part of a place: "mostly in Osaka", "That Manchester" (confidence at most 0.8);
-6. a part that matches nothing may be a one-letter typo of a city of 100,000+ or a country
-   ("mumbbai"; rapidfuzz, optimal string alignment distance 1, confidence 0.6);
+6. a part that matches nothing may be a one-letter typo of a city of 100,000+ ("mumbbai";
+   rapidfuzz, optimal string alignment distance 1, confidence 0.6), or two letters of a country's
+   name swapped ("Germnay"); a country name with a letter changed or added is a pun or a first
+   name ("Twitzerland", "Georgina") and text in capitals is a stylised name ("LALISA"): no typo;
 7. flag emoji (regional-indicator pairs) name a country when the text alone does not.
 
 Bare names. A name with no qualifier means the most populous place of 15,000+ people so called,
@@ -628,8 +630,9 @@ class _Resolver:
 
     @functools.cached_property
     def typo_choices(self) -> tuple[list[str], list[tuple[str, int]]]:
-        """Names a one-letter typo may aim at: cities of 100,000+ (their own names) and countries
-        (names of six letters or more), with what each names: ("city", row) or ("country", cc)."""
+        """Names a one-letter typo may aim at: cities of 100,000+ (their own names), and countries
+        (names of six letters or more) which block it, with what each names: ("city", row) or
+        ("country", cc)."""
         names: dict[str, tuple[str, int | str]] = {}
         for row in np.flatnonzero(self.pop >= TYPO_MIN_POPULATION):
             k = normalise(self.names[row])
@@ -642,20 +645,30 @@ class _Resolver:
 
     def typo(self, text: str) -> dict | None:
         """"mumbbai", "Vododara": one letter added, dropped, changed or two swapped in the name of
-        a city of 100,000+ or a country, when every name that close lies in one country."""
+        a city of 100,000+, or two letters of a country's name swapped ("Germnay"), when every name
+        that close lies in one country; a country's name with a letter changed or added is a pun or
+        a first name ("Twitzerland", "Georgina"), so nothing is answered."""
         from rapidfuzz import process
         from rapidfuzz.distance import OSA
 
         key = normalise(text)
         if len(key) < 6 or not key.replace(" ", "").isalpha() or key.count(" ") > 2 or key in NOT_PLACES:
             return None
+        letters = [c for c in text if c.isalpha()]
+        if letters and all(c.isupper() for c in letters):
+            return None  # "LALISA", "TWITZERLAND": shouted names and puns, not slips of the finger
         if all(w in self.common_words for w in key.split()):
             return None  # "Normal" is a word, not a typo of Norman
         choices, targets = self.typo_choices
         hits = process.extract(key, choices, scorer=OSA.distance, score_cutoff=1, limit=10)
         if not hits:
             return None
-        found = [targets[i] for _, _, i in hits]
+        found = []
+        for name, _, i in hits:
+            kind, target = targets[i]
+            if kind == "country" and sorted(name) != sorted(key):
+                return None  # a letter changed or added in a country's name: a pun or a first name
+            found.append((kind, target))
         ccs = {self.cc[t] if kind == "city" else t for kind, t in found}
         if len(ccs) != 1:
             return None
