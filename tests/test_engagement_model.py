@@ -86,7 +86,7 @@ def test_best_hour_and_slots(simulated):
     assert hours.iloc[0].hour == 18
     assert 3 not in set(hours.hour)  # no posts at 03:00: never ranked
     slots = best_slots(m, tz=NY, model=model)
-    assert slots.iloc[0].hour == 18 and (slots.posts >= 5).all() and not slots.sparse.any()
+    assert slots.iloc[0].hour == 18 and (slots.posts >= 5).all() and not slots["sparse"].any()
     top = slots.iloc[0]
     assert top.ci_low < top.rate < top.ci_high
     assert set(slots.numerator) == {"likes+reposts+replies+quotes+link_clicks"}
