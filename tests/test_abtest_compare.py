@@ -52,8 +52,12 @@ def test_arm_table_and_lift_by_hand():
     assert arms.loc["B", ["posts", "impressions", "engagements"]].tolist() == [4, 5000, 150]
     assert arms.loc["A", "engagement_rate"] == pytest.approx(0.024)
     assert arms.loc["B", "engagement_rate"] == pytest.approx(0.030)
-    assert r.lift["estimate"] == pytest.approx(0.25)
-    assert r.lift["ci_low"] < 0.25 < r.lift["ci_high"]
+    assert r.lift["ratio_of_rates"] == pytest.approx(0.25)
+    # the lift is the ratio of geometric-mean rates, log((y + 0.5) / x) per post
+    la = [math.log((y + 0.5) / x) for y, x in ((20, 1000), (50, 2000), (30, 1000), (20, 1000))]
+    lb = [math.log((y + 0.5) / x) for y, x in ((35, 1000), (25, 1000), (60, 2000), (30, 1000))]
+    assert r.lift["estimate"] == pytest.approx(math.expm1(sum(lb) / 4 - sum(la) / 4))
+    assert r.lift["ci_low"] < r.lift["estimate"] < r.lift["ci_high"]
     assert r.design == "unpaired" and r.paired is None
     d = r.to_dict()
     assert d["arms"]["B"]["events"] == 150 and d["arms"]["B"]["exposure"] == 5000
@@ -68,13 +72,16 @@ def test_paired_analysis_by_hand():
     mean = sum(d) / 3
     assert r.paired["mean_log_ratio"] == pytest.approx(mean)
     assert r.paired["lift"] == pytest.approx(math.expm1(mean))
-    # Mantel-Haenszel with equal impressions is the ratio of summed events
-    assert r.lift["estimate"] == pytest.approx(110 / 60 - 1)
+    # the lift is the paired analysis; Mantel-Haenszel with equal impressions is the ratio of summed events
+    assert r.lift["estimate"] == pytest.approx(math.expm1(mean))
+    assert (r.lift["ci_low"], r.lift["ci_high"]) == pytest.approx((r.paired["ci_low"], r.paired["ci_high"]))
+    assert r.lift["mantel_haenszel"] == pytest.approx(110 / 60 - 1)
     assert r.lift["ratio_of_rates"] == pytest.approx(110 / 60 - 1)
     # Of the 8 equally likely within-pair swaps, only "none" and "all" give |log ratio| >= observed.
     assert r.permutation["p_value"] == pytest.approx(2 / 8, abs=0.02)
-    # Bootstrap over 3 pairs: the interval is built from whole pairs
-    assert r.lift["ci_low"] <= r.lift["estimate"] <= r.lift["ci_high"]
+    # paired t interval with 2 degrees of freedom, by hand
+    sd = (sum((v - mean) ** 2 for v in d) / 2) ** 0.5
+    assert r.lift["ci_low"] == pytest.approx(math.expm1(mean - 4.302652729911275 * sd / 3 ** 0.5))
 
 
 def test_planted_lift_is_detected_and_covered_paired():
@@ -101,7 +108,7 @@ def test_glm_irr_is_the_rate_ratio_without_overdispersion():
     y = rng.poisson(0.02 * x * np.where(arm == "B", 1.5, 1.0))
     r = compare(pd.DataFrame({"post_id": [str(i) for i in range(60)], "arm": arm, "impressions": x,
                               "engagements": y}), seed=0, **FAST)
-    assert r.glm["irr"] == pytest.approx(1 + r.lift["estimate"], rel=0.03)
+    assert r.glm["irr"] == pytest.approx(1 + r.lift["ratio_of_rates"], rel=0.03)
     assert r.bayes["design_effect_a"] < 2 and r.bayes["design_effect_b"] < 2
 
 
