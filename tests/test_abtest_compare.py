@@ -211,3 +211,15 @@ def test_missing_columns_and_empty_arm():
         compare(hand_unpaired().assign(arm="A"))
     with pytest.raises(ParameterError, match="arm must be 'A' or 'B'"):
         compare(hand_unpaired().assign(arm="C"))
+
+
+def test_impressions_and_followers_proxy_are_never_pooled():
+    frame = synthetic(np.random.default_rng(3), pairs=12, lift=0.2, paired=False)
+    mixed = frame.assign(impressions_source=["followers_proxy" if i % 4 == 0 else "impressions"
+                                             for i in range(len(frame))])
+    r = compare(mixed, seed=0, **FAST)
+    assert int(r.arms["posts"].sum()) == int((mixed["impressions_source"] == "impressions").sum())
+    assert r.exposure == "impressions" and any("never pooled" in w for w in r.warnings)
+    proxy = compare(frame.assign(impressions_source="followers_proxy"), seed=0, **FAST)
+    assert proxy.exposure == "followers_proxy" and proxy.to_dict()["exposure"] == "followers_proxy"
+    assert int(proxy.arms["posts"].sum()) == len(frame)

@@ -83,11 +83,14 @@ class ABResult:
     winner : {"A", "B", None}
     verdict : str
     warnings : list of str
+    exposure : str
+        What the denominator holds: "impressions", "followers_proxy" (no post had views: the
+        author's follower count stands in) or "web_clicks"; never a mix of the first two.
     """
 
     metric: str
     numerator: str
-    denominator: str
+    denominator: str  # the column divided by; ``exposure`` says what it holds
     design: str
     arms: pd.DataFrame
     lift: dict[str, Any]
@@ -105,6 +108,7 @@ class ABResult:
     more_needed: int | None = None
     settings: dict[str, Any] = field(default_factory=dict)
     posts: pd.DataFrame | None = field(default=None, repr=False)
+    exposure: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict: arms, lift, p_value, prob_b_better, verdict, warnings and details."""
@@ -116,6 +120,7 @@ class ABResult:
                              rate=arms[arm][self.metric])
         return {
             "metric": self.metric, "numerator": self.numerator, "denominator": self.denominator,
+            "exposure": self.exposure or self.denominator,
             "design": self.design, "arms": arms, "lift": self.lift, "p_value": self.p_value,
             "prob_b_better": self.prob_b_better, "expected_loss_b": self.expected_loss_b,
             "winner": self.winner, "verdict": self.verdict, "warnings": list(self.warnings),
@@ -161,6 +166,13 @@ def _usable(posts: pd.DataFrame, numerator: str, denominator: str, paired: bool)
         notes.append(f"{dropped} post{'s' if dropped != 1 else ''} without a known {numerator} or a positive "
                      f"{denominator} left out")
     kept = posts[ok.to_numpy()].copy()
+    if denominator == "impressions" and "impressions_source" in kept.columns:
+        # real impressions and the followers proxy are never pooled (docs/metrics.md, "Denominators")
+        real = (kept["impressions_source"].astype("string") == "impressions").fillna(False).astype(bool)
+        if real.any() and not real.all():
+            notes.append(f"{int((~real).sum())} post(s) without impressions (measured only against the author's "
+                         "followers) left out: impressions and the followers proxy are never pooled")
+            kept = kept[real.to_numpy()]
     kept["_y"] = kept[numerator].astype("float64")
     kept["_x"] = kept[denominator].astype("float64")
     over = int((kept["_y"] > kept["_x"]).sum())
@@ -482,6 +494,12 @@ def compare(posts: pd.DataFrame, *, metric: str = "engagement_rate", paired: boo
             raise ParameterError(
                 f"arm {arm} has no posts with a known {numerator} and {denominator} to compare"
                 + (f" (slot {slot_a if arm == 'A' else slot_b})" if (slot_a or slot_b) else ""))
+    exposure = denominator
+    if denominator == "impressions" and "impressions_source" in frame.columns and len(frame) \
+            and (frame["impressions_source"].astype("string") == "followers_proxy").fillna(False).all():
+        exposure = "followers_proxy"
+        notes.append("no post has impressions: rates are per follower of the author (a proxy for potential "
+                     "impressions, not views)")
     rng = np.random.default_rng(seed)
     a = frame[frame["arm"] == "A"]
     b = frame[frame["arm"] == "B"]
@@ -579,6 +597,7 @@ def compare(posts: pd.DataFrame, *, metric: str = "engagement_rate", paired: boo
         prob_b_better=bayes["prob_b_better"], expected_loss_b=bayes["expected_loss_b"], winner=winner,
         verdict=text, warnings=warn, paired=paired_out, glm=glm_out, permutation=permutation, bayes=bayes,
         sequential=sequential, more_needed=more_needed,
+        exposure=exposure,
         settings={"min_posts": min_posts, "min_lift": min_lift, "alpha": alpha, "seed": seed,
                   "n_perm": n_perm, "n_draws": n_draws, "planned_pairs": planned_pairs,
                   "randomised": randomised},

@@ -145,7 +145,7 @@ def _compare(args: argparse.Namespace) -> int:
     print()
     print_table(result.arms)
     lift = result.lift
-    print(f"\nrate = {result.numerator} / {result.denominator}")
+    print(f"\nrate = {result.numerator} / {result.exposure or result.denominator}")
     print(f"lift B/A - 1: {lift['estimate']:+.1%} ({lift['confidence']:.0%} CI {lift['ci_low']:+.1%} to "
           f"{lift['ci_high']:+.1%}; {lift['method']}); ratio of the arms' summed rates {lift['ratio_of_rates']:+.1%}")
     print(f"permutation p = {result.p_value:.3g}; {probability_phrase('P(B>A)', result.prob_b_better)}; "

@@ -152,17 +152,22 @@ def exposure_basis(
                          else " (no post has a follower count to use as a proxy)"))
         else:
             x, denominator = followers, "followers_proxy"
-            why = (f"only {real_n} of {total} posts have impressions (fewer than {min_impression_posts})"
-                   if exposure == "auto" else "asked for")
+            why = ("asked for" if exposure != "auto" else "no post has impressions" if real_n == 0 else
+                   f"only {real_n} of {total} posts have impressions (fewer than {min_impression_posts})")
             reason = (f"{why}, so every post is measured against its author's follower count as a proxy for "
                       "potential impressions (per follower, not per view)")
     ok = known & (x > 0).fillna(False).astype(bool)
     used = int(ok.sum())
     if used == 0:
-        what = "web clicks" if kind == "web_clicks" else (
-            "impressions" if denominator == "impressions" else "an author follower count")
-        raise ParameterError(f"none of the {total} posts has both a known {'+'.join(parts)} and {what}; "
-                             "there is nothing to rank")
+        if kind == "web_clicks":
+            why = f"none of the {total} posts has both known conversions and web clicks"
+        elif real_n == 0 and proxy_n == 0:
+            why = (f"none of the {total} posts has impressions with a known {'+'.join(parts)}, and no author "
+                   "follower count is known to stand in for them")
+        else:
+            what = "impressions" if denominator == "impressions" else "an author follower count"
+            why = f"none of the {total} posts has both a known {'+'.join(parts)} and {what}"
+        raise ParameterError(f"{why}; there is nothing to rank")
     rows = metrics[ok.to_numpy()].assign(events=y[ok].astype("float64").to_numpy(),
                                          exposure=x[ok].astype("float64").to_numpy())
     basis = {

@@ -207,7 +207,9 @@ def timing_analysis(
             f"no posting slot has {min_posts} or more posts (of {model.posts} posts with a known "
             f"{model.numerator} and {model.denominator}); nothing to rank - lower --min-posts or add history")
     basis = model.basis
-    notes = [f"Rates are {model.numerator} per {model.denominator.replace('_', ' ')}: {basis.get('reason', '')}."]
+    per = {"impressions": "impression", "followers_proxy": "follower (proxy)", "web_clicks": "web click"}
+    notes = [f"Rates are {model.numerator} per {per.get(model.denominator, model.denominator)}: "
+             f"{basis.get('reason', '')}."]
     if basis.get("posts_left_out"):
         notes.append(f"{basis['posts_left_out']} post(s) left out for an unknown count or denominator.")
     if info.get("excluded_sparse"):
