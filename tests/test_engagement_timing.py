@@ -220,3 +220,23 @@ def test_help_has_no_doubled_percent(capsys):
         main(["timing", "--help"])
     out = capsys.readouterr().out
     assert "95%" in out and "%%" not in out
+
+
+def test_breakdowns_and_kpis_use_one_denominator():
+    from roi.engagement import engagement_by_hour, engagement_kpis
+
+    m = metrics_of(n=300, impressions=0.5, seed=8)
+    with_views = m[m["impressions_source"] == "impressions"]
+    by_hour = engagement_by_hour(m, tz=NY)
+    assert set(by_hour["denominator"]) == {"impressions"}
+    assert by_hour["posts"].sum() == len(with_views)
+    assert by_hour["impressions"].sum() == with_views["impressions"].sum()
+    start, end = m["created_at"].min(), m["created_at"].max() + pd.Timedelta(seconds=1)
+    k = engagement_kpis(m, start=start + (end - start) / 2, end=end).set_index("kpi")
+    assert k.loc["engagement_rate", "denominator"] == "impressions"
+    # few posts with views: every post per follower, in the KPIs as in the tables
+    few = metrics_of(n=300, impressions=0.05, seed=8)
+    assert set(engagement_by_hour(few, tz=NY)["denominator"]) == {"followers_proxy"}
+    k = engagement_kpis(few, start=start + (end - start) / 2, end=end).set_index("kpi")
+    assert k.loc["engagement_rate", "denominator"] == "followers_proxy"
+    assert "followers" in k.loc["engagement_rate", "definition"]

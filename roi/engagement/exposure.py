@@ -10,9 +10,10 @@ Definitions are in docs/metrics.md ("Engagement", "Denominators"). In short:
   (the author's follower count standing in for potential impressions where a platform publishes
   no views) or, for conversions, ``"web_clicks"``.
 * The two kinds of exposure are **never pooled**: when at least ``min_impression_posts`` posts
-  have real impressions, the model and the ranking use only those posts (the others are left out
-  and counted); otherwise every post is measured against the followers proxy (its own
-  impressions, where it has them, are not used), and the result says so.
+  have real impressions (or every post with a count has them), the model and the ranking use
+  only posts with impressions (the others are left out and counted); otherwise every post is
+  measured against the followers proxy (its own impressions, where it has them, are not used),
+  and the result says so.
 """
 
 from __future__ import annotations
@@ -88,7 +89,8 @@ def exposure_basis(
         "auto" applies the rule of this module; the others force one denominator. Ignored for
         conversions (always web clicks).
     min_impression_posts : int, default 30
-        Posts with real impressions needed to use impressions (under "auto").
+        Posts with real impressions needed to use impressions (under "auto") when other posts
+        have only a follower count.
 
     Returns
     -------
@@ -140,15 +142,17 @@ def exposure_basis(
         has_followers = (known & (followers > 0).fillna(False).astype(bool))
         real_n = int(has_real.sum())
         proxy_n = int((has_followers & ~has_real).sum())
-        # Too few posts with impressions: the proxy for all, unless no post has a follower count
-        # (then the proxy cannot be formed and the posts with impressions are all there is).
+        # Too few posts with impressions while others lack them: the proxy for all. Impressions
+        # stay when enough posts have them, when no post lacks them (nothing would be pooled), or
+        # when no post has a follower count (the proxy cannot be formed).
         use_real = exposure == "impressions" or (
-            exposure == "auto" and (real_n >= min_impression_posts or int(has_followers.sum()) == 0))
+            exposure == "auto" and (real_n >= min_impression_posts or proxy_n == 0
+                                    or int(has_followers.sum()) == 0))
         if use_real:
             x, denominator = real, "impressions"
             reason = (f"{real_n} of {total} posts have impressions reported by the platform; the rates are "
                       "per impression, on those posts only"
-                      + ("" if real_n >= min_impression_posts or exposure == "impressions"
+                      + ("" if real_n >= min_impression_posts or exposure == "impressions" or proxy_n == 0
                          else " (no post has a follower count to use as a proxy)"))
         else:
             x, denominator = followers, "followers_proxy"
