@@ -121,7 +121,8 @@ def verdict_text(*, lift: float, ci_low: float, ci_high: float, prob_b_better: f
     if more_needed is None:
         more = "more data needed"
     elif more_needed > 0:
-        more = f"about {more_needed} more {unit} needed to detect a {size}"
+        shown = unit if more_needed != 1 else {"pairs": "pair", "posts per arm": "post per arm"}.get(unit, unit)
+        more = f"about {more_needed} more {shown} needed to detect a {size}"
     else:
         more = f"the test already has the {unit} needed to detect a {size}, so a real difference is likely smaller"
     if min(posts_a, posts_b) < min_posts:
