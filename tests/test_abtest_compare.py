@@ -223,3 +223,21 @@ def test_impressions_and_followers_proxy_are_never_pooled():
     proxy = compare(frame.assign(impressions_source="followers_proxy"), seed=0, **FAST)
     assert proxy.exposure == "followers_proxy" and proxy.to_dict()["exposure"] == "followers_proxy"
     assert int(proxy.arms["posts"].sum()) == len(frame)
+
+
+def test_missing_values_in_any_column_never_reach_an_if():
+    """Real exports: unknown impressions, counts and content flags, a pair id missing."""
+    frame = pd.DataFrame({
+        "post_id": list("abcdefgh"), "arm": ["A"] * 4 + ["B"] * 4,
+        "pair_id": ["p1", None, "p3", "p4", "p1", "p2", "p3", "p4"],
+        "impressions": pd.array([100, None, 120, 130, 110, 90, 100, 95], dtype="Int64"),
+        "engagements": pd.array([5, 3, None, 6, 8, 7, 9, 8], dtype="Int64"),
+        "hashtag_count": pd.array([None, 1, 2, 0, None, 1, 0, 0], dtype="Int64"),
+        "has_question": pd.array([None, True, False, True, None, False, True, False], dtype="boolean"),
+        "has_link": pd.array([None] * 8, dtype="boolean"),
+        "mention_count": pd.array([None] * 8, dtype="Int64")})
+    unpaired = compare(frame.drop(columns="pair_id"), min_posts=2, seed=0, **FAST)
+    assert unpaired.arms["posts"].tolist() == [2, 4]
+    assert any("2 posts without a known engagements" in w for w in unpaired.warnings)
+    paired = compare(frame, min_posts=2, seed=0, paired=True, **FAST)
+    assert paired.arms["posts"].tolist() == [2, 2] and paired.design == "paired"

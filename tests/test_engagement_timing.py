@@ -240,3 +240,22 @@ def test_breakdowns_and_kpis_use_one_denominator():
     k = engagement_kpis(few, start=start + (end - start) / 2, end=end).set_index("kpi")
     assert k.loc["engagement_rate", "denominator"] == "followers_proxy"
     assert "followers" in k.loc["engagement_rate", "definition"]
+
+
+@pytest.mark.parametrize("export, handle", [("mastodon", "dealingwith@indieweb.social"),
+                                            ("x-archive", "andreruffert")])
+def test_real_exports_without_views_answer_in_one_line(realdata, tmp_path, capsys, export, handle):
+    """Real exports with no view counts and no follower count: exit 2 with one sentence saying
+    why there is nothing to rank, never a traceback (issue 18)."""
+    from roi.io import ingest
+
+    source = realdata / export
+    if not source.exists():
+        pytest.skip(f"{source} not in the real data")
+    ingest([source], tmp_path / "store")
+    code, out, err = run_cli(capsys, "timing", "--store", str(tmp_path / "store"), "--account", handle)
+    assert code in (0, 2), err
+    if code == 2:
+        assert len(err.strip().splitlines()) == 1 and "nothing to rank" in err
+    else:
+        assert "per follower" in out or "per impression" in out
