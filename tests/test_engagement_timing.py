@@ -189,6 +189,15 @@ def test_influence_warning_fires_with_one_viral_post_and_not_without():
         assert any("one post decides" in n.lower() for n in viral.notes)
 
 
+def test_influence_check_names_a_best_slot_set_by_one_post():
+    """A post with 10x the usual engagement on a Saturday morning makes a Saturday slot the best;
+    without it the slot falls by more than its standard error: the warning says the slot changes."""
+    check = timing_analysis(metrics_of(n=350, seed=4, viral=(5, 9, 10)), tz=NY).influence
+    assert check["top_slot_with"]["day"] == "Sat" and check["top_slot_without"]["day"] != "Sat"
+    assert check["top_slot_changed"] and check["old_top_drop_in_se"] >= 1
+    assert "the best slot changes from Sat" in check["warning"]
+
+
 # --------------------------------------------------------------------------- nothing to rank
 def test_no_impressions_and_no_followers_exits_2_with_one_line(tmp_path, capsys):
     posts, _ = planted_posts(n=80, impressions="none", platform="mastodon")
