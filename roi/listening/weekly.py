@@ -11,7 +11,8 @@ Two calls give everything for a week window ``[start, end)`` (UTC):
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import pandas as pd
 
