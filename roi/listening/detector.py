@@ -289,14 +289,12 @@ def _ngram_weight_vector(model: ComplaintModel) -> np.ndarray:
     return w
 
 
-def _strongest_words(text: str, model: ComplaintModel, w: np.ndarray, sign: int, top: int = 3) -> list[str]:
+def _strongest_words(text: str, analyze, n: int, w: np.ndarray, sign: int, top: int = 3) -> list[str]:
     """The word n-grams of ``text`` that pushed hardest towards ``sign`` (for reasons)."""
     from sklearn.utils import murmurhash3_32
 
-    word, _ = _ngram_vectorizers(model.ngrams)
-    n = int(model.ngrams["n_features"])
     seen = {}
-    for gram in word.build_analyzer()(text):
+    for gram in analyze(text):
         j = abs(murmurhash3_32(gram, seed=0)) % n
         if sign * w[j] > 0:
             seen[gram] = sign * w[j]
@@ -352,10 +350,11 @@ def score_texts(
     weights = np.asarray(model.feature_weights, dtype=float)
     contrib = X[:, index] * weights if n else np.zeros((0, len(index)))
     logit = model.intercept + contrib.sum(axis=1)
-    ngram_w = None
+    ngram_w = analyze = None
     if model.ngrams is not None and n:
         ngram_w = _ngram_weight_vector(model)
         logit = logit + ngram_matrix(texts, model.ngrams) @ ngram_w
+        analyze = _ngram_vectorizers(model.ngrams)[0].build_analyzer()
     with np.errstate(over="ignore"):
         prob = 1.0 / (1.0 + np.exp(-logit))
     readable = readable_english(texts, langs)
@@ -392,7 +391,7 @@ def score_texts(
                        f"{label} ({words})" if name.endswith("sentiment") else
                        label if name == "plain_question" else f"{label} '{words}'")
         if ngram_w is not None:
-            words = _strongest_words(texts[i], model, ngram_w, sign)
+            words = _strongest_words(texts[i], analyze, int(model.ngrams["n_features"]), ngram_w, sign)
             if words:
                 out.append("words " + ", ".join(f"'{w}'" for w in words))
         if not out:

@@ -18,11 +18,12 @@ import pandas as pd
 
 from roi.accounts import account_ids_for
 from roi.errors import ParameterError
+from roi.listening.complaints import score_complaints
 from roi.listening.mentions import brand_mentions
 from roi.listening.mix import content_mix, weekly_content_mix
 from roi.listening.response import response_summary, response_times
 from roi.listening.spikes import daily_volumes, spike_alerts
-from roi.listening.triage import ACTIONS, triage_queue
+from roi.listening.triage import ACTIONS, brand_handles, triage_queue
 from roi.timeframe import validate_tz
 
 __all__ = ["complaints_needing_attention", "content_mix_for_week"]
@@ -88,7 +89,8 @@ def complaints_needing_attention(
     handles = list(handles)
     posts = data["posts"] if isinstance(data, dict) else data.posts
     accounts = data["accounts"] if isinstance(data, dict) else data.accounts
-    ids = account_ids_for(accounts, handles)
+    known = brand_handles(accounts, handles)
+    ids = known["account_id"].dropna().astype(str).tolist()
     everything = triage_queue(data, handles=handles, brand_terms=brand_terms, vocabulary=vocabulary, until=hi,
                               window_hours=window_hours, follower_threshold=follower_threshold,
                               pagerank_top=pagerank_top)
@@ -122,10 +124,25 @@ def complaints_needing_attention(
          if n else "No complaint was addressed to the brand's handles this week."),
         (f"Spike days: {', '.join(f'{r.date:%a %d %b} ({r.series} {r.count} vs baseline {r.baseline:g})' for r in spikes.itertuples())}."
          if len(spikes) else "No day this week was far above its weekday baseline."),
-        "Complaint detection reads English only (VADER and the complaint phrases).",
-    ]
+        _coverage_note(mentions[(mentions["created_at"] >= lo).to_numpy(dtype=bool)], posts, handles),
+    ] + [f"@{h} has no profile in the store: its mentions are matched by the handle's text."
+         for h in known.loc[~known["has_profile"], "handle"].astype(str)]
     return {"queue": queue, "actions": actions, "alerts": alerts, "spikes": spikes.reset_index(drop=True),
             "responses": responses, "response_summary": summary, "unanswered": unanswered, "notes": notes}
+
+
+def _coverage_note(mentions: pd.DataFrame, posts: pd.DataFrame, handles: list[str]) -> str:
+    """One sentence: how many of the week's mentions the English detector could not read."""
+    if not len(mentions):
+        return "Complaint detection reads English; there were no brand mentions this week."
+    with_lang = mentions.merge(posts[["post_id", "lang"]].drop_duplicates("post_id"), on="post_id", how="left") \
+        if "lang" in posts.columns else mentions
+    scored = score_complaints(with_lang, handles=handles)
+    k = int((~scored["scored"].to_numpy(dtype=bool)).sum())
+    if not k:
+        return f"Complaint detection reads English; all {len(mentions):,} brand mentions this week were scored."
+    return (f"Complaint detection reads English: {k:,} of {len(mentions):,} brand mentions this week were not scored "
+            "(other languages), neither complaints nor not.")
 
 
 def content_mix_for_week(
