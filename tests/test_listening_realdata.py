@@ -55,4 +55,7 @@ def test_topics_of_real_complaints_are_never_stop_like_words(brexit):
     # Political news talk: "#Brexit" or "people" is no product, so it is never a topic here.
     topics = t.topic.dropna().tolist()
     assert "brexit" not in topics and not set(topics) & STOP_WORDS
-    assert all(any(w in PRODUCT_NOUNS or w.rstrip("s") in PRODUCT_NOUNS for w in tp.split()) for tp in topics)
+    phrases = t[t.topic_rule.isin(["shared phrase", "first phrase"])].topic.tolist()
+    assert all(any(w in PRODUCT_NOUNS or w.rstrip("s") in PRODUCT_NOUNS for w in tp.split()) for tp in phrases)
+    tags = t[t.topic_rule == "hashtag"].topic.tolist()  # e.g. #energycrisis: holds "energy"
+    assert all(any(n in tg for n in PRODUCT_NOUNS if len(n) >= 4) for tg in tags)

@@ -82,7 +82,10 @@ _DAY = (r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|we
 _PATTERNS: dict[str, str] = {
     "negation": r"\b(?:not|no|never|nothing|nobody|noone|none|nowhere|cannot|can't|won't|don't|doesn't|didn't|"
                 r"isn't|aren't|wasn't|weren't|haven't|hasn't|hadn't|couldn't|wouldn't|shouldn't|ain't)\b",
-    "persistence": r"\b(?:still|again|yet\s+again|once\s+again|every\s+(?:single\s+)?(?:time|day|week|month|morning|"
+    "persistence": r"\b(?:still\s+(?:\w+\s+)?(?:no|not|nothing|nobody|waiting|broken|down|missing|having|getting|being|"
+                   r"charging|can't|cannot|won't|doesn't|don't|didn't|isn't|aren't|hasn't|haven't|hadn't|wasn't|"
+                   r"on\s+hold|without|unable|stuck|a\s+problem|an\s+issue|the\s+same)|"
+                   r"again|yet\s+again|once\s+again|every\s+(?:single\s+)?(?:time|day|week|month|morning|"
                    r"evening|night|visit)|(?:no|zero)\s+(?:response|reply|replies|answer|update|updates|"
                    r"information|info|contact|call\s*back|callback|explanation)|not\s+heard\s+back|"
                    r"ignor(?:e|ed|es|ing)|keeps?\s+\w+ing|kept\s+\w+ing|(?:third|fourth|fifth|\d+(?:st|nd|rd|th))\s+time|"
@@ -92,7 +95,13 @@ _PATTERNS: dict[str, str] = {
                r"night|week|weekend|evening)|over\s+an\s+hour|(?:hours|days|weeks|months)\s+(?:later|now|ago)|"
                r"waiting|waited|wait\s+times?|still\s+no)\b",
     "failure": r"\b(?:late|later than|delay(?:ed|s)?|broke|broken|breaks|cancell?(?:ed|ing|ation)|charged|overcharged|"
-               r"lost|loses|losing|missing|missed|split|splitting|crack(?:ing|s)?|dull|blunt|loose|bent|chipped|torn|rust(?:y|ed|ing)|won't|can't|cannot|couldn't|crash(?:ed|es|ing)?|down|outage|"
+               r"lost|loses|losing|missing|missed|split|splitting|crack(?:ing|s)?|dull|blunt|loose|bent|chipped|torn|rust(?:y|ed|ing)|"
+               r"(?:can't|cannot|couldn't|unable\s+to)\s+(?:even\s+)?(?:log|login|sign|access|get\s+through|pay|connect|use|"
+               r"load|open|book|check\s+in|order|cancel|track|reach|contact|watch|stream|call|stream|download|"
+               r"update|transfer|withdraw|top\s+up|find\s+my|get\s+my|get\s+a|speak|talk)|"
+               r"won't\s+(?:let|work|load|open|turn|start|charge|connect|accept|refund|respond|reply|answer|send|"
+               r"fix|help|pay|honou?r|deliver|give)|crash(?:ed|es|ing)?|"
+               r"(?:is|are|was|were|been|went|goes|going|gone)\s+down|down\s+(?:again|for|since|all)|outage|"
                r"fail(?:ed|s|ing|ure)?|error|wrong|damaged|dented|cracked|leak(?:ing|s|ed)?|stuck|declined|"
                r"refused|denied|rude|cold|soggy|expired|mouldy|moldy|dirty|filthy|faulty|defective|locked\s+out|"
                r"cut\s+off|hung\s+up|stranded|never\s+(?:arrived|came|turned\s+up|showed)|not\s+(?:arrived|working|"
