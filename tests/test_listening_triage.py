@@ -210,3 +210,26 @@ def test_author_influence_without_follows_has_no_pagerank():
     t = author_influence(ACCOUNTS, None, account_ids=["u1", "zz"])
     assert t["followers"].tolist() == [40, pd.NA] or t["followers"].isna().tolist() == [False, True]
     assert t["pagerank"].isna().all()
+
+
+def test_the_weekly_section_with_dangling_replies_and_a_handle_without_profile():
+    # Issue 18: replies to posts outside the store, brand replies whose parent is missing, authors
+    # without account rows, a service handle with no profile: the weekly section still works.
+    from roi.listening import complaints_needing_attention
+
+    posts = _posts([
+        {"author": "ghost", "h": 0, "text": "@acmecustserv my parcel is lost, third time", "kind": "reply",
+         "ref": "999", "conv": None, "mentions": ["acmecustserv"]},
+        {"author": "b", "h": 1, "text": "@ghost sorry, DM us", "kind": "reply", "ref": "101", "conv": None,
+         "mentions": ["ghost"]},
+        {"author": "b", "h": 2, "text": "@nobody thanks!", "kind": "reply", "ref": "12345", "conv": None,
+         "mentions": ["nobody"]},
+        {"author": "u1", "h": 3, "text": "@acmecustserv still no refund, two weeks now", "kind": "quote",
+         "ref": "777", "conv": None, "mentions": ["acmecustserv"]},
+    ])
+    accounts = ACCOUNTS[ACCOUNTS.handle != "acmecustserv"]
+    r = complaints_needing_attention({"posts": posts, "accounts": accounts}, handles=["acme", "acmecustserv"],
+                                     start=T0 - pd.Timedelta(days=1), end=T0 + pd.Timedelta(days=6))
+    assert set(r["queue"].post_id) == {"101", "104"}
+    assert any("@acmecustserv has no profile" in n for n in r["notes"])
+    assert r["response_summary"].iloc[0].addressed == 2 and r["response_summary"].iloc[0].answered == 1
