@@ -134,14 +134,14 @@ def complaints_needing_attention(
 def _coverage_note(mentions: pd.DataFrame, posts: pd.DataFrame, handles: list[str]) -> str:
     """One sentence: how many of the week's mentions the English detector could not read."""
     if not len(mentions):
-        return "Complaint detection reads English; there were no brand mentions this week."
+        return "Complaint detection reads English only; there were no brand mentions this week."
     with_lang = mentions.merge(posts[["post_id", "lang"]].drop_duplicates("post_id"), on="post_id", how="left") \
         if "lang" in posts.columns else mentions
     scored = score_complaints(with_lang, handles=handles)
     k = int((~scored["scored"].to_numpy(dtype=bool)).sum())
     if not k:
-        return f"Complaint detection reads English; all {len(mentions):,} brand mentions this week were scored."
-    return (f"Complaint detection reads English: {k:,} of {len(mentions):,} brand mentions this week were not scored "
+        return f"Complaint detection reads English only; all {len(mentions):,} brand mentions this week were scored."
+    return (f"Complaint detection reads English only: {k:,} of {len(mentions):,} brand mentions this week were not scored "
             "(other languages), neither complaints nor not.")
 
 
