@@ -277,3 +277,18 @@ def test_the_terminal_table_shows_the_complaint_text(sample_store, capsys):
     assert any(line.strip().startswith("why: ") for line in out) and any("do: " in line for line in out)
     assert max(len(line) for line in out) <= 160
     assert out[-1].startswith("... and ") and "more" in out[-1]
+
+
+def test_the_terminal_table_with_authors_without_profiles(tmp_path, capsys):
+    # Authors with no account row (followers unknown) and a reply to a missing parent: no NA in an `if`.
+    import roi.io
+
+    posts = tmp_path / "posts.csv"
+    posts.write_text("post_id,author,created_at,text,in_reply_to\n"
+                     "1,ghost,2026-10-05T10:00:00Z,@acme my parcel is two weeks late,999\n"
+                     "2,ghost2,2026-10-05T11:00:00Z,@acme still no refund for my order,\n")
+    store = tmp_path / "store"
+    roi.io.ingest([posts], store)
+    assert main(["listen", "--store", str(store), "--handles", "acme"]) == 0
+    out = capsys.readouterr().out
+    assert "two weeks late" in out and "@acme has no profile" in out

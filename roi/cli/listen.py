@@ -103,6 +103,8 @@ def _percent(x: float) -> str:
 
 def _compact(queue, *, width: int, limit: int) -> list[str]:
     """The queue as a terminal table: one header line per complaint, its text, why, and the action's reason."""
+    import pandas as pd
+
     lines = []
     head = f"{'#':>3}  {'when (UTC)':<11}  {'author':<22}  {'action':<12}  topic"
     lines.append(head)
@@ -110,8 +112,7 @@ def _compact(queue, *, width: int, limit: int) -> list[str]:
     indent = " " * 5
     room = max(40, width - len(indent))
     for k, r in enumerate(queue.head(limit).itertuples(), start=1):
-        followers = "" if r.author_followers is None or r.author_followers != r.author_followers else (
-            f" ({int(r.author_followers):,})")
+        followers = "" if pd.isna(r.author_followers) else f" ({int(r.author_followers):,})"
         who = (f"@{r.author}" if isinstance(r.author, str) else f"id {r.author_id}") + followers
         topic = r.topic if isinstance(r.topic, str) else "(no topic)"
         lines.append(f"{k:>3}  {r.created_at:%m-%d %H:%M}  {who[:22]:<22}  {r.action:<12}  {topic}")
