@@ -175,7 +175,6 @@ def score_complaints(
     ["failure word 'disgrace'", "waiting time 'two weeks'", 'addressed to @acme']
     """
     from roi.listening.detector import score_texts
-    from roi.listening.features import FEATURES, feature_matrix
 
     missing = [c for c in ("post_id", "text") if c not in posts.columns]
     if missing:
@@ -194,8 +193,7 @@ def score_complaints(
         u_echo = np.zeros(len(uniques), dtype=bool)
         np.logical_or.at(u_echo, codes, flags)
     s = score_texts(u_text, model=model, handles=handles, langs=u_lang, echo=u_echo)
-    X, _ = feature_matrix(u_text, handles=handles)
-    sent_u = X[:, FEATURES.index("positive_sentiment")] - X[:, FEATURES.index("negative_sentiment")]
+    sent_u = s["sentiment"].to_numpy()
     regex = _complaint_regex()
     terms_u = [_terms(_URL.sub(" ", t), regex) for t in u_text]
     terms = [terms_u[c] for c in codes]

@@ -326,7 +326,8 @@ def score_texts(
     Returns
     -------
     DataFrame
-        ``scored`` (bool), ``evidence`` (bool: one of :data:`EVIDENCE_FEATURES` is present), ``probability`` (float; NaN when not scored), ``logit`` (float),
+        ``scored`` (bool), ``evidence`` (bool: one of :data:`EVIDENCE_FEATURES` is present),
+        ``sentiment`` (VADER's compound), ``probability`` (float; NaN when not scored), ``logit`` (float),
         ``is_complaint`` (bool; False when not scored), ``rule`` (``model``, ``not scored``,
         ``echo`` or ``news``) and ``reasons`` (list of str: for a complaint, the features that
         pushed towards it, strongest first; otherwise what held it back), in the input's order.
@@ -400,6 +401,7 @@ def score_texts(
     readable = readable | is_echo  # an echo is judged (not the author's complaint) in any language
     strong = [FEATURES.index(f) for f in EVIDENCE_FEATURES]
     evidence_present = (X[:, strong] > 0).any(axis=1) if n else np.zeros(0, dtype=bool)
-    return pd.DataFrame({"scored": readable, "evidence": evidence_present, "probability": np.where(readable, prob, np.nan), "logit": logit,
+    sentiment = np.array([ev.get("compound", (0.0, None))[0] for ev in evidence], dtype=float)
+    return pd.DataFrame({"scored": readable, "evidence": evidence_present, "sentiment": sentiment, "probability": np.where(readable, prob, np.nan), "logit": logit,
                          "is_complaint": complaint, "rule": pd.array(rule, dtype="string"),
                          "reasons": reasons})

@@ -291,6 +291,7 @@ def _evidence(text: str, handles: frozenset[str]) -> dict[str, tuple[float, str 
         found["sarcasm"] = (1.0, sarcasm)
     for_vader = _NOT_A_PROBLEM_RE.sub(" fine ", _HANDLE_RE.sub(" ", body))
     compound = _analyzer().polarity_scores(for_vader)["compound"] if for_vader.strip() else 0.0
+    found["compound"] = (compound, None)  # VADER's score as it is (not a feature: for the sentiment column)
     if compound < 0:
         found["negative_sentiment"] = (-compound, f"{compound:+.2f}")
     elif compound > 0 and not failure_like:
@@ -321,13 +322,13 @@ def feature_matrix(
     -------
     (ndarray, list of dict)
         A float matrix of shape ``(len(texts), len(FEATURES))`` and, per text, ``{feature:
-        (value, matched words)}`` for the features present.
+        (value, matched words)}`` for the features present (plus ``compound``: VADER's score).
 
     Examples
     --------
     >>> X, ev = feature_matrix(["@acme your delivery service is a disgrace, two weeks late"])
     >>> sorted(ev[0])
-    ['addressed', 'failure', 'negative_sentiment', 'waiting']
+    ['addressed', 'compound', 'failure', 'negative_sentiment', 'waiting']
     >>> ev[0]["waiting"][1], ev[0]["failure"][1]
     ('two weeks', 'disgrace')
     """
@@ -343,7 +344,8 @@ def feature_matrix(
     index = {f: j for j, f in enumerate(FEATURES)}
     for i, found in enumerate(evidence):
         for name, (value, _) in found.items():
-            X[i, index[name]] = value
+            if name in index:
+                X[i, index[name]] = value
     return X, evidence
 
 
