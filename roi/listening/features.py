@@ -191,9 +191,12 @@ def _analyzer():
     return SentimentIntensityAnalyzer()
 
 
+_SPACES_RE = re.compile(r"\s+")
+
+
 def _first(regex: re.Pattern[str], text: str) -> str | None:
     m = regex.search(text)
-    return re.sub(r"\s+", " ", m.group(0)).strip() if m else None
+    return _SPACES_RE.sub(" ", m.group(0)).strip() if m else None
 
 
 def _looks_english(text: str) -> bool:
@@ -274,7 +277,7 @@ def _evidence(text: str, handles: frozenset[str]) -> dict[str, tuple[float, str 
     for m in _POSSESSION_RE.finditer(no_handles):
         word = m.group(1)
         if word in nouns or word.rstrip("s") in nouns:
-            found["possession"] = (1.0, re.sub(r"\s+", " ", m.group(0)))
+            found["possession"] = (1.0, _SPACES_RE.sub(" ", m.group(0)))
             break
     anger = _ANGER_RE.findall(body)
     if anger:
