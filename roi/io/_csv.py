@@ -18,9 +18,10 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -40,6 +41,8 @@ __all__ = [
     "parse_floats",
     "Problems",
     "is_blank",
+    "split_entities",
+    "split_urls",
 ]
 
 BLOCK_BYTES = 8 << 20
@@ -232,7 +235,7 @@ class CsvBlocks:
             return []
         lines = self.lines_of(block.records[idx].tolist())
         raw = _rows_as_csv(block.rows.iloc[idx])
-        return [Rejected(line, reason, text) for line, reason, text in zip(lines, reasons, raw)]
+        return [Rejected(line, reason, text) for line, reason, text in zip(lines, reasons, raw, strict=True)]
 
 
 def open_csv(path: Any, *, block_bytes: int | None = None) -> CsvBlocks:
@@ -353,6 +356,18 @@ def split_entities(values: pd.Series) -> pd.Series:
     offsets = np.concatenate([[0], np.cumsum(counts)]).astype("int32")
     rebuilt = pa.ListArray.from_arrays(pa.array(offsets), pa.array(tokens[keep], type=pa.string()))
     return pd.Series(rebuilt, index=values.index, dtype=LIST_OF_STRINGS)
+
+
+def split_urls(values: pd.Series) -> pd.Series:
+    """Space-separated URLs -> canonical list<string>, kept as written; an empty cell is an empty list.
+
+    >>> split_urls(pd.Series(["https://a.example/x https://b.example", None], dtype="string")).tolist()
+    [['https://a.example/x', 'https://b.example'], []]
+    """
+    from roi.text import LIST_OF_STRINGS
+
+    lists = [v.split() for v in values.fillna("").tolist()]
+    return pd.Series(pa.array(lists, type=pa.list_(pa.string())), index=values.index, dtype=LIST_OF_STRINGS)
 
 
 def with_accounting(frame: pd.DataFrame, lines, *, context: bool) -> pd.DataFrame:

@@ -14,7 +14,8 @@ Besides the canonical columns every frame carries ``_line`` (the record's line /
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import orjson
@@ -88,7 +89,7 @@ class RowBuffer:
         rows, self.rows, self.primary = self.rows, [], 0
         n = len(rows)
         width = len(self.fields)
-        columns = list(zip(*rows)) if n else [()] * (width + 3)
+        columns = list(zip(*rows, strict=True)) if n else [()] * (width + 3)
         lines = np.asarray(columns[width], dtype="int64") if n else np.zeros(0, "int64")
         context = np.asarray(columns[width + 1], dtype=bool) if n else np.zeros(0, bool)
         bad = np.zeros(n, dtype=bool)
@@ -115,10 +116,10 @@ class RowBuffer:
             elif kind in ("iso", "v1"):
                 arr, failed = _timestamps(values, kind)
                 if failed.any():
-                    flag(failed, lambda i, v=values, c=name: (
+                    flag(failed, lambda i, v=values, c=name, k=kind: (
                         f"{label} {lines[i]}: {c} {str(v[i])!r} is not a timestamp (expected "
-                        + ("ISO 8601 like 2021-09-22T16:37:29.000Z)" if kind == "iso"
-                           else "like 'Wed Jan 07 11:06:08 +0000 2015')")))
+                        + ("ISO 8601 like 2021-09-22T16:37:29.000Z)" if k == "iso"
+                           else "like 'Wed Jan 07 11:06:08 +0000 2015' or ISO 8601)")))
                     arr = pc.if_else(pa.array(failed), pa.scalar(None, _TS), arr)
                 out[name] = arr
             elif kind == "count":
@@ -184,6 +185,13 @@ def _timestamps(values: Sequence[Any], kind: str) -> tuple[pa.Array, np.ndarray]
             parsed = pd.Series([_one_iso(v) for v in values], dtype="datetime64[us, UTC]")
     else:
         parsed = pd.to_datetime(pd.Series(strings, dtype=object), utc=True, format=V1_DATE_FORMAT, errors="coerce")
+        retry = parsed.isna().to_numpy() & pd.Series(strings, dtype=object).str.match(
+            r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}").fillna(False).to_numpy(dtype=bool)
+        if retry.any():  # v1.1-shaped tweets re-saved by other tools often carry ISO 8601 times
+            parsed = parsed.astype("datetime64[us, UTC]")
+            iso = pd.to_datetime(pd.Series(np.asarray(values, dtype=object)[retry], dtype=object).astype(str),
+                                 utc=True, format="ISO8601", errors="coerce")
+            parsed[retry] = iso.astype("datetime64[us, UTC]").to_numpy()
     parsed = parsed.astype("datetime64[us, UTC]")
     failed = (parsed.isna() & pd.notna(pd.Series(values, dtype=object))).to_numpy()
     return pa.array(parsed), failed

@@ -37,6 +37,7 @@ carry ``notes`` (a list of one-line remarks, e.g. a Latin-1 fallback) reported w
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import importlib
 import json
@@ -260,6 +261,8 @@ def ingest(
     as_of: Any = None,
     strict: bool = False,
     progress: Callable[[int, str], None] | None = None,
+    owner: str | None = None,
+    followee: str | None = None,
 ) -> IngestResult:
     """Read export files into a store, keeping count of every record.
 
@@ -279,6 +282,12 @@ def ingest(
         If any record would be rejected, raise :class:`InputError` and leave the store unchanged.
     progress : callable, optional
         Called as ``progress(records, path)`` after each chunk (the CLI shows a progress bar).
+    owner : str, optional
+        The owner (handle or account id) of X archives that name none, or to override the one
+        they name (see :func:`roi.io.x_archive.read`).
+    followee : str, optional
+        Whose followers X v2 user pages saved without twarc's ``__twarc`` block list (handle or
+        account id; see :func:`roi.io.x_v2.read`).
 
     Returns
     -------
@@ -315,6 +324,11 @@ def ingest(
     readers = {s.format: _reader(s.format) for s in sources}  # fail before reading anything
 
     st = Store(store, create=True)
+    # Reader options: an archive's owner; whose followers raw v2 user pages list (a handle is
+    # looked up in the store's accounts when the file itself does not give its id).
+    options = {"x-archive": {"owner": owner},
+               "x-v2": {"followee": followee, "resolve_handle": functools.partial(_id_in_store, st)}}
+    readers = {fmt: functools.partial(r, **options[fmt]) if fmt in options else r for fmt, r in readers.items()}
     known = {}
     for entry in st.sources:
         if entry.get("sha256") and not entry.get("seen_again"):
@@ -330,6 +344,17 @@ def ingest(
         pending.close()
     tables = {name: int(st.manifest["tables"].get(name, {}).get("rows", 0)) for name in TABLES}
     return IngestResult(store=st.path, sources=reports, skipped=skipped, tables=tables)
+
+
+def _id_in_store(st: Store, handle: str) -> str | None:
+    """The X account id of ``handle`` in the store's accounts, or None."""
+    from roi.accounts import account_id_for
+
+    try:
+        return account_id_for(st.read("accounts", columns=["platform", "account_id", "handle", "observed_at"]),
+                              handle, platform="x")
+    except RoiError:
+        return None
 
 
 def _read_all(sources: list[Source], readers: dict[str, Callable[..., Iterable[ReadResult]]], st: Store,
