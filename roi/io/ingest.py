@@ -966,16 +966,25 @@ def _extreme(values: pa.ChunkedArray, starts: np.ndarray, order: np.ndarray, low
     return pa.array(out, pa.int64(), mask=out == sentinel).cast(values.type)
 
 
-def _by_time(both: pa.Table, rows: np.ndarray, column: str, codes: np.ndarray) -> np.ndarray:
-    """``rows`` ordered by key, then time (unknown first), then reading order: the newest comes last.
+def _by_time(both: pa.Table, rows: np.ndarray, column: str, codes: np.ndarray,
+             then: Sequence[str] = ()) -> np.ndarray:
+    """``rows`` ordered by key, then time (unknown first), then the ``then`` columns (unknown
+    first), then reading order: the newest comes last.
 
     ``rows`` come ordered by key, then reading order, and a key's observations are usually read
     oldest first (often all at one time): then they already are in order and no sort is made.
     """
-    times = _np(pc.fill_null(both.column(column).cast(pa.int64()), np.iinfo("int64").min))[rows]
-    if not ((codes[1:] == codes[:-1]) & (times[1:] < times[:-1])).any():
+    low = np.iinfo("int64").min
+    keys = [_np(pc.fill_null(both.column(c).cast(pa.int64()), low))[rows] for c in (column, *then)]
+    same_key = codes[1:] == codes[:-1]
+    later_first = np.zeros(len(same_key), dtype=bool)
+    tied = same_key.copy()
+    for k in keys:
+        later_first |= tied & (k[1:] < k[:-1])
+        tied &= k[1:] == k[:-1]
+    if not later_first.any():
         return rows
-    return rows[np.lexsort((times, codes))]  # stable: equal times keep reading order
+    return rows[np.lexsort((*reversed(keys), codes))]  # stable: full ties keep reading order
 
 
 def _combine(name: str, both: pa.Table, rows: np.ndarray, codes: np.ndarray) -> pa.Table:
@@ -998,7 +1007,9 @@ def _combine(name: str, both: pa.Table, rows: np.ndarray, codes: np.ndarray) -> 
         for col in _POST_METRICS:
             out[col] = _last_valid(both.column(col), starts, n, newest_last)
     elif name == "accounts":
-        newest_last = _by_time(both, rows, "observed_at", codes)
+        # Snapshots observed at the same time (one retrieval; no time recorded): the one with more
+        # posts, then more followers, is taken as the later, whatever order the lines come in.
+        newest_last = _by_time(both, rows, "observed_at", codes, then=("posts_count", "followers_count"))
         out = {col: _last_valid(both.column(col), starts, n, newest_last) for col in data_cols}
     elif name == "follows":
         for col in ("platform", "follower_id", "followee_id"):
