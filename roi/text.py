@@ -301,15 +301,18 @@ def extract_urls(text: str | None) -> list[str]:
 
 # --- retweets, questions ------------------------------------------------------------------------
 
-_RETWEET_PREFIX = re.compile(r"^\s*RT\s?[@\uff20]([A-Za-z0-9_]{1,20}):\s*", re.IGNORECASE)
+# "RT @user:" as the platforms write it; hand-typed retweets of 2008-2010 often drop the colon.
+_RETWEET_PREFIX = re.compile(r"^\s*RT\s?[@\uff20]([A-Za-z0-9_]{1,20})(?::\s*|\s+|$)", re.IGNORECASE)
 
 
 def is_retweet_text(text: str | None) -> bool:
-    """Whether ``text`` starts like a retweet, ``RT @user:``.
+    """Whether ``text`` starts like a retweet, ``RT @user:`` (or, typed by hand, ``RT @user text``).
 
     Examples
     --------
     >>> is_retweet_text("RT @acme: big news"), is_retweet_text("big news, RT @acme: ...")
+    (True, False)
+    >>> is_retweet_text("rt @acme great post"), is_retweet_text("RT @acme's idea")
     (True, False)
     """
     return bool(text) and _RETWEET_PREFIX.match(text) is not None

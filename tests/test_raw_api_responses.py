@@ -131,3 +131,13 @@ def test_direct_messages_are_skipped_with_a_note(tmp_path, name):
     posts = roi.load(tmp_path / "store").posts
     assert posts.post_id.tolist() == ["50"]
     assert Store(tmp_path / "store").read_rejected().empty
+
+
+def test_v2_float_id_is_rejected_not_rounded(tmp_path):
+    p = tmp_path / "t.jsonl"
+    p.write_text(json.dumps({"id": 1.2345678901234568e18, "author_id": "9", "created_at": "2024-01-01T00:00:00Z",
+                             "text": "flat"}) + "\n")
+    result = ingest([p], tmp_path / "store")
+    _adds_up(result)
+    assert result.sources[0].rejected == 1
+    assert "not an exact id" in Store(tmp_path / "store").read_rejected().reason[0]

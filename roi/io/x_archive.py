@@ -39,7 +39,7 @@ from roi.io._base import ReadResult, Rejected
 from roi.io._json import raw_text
 from roi.io._rows import RowBuffer, iso_to_us
 from roi.io.detect import ytd_name
-from roi.io.x_v1 import V1_POST_FIELDS, tweet_row
+from roi.io.x_v1 import V1_POST_FIELDS, tweet_id, tweet_row
 from roi.io.x_v2 import ACCOUNT_FIELDS, CHUNK_SIZE, FOLLOW_FIELDS
 
 __all__ = ["read", "archive_files"]
@@ -316,8 +316,7 @@ def _tweets(arch: _Archive, member: _Member, owner: str | None, observed: int, c
     for i, entry in enumerate(entries if isinstance(entries, list) else [entries], 1):
         read += 1
         t = entry.get("tweet", entry) if isinstance(entry, dict) else None
-        if not isinstance(t, dict) or not (t.get("id_str") or t.get("id")) or not (
-                "full_text" in t or "text" in t):
+        if not isinstance(t, dict) or not tweet_id(t) or not ("full_text" in t or "text" in t):
             rejected.append(Rejected(i, f"{label} {i}: not a tweet (expected id_str and full_text)",
                                      raw_text(orjson.dumps(entry).decode())))
             continue

@@ -32,7 +32,7 @@ from roi.io._rows import V1_DATE_FORMAT, RowBuffer, iso_to_us
 from roi.io.x_v2 import ACCOUNT_FIELDS, CHUNK_SIZE, POST_FIELDS, is_direct_message
 from roi.text import is_retweet_text
 
-__all__ = ["read", "tweet_row", "user_row", "V1_POST_FIELDS", "V1_ACCOUNT_FIELDS"]
+__all__ = ["read", "tweet_id", "tweet_row", "user_row", "V1_POST_FIELDS", "V1_ACCOUNT_FIELDS"]
 
 PLATFORM = "x"
 V1_POST_FIELDS = tuple((n, "v1" if n == "created_at" else k) for n, k in POST_FIELDS)
@@ -41,10 +41,22 @@ _EMPTY: dict = {}
 
 
 def _id(t: dict, name: str = "id") -> str | None:
+    """The ``<name>_str`` id, else ``<name>`` as text; None for a float (its digits are lost)."""
     value = t.get(f"{name}_str")
     if value is None:
         value = t.get(name)
+    if isinstance(value, (float, bool)):
+        return None
     return value if value is None or isinstance(value, str) else str(value)
+
+
+def tweet_id(t: dict) -> str | None:
+    """A v1.1 tweet's id as text (``id_str``, else ``id``); None when absent or a float (digits lost).
+
+    >>> tweet_id({"id": 1234567890123456789}), tweet_id({"id": 1.2345678901234568e18})
+    ('1234567890123456789', None)
+    """
+    return _id(t)
 
 
 def tweet_row(t: dict, observed: int, line: int, context: bool, *, author_id: str | None = None) -> tuple:
@@ -64,9 +76,13 @@ def tweet_row(t: dict, observed: int, line: int, context: bool, *, author_id: st
         kind, ref = "original", None
     # "RT @user:" text with no retweeted_status: a manual retweet, the author's own post.
     manual = kind != "repost" and is_retweet_text(text)
+    whole = _retweet_text(t, retweeted, text) if kind == "repost" else None
+    if whole is not None:  # a retweet cut at 140 characters: its text and entities from the original
+        text, inner_ext = whole, retweeted.get("extended_tweet") or _EMPTY
+        ent = inner_ext.get("entities") or retweeted.get("entities") or _EMPTY
     hashtags = [h["text"].casefold() for h in ent.get("hashtags") or () if h.get("text")]
     ms = ent.get("user_mentions") or ()
-    if ms and kind == "repost" and text and text.startswith("RT @"):
+    if ms and whole is None and kind == "repost" and text and text.startswith("RT @"):
         # The retweeted author at offset 3 is attribution, not a mention.
         ms = [m for m in ms if str((m.get("indices") or [None])[0]) != "3"]
     mentions = [m["screen_name"].casefold() for m in ms if m.get("screen_name")]
@@ -79,6 +95,17 @@ def tweet_row(t: dict, observed: int, line: int, context: bool, *, author_id: st
         hashtags, mentions, urls, None, t.get("favorite_count"), t.get("retweet_count"),
         t.get("reply_count"), t.get("quote_count"), None, observed, manual, line, context, t,
     )
+
+
+def _retweet_text(t: dict, retweeted: dict, text: str | None) -> str | None:
+    """``RT @author: <the original's whole text>`` when a retweet's own text was cut (the v1.1
+    compatibility mode truncates it with an ellipsis), else None."""
+    if not (t.get("truncated") or (text or "").endswith("\u2026")):
+        return None
+    inner_ext = retweeted.get("extended_tweet") or _EMPTY
+    inner = inner_ext.get("full_text") or retweeted.get("full_text") or retweeted.get("text")
+    author = (retweeted.get("user") or _EMPTY).get("screen_name")
+    return f"RT @{author}: {inner}" if inner and author else None
 
 
 def user_row(u: dict, observed: int, line: int, context: bool) -> tuple:
@@ -148,6 +175,11 @@ def read(path: Any, *, as_of: Any = None, chunk_size: int = CHUNK_SIZE) -> Itera
                 state["rejected"].append(Rejected(
                     item.line, f"{where}: not a v1.1 tweet (expected id_str and text/full_text; got {keys})",
                     raw_text(orjson.dumps(t).decode() if isinstance(t, (dict, list)) else str(t))))
+                continue
+            if _id(t) is None:
+                state["rejected"].append(Rejected(item.line, f"{where}: id {t.get('id')!r} is not an exact id (a "
+                                                             "number saved as a float has lost digits; use id_str)",
+                                                  raw_text(orjson.dumps(t).decode())))
                 continue
             user = t.get("user")
             if not (isinstance(user, dict) and _id(user) is not None) or not t.get("created_at"):

@@ -76,6 +76,8 @@ _VIEWS_COUNTED_FROM = "2022-12"  # X started counting views (public impression_c
 
 
 def _id(value: Any) -> str | None:
+    if isinstance(value, float):  # digits lost: not an id
+        return None
     return value if value is None or isinstance(value, str) else str(value)
 
 
@@ -151,6 +153,8 @@ def missing_fields(t: dict) -> str | None:
     >>> missing_fields({"id": "1", "text": "hi", "created_at": "2021-01-01T00:00:00Z", "author": {"id": "9"}}) is None
     True
     """
+    if isinstance(t.get("id"), float):
+        return f"id {t['id']!r} is not an exact id (a number saved as a float has lost digits)"
     missing = [name for name, value in (("created_at", t.get("created_at")), ("author_id", _author_id(t)))
                if value is None or value == ""]
     if not missing:
