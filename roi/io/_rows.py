@@ -105,12 +105,12 @@ class RowBuffer:
         out: dict[str, Any] = {}
         for j, (name, kind) in enumerate(self.fields):
             values = columns[j]
-            if kind == "str":
-                out[name] = pa.array(values, pa.string())
-            elif kind == "list":
-                out[name] = pa.array(values, _LIST)
-            elif kind == "bool":
-                out[name] = pa.array(values, pa.bool_())
+            if kind in ("str", "list", "bool"):
+                arr, failed = _typed(values, kind)
+                if failed.any():
+                    what = {"str": "text", "list": "a list of text", "bool": "true or false"}[kind]
+                    flag(failed, lambda i, v=values, c=name, w=what: f"{label} {lines[i]}: {c} {_short(v[i])} is not {w}")
+                out[name] = arr
             elif kind == "us":
                 out[name] = pa.array(values, pa.int64()).cast(_TS)
             elif kind in ("iso", "v1"):
@@ -145,6 +145,40 @@ class RowBuffer:
             frame = frame[~bad].reset_index(drop=True)
         order = [c for c in TABLES[self.table].column_names if c in frame.columns] + ["_line", "_context"]
         return frame[order], rejected
+
+
+_ARROW_TYPES = {"str": pa.string(), "list": _LIST, "bool": pa.bool_()}
+
+
+def _valid(value: Any, kind: str) -> bool:
+    if value is None:
+        return True
+    if kind == "str":
+        return isinstance(value, str)
+    if kind == "bool":
+        return isinstance(value, bool)
+    return isinstance(value, list) and all(isinstance(x, str) for x in value)
+
+
+def _typed(values: Sequence[Any], kind: str) -> tuple[pa.Array, np.ndarray]:
+    """A column of text, lists of text or booleans, and which values were of another type (made null).
+
+    >>> arr, failed = _typed(["a", 5, None], "str")
+    >>> arr.to_pylist(), failed.tolist()
+    (['a', None, None], [False, True, False])
+    """
+    try:
+        return pa.array(values, _ARROW_TYPES[kind]), np.zeros(len(values), dtype=bool)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError):
+        pass
+    failed = np.fromiter((not _valid(v, kind) for v in values), dtype=bool, count=len(values))
+    kept = [None if bad else v for v, bad in zip(values, failed, strict=True)]
+    return pa.array(kept, _ARROW_TYPES[kind]), failed
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _dump(record: Any) -> str:

@@ -40,7 +40,7 @@ from roi.io._json import raw_text
 from roi.io._rows import RowBuffer, iso_to_us
 from roi.io.detect import ytd_name
 from roi.io.x_v1 import V1_POST_FIELDS, tweet_id, tweet_row
-from roi.io.x_v2 import ACCOUNT_FIELDS, CHUNK_SIZE, FOLLOW_FIELDS
+from roi.io.x_v2 import ACCOUNT_FIELDS, CHUNK_SIZE, FOLLOW_FIELDS, MALFORMED_ERRORS
 
 __all__ = ["read", "archive_files"]
 
@@ -324,7 +324,11 @@ def _tweets(arch: _Archive, member: _Member, owner: str | None, observed: int, c
             rejected.append(Rejected(i, f"{label} {i}: the archive owner (the author) is unknown: no account.js "
                                         "or manifest.js userInfo; give --owner HANDLE", raw_text(orjson.dumps(entry).decode())))
             continue
-        buf.rows.append(_archive_tweet(tweet_row(t, observed, i, False, author_id=owner)))
+        try:
+            buf.rows.append(_archive_tweet(tweet_row(t, observed, i, False, author_id=owner)))
+        except MALFORMED_ERRORS as exc:
+            rejected.append(Rejected(i, f"{label} {i}: malformed tweet ({type(exc).__name__}: {exc})",
+                                     raw_text(orjson.dumps(entry).decode())))
         if read >= chunk_size:
             frame, bad = buf.frame()
             yield ReadResult(tables={"posts": frame}, rejected=rejected + bad, read=read, primary="posts")

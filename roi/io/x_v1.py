@@ -29,7 +29,7 @@ import orjson
 from roi.io._base import ReadResult, Rejected
 from roi.io._json import LATIN1_NOTE, iter_json, raw_text
 from roi.io._rows import V1_DATE_FORMAT, RowBuffer, iso_to_us
-from roi.io.x_v2 import ACCOUNT_FIELDS, CHUNK_SIZE, POST_FIELDS, is_direct_message
+from roi.io.x_v2 import ACCOUNT_FIELDS, CHUNK_SIZE, MALFORMED_ERRORS, POST_FIELDS, is_direct_message, row_or_reason
 from roi.text import is_retweet_text
 
 __all__ = ["read", "tweet_id", "tweet_row", "user_row", "V1_POST_FIELDS", "V1_ACCOUNT_FIELDS"]
@@ -45,9 +45,9 @@ def _id(t: dict, name: str = "id") -> str | None:
     value = t.get(f"{name}_str")
     if value is None:
         value = t.get(name)
-    if isinstance(value, (float, bool)):
-        return None
-    return value if value is None or isinstance(value, str) else str(value)
+    if isinstance(value, str):
+        return value
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def tweet_id(t: dict) -> str | None:
@@ -188,8 +188,16 @@ def read(path: Any, *, as_of: Any = None, chunk_size: int = CHUNK_SIZE) -> Itera
                 state["rejected"].append(Rejected(item.line, f"{where}: tweet {_id(t)}: no {missing} (a tweet needs "
                                                              "its time and its author)", raw_text(orjson.dumps(t).decode())))
                 continue
-            posts.rows.append(tweet_row(t, observed, item.line, False))
-            _context(t, observed, _created_us(t.get("created_at"), observed), item.line, posts, accounts)
+            row, why = row_or_reason(tweet_row, t, observed, item.line, False)
+            if why is not None:
+                state["rejected"].append(Rejected(item.line, f"{where}: tweet {_id(t)}: {why}",
+                                                  raw_text(orjson.dumps(t).decode())))
+                continue
+            posts.rows.append(row)
+            try:
+                _context(t, observed, _created_us(t.get("created_at"), observed), item.line, posts, accounts)
+            except MALFORMED_ERRORS:
+                pass  # an embedded user or tweet of unexpected shape is context, not a record: left out
         if state["read"] >= chunk_size:
             yield flush()
     if state["read"] or len(posts) or len(accounts) or skipped_dms:
@@ -241,7 +249,8 @@ def _context(t: dict, observed: int, seen: int, line: int, posts: RowBuffer, acc
         accounts.rows.append(user_row(user, seen, line, True))
     for name in ("retweeted_status", "quoted_status"):
         inner = t.get(name)
-        if _is_tweet(inner) and inner.get("created_at") and isinstance(inner.get("user"), dict):
+        if _is_tweet(inner) and _id(inner) is not None and inner.get("created_at") and isinstance(
+                inner.get("user"), dict):
             posts.rows.append(tweet_row(inner, observed, line, True))
             if depth < 1:
                 _context(inner, observed, seen, line, posts, accounts, depth + 1)

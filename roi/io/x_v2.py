@@ -43,7 +43,8 @@ from roi.io._json import LATIN1_NOTE, JsonItem, _iter_lines, iter_json, raw_text
 from roi.io._rows import RowBuffer, iso_to_us
 from roi.text import is_retweet_text
 
-__all__ = ["read", "missing_fields", "is_direct_message", "POST_FIELDS", "ACCOUNT_FIELDS", "FOLLOW_FIELDS", "CHUNK_SIZE"]
+__all__ = ["read", "missing_fields", "is_direct_message", "row_or_reason", "MALFORMED_ERRORS", "POST_FIELDS",
+           "ACCOUNT_FIELDS", "FOLLOW_FIELDS", "CHUNK_SIZE"]
 
 CHUNK_SIZE = 50_000
 BLOCK_BYTES = 16 << 20  # bytes of whole lines per block of the fast path (about 15,000 tweets)
@@ -76,9 +77,22 @@ _VIEWS_COUNTED_FROM = "2022-12"  # X started counting views (public impression_c
 
 
 def _id(value: Any) -> str | None:
-    if isinstance(value, float):  # digits lost: not an id
-        return None
-    return value if value is None or isinstance(value, str) else str(value)
+    """An id as text: a string, or an integer's digits; None for anything else (a float has lost digits)."""
+    if isinstance(value, str):
+        return value
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+# What a record of unexpected shape raises while its row is built (a list where text was expected...).
+MALFORMED_ERRORS = (TypeError, AttributeError, KeyError, ValueError, IndexError)
+
+
+def row_or_reason(build: Callable[..., tuple], *args: Any) -> tuple[tuple | None, str | None]:
+    """``build(*args)``, or (None, why) when the record is not of the shape the API documents."""
+    try:
+        return build(*args), None
+    except MALFORMED_ERRORS as exc:
+        return None, f"malformed record ({type(exc).__name__}: {exc})"
 
 
 def tweet_row(t: dict, observed: int, line: int, context: bool) -> tuple:
@@ -153,8 +167,9 @@ def missing_fields(t: dict) -> str | None:
     >>> missing_fields({"id": "1", "text": "hi", "created_at": "2021-01-01T00:00:00Z", "author": {"id": "9"}}) is None
     True
     """
-    if isinstance(t.get("id"), float):
-        return f"id {t['id']!r} is not an exact id (a number saved as a float has lost digits)"
+    if _id(t.get("id")) is None:
+        return (f"id {t.get('id')!r} is not an exact id (text or an integer; a number saved as a float "
+                "has lost digits)")
     missing = [name for name, value in (("created_at", t.get("created_at")), ("author_id", _author_id(t)))
                if value is None or value == ""]
     if not missing:
@@ -467,7 +482,7 @@ def _latin1_notes(lines: list[int], notes: list[str]) -> list[str]:
 def _observed(page: dict, fallback: int, cache: dict[str, int]) -> int:
     meta = page.get("__twarc")
     retrieved = meta.get("retrieved_at") if isinstance(meta, dict) else None
-    if not retrieved:
+    if not retrieved or not isinstance(retrieved, str):
         return fallback
     us = cache.get(retrieved)
     if us is None:
@@ -499,7 +514,11 @@ def _record(value: Any, line: int, tweets: _Buffers, users: _Buffers, fallback: 
         _flat_tweet(value, line, tweets, observed)
     elif "id" in value and _is_user(value):
         users.read += 1
-        users.accounts.rows.append(user_row(value, observed, line, False))
+        row, why = row_or_reason(user_row, value, observed, line, False) if _id(value["id"]) else (None, "no usable id")
+        if why is not None:
+            users.rejected.append(Rejected(line, f"line {line}: user: {why}", raw_text(_short(value))))
+            return
+        users.accounts.rows.append(row)
         users.accounts.primary += 1
         follow.saw_user(value)
         meta = value.get("__twarc")
@@ -545,12 +564,16 @@ def _page(page: dict, line: int, tweets: _Buffers, users: _Buffers, observed: in
             follow.pages_without_target += 1
         account_rows, follow_rows = users.accounts.rows, users.follows.rows
         for u in data:
-            uid = u.get("id")
+            uid = _id(u.get("id"))
             users.read += 1
             if uid is None:
                 users.rejected.append(Rejected(line, f"line {line}: user without an id", raw_text(_short(u))))
                 continue
-            account_rows.append(user_row(u, observed, line, False))
+            row, why = row_or_reason(user_row, u, observed, line, False)
+            if why is not None:
+                users.rejected.append(Rejected(line, f"line {line}: user {uid}: {why}", raw_text(_short(u))))
+                continue
+            account_rows.append(row)
             users.accounts.primary += 1
             follow.saw_user(u)
             if m is not None:
@@ -575,16 +598,32 @@ def _page(page: dict, line: int, tweets: _Buffers, users: _Buffers, observed: in
                 tweets.rejected.append(Rejected(line, f"line {line}: tweet {_id(t.get('id'))}: {why}",
                                                 raw_text(_short(t))))
                 continue
-            post_rows.append(tweet_row(t, observed, line, False))
+            row, why = row_or_reason(tweet_row, t, observed, line, False)
+            if why is not None:
+                tweets.rejected.append(Rejected(line, f"line {line}: tweet {_id(t.get('id'))}: {why}",
+                                                raw_text(_short(t))))
+                continue
+            post_rows.append(row)
             tweets.posts.primary += 1
-    for u in includes.get("users") or ():
-        if isinstance(u, dict) and u.get("id") is not None:
-            target.accounts.rows.append(user_row(u, observed, line, True))
-            follow.saw_user(u)
-    for t in includes.get("tweets") or ():
-        # A context tweet without its time or author is not stored (it is not a record: no rejection).
-        if isinstance(t, dict) and t.get("id") is not None and missing_fields(t) is None:
-            target.posts.rows.append(tweet_row(t, observed, line, True))
+    # Context rows (not records of the source): one that is malformed or lacks its time or author
+    # is not stored, and not counted as rejected.
+    for u in _items(includes, "users"):
+        if isinstance(u, dict) and _id(u.get("id")) is not None:
+            row, _ = row_or_reason(user_row, u, observed, line, True)
+            if row is not None:
+                target.accounts.rows.append(row)
+                follow.saw_user(u)
+    for t in _items(includes, "tweets"):
+        if isinstance(t, dict) and _id(t.get("id")) is not None and missing_fields(t) is None:
+            row, _ = row_or_reason(tweet_row, t, observed, line, True)
+            if row is not None:
+                target.posts.rows.append(row)
+
+
+def _items(includes: Any, name: str) -> list:
+    """``includes[name]`` when it is a list, else nothing (an expansion of unexpected shape is skipped)."""
+    items = includes.get(name) if isinstance(includes, dict) else None
+    return items if isinstance(items, list) else []
 
 
 def _flat_tweet(t: dict, line: int, tweets: _Buffers, observed: int) -> None:
@@ -593,14 +632,24 @@ def _flat_tweet(t: dict, line: int, tweets: _Buffers, observed: int) -> None:
     if why is not None:
         tweets.rejected.append(Rejected(line, f"line {line}: tweet {_id(t.get('id'))}: {why}", raw_text(_short(t))))
         return
-    tweets.posts.rows.append(tweet_row(t, observed, line, False))
+    row, why = row_or_reason(tweet_row, t, observed, line, False)
+    if why is not None:
+        tweets.rejected.append(Rejected(line, f"line {line}: tweet {_id(t.get('id'))}: {why}", raw_text(_short(t))))
+        return
+    tweets.posts.rows.append(row)
     tweets.posts.primary += 1
+    context: list[tuple[RowBuffer, Callable[..., tuple], dict]] = []
     author = t.get("author")
-    if isinstance(author, dict) and author.get("id") is not None:
-        tweets.accounts.rows.append(user_row(author, observed, line, True))
-    for ref in t.get("referenced_tweets") or ():
-        if isinstance(ref, dict) and "text" in ref and ref.get("id") is not None and missing_fields(ref) is None:
-            tweets.posts.rows.append(tweet_row(ref, observed, line, True))
+    if isinstance(author, dict) and _id(author.get("id")) is not None:
+        context.append((tweets.accounts, user_row, author))
+    refs = t.get("referenced_tweets")
+    for ref in refs if isinstance(refs, list) else ():
+        if isinstance(ref, dict) and "text" in ref and _id(ref.get("id")) is not None and missing_fields(ref) is None:
+            context.append((tweets.posts, tweet_row, ref))
             ref_author = ref.get("author")
-            if isinstance(ref_author, dict) and ref_author.get("id") is not None:
-                tweets.accounts.rows.append(user_row(ref_author, observed, line, True))
+            if isinstance(ref_author, dict) and _id(ref_author.get("id")) is not None:
+                context.append((tweets.accounts, user_row, ref_author))
+    for buf, build, value in context:  # context rows: a malformed one is left out, not rejected
+        row, _ = row_or_reason(build, value, observed, line, True)
+        if row is not None:
+            buf.rows.append(row)
