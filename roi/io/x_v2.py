@@ -12,15 +12,24 @@ Shapes read (detected per record, so a file may mix them):
 * user pages (``twarc2 users``, ``followers``, ``following``): the users are the records and become
   accounts; for ``followers`` / ``following`` pages, whose ``__twarc.url`` is
   ``.../2/users/<id>/followers``, each user also gives a follow edge to (from) ``<id>``, seen at
-  ``as_of`` (else the page's ``__twarc.retrieved_at``).
+  ``as_of`` (else the page's ``__twarc.retrieved_at``). A page saved without ``__twarc`` (a raw
+  API response) names no followee: ``followee=`` (``roi ingest --followee``) or a file named
+  ``followers-of-<id or handle>.json(l)`` gives it, else the users are read without edges and a
+  note says so;
+* direct-message events (``dm_events``) are skipped with a note: they are not posts.
+
+A tweet without ``created_at`` or an author, or with an id that is not text or an integer, is
+rejected with the reason (an included copy of one is left out); so is a tweet of unexpected shape.
 
 Mapping: ``kind`` from ``referenced_tweets`` (retweeted -> repost, replied_to -> reply,
 quoted -> quote; a reply that also quotes is a reply, its thread parent); metrics from
 ``public_metrics``; impressions and link clicks from ``non_public_metrics`` (else
 ``organic_metrics``, else the public ``impression_count``, which X only counts for tweets from
 December 2022 on: an earlier tweet's public 0 is unknown, not zero); hashtags, mentions and
-expanded URLs from ``entities`` (a retweet's leading ``RT @user:`` is not a mention);
-``metrics_observed_at`` from ``__twarc.retrieved_at``, else ``as_of``, else the time of reading.
+expanded URLs from ``entities`` (a retweet's leading ``RT @user:`` is not a mention; ``RT @user:``
+text with no retweet reference is a manual retweet, ``manual_repost``, whose mentions count);
+``metrics_observed_at`` from ``__twarc.retrieved_at``, else ``as_of``, else the file's modification
+time.
 """
 
 from __future__ import annotations
