@@ -297,8 +297,20 @@ def _described(values: pd.Series, column: str, what: str):
 
 
 def parse_times(values: pd.Series, column: str, problems: Problems, *, date_only: bool = False) -> pd.Series:
-    """ISO 8601 text -> UTC timestamps; naive times are UTC. Unparseable non-empty cells are problems."""
+    """ISO 8601 text -> UTC timestamps; naive times are UTC. Unparseable non-empty cells are problems.
+
+    Times written the way X's v1.1 API and archives write them (``Wed Jan 07 11:06:08 +0000 2015``,
+    as CSVs made from them keep them) are read too.
+
+    >>> parse_times(pd.Series(["2026-10-01 09:00", "Wed Jan 07 11:06:08 +0000 2015"]), "t", Problems(2)).tolist()
+    [Timestamp('2026-10-01 09:00:00+0000', tz='UTC'), Timestamp('2015-01-07 11:06:08+0000', tz='UTC')]
+    """
     parsed = pd.to_datetime(values, utc=True, format="ISO8601", errors="coerce")
+    retry = values.notna().to_numpy() & parsed.isna().to_numpy()
+    if retry.any() and not date_only:
+        v1 = pd.to_datetime(values[retry], utc=True, format="%a %b %d %H:%M:%S %z %Y", errors="coerce")
+        parsed = parsed.astype("datetime64[us, UTC]")
+        parsed[retry] = v1.astype("datetime64[us, UTC]").to_numpy()
     bad = values.notna().to_numpy() & parsed.isna().to_numpy()
     expected = "an ISO 8601 date (YYYY-MM-DD)" if date_only else "an ISO 8601 time"
     problems.add(bad, _described(values, column, f"is not {expected}"))
