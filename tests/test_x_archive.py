@@ -143,6 +143,10 @@ def test_no_owner_rejects_with_the_reason_and_owner_option_provides_it(archive, 
     assert s.read == s.ingested + s.duplicates + s.rejected and s.ingested == 0
     assert any("names no owner" in n and "--owner" in n for n in s.notes)
     assert "owner (the author) is unknown" in Store(tmp_path / "store").read_rejected().reason[0]
+    # Following the note: the same archive, into the same store, with --owner, is read again.
+    again = ingest([archive], tmp_path / "store", owner="42").sources[0]
+    assert not again.seen_again and again.ingested == 3 + 3
+    assert len(roi.load(tmp_path / "store").posts) == 3
     # --owner by handle: the id comes from the archive itself (a tweet mentioning the handle).
     tweets = archive / "data" / "tweets.js"
     tweets.write_text(tweets.read_text().replace('"screen_name": "bob"', '"screen_name": "acme", "id_str": "42"'))

@@ -330,8 +330,11 @@ def ingest(
                "x-v2": {"followee": followee, "resolve_handle": functools.partial(_id_in_store, st)}}
     readers = {fmt: functools.partial(r, **options[fmt]) if fmt in options else r for fmt, r in readers.items()}
     known = {}
+    # A source read before without --owner / --followee is read again with them (its rows then
+    # come out as duplicates or new), so following the note that asked for them changes the store.
+    again = {fmt for fmt, given in (("x-archive", owner), ("x-v2", followee)) if given}
     for entry in st.sources:
-        if entry.get("sha256") and not entry.get("seen_again"):
+        if entry.get("sha256") and not entry.get("seen_again") and entry.get("format") not in again:
             known.setdefault(entry["sha256"], entry)
     reports: list[SourceReport] = []
     total = sum(_size_of(src.path) for src in sources)
