@@ -29,7 +29,14 @@ import orjson
 from roi.io._base import ReadResult, Rejected
 from roi.io._json import LATIN1_NOTE, iter_json, raw_text
 from roi.io._rows import V1_DATE_FORMAT, RowBuffer, iso_to_us
-from roi.io.x_v2 import ACCOUNT_FIELDS, CHUNK_SIZE, MALFORMED_ERRORS, POST_FIELDS, is_direct_message, row_or_reason
+from roi.io.x_v2 import (
+    ACCOUNT_FIELDS,
+    CHUNK_SIZE,
+    MALFORMED_ERRORS,
+    POST_FIELDS,
+    is_direct_message,
+    row_or_reason,
+)
 from roi.text import is_retweet_text
 
 __all__ = ["read", "tweet_id", "tweet_row", "user_row", "V1_POST_FIELDS", "V1_ACCOUNT_FIELDS"]

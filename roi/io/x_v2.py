@@ -602,12 +602,7 @@ def _page(page: dict, line: int, tweets: _Buffers, users: _Buffers, observed: in
                 tweets.rejected.append(Rejected(
                     line, f"line {line}: an item of 'data' is not a tweet (no id/text)", raw_text(_short(t))))
                 continue
-            why = missing_fields(t)
-            if why is not None:
-                tweets.rejected.append(Rejected(line, f"line {line}: tweet {_id(t.get('id'))}: {why}",
-                                                raw_text(_short(t))))
-                continue
-            row, why = row_or_reason(tweet_row, t, observed, line, False)
+            row, why = _tweet_record(t, observed, line)
             if why is not None:
                 tweets.rejected.append(Rejected(line, f"line {line}: tweet {_id(t.get('id'))}: {why}",
                                                 raw_text(_short(t))))
@@ -629,6 +624,12 @@ def _page(page: dict, line: int, tweets: _Buffers, users: _Buffers, observed: in
                 target.posts.rows.append(row)
 
 
+def _tweet_record(t: dict, observed: int, line: int) -> tuple[tuple | None, str | None]:
+    """A tweet record's row, or why it cannot be stored (no time or author, a bad id, a malformed shape)."""
+    why = missing_fields(t)
+    return (None, why) if why is not None else row_or_reason(tweet_row, t, observed, line, False)
+
+
 def _items(includes: Any, name: str) -> list:
     """``includes[name]`` when it is a list, else nothing (an expansion of unexpected shape is skipped)."""
     items = includes.get(name) if isinstance(includes, dict) else None
@@ -637,11 +638,7 @@ def _items(includes: Any, name: str) -> list:
 
 def _flat_tweet(t: dict, line: int, tweets: _Buffers, observed: int) -> None:
     tweets.read += 1
-    why = missing_fields(t)
-    if why is not None:
-        tweets.rejected.append(Rejected(line, f"line {line}: tweet {_id(t.get('id'))}: {why}", raw_text(_short(t))))
-        return
-    row, why = row_or_reason(tweet_row, t, observed, line, False)
+    row, why = _tweet_record(t, observed, line)
     if why is not None:
         tweets.rejected.append(Rejected(line, f"line {line}: tweet {_id(t.get('id'))}: {why}", raw_text(_short(t))))
         return
