@@ -126,7 +126,7 @@ def _week_findings(ledger, level: int) -> list[tuple[str, str, dict]]:
             parts.append(f"answered {int(r.count)} complaint" + ("" if int(r.count) == 1 else "s") + " (not valued)")
         if not parts:
             continue
-        text = f"{r.activity.capitalize()}: " + ", ".join(parts)
+        text = f"{r.activity.capitalize()} in {last}: " + ", ".join(parts)
         if _known(r.count_change) and _known(r.change_ci_low):
             what = {"conversions": "conversions", "answered_cases": "answered complaints"}[r.count_name]
             per = "per hour" if _known(r.hours) else "a week"
