@@ -178,8 +178,14 @@ def _compare(args: argparse.Namespace) -> int:
               f"(CI {pr['ci_low']:+.1%} to {pr['ci_high']:+.1%}), t-test p = {pr['p_value']:.3g}")
     if result.glm:
         gl = result.glm
-        print(f"negative binomial GLM: IRR {gl['irr']:.3f} (CI {gl['ci_low']:.3f} to {gl['ci_high']:.3f}), "
-              f"p = {gl['p_value']:.3g}, overdispersion {gl['overdispersion']:.3g}")
+        spread = gl.get("overdispersion")
+        model = (f"negative binomial GLM: IRR {gl['irr']:.3f} (CI {gl['ci_low']:.3f} to {gl['ci_high']:.3f}), "
+                 f"p = {gl['p_value']:.3g}")
+        if spread is not None and spread == spread:
+            model += f", overdispersion {spread:.3g}"
+        elif gl.get("family") == "poisson":  # the negative binomial did not converge: say what was fitted
+            model = "Poisson" + model[len("negative binomial"):] + " (the negative binomial did not converge)"
+        print(model)
     if result.sequential:
         print(f"always-valid p (mixture SPRT): {result.sequential['always_valid_p']:.3g}")
     for w in result.warnings:
