@@ -180,6 +180,8 @@ def test_return_on_influence_with_effort_and_values():
     sentences = ledger_findings(led)
     assert sentences["topic"].tolist()[0] == "channels"
     assert "Values used: a conversion = 25.00; an answered complaint = 10.00" in sentences["finding"].iloc[-1]
+    service = sentences[sentences["finding"].str.startswith("Customer service in")]["finding"].iloc[0]
+    assert "answered 1 complaint, returned 10.00" in service  # valued: the count is still said
     numbers = sentences[sentences["finding"].str.startswith("Content in")]["numbers"].iloc[0]
     assert numbers["value"] == 100.0 and numbers["hours"] == 8.0
 
