@@ -59,7 +59,7 @@ from roi.errors import InputError, ParameterError, RoiError
 from roi.io._base import ReadResult, Rejected, reading_order
 from roi.io._json_lines import string_hashes
 from roi.io.detect import FORMATS, detect, is_x_archive
-from roi.store import Store
+from roi.store import WAIT_SECONDS, Store
 from roi.tables import TABLES, arrow_schema, conform, conform_arrow
 
 __all__ = ["ingest", "IngestResult", "SourceReport", "READERS", "PROVENANCE_TABLE", "discover", "Source"]
@@ -260,6 +260,7 @@ def ingest(
     as_of: Any = None,
     strict: bool = False,
     progress: Callable[[int, str], None] | None = None,
+    wait: float = WAIT_SECONDS,
 ) -> IngestResult:
     """Read export files into a store, keeping count of every record.
 
@@ -279,6 +280,9 @@ def ingest(
         If any record would be rejected, raise :class:`InputError` and leave the store unchanged.
     progress : callable, optional
         Called as ``progress(records, path)`` after each chunk (the CLI shows a progress bar).
+    wait : float, default 5
+        Seconds to wait for another process writing the same store to finish (one writer at a
+        time: see :meth:`roi.store.Store.writing`).
 
     Returns
     -------
@@ -291,6 +295,8 @@ def ingest(
     InputError
         A path that does not exist or is not an export; a folder with nothing readable; with
         ``strict``, any rejected record.
+    StoreError
+        The store cannot be written, or another process is still writing it after ``wait`` seconds.
 
     Examples
     --------
@@ -311,23 +317,27 @@ def ingest(
     if format not in ("auto", *FORMATS):
         raise ParameterError(f"--format {format!r}: expected one of auto, {', '.join(FORMATS)}")
     as_of_dt = _as_of(as_of)
+    if isinstance(wait, bool) or not isinstance(wait, (int, float)) or not 0 <= wait < math.inf:
+        raise ParameterError(f"--wait {wait!r}: expected a number of seconds, 0 or more")
     sources, skipped = discover(list(paths), format=format)
     readers = {s.format: _reader(s.format) for s in sources}  # fail before reading anything
 
-    st = Store(store, create=True)
-    known = {}
-    for entry in st.sources:
-        if entry.get("sha256") and not entry.get("seen_again"):
-            known.setdefault(entry["sha256"], entry)
-    reports: list[SourceReport] = []
-    total = sum(_size_of(src.path) for src in sources)
-    pending = _Pending(st.path / f".ingest-{os.getpid()}", max(1, math.ceil(total / SPILL_BYTES)))
-    rejected_by_source: list[list[Rejected]] = []
-    try:
-        _read_all(sources, readers, st, known, as_of_dt, pending, reports, rejected_by_source, progress)
-        _finish(st, pending, sources, reports, rejected_by_source, strict)
-    finally:
-        pending.close()
+    st = Store(store, create=True, wait=wait)
+    # One writer at a time, from reading the manifest this run builds on to writing the next one.
+    with st.writing(wait=wait):
+        known = {}
+        for entry in st.sources:
+            if entry.get("sha256") and not entry.get("seen_again"):
+                known.setdefault(entry["sha256"], entry)
+        reports: list[SourceReport] = []
+        total = sum(_size_of(src.path) for src in sources)
+        pending = _Pending(st.path / f".ingest-{os.getpid()}", max(1, math.ceil(total / SPILL_BYTES)))
+        rejected_by_source: list[list[Rejected]] = []
+        try:
+            _read_all(sources, readers, st, known, as_of_dt, pending, reports, rejected_by_source, progress)
+            _finish(st, pending, sources, reports, rejected_by_source, strict)
+        finally:
+            pending.close()
     tables = {name: int(st.manifest["tables"].get(name, {}).get("rows", 0)) for name in TABLES}
     return IngestResult(store=st.path, sources=reports, skipped=skipped, tables=tables)
 
@@ -381,7 +391,7 @@ def _finish(st: Store, pending: _Pending, sources: list[Source], reports: list[S
     for report, rejected in zip(reports, rejected_by_source, strict=True):
         if rejected:
             key = f"{Path(report.path).name}-{report.sha256[:12]}"
-            written = st.write_rejected(report.path, [r.as_dict() for r in rejected], key=key)
+            written = st.write_rejected(report.path, [r.as_dict() for r in rejected], key=key, commit=False)
             report.rejected_file = written.relative_to(st.path).as_posix() if written else None
         entry = asdict(report)
         entry.update(roi_version=__version__, ingested_at=ingested_at)
