@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import gzip
 import io
+import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Iterator
@@ -59,15 +61,32 @@ def raw_text(raw: bytes | str) -> str:
     return text if len(text) <= _RECORD_TEXT_LIMIT else text[:_RECORD_TEXT_LIMIT] + "...[truncated]"
 
 
+# A bare integer of 20 or more digits: orjson reads integers beyond 64 bits as floats
+# (12345678901234567890123 -> 1.2345678901234568e+22), which would corrupt an id.
+_BIG_INT = re.compile(rb"[\[:,]\s*-?[0-9]{20}")
+
+
+def loads_exact(raw: bytes | str) -> Any:
+    """``orjson.loads``, except that integers too long for 64 bits stay exact Python ints.
+
+    >>> loads_exact(b'{"id": 12345678901234567890123, "n": 1.5}')
+    {'id': 12345678901234567890123, 'n': 1.5}
+    """
+    value = orjson.loads(raw)
+    if _BIG_INT.search(raw if isinstance(raw, bytes) else raw.encode()):
+        value = json.loads(raw)
+    return value
+
+
 def _loads(raw: bytes) -> tuple[Any, bool]:
     """Parse bytes as JSON; fall back to Latin-1 when they are not UTF-8. Returns (value, latin1)."""
     try:
-        return orjson.loads(raw), False
+        return loads_exact(raw), False
     except orjson.JSONDecodeError:
         try:
             raw.decode("utf-8")
         except UnicodeDecodeError:
-            return orjson.loads(raw.decode("latin-1")), True
+            return loads_exact(raw.decode("latin-1")), True
         raise
 
 
@@ -143,7 +162,7 @@ def _rest_is_blank(fh: IO[bytes]) -> bool:
 
 
 def _iter_lines(fh: IO[bytes], lineno: int) -> Iterator[JsonItem]:
-    loads = orjson.loads
+    loads = loads_exact
     for lineno, line in enumerate(fh, lineno + 1):
         stripped = line.strip()
         if not stripped:

@@ -121,7 +121,7 @@ def _chunk(source, block, author_col, as_of_ts, metrics_at) -> ReadResult:
     kind = raw_kind.map(_KIND_ALIASES, na_action="ignore").astype("string")
     unknown = raw_kind.notna().to_numpy() & kind.isna().to_numpy()
     problems.add(unknown, lambda: "kind '" + raw_kind.fillna("") + "' is not one of original, reply, quote, repost")
-    retweet = text.map(is_retweet_text, na_action="ignore").fillna(False).astype(bool).to_numpy()
+    retweet = text.astype(object).map(is_retweet_text, na_action="ignore").fillna(False).astype(bool).to_numpy()
     missing_kind = kind.isna().to_numpy() & ~unknown
     has_ref = referenced.notna().to_numpy()
     kind = kind.mask(missing_kind & retweet, "repost").mask(missing_kind & ~retweet & ~has_ref, "original")

@@ -61,6 +61,7 @@ from roi.io._json_lines import string_hashes
 from roi.io.detect import FORMATS, detect, is_x_archive
 from roi.store import WAIT_SECONDS, Store
 from roi.tables import TABLES, arrow_schema, conform, conform_arrow
+from roi.timeframe import EARLIEST, latest
 
 __all__ = ["ingest", "IngestResult", "SourceReport", "READERS", "PROVENANCE_TABLE", "discover", "Source"]
 
@@ -433,10 +434,43 @@ def _collect(chunk: ReadResult, index: int, report: SourceReport, pending: _Pend
         context = _private(rows, "_context")
         context = np.full(n, name != chunk.primary) if context is None else context.astype(bool)
         rank, order = _rank_order(rows, n, report.path)
+        if "created_at" in table.column_names:
+            keep = _date_rule(name, table, lines, context, report, rejected)
+            if keep is not None:
+                table, lines, context, rank = table.filter(keep), lines[keep], context[keep], rank[keep]
+                rank = np.argsort(np.argsort(rank, kind="stable"), kind="stable")  # dense again
+                order = reading_order(rank) if order is not None else None
+                n = table.num_rows
         pending.add(name, _tagged(table, index, lines, context, seq + rank), order=order)
         seq += n
         report.context_rows += int(context.sum())
     return seq
+
+
+def _date_rule(name: str, table: pa.Table, lines: np.ndarray, context: np.ndarray, report: SourceReport,
+               rejected: list[Rejected]) -> np.ndarray | None:
+    """One date rule for every reader (:data:`roi.timeframe.EARLIEST` to :func:`roi.timeframe.latest`): a record dated before
+    1990 or after tomorrow is rejected with its line, as is a post without a date; a context row
+    so dated is left out. Returns the rows to keep, or None when all are."""
+    times = table.column("created_at")
+    us = pc.cast(times, pa.int64()).to_numpy(zero_copy_only=False)  # years 0001 and 9999 fit here, not in pandas
+    known = pc.is_valid(times).to_numpy(zero_copy_only=False)
+    outside = known & ((us < EARLIEST.value // 1000) | (us > latest().value // 1000))
+    missing = (pc.is_null(times).to_numpy(zero_copy_only=False) & ~context) if name == "posts" else None
+    bad = outside | missing if missing is not None else outside
+    if not bad.any():
+        return None
+    for i in np.flatnonzero(bad & ~context):
+        line = None if math.isnan(lines[i]) else int(lines[i])
+        where = f"line {line}: " if line is not None else ""
+        key = {k: table.column(k)[i].as_py() for k in TABLES[name].key}
+        what = ("created_at is missing" if not outside[i] else
+                f"created_at {np.datetime64(int(us[i]), 'us')} is outside the dates roi accepts "
+                f"({EARLIEST:%Y-%m-%d} to tomorrow)")
+        rejected.append(Rejected(line, where + what, json.dumps(key, default=str)))
+        report.rejected += 1
+        report.by_table.setdefault(name, _zero_counts())["rejected"] += 1
+    return ~bad
 
 
 def _rank_order(rows: pd.DataFrame | pa.Table, n: int, path: str) -> tuple[np.ndarray, np.ndarray | None]:

@@ -25,7 +25,7 @@ import orjson
 
 from roi.io._base import ReadResult, Rejected
 from roi.io._json import LATIN1_NOTE, iter_json, raw_text
-from roi.io._rows import RowBuffer, iso_to_us
+from roi.io._rows import RowBuffer, guarded_row, iso_to_us
 from roi.io.x_v2 import ACCOUNT_FIELDS, CHUNK_SIZE, POST_FIELDS
 
 __all__ = ["read", "tweet_row", "user_row", "V1_POST_FIELDS", "V1_ACCOUNT_FIELDS"]
@@ -40,9 +40,18 @@ def _id(t: dict, name: str = "id") -> str | None:
     value = t.get(f"{name}_str")
     if value is None:
         value = t.get(name)
-    return value if value is None or isinstance(value, str) else str(value)
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    raise TypeError(f"{name} is {type(value).__name__}, not text or a whole number")
 
 
+def _has_id(d: dict) -> bool:
+    return d.get("id_str") is not None or d.get("id") is not None
+
+
+@guarded_row(len(V1_POST_FIELDS))
 def tweet_row(t: dict, observed: int, line: int, context: bool, *, author_id: str | None = None) -> tuple:
     """One posts row (:data:`V1_POST_FIELDS` order, then line, context, record) from a v1.1 tweet."""
     ext = t.get("extended_tweet") or _EMPTY
@@ -75,6 +84,7 @@ def tweet_row(t: dict, observed: int, line: int, context: bool, *, author_id: st
     )
 
 
+@guarded_row(len(V1_ACCOUNT_FIELDS))
 def user_row(u: dict, observed: int, line: int, context: bool) -> tuple:
     """One accounts row (:data:`V1_ACCOUNT_FIELDS` order, then line, context, record) from a v1.1 user."""
     return (
@@ -148,12 +158,12 @@ def read(path: Any, *, as_of: Any = None, chunk_size: int = CHUNK_SIZE) -> Itera
 
 def _context(t: dict, observed: int, line: int, posts: RowBuffer, accounts: RowBuffer) -> None:
     user = t.get("user")
-    if isinstance(user, dict) and _id(user) is not None:
+    if isinstance(user, dict) and _has_id(user):
         accounts.rows.append(user_row(user, observed, line, True))
     for name in ("retweeted_status", "quoted_status"):
         inner = t.get(name)
         if _is_tweet(inner):
             posts.rows.append(tweet_row(inner, observed, line, True))
             inner_user = inner.get("user")
-            if isinstance(inner_user, dict) and _id(inner_user) is not None:
+            if isinstance(inner_user, dict) and _has_id(inner_user):
                 accounts.rows.append(user_row(inner_user, observed, line, True))

@@ -40,7 +40,7 @@ import pyarrow.compute as pc
 
 from roi.io._base import ReadResult, Rejected, in_reading_order
 from roi.io._json import LATIN1_NOTE, JsonItem, _iter_lines, iter_json, raw_text
-from roi.io._rows import RowBuffer, iso_to_us
+from roi.io._rows import RowBuffer, guarded_row, iso_to_us
 
 __all__ = ["read", "POST_FIELDS", "ACCOUNT_FIELDS", "FOLLOW_FIELDS", "CHUNK_SIZE"]
 
@@ -75,9 +75,14 @@ _VIEWS_COUNTED_FROM = "2022-12"  # X started counting views (public impression_c
 
 
 def _id(value: Any) -> str | None:
-    return value if value is None or isinstance(value, str) else str(value)
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    raise TypeError(f"an id is {type(value).__name__}, not text or a whole number")
 
 
+@guarded_row(len(POST_FIELDS))
 def tweet_row(t: dict, observed: int, line: int, context: bool) -> tuple:
     """One posts row (in :data:`POST_FIELDS` order, then line, context, record) from a v2 tweet."""
     refs = t.get("referenced_tweets")
@@ -120,6 +125,7 @@ def tweet_row(t: dict, observed: int, line: int, context: bool) -> tuple:
     )
 
 
+@guarded_row(len(ACCOUNT_FIELDS))
 def user_row(u: dict, observed: int, line: int, context: bool) -> tuple:
     """One accounts row (in :data:`ACCOUNT_FIELDS` order, then line, context, record) from a v2 user."""
     pm = u.get("public_metrics") or _EMPTY
@@ -376,6 +382,11 @@ def _record(value: Any, line: int, tweets: _Buffers, users: _Buffers, fallback: 
             raw_text(_short(value))))
 
 
+def _list(value: Any) -> list:
+    """A list field, or nothing when it is absent or of the wrong type (the record is still read)."""
+    return value if isinstance(value, list) else []
+
+
 def _short(value: Any) -> str:
     import orjson
 
@@ -391,7 +402,8 @@ def _page(page: dict, line: int, tweets: _Buffers, users: _Buffers, observed: in
         tweets.rejected.append(Rejected(line, f"line {line}: 'data' is neither a list nor an object",
                                         raw_text(_short(page))))
         return
-    includes = page.get("includes") or _EMPTY
+    includes = page.get("includes")
+    includes = includes if isinstance(includes, dict) else _EMPTY
     is_user_page = bool(data) and all(isinstance(d, dict) and _is_user(d) for d in data)
     target = users if is_user_page else tweets
     if is_user_page:
@@ -422,10 +434,10 @@ def _page(page: dict, line: int, tweets: _Buffers, users: _Buffers, observed: in
                 continue
             post_rows.append(tweet_row(t, observed, line, False))
             tweets.posts.primary += 1
-    for u in includes.get("users") or ():
+    for u in _list(includes.get("users")):
         if isinstance(u, dict) and u.get("id") is not None:
             target.accounts.rows.append(user_row(u, observed, line, True))
-    for t in includes.get("tweets") or ():
+    for t in _list(includes.get("tweets")):
         if isinstance(t, dict) and t.get("id") is not None:
             target.posts.rows.append(tweet_row(t, observed, line, True))
 
@@ -437,7 +449,7 @@ def _flat_tweet(t: dict, line: int, tweets: _Buffers, observed: int) -> None:
     author = t.get("author")
     if isinstance(author, dict) and author.get("id") is not None:
         tweets.accounts.rows.append(user_row(author, observed, line, True))
-    for ref in t.get("referenced_tweets") or ():
+    for ref in _list(t.get("referenced_tweets")):
         if isinstance(ref, dict) and "text" in ref and ref.get("id") is not None:
             tweets.posts.rows.append(tweet_row(ref, observed, line, True))
             ref_author = ref.get("author")
