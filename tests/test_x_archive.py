@@ -100,3 +100,33 @@ def test_realdata_archive(realdata):
     posts = pd.concat([c.tables["posts"] for c in chunks if "posts" in c.tables])
     assert posts.post_id.is_unique and (posts.author_id == "112769581").all()
     assert posts.created_at.notna().all() and posts.likes.notna().all()
+
+
+def test_a_zip_bomb_is_refused_in_bounded_memory(archive, tmp_path):
+    """A 1 GiB tweets.js that compresses to about a megabyte: one line, exit 2, peak RSS far below
+    the member's size (measured in a subprocess of its own)."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    z = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(z, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
+        for name in ("account.js", "manifest.js"):
+            zf.write(archive / "data" / name, f"data/{name}")
+        with zf.open("data/tweets.js", "w", force_zip64=True) as fh:
+            fh.write(b"window.YTD.tweets.part0 = [ ")
+            block = b" " * (1 << 24)
+            for _ in range(64):  # 1 GiB of blanks
+                fh.write(block)
+            fh.write(b"]")
+    assert z.stat().st_size < 16 << 20
+    code = ("import resource, sys; from roi.cli.main import main; rc = main(sys.argv[1:]); "
+            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stdout); sys.exit(rc)")
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    run = subprocess.run([sys.executable, "-c", code, "ingest", str(z), "--store", str(tmp_path / "s")],
+                         capture_output=True, text=True, env=env, timeout=300)
+    assert run.returncode == 2, run.stderr
+    assert run.stderr.count("\n") == 1 and "refused as a zip bomb" in run.stderr
+    peak_kib = int(run.stdout.split()[-1])
+    assert peak_kib < 1 << 20, f"peak RSS {peak_kib} KiB"  # < 1 GiB
