@@ -211,3 +211,25 @@ def test_weeks_outside_the_date_rule_are_parameter_errors():
     times = pd.Series(pd.to_datetime(["2026-11-20T10:00Z"], utc=True))
     far = pd.Series([pd.Timestamp("9999-12-31", tz="UTC")], dtype="datetime64[us, UTC]")
     assert last_complete_week(pd.concat([times, far]).astype("datetime64[us, UTC]")) == "2026-W46"
+
+
+@pytest.mark.parametrize("damage", ["cut", "crc", "not-gzip"])
+@pytest.mark.parametrize("size", [50, 20_000])  # the damage in the part detection reads, or after it
+def test_a_damaged_gz_is_one_line_and_exit_2(tmp_path, damage, size, capsys):
+    import gzip
+
+    from roi.cli.main import main
+
+    lines = "".join(json.dumps({"data": [{**V2_TWEET, "id": str(i)}]}) + "\n" for i in range(size))
+    data = gzip.compress(lines.encode(), compresslevel=1)
+    if damage == "cut":
+        data = data[: len(data) * 3 // 4]
+    elif damage == "crc":
+        data = data[:-8] + bytes(8)
+    else:
+        data = b"\x1f\x8b" + b"garbage" * 10
+    src = tmp_path / "tweets.jsonl.gz"
+    src.write_bytes(data)
+    assert main(["ingest", str(src), "--store", str(tmp_path / "s")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "tweets.jsonl.gz: the gzip data is damaged or cut short" in err, err

@@ -17,11 +17,14 @@ import gzip
 import io
 import json
 import re
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Iterator
 
 import orjson
+
+from roi.errors import InputError
 
 __all__ = ["JsonItem", "iter_json", "open_bytes", "LATIN1_NOTE", "raw_text", "MAX_DOCUMENT_BYTES"]
 
@@ -45,14 +48,40 @@ class JsonItem:
 
 
 def open_bytes(path: Any) -> IO[bytes]:
-    """Open a file (or zip member) for binary reading, transparently un-gzipping it."""
+    """Open a file (or zip member) for binary reading, transparently un-gzipping it.
+
+    Damaged or truncated gzip data raises :class:`~roi.errors.InputError` naming the file (one
+    line, exit 2), never a traceback from the gzip module.
+    """
     fh = path.open("rb") if hasattr(path, "open") else open(path, "rb")
     head = fh.read(2)
     if head == _GZIP_MAGIC:
         fh.seek(0)
-        return gzip.GzipFile(fileobj=fh)  # type: ignore[return-value]
+        return io.BufferedReader(_CheckedGzip(gzip.GzipFile(fileobj=fh), name_of(path)), buffer_size=1 << 20)
     fh.seek(0)
     return fh
+
+
+class _CheckedGzip(io.RawIOBase):
+    """A gzip stream whose read errors (cut short, bad CRC, not gzip) become one-line InputErrors."""
+
+    def __init__(self, gz: gzip.GzipFile, name: str):
+        self._gz, self._name = gz, name
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        try:
+            n = self._gz.readinto(buffer)
+        except (EOFError, OSError, zlib.error) as exc:
+            raise InputError(f"{self._name}: the gzip data is damaged or cut short ({exc}); nothing was "
+                             "stored -- re-download or re-compress the file") from None
+        return n
+
+    def close(self) -> None:
+        self._gz.close()
+        super().close()
 
 
 def raw_text(raw: bytes | str) -> str:
