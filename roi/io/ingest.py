@@ -154,6 +154,8 @@ def discover(paths: Sequence[str | Path], *, format: str = "auto") -> tuple[list
     sources: list[Source] = []
     skipped: list[dict[str, str]] = []
     for raw in paths:
+        if not str(raw).strip():
+            raise InputError("an empty path was given; name a file or folder")
         p = Path(raw)
         if not p.exists():
             raise InputError(f"{p}: no such file or folder")
@@ -163,7 +165,7 @@ def discover(paths: Sequence[str | Path], *, format: str = "auto") -> tuple[list
                 sources.append(Source(p, "x-archive", "X archive folder"))
                 continue
             before, skipped_before = len(sources), len(skipped)
-            _walk(p, format, sources, skipped)
+            _walk(p, format, sources, skipped, root=p.resolve())
             if len(sources) == before:
                 shown = "; ".join(f"{Path(s['path']).name}: {s['reason']}" for s in skipped[skipped_before:][:5])
                 raise InputError(f"{p}: nothing readable in this folder"
@@ -185,15 +187,21 @@ def _check_forced(p: Path, detected: str, forced: str) -> None:
         raise InputError(f"{p}: is {detected}, not --format {forced}")
 
 
-def _walk(folder: Path, forced: str, sources: list[Source], skipped: list[dict[str, str]]) -> None:
+def _walk(folder: Path, forced: str, sources: list[Source], skipped: list[dict[str, str]], *, root: Path) -> None:
+    """Walk ``folder`` in sorted order. Symbolic links to folders are not followed (a loop would
+    list a file forever, a link to /etc would read the system), nor links to files outside ``root``."""
     for p in sorted(folder.iterdir(), key=lambda q: q.name):
         if _hidden(p):
             skipped.append({"path": str(p), "reason": "hidden file or folder"})
+        elif p.is_symlink() and p.is_dir():
+            skipped.append({"path": str(p), "reason": "symbolic link to a folder (not followed; name the folder itself)"})
+        elif p.is_symlink() and root not in p.resolve().parents:
+            skipped.append({"path": str(p), "reason": "symbolic link to a file outside the folder (not followed)"})
         elif p.is_dir():
             if is_x_archive(p):
                 sources.append(Source(p, "x-archive", "X archive folder"))
             else:
-                _walk(p, forced, sources, skipped)
+                _walk(p, forced, sources, skipped, root=root)
         else:
             found = detect(p)
             if not found:
