@@ -6,6 +6,7 @@ import argparse
 import importlib
 import pkgutil
 import sys
+import warnings
 from collections.abc import Sequence
 
 import roi
@@ -63,6 +64,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help(sys.stderr)
         return 2
+    # A warning (e.g. a handle two accounts claim) is one line for the user, not a line of roi's code.
+    warnings.formatwarning = lambda message, category, *rest, **kw: f"roi {args.command}: warning: {message}\n"
     empty = _empty_path(args)
     if empty is not None:
         print(f"roi {args.command}: error: {empty} is an empty path; name a file or folder", file=sys.stderr)
