@@ -29,6 +29,7 @@ _WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
 # The one date range every reader's records must fall in: no social post, account or snapshot
 # roi reads is older than 1990, and none is from later than tomorrow (a clock a day ahead).
 EARLIEST = pd.Timestamp("1990-01-01", tz="UTC")
+_LAST_WEEK_YEAR = 2200  # a week to plan or report may lie ahead; pandas' times end in 2262
 
 
 def latest() -> pd.Timestamp:
@@ -77,8 +78,8 @@ def parse_iso_week(week: str) -> tuple[int, int]:
     if not m:
         raise ParameterError(f"week={week!r}: expected an ISO week like '2026-W47'")
     year, num = int(m.group(1)), int(m.group(2))
-    if not EARLIEST.year <= year <= latest().year + 1:
-        raise ParameterError(f"week={week!r}: expected a year from {EARLIEST.year} to {latest().year + 1}")
+    if not EARLIEST.year <= year <= _LAST_WEEK_YEAR:
+        raise ParameterError(f"week={week!r}: expected a year from {EARLIEST.year} to {_LAST_WEEK_YEAR}")
     weeks_in_year = pd.Timestamp(year=year, month=12, day=28).isocalendar().week
     if not 1 <= num <= weeks_in_year:
         raise ParameterError(f"week={week!r}: {year} has no ISO week {num}")

@@ -203,8 +203,8 @@ def test_weeks_outside_the_date_rule_are_parameter_errors():
     from roi.errors import ParameterError
     from roi.timeframe import last_complete_week, week_bounds
 
-    for week in ("0000-W01", "9999-W01", "1989-W52"):
-        with pytest.raises(ParameterError, match="expected a year from 1990"):
+    for week in ("0000-W01", "9999-W01", "1989-W52", "2263-W01"):
+        with pytest.raises(ParameterError, match="expected a year from 1990 to 2200"):
             week_bounds(week)
     import pandas as pd
 
