@@ -96,15 +96,21 @@ _BIG_INT = re.compile(rb"[\[:,]\s*-?[0-9]{20}")
 
 
 def loads_exact(raw: bytes | str) -> Any:
-    """``orjson.loads``, except that integers too long for 64 bits stay exact Python ints.
+    """``orjson.loads``, except that an integer too long for 64 bits becomes its digits as text
+    (an exact id; a count that size is then rejected as one), never a float.
 
-    >>> loads_exact(b'{"id": 12345678901234567890123, "n": 1.5}')
-    {'id': 12345678901234567890123, 'n': 1.5}
+    >>> loads_exact(b'{"id": 12345678901234567890123, "n": 1.5, "k": 7}')
+    {'id': '12345678901234567890123', 'n': 1.5, 'k': 7}
     """
     value = orjson.loads(raw)
     if _BIG_INT.search(raw if isinstance(raw, bytes) else raw.encode()):
-        value = json.loads(raw)
+        value = json.loads(raw, parse_int=_int_or_digits)
     return value
+
+
+def _int_or_digits(text: str) -> int | str:
+    number = int(text)
+    return number if -(2**63) <= number < 2**64 else text
 
 
 def _loads(raw: bytes) -> tuple[Any, bool]:

@@ -14,9 +14,8 @@ Besides the canonical columns every frame carries ``_line`` (the record's line /
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import orjson
@@ -28,7 +27,7 @@ from roi.io._base import Rejected
 from roi.io._json import raw_text
 from roi.tables import TABLES, dtype_of
 
-__all__ = ["RowBuffer", "V1_DATE_FORMAT", "iso_to_us", "guarded_row"]
+__all__ = ["RowBuffer", "V1_DATE_FORMAT", "iso_to_us"]
 
 V1_DATE_FORMAT = "%a %b %d %H:%M:%S %z %Y"  # "Wed Jan 07 11:06:08 +0000 2015"
 _TS = pa.timestamp("us", tz="UTC")
@@ -53,91 +52,6 @@ def iso_to_us(value: str | None) -> int | None:
     if ts.tzinfo is None:
         ts = ts.tz_localize("UTC")
     return int(ts.tz_convert("UTC").value // 1000)
-
-
-class _Unmappable:
-    """Stands in every field of a row whose record could not be mapped (see :func:`guarded_row`)."""
-
-    __slots__ = ("reason",)
-
-    def __init__(self, reason: str):
-        self.reason = reason
-
-
-# What a record of the wrong shape raises in a row builder: a string where an object was expected
-# (AttributeError), a number where a list was (TypeError), an object without a key...
-_SHAPE_ERRORS = (AttributeError, TypeError, KeyError, IndexError, ValueError)
-
-
-def guarded_row(width: int) -> Callable[[Callable[..., tuple]], Callable[..., tuple]]:
-    """Make a row builder ``f(record, observed, line, context, ...)`` total: a record whose fields
-    have the wrong types (``"entities": "x"``, ``"referenced_tweets": 5``) gives a row that
-    :meth:`RowBuffer.frame` rejects with its line (or drops, for a context row) instead of an
-    exception that would stop the whole file.
-
-    >>> @guarded_row(1)
-    ... def row(r, observed, line, context):
-    ...     return (r["text"].upper(), line, context, r)
-    >>> buf = RowBuffer("posts", [("text", "str")])
-    >>> buf.rows += [row({"text": "ok"}, 0, 1, False), row({"text": 5}, 0, 2, False)]
-    >>> frame, rejected = buf.frame()
-    >>> frame.text.tolist(), [r.reason for r in rejected]
-    (['OK'], ['line 2: a field has the wrong type (int has no attribute upper)'])
-    """
-    def decorate(build: Callable[..., tuple]) -> Callable[..., tuple]:
-        @functools.wraps(build)
-        def guarded(record: Any, observed: int, line: int, context: bool, *args: Any, **kwargs: Any) -> tuple:
-            try:
-                return build(record, observed, line, context, *args, **kwargs)
-            except _SHAPE_ERRORS as exc:
-                bad = _Unmappable(_shape_error(exc))
-                return (*([bad] * width), line, context, record)
-        return guarded
-    return decorate
-
-
-def _shape_error(exc: Exception) -> str:
-    """What was wrong, in one line without code: "a field has the wrong type (...)"."""
-    if isinstance(exc, AttributeError) and getattr(exc, "obj", None) is not None:
-        detail = f"{type(exc.obj).__name__} has no attribute {exc.name}"
-    elif isinstance(exc, KeyError):
-        detail = f"missing {exc.args[0]!r}" if exc.args else "a missing key"
-    else:
-        detail = " ".join(str(exc).split())[:120].replace("'", "")
-    return f"a field has the wrong type ({detail})"
-
-
-_EXPECTED = {"str": "text", "list": "a list of text", "bool": "true or false", "us": "a time"}
-
-
-def _fits(value: Any, kind: str) -> bool:
-    if value is None:
-        return True
-    if kind == "str":
-        return isinstance(value, str)
-    if kind == "list":
-        return isinstance(value, list) and all(isinstance(v, str) for v in value)
-    if kind == "bool":
-        return isinstance(value, bool)
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _column(values: Sequence[Any], arrow_type: pa.DataType, kind: str) -> tuple[pa.Array, np.ndarray]:
-    """One column as Arrow, and which values do not fit it (they become nulls). Values of the
-    right types take one pyarrow call; only a column holding a wrong one is checked value by value."""
-    try:
-        return pa.array(values, arrow_type), np.zeros(len(values), bool)
-    except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError, TypeError):
-        pass
-    failed = np.fromiter((not _fits(v, kind) for v in values), dtype=bool, count=len(values))
-    return pa.array([None if f else v for v, f in zip(values, failed, strict=True)], arrow_type), failed
-
-
-def _wrong_type(label: str, line: Any, column: str, value: Any, kind: str) -> str:
-    if isinstance(value, _Unmappable):
-        return f"{label} {line}: {value.reason}"
-    return (f"{label} {line}: {column} has the wrong type ({type(value).__name__}; "
-            f"expected {_EXPECTED.get(kind, kind)})")
 
 
 class RowBuffer:
@@ -175,38 +89,37 @@ class RowBuffer:
         rows, self.rows, self.primary = self.rows, [], 0
         n = len(rows)
         width = len(self.fields)
-        columns = list(zip(*rows)) if n else [()] * (width + 3)
+        columns = list(zip(*rows, strict=True)) if n else [()] * (width + 3)
         lines = np.asarray(columns[width], dtype="int64") if n else np.zeros(0, "int64")
         context = np.asarray(columns[width + 1], dtype=bool) if n else np.zeros(0, bool)
         bad = np.zeros(n, dtype=bool)
         label = self.label
         reasons: dict[int, str] = {}
 
-        keys = set(TABLES[self.table].required)
-
-        def flag(mask: np.ndarray, reason_of, column: str = "") -> None:
+        def flag(mask: np.ndarray, reason_of) -> None:
             for i in np.flatnonzero(mask & ~bad):
                 if not context[i]:
                     reasons[i] = reason_of(i)
-            # a context row keeps its other values, unless it lost its key
-            bad[mask & (~context | (column in keys))] = True
+            bad[mask & ~context] = True
 
         out: dict[str, Any] = {}
         for j, (name, kind) in enumerate(self.fields):
             values = columns[j]
-            if kind in ("str", "list", "bool", "us"):
-                arrow_type = {"str": pa.string(), "list": _LIST, "bool": pa.bool_(), "us": pa.int64()}[kind]
-                arr, failed = _column(values, arrow_type, kind)
+            if kind in ("str", "list", "bool"):
+                arr, failed = _typed(values, kind)
                 if failed.any():
-                    flag(failed, lambda i, v=values, c=name, k=kind: _wrong_type(label, lines[i], c, v[i], k), name)
-                out[name] = arr.cast(_TS) if kind == "us" else arr
+                    what = {"str": "text", "list": "a list of text", "bool": "true or false"}[kind]
+                    flag(failed, lambda i, v=values, c=name, w=what: f"{label} {lines[i]}: {c} {_short(v[i])} is not {w}")
+                out[name] = arr
+            elif kind == "us":
+                out[name] = pa.array(values, pa.int64()).cast(_TS)
             elif kind in ("iso", "v1"):
                 arr, failed = _timestamps(values, kind)
                 if failed.any():
-                    flag(failed, lambda i, v=values, c=name: (
+                    flag(failed, lambda i, v=values, c=name, k=kind: (
                         f"{label} {lines[i]}: {c} {str(v[i])!r} is not a timestamp (expected "
-                        + ("ISO 8601 like 2021-09-22T16:37:29.000Z)" if kind == "iso"
-                           else "like 'Wed Jan 07 11:06:08 +0000 2015')")))
+                        + ("ISO 8601 like 2021-09-22T16:37:29.000Z)" if k == "iso"
+                           else "like 'Wed Jan 07 11:06:08 +0000 2015' or ISO 8601)")))
                     arr = pc.if_else(pa.array(failed), pa.scalar(None, _TS), arr)
                 out[name] = arr
             elif kind == "count":
@@ -220,10 +133,6 @@ class RowBuffer:
                 out[name] = arr
             else:  # pragma: no cover - a programming error
                 raise ValueError(f"unknown kind {kind!r}")
-        for name in keys & set(out):  # a record without its key (an id of null) is no row
-            missing = pc.is_null(out[name]).to_numpy(zero_copy_only=False)
-            if missing.any():
-                flag(missing, lambda i, c=name: f"{label} {lines[i]}: {c} is missing", name)
         table = pa.table(out)
         frame = table.to_pandas(types_mapper=_types_mapper)
         for name, value in self.constants.items():
@@ -236,6 +145,40 @@ class RowBuffer:
             frame = frame[~bad].reset_index(drop=True)
         order = [c for c in TABLES[self.table].column_names if c in frame.columns] + ["_line", "_context"]
         return frame[order], rejected
+
+
+_ARROW_TYPES = {"str": pa.string(), "list": _LIST, "bool": pa.bool_()}
+
+
+def _valid(value: Any, kind: str) -> bool:
+    if value is None:
+        return True
+    if kind == "str":
+        return isinstance(value, str)
+    if kind == "bool":
+        return isinstance(value, bool)
+    return isinstance(value, list) and all(isinstance(x, str) for x in value)
+
+
+def _typed(values: Sequence[Any], kind: str) -> tuple[pa.Array, np.ndarray]:
+    """A column of text, lists of text or booleans, and which values were of another type (made null).
+
+    >>> arr, failed = _typed(["a", 5, None], "str")
+    >>> arr.to_pylist(), failed.tolist()
+    (['a', None, None], [False, True, False])
+    """
+    try:
+        return pa.array(values, _ARROW_TYPES[kind]), np.zeros(len(values), dtype=bool)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError):
+        pass
+    failed = np.fromiter((not _valid(v, kind) for v in values), dtype=bool, count=len(values))
+    kept = [None if bad else v for v, bad in zip(values, failed, strict=True)]
+    return pa.array(kept, _ARROW_TYPES[kind]), failed
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _dump(record: Any) -> str:
@@ -264,8 +207,7 @@ def _timestamps(values: Sequence[Any], kind: str) -> tuple[pa.Array, np.ndarray]
     try:
         strings = pa.array(values, pa.string())
     except (pa.ArrowInvalid, pa.ArrowTypeError):
-        # a number, list or object is not a timestamp: parsed as "" it fails like any bad text
-        strings = pa.array([v if v is None or isinstance(v, str) else "" for v in values], pa.string())
+        strings = pa.array([None if v is None else str(v) for v in values], pa.string())
     if kind == "iso":
         try:
             return strings.cast(_TS), np.zeros(len(values), dtype=bool)
@@ -277,6 +219,13 @@ def _timestamps(values: Sequence[Any], kind: str) -> tuple[pa.Array, np.ndarray]
             parsed = pd.Series([_one_iso(v) for v in values], dtype="datetime64[us, UTC]")
     else:
         parsed = pd.to_datetime(pd.Series(strings, dtype=object), utc=True, format=V1_DATE_FORMAT, errors="coerce")
+        retry = parsed.isna().to_numpy() & pd.Series(strings, dtype=object).str.match(
+            r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}").fillna(False).to_numpy(dtype=bool)
+        if retry.any():  # v1.1-shaped tweets re-saved by other tools often carry ISO 8601 times
+            parsed = parsed.astype("datetime64[us, UTC]")
+            iso = pd.to_datetime(pd.Series(np.asarray(values, dtype=object)[retry], dtype=object).astype(str),
+                                 utc=True, format="ISO8601", errors="coerce")
+            parsed[retry] = iso.astype("datetime64[us, UTC]").to_numpy()
     parsed = parsed.astype("datetime64[us, UTC]")
     failed = (parsed.isna() & pd.notna(pd.Series(values, dtype=object))).to_numpy()
     return pa.array(parsed), failed
@@ -299,14 +248,11 @@ def _counts(values: Sequence[Any]) -> tuple[pa.Array, np.ndarray, np.ndarray]:
     n = len(values)
     try:
         arr = pa.array(values, pa.int64())
-    except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError, TypeError):
+    except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
         series = pd.Series(values, dtype=object)
-        # true/false, lists and objects are not counts, even where pandas would make a number of them
-        plain = np.fromiter((v is None or (isinstance(v, (int, float, str)) and not isinstance(v, bool))
-                             for v in values), dtype=bool, count=n)
-        numeric = pd.to_numeric(series.where(plain, None), errors="coerce")
+        numeric = pd.to_numeric(series, errors="coerce")
         present = series.notna().to_numpy()
-        ok = plain & numeric.notna().to_numpy() & (numeric.fillna(0) % 1 == 0).to_numpy() & (
+        ok = numeric.notna().to_numpy() & (numeric.fillna(0) % 1 == 0).to_numpy() & (
             numeric.abs().fillna(0) < _COUNT_LIMIT).to_numpy()
         failed = present & ~ok
         ints = pd.array(numeric.where(ok).astype("Float64"), dtype="Int64")
