@@ -373,7 +373,7 @@ def store_cascade_metrics(
     source_time = info["created_at"].reindex(edges["cascade_id"])
     keep = np.ones(len(edges), dtype=bool)
     if account is not None:
-        keep &= source_author == account_id_for(ds.accounts, account)
+        keep &= source_author == account_id_for(ds.accounts, account, posts=ds.posts)
     if lo is not None:
         keep &= (source_time >= lo).fillna(False).to_numpy(dtype=bool)
     if hi is not None:

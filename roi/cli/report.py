@@ -31,6 +31,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from roi.report import render_report
 
+    _check_paths(args)
     html = render_report(args.store, account=args.account, week=args.week or None, tz=args.tz,
                          out=args.out, notebook=args.notebook, home_country=args.home_country or None,
                          brand_domain=args.brand_domain, service_handles=args.service_handles,
@@ -40,3 +41,23 @@ def run(args: argparse.Namespace) -> int:
     else:
         print(html)
     return 0
+
+
+def _check_paths(args: argparse.Namespace) -> None:
+    """--out must be a folder (or not yet exist); --notebook an existing notebook (JSON)."""
+    import json
+    from pathlib import Path
+
+    from roi.errors import ParameterError
+
+    if args.out and Path(args.out).exists() and not Path(args.out).is_dir():
+        raise ParameterError(f"--out {args.out}: is a file; name a folder for the reports")
+    if args.notebook:
+        path = Path(args.notebook)
+        if not path.is_file():
+            raise ParameterError(f"--notebook {args.notebook}: no such notebook file")
+        try:
+            json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            raise ParameterError(f"--notebook {args.notebook}: not a notebook (not JSON: "
+                                 f"{str(exc).splitlines()[0][:80]})") from None

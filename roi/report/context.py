@@ -150,7 +150,7 @@ def prepare(store: str | Path, *, account: str, week: str = "", tz: str = "UTC",
     if home_country is not None and not re.fullmatch(r"[A-Z]{2}", str(home_country)):
         raise ParameterError(f"home_country={home_country!r}: expected an ISO 3166 alpha-2 code like 'US'")
     ds = roi.load(store)
-    account_id = account_id_for(ds.accounts, handle)
+    account_id = account_id_for(ds.accounts, handle, posts=ds.posts)
     if not week:
         week = default_week(ds, tz=tz)
     start, end = week_bounds(week, tz=tz)
