@@ -131,3 +131,65 @@ def test_default_week_is_the_last_week_the_data_fully_covers(tmp_path):
     # the export was collected on Monday morning: W47 is complete
     observed = posts.assign(metrics_observed_at=pd.Timestamp("2026-11-23T06:15Z"))
     assert default_week(SimpleNamespace(posts=observed), tz="UTC") == "2026-W47"
+
+
+def _cli(*args):
+    return subprocess.run([sys.executable, "-m", "roi", "report", "--no-progress", *map(str, args)],
+                          capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.parametrize("case", ["out_is_a_file", "notebook_missing", "notebook_not_json", "unknown_account"])
+def test_cli_validates_everything_before_running(tiny, tmp_path, case):
+    out = tmp_path / "reports"
+    args = ["--store", tiny, "--account", "acme", "--week", "2026-W47", "--out", out]
+    if case == "out_is_a_file":
+        out.write_text("not a folder")
+    elif case == "notebook_missing":
+        args += ["--notebook", tmp_path / "nope.ipynb"]
+    elif case == "notebook_not_json":
+        bad = tmp_path / "bad.ipynb"
+        bad.write_text("{ this is not json")
+        args += ["--notebook", bad]
+    else:
+        args[3] = "nobody"
+    proc = _cli(*args)
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
+    assert not (out.is_dir() and any(out.iterdir())), "an output folder was left behind"
+
+
+def test_unknown_account_fails_before_the_kernel_starts(tiny, tmp_path, monkeypatch):
+    import papermill
+
+    def started(*args, **kwargs):
+        raise AssertionError("the kernel was started")
+
+    monkeypatch.setattr(papermill, "execute_notebook", started)
+    with pytest.raises(ParameterError, match="nobody"):
+        render_report(tiny, account="nobody", week="2026-W47", out=tmp_path / "reports")
+    assert not (tmp_path / "reports").exists()
+
+
+def test_warnings_become_sentences_not_paths():
+    import warnings
+    from types import SimpleNamespace
+
+    from roi.report import Section, show
+
+    def noisy(ctx):
+        warnings.warn_explicit("Maximum Likelihood optimization failed to converge. Check mle_retvals",
+                               RuntimeWarning, "/usr/lib/python3/site-packages/statsmodels/base/model.py", 607)
+        return Section(title="Best time")
+
+    ctx = SimpleNamespace(warnings=[])
+    show(noisy, ctx)
+    assert len(ctx.warnings) == 1
+    sentence = ctx.warnings[0]
+    assert sentence.startswith("While computing “Best time”") and "converge" in sentence
+    assert "/usr/lib" not in sentence and ".py" not in sentence and "_fit_irls" not in sentence
+
+
+def test_rendered_html_has_no_stderr_or_source_lines(rendered):
+    html = rendered.read_text(encoding="utf-8")
+    assert "site-packages" not in html and "Warning:" not in html and "return self." not in html
+    assert "jp-RenderedText" not in html or 'data-mime-type="application/vnd.jupyter.stderr"' not in html

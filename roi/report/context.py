@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
@@ -66,6 +66,35 @@ class ReportContext:
     export_dir: str | None = None
     brand_domains: tuple[str, ...] = ()
     service_handles: tuple[str, ...] = ()
+    trend_weeks: int = 10
+    warnings: list[str] = field(default_factory=list)  # captured while sections ran, as sentences
+
+    @cached_property
+    def weeks(self) -> list[tuple[str, pd.Timestamp, pd.Timestamp]]:
+        """The trend window: ``trend_weeks`` ISO weeks ending with the report's week, oldest first."""
+        from roi.report.trends import report_weeks
+
+        return report_weeks(self.week, tz=self.tz, count=self.trend_weeks)
+
+    @cached_property
+    def complaint_history(self) -> dict:
+        """Complaints, spike alerts and response times over the trend window (computed once)."""
+        from roi.listening import complaints_needing_attention
+
+        return complaints_needing_attention(self.ds, handles=[self.account, *self.service_handles],
+                                            start=self.weeks[0][1], end=self.end, tz=self.tz,
+                                            brand_terms=[self.account])
+
+    @cached_property
+    def trends(self) -> pd.DataFrame:
+        """One row per week of the trend window (:func:`roi.report.trends.weekly_trends`)."""
+        from roi.graph import growth_churn
+        from roi.report.trends import weekly_trends
+
+        growth = growth_churn(self.ds, self.account, tz=self.tz, start=self.weeks[0][1], end=self.end)
+        history = self.complaint_history
+        return weekly_trends(self.metrics, self.weeks, growth=growth, responses=history["responses"],
+                             complaints=history["queue"])
 
     @cached_property
     def metrics(self) -> pd.DataFrame:
