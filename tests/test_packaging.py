@@ -6,7 +6,6 @@ import tomllib
 
 import pytest
 import yaml
-
 from conftest import REPO
 
 CONDA_NAMES = {"vadersentiment": "vadersentiment", "duckdb": "python-duckdb", "igraph": "python-igraph",

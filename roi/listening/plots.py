@@ -22,7 +22,8 @@ def _axes(ax, figsize):
     return ax
 
 
-def plot_daily_volumes(alerts: pd.DataFrame, *, series: str = "complaints", ax=None):
+def plot_daily_volumes(alerts: pd.DataFrame, *, series: str = "complaints", ax=None, highlight=None,
+                       highlight_label: str = "burst"):
     """Daily counts of one series with its same-weekday baseline, threshold and flagged days.
 
     Parameters
@@ -32,12 +33,20 @@ def plot_daily_volumes(alerts: pd.DataFrame, *, series: str = "complaints", ax=N
     series : str, default "complaints"
         Which series to draw (``mentions`` or ``complaints``).
     ax : matplotlib Axes, optional
+    highlight : (first, last) local days, optional
+        Shade these days (e.g. the burst a report sentence names), so text and chart agree.
+    highlight_label : str
+        Legend label of the shaded days.
 
     Returns
     -------
     matplotlib Axes
     """
     ax = _axes(ax, (9, 3.5))
+    if highlight is not None:
+        first, last = (pd.Timestamp(d).tz_localize(None) if pd.Timestamp(d).tzinfo else pd.Timestamp(d) for d in highlight)
+        ax.axvspan(first - pd.Timedelta(hours=12), last + pd.Timedelta(hours=12), color="#f3d9a4", alpha=0.7,
+                   label=highlight_label, zorder=0)
     t = alerts[alerts["series"] == series].sort_values("date")
     x = pd.DatetimeIndex(t["date"])
     ax.bar(x, t["count"].astype(float), color="#9db4cf", label=f"{series} per day")
@@ -55,6 +64,8 @@ def plot_daily_volumes(alerts: pd.DataFrame, *, series: str = "complaints", ax=N
             "with the usual level for each weekday and the alert threshold." if len(t) else f"No {series} to show.")
     spikes = [f"{_day(d)} ({int(c)})" for d, c in zip(x[flagged], t["count"].to_numpy()[flagged], strict=True)]
     text += f" Spikes: {', '.join(spikes)}." if spikes else " No day crossed the threshold."
+    if highlight is not None:
+        text += f" Shaded: {highlight_label}, {_day(first)} to {_day(last)}."
     describe(ax, text)
     return ax
 

@@ -157,7 +157,7 @@ def trends(ctx: ReportContext) -> Section:
                                   "engagement_rate_high": "ER high (95%)", "within_1h_share": "Answered within 1 h",
                                   "median_response_minutes": "Median answer time", "posts": "Posts"})
     return Section(title="Trends", charts=[Chart(fig, alt)], details=[Section(title="Week by week", tables=[shown])],
-                   notes=[f"The last {len(t)} ISO weeks. Engagement rate = engagements / views with a 95% "
+                   notes=[f"The last {len(t)} ISO weeks with data. Engagement rate = engagements / views with a 95% "
                           "bootstrap interval over posts; complaints are those the triage found."], tz=ctx.tz)
 
 
@@ -440,12 +440,16 @@ def listening(ctx: ReportContext, *, top: int = 15) -> Section:
     history = ctx.complaint_history["alerts"]
     charts = []
     complaints_series = history[history["series"] == "complaints"] if len(history) else history
+    burst = fnd.complaint_burst_finding(ctx.complaint_history["queue"], tz=ctx.tz, start=ctx.trends["week_start"].iloc[0],
+                                        end=ctx.end)
     if len(complaints_series):
         fig = _figure(8, 2.8)
         ax = fig.subplots()
-        plot_daily_volumes(history, series="complaints", ax=ax)
+        # The burst the sentence names is shaded on the same chart, from the same complaints.
+        shade = (burst.numbers["first"], burst.numbers["last"]) if burst.supported else None
+        plot_daily_volumes(history, series="complaints", ax=ax, highlight=shade,
+                           highlight_label=f"burst: {burst.numbers.get('topic')}" if shade else "burst")
         charts.append(Chart(fig, description(ax, default="Complaints per day against the usual level.")))
-    burst = fnd.complaint_burst_finding(ctx.complaint_history["queue"], tz=ctx.tz, start=ctx.trends["week_start"].iloc[0], end=ctx.end)
     notes = _complaint_notes(att, handles=[ctx.account, *ctx.service_handles])
     mention_spikes = att["spikes"]
     mention_spikes = mention_spikes[mention_spikes["series"] == "mentions"] if len(mention_spikes) else mention_spikes

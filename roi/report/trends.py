@@ -107,6 +107,11 @@ def weekly_trends(metrics: pd.DataFrame, weeks: list[tuple[str, pd.Timestamp, pd
     out = pd.DataFrame(rows)
     if growth is not None and len(growth):
         g = growth.set_index(growth["week"].astype(str))
+        if {"snapshots", "before_first_snapshot"} <= set(g.columns):
+            # a week that ends before the first snapshot has no follower count of its own
+            unknown = g["before_first_snapshot"].astype(bool) & (g["snapshots"].fillna(0) == 0)
+            g = g.astype({c: "Float64" for c in ("followers_end", "new", "lost") if c in g.columns})
+            g.loc[unknown, [c for c in ("followers_end", "new", "lost") if c in g.columns]] = pd.NA
         for col in ("followers_end", "new", "lost"):
             out[col] = out["week"].map(g[col].astype("Float64")).astype("Float64") if col in g else np.nan
     else:
