@@ -36,7 +36,7 @@ document.getElementById('r').addEventListener('load', () => {
   const top = (sel) => { const e = d.querySelector(sel); return e ? e.getBoundingClientRect().top : null; };
   const hs = [...d.querySelectorAll('h1,h2,h3,h4,h5,h6')].map(h => +h.tagName[1]);
   const wide = [...d.body.querySelectorAll('*')].filter(e => e.getBoundingClientRect().right > w.innerWidth + 1
-      && !e.closest('.roi-scroll')).map(e => e.tagName + '.' + e.className).slice(0, 5);
+      && !e.closest('.roi-scroll, .roi-figure')).map(e => e.tagName + '.' + e.className).slice(0, 5);
   document.getElementById('out').textContent = JSON.stringify({
     viewport: w.innerWidth, height: w.innerHeight, scrollWidth: d.documentElement.scrollWidth, wide,
     cards: top('.roi-cards'), summary: top('#summary'), summaryEnd: top('.roi-findings li:last-child'),

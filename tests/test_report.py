@@ -193,3 +193,24 @@ def test_rendered_html_has_no_stderr_or_source_lines(rendered):
     html = rendered.read_text(encoding="utf-8")
     assert "site-packages" not in html and "Warning:" not in html and "return self." not in html
     assert "jp-RenderedText" not in html or 'data-mime-type="application/vnd.jupyter.stderr"' not in html
+
+
+def test_pdf_without_chromium_is_one_clear_line_before_anything_runs(tiny, tmp_path, monkeypatch):
+    import roi.report.render as render
+
+    monkeypatch.setattr(render, "find_chromium", lambda: None)
+    with pytest.raises(ParameterError, match="--pdf needs headless Chromium"):
+        render_report(tiny, account="acme", week="2026-W47", out=tmp_path / "reports", pdf=True)
+    assert not (tmp_path / "reports").exists()
+
+
+@pytest.mark.browser
+def test_pdf_is_printed_with_the_print_stylesheet(rendered):
+    from roi.report.render import find_chromium, write_pdf
+
+    if find_chromium() is None:
+        pytest.skip("headless Chromium not installed (Debian package `chromium`)")
+    pdf = write_pdf(rendered)
+    data = pdf.read_bytes()
+    assert data.startswith(b"%PDF-") and data.count(b"/Type /Page") >= 1
+    assert not (rendered.parent / ".chromium-profile").exists()

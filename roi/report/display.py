@@ -38,6 +38,7 @@ class Chart:
     figure: Any
     alt: str
     caption: str = ""
+    small: bool = False  # small multiples sit side by side on a desktop, stacked on a phone
 
     def png(self) -> bytes:
         buffer = io.BytesIO()
@@ -47,7 +48,8 @@ class Chart:
     def html(self) -> str:
         data = base64.b64encode(self.png()).decode("ascii")
         cap = f"<figcaption>{escape(self.caption)}</figcaption>" if self.caption else ""
-        return (f'<figure class="roi-figure"><img src="data:image/png;base64,{data}" alt="{escape(self.alt)}">'
+        css = "roi-figure roi-small" if self.small else "roi-figure"
+        return (f'<figure class="{css}"><img src="data:image/png;base64,{data}" alt="{escape(self.alt)}">'
                 f"{cap}</figure>")
 
 
@@ -87,8 +89,12 @@ class Section:
     def _body(self) -> str:
         parts = [f'<p class="roi-lead">{escape(n)}</p>' for n in self.notes]
         parts.extend(self.html)
+        small = [c for c in self.charts if c.small]
+        if small:
+            parts.append('<div class="roi-charts">' + "".join(c.html() for c in small) + "</div>")
         for chart in self.charts:
-            parts.append(chart.html())
+            if not chart.small:
+                parts.append(chart.html())
         if self.figure is not None:
             parts.append(Chart(self.figure, alt=self.title or "figure").html())
         tables = self._tables()

@@ -435,6 +435,8 @@ def format_table(frame: pd.DataFrame, *, caption: str = "", tz: str = "UTC", col
                 cell = html.escape(text)
                 if kind in ("count", "number", "percent", "change", "ratio", "minutes", "pvalue", "points"):
                     css = ' class="roi-num"'
+                elif kind in ("datetime", "date", "hour"):
+                    css = ' class="roi-date"'
             cells.append(f"<td{css}>{cell}</td>")
         body_rows.append("<tr>" + "".join(cells) + "</tr>")
     cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""

@@ -28,8 +28,9 @@ __all__ = ["render_report", "default_notebook", "export_html", "extract_figures"
 NOTEBOOK = "weekly-report.ipynb"
 _IMG = re.compile(r'<img src="data:image/png;base64,([A-Za-z0-9+/=]+)"')
 # The kernel's "running over TCP without encryption" notice is for remote kernels; this one is
-# local and short-lived, so only errors from the kernel application reach the terminal.
-_KERNEL_ARGS = ["--IPKernelApp.log_level=ERROR"]
+# local and short-lived, and its shutdown notice ("KeyboardInterrupt caught") is no error: the
+# kernel application logs nothing; failures still surface as papermill errors.
+_KERNEL_ARGS = ["--IPKernelApp.log_level=CRITICAL"]
 
 
 def default_notebook() -> Path:

@@ -139,16 +139,12 @@ def trends(ctx: ReportContext) -> Section:
     from roi.report.plots import plot_weekly_trend
 
     t = ctx.trends
-    fig = _figure(9, 5)
-    axes = fig.subplots(2, 2)
-    for ax, metric in zip(axes.ravel(), ("followers", "engagement_rate", "clicks", "complaints"), strict=True):
+    charts = []
+    for metric in ("followers", "engagement_rate", "clicks", "complaints"):
+        fig = _figure(4.6, 2.6)
+        ax = fig.subplots()
         plot_weekly_trend(t, metric, ax=ax)
-    er = t["engagement_rate"]
-    alt = (f"Four small charts over the last {len(t)} weeks ({t['week'].iloc[0]} to {t['week'].iloc[-1]}): "
-           f"new and lost followers per week (this week {count(t['new'].iloc[-1])} new, {count(t['lost'].iloc[-1])} lost); "
-           f"engagement rate with its 95% interval (from {percent(er.dropna().iloc[0]) if er.notna().any() else '—'} "
-           f"to {percent(er.iloc[-1])}); web clicks and conversions per week; complaints per week and the share "
-           "answered within an hour.")
+        charts.append(Chart(fig, description(ax, default=f"{metric} per week"), small=True))
     table = t[["week", "followers_end", "new", "lost", "posts", "engagement_rate", "engagement_rate_low",
                "engagement_rate_high", "web_clicks", "conversions", "complaints", "within_1h_share",
                "median_response_minutes"]].iloc[::-1]
@@ -156,7 +152,7 @@ def trends(ctx: ReportContext) -> Section:
                          headers={"followers_end": "Followers (closing snapshot)", "engagement_rate_low": "ER low (95%)",
                                   "engagement_rate_high": "ER high (95%)", "within_1h_share": "Answered within 1 h",
                                   "median_response_minutes": "Median answer time", "posts": "Posts"})
-    return Section(title="Trends", charts=[Chart(fig, alt)], details=[Section(title="Week by week", tables=[shown])],
+    return Section(title="Trends", charts=charts, details=[Section(title="Week by week", tables=[shown])],
                    notes=[f"The last {len(t)} ISO weeks with data. Engagement rate = engagements / views with a 95% "
                           "bootstrap interval over posts; complaints are those the triage found."], tz=ctx.tz)
 
