@@ -92,8 +92,14 @@ def plot_country_choropleth(by_country: pd.DataFrame, *, ax=None, per_capita: bo
         # A log scale: one big home market would otherwise saturate and leave every other country white.
         lo, hi = float(has["value"].min()), float(has["value"].max())
         norm = LogNorm(vmin=lo, vmax=hi if hi > lo else lo * 10)
+        before = set(ax.figure.axes)
         has.plot(ax=ax, column="value", cmap=cmap, norm=norm, edgecolor="#666666", linewidth=0.3, legend=True,
                  legend_kwds={"label": label, "shrink": 0.6})
+        from matplotlib.ticker import FuncFormatter, NullFormatter
+
+        for cax in set(ax.figure.axes) - before:  # the colour bar: 1, 10, 100, 1,000 rather than 10⁰…10³
+            cax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}" if v >= 1 else f"{v:g}"))
+            cax.yaxis.set_minor_formatter(NullFormatter())
     n_loc = int(by_country["located_followers"].iloc[0]) if len(by_country) else 0
     n_all = int(by_country["all_followers"].iloc[0]) if len(by_country) else 0
     ax.set_title(title or located_title(n_loc, n_all) + (" - per million people" if per_capita else ""))

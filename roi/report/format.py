@@ -416,7 +416,10 @@ def format_table(frame: pd.DataFrame, *, caption: str = "", tz: str = "UTC", col
     platform = shown["platform"].astype("string").fillna("x").tolist() if "platform" in shown.columns else ["x"] * len(shown)
     post_ids = shown["post_id"].tolist() if "post_id" in shown.columns else [None] * len(shown)
     has_missing = False
-    head = "".join(f'<th scope="col">{html.escape(headers.get(c, header(c)))}</th>' for c in columns)
+    numeric = ("count", "number", "percent", "change", "ratio", "minutes", "pvalue", "points")
+    num_th = ' class="roi-num"'
+    head = "".join(f'<th scope="col"{num_th if _kind(c, shown[c]) in numeric else ""}>'
+                   f"{html.escape(headers.get(c, header(c)))}</th>" for c in columns)
     body_rows = []
     for i in range(len(shown)):
         cells = []
@@ -433,7 +436,7 @@ def format_table(frame: pd.DataFrame, *, caption: str = "", tz: str = "UTC", col
                 cell = _link(post_url(post_ids[i], platform=platform[i]) if link_posts else None, text)
             else:
                 cell = html.escape(text)
-                if kind in ("count", "number", "percent", "change", "ratio", "minutes", "pvalue", "points"):
+                if kind in numeric:
                     css = ' class="roi-num"'
                 elif kind in ("datetime", "date", "hour"):
                     css = ' class="roi-date"'
