@@ -214,3 +214,22 @@ def test_pdf_is_printed_with_the_print_stylesheet(rendered):
     data = pdf.read_bytes()
     assert data.startswith(b"%PDF-") and data.count(b"/Type /Page") >= 1
     assert not (rendered.parent / ".chromium-profile").exists()
+
+
+def test_the_report_notebook_is_clean_thin_and_ships_in_the_package():
+    import ast
+
+    from roi.report import default_notebook
+
+    path = default_notebook()
+    assert path.parent.name == "report" and path.parent.parent.name == "roi"
+    nb = nbformat.read(path, as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert all(not c.outputs and c.execution_count is None for c in code), "committed with outputs"
+    params = [c for c in code if "parameters" in c.metadata.get("tags", [])]
+    assert len(params) == 1
+    for node in ast.parse(params[0].source).body:  # literals only: nothing derived in the parameters cell
+        assert isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant), ast.dump(node)
+    for cell in code:
+        tree = ast.parse(cell.source)
+        assert not any(isinstance(n, ast.FunctionDef | ast.ClassDef | ast.Lambda) for n in ast.walk(tree))
