@@ -233,3 +233,17 @@ def test_the_report_notebook_is_clean_thin_and_ships_in_the_package():
     for cell in code:
         tree = ast.parse(cell.source)
         assert not any(isinstance(n, ast.FunctionDef | ast.ClassDef | ast.Lambda) for n in ast.walk(tree))
+
+
+def test_a_part_that_fails_on_odd_data_is_one_sentence_not_a_failed_report():
+    from types import SimpleNamespace
+
+    from roi.report import show
+
+    def broken(ctx):
+        raise ValueError("max() arg is an empty sequence")
+
+    ctx = SimpleNamespace(warnings=[])
+    show(broken, ctx)
+    assert ctx.warnings == ["The broken part could not be computed from this store (ValueError: max() arg is an "
+                            "empty sequence); the rest of the report is unaffected."]

@@ -100,3 +100,10 @@ def test_engagement_with_too_few_posts_has_no_interval_claim():
                       "engagement_rate_high": [np.nan, np.nan], "engagements": [3, 5], "impressions": [100, 100]})
     f = fnd.engagement_finding(t)
     assert f.confidence == "too little data to say" and "too few posts" in f.sentence
+
+
+def test_without_web_analytics_clicks_and_conversions_are_unknown_not_zero(tmp_path):
+    ctx = prepare(tiny_store(tmp_path / "store"), account="acme", week="2026-W47", tz="America/New_York")
+    assert ctx.trends[["web_clicks", "conversions"]].isna().all().all()
+    cards = {c.label: c.value for c in sections.kpi_cards(ctx.trends)} if hasattr(sections, "kpi_cards") else None
+    assert cards is None or (cards["Web clicks"] == "—" and cards["Conversions"] == "—")

@@ -142,14 +142,25 @@ def show(section: Section | Callable[..., Section], ctx: Any = None, /, **option
 
     Pass a section, or a section function and its context: the function then runs with its
     warnings captured (as sentences on ``ctx.warnings`` for the data-quality section) so no
-    library warning, file path or source line reaches the page.
+    library warning, file path or source line reaches the page. If the function fails on data
+    it cannot handle, the page says so in one sentence under the part's name (and the
+    data-quality section lists it) instead of the whole report failing.
     """
     from IPython.display import HTML, display
 
     if callable(section) and not isinstance(section, Section):
+        name = getattr(section, "__name__", "section").replace("_", " ")
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            section = section(ctx, **options)
+            try:
+                section = section(ctx, **options)
+            except Exception as exc:  # noqa: BLE001 - one part failing on odd data must not sink the report
+                reason = _PATH.sub("", str(exc).strip().splitlines()[0] if str(exc).strip() else "").strip()
+                sentence = (f"The {name} part could not be computed from this store ({type(exc).__name__}"
+                            f"{': ' + reason if reason else ''}); the rest of the report is unaffected.")
+                if ctx is not None and hasattr(ctx, "warnings"):
+                    ctx.warnings.append(sentence)
+                section = Section(title=name.capitalize(), notes=[sentence])
         where = f"“{section.title}”" if section.title else "the report"
         if ctx is not None and hasattr(ctx, "warnings"):
             for w in caught:

@@ -65,7 +65,7 @@ def _week_span(ctx: ReportContext) -> str:
 def _model_or_none(ctx: ReportContext):
     try:
         return ctx.model
-    except ParameterError:  # too little history to fit the model
+    except (ParameterError, ValueError):  # too little history (or no views at all) to fit the model
         return None
 
 
@@ -115,9 +115,9 @@ def opening(ctx: ReportContext) -> Section:
         handles = []
     todo = fnd.recommendations(items, complaint_topics=topics, new_followers=handles)
     place = ctx.tz.rsplit("/", 1)[-1].replace("_", " ")
-    sub = (f"ISO week {ctx.week} · times in {place} ({ctx.tz}) · {count(len(ctx.week_posts))} posts this week "
-           f"in the store · followers counted on the snapshot of {local_time(ctx.snapshot, tz=ctx.tz)}"
-           if ctx.snapshot is not None else f"ISO week {ctx.week} · times in {place} ({ctx.tz})")
+    sub = f"ISO week {ctx.week} · times in {place} ({ctx.tz}) · {count(len(ctx.week_posts))} post{'s' if len(ctx.week_posts) != 1 else ''} this week in the store"
+    if ctx.snapshot is not None and len(ctx.trends) and pd.notna(ctx.trends["followers_end"].iloc[-1]):
+        sub += f" · followers counted on the snapshot of {local_time(ctx.snapshot, tz=ctx.tz)}"
     parts = [f'<p class="roi-sub">{html.escape(sub)}</p>']
     if not ctx.has_data:
         parts.append('<p class="roi-alert">There is no data for this week in the store: ingest this week\'s '
@@ -139,8 +139,16 @@ def trends(ctx: ReportContext) -> Section:
     from roi.report.plots import plot_weekly_trend
 
     t = ctx.trends
-    charts = []
+    charts, empty = [], []
+    series = {"followers": ["new", "lost"], "engagement_rate": ["engagement_rate"],
+              "clicks": ["web_clicks", "conversions"], "complaints": ["complaints", "within_1h_share"]}
+    words = {"followers": "new or lost followers", "engagement_rate": "engagement rate (no views reported)",
+             "clicks": "web clicks or conversions", "complaints": "complaints"}
     for metric in ("followers", "engagement_rate", "clicks", "complaints"):
+        values = pd.concat([pd.to_numeric(t[c], errors="coerce") for c in series[metric]])
+        if not (values.fillna(0) != 0).any():  # nothing known, or all zero: a sentence, not an empty chart
+            empty.append(words[metric])
+            continue
         fig = _figure(4.6, 2.6)
         ax = fig.subplots()
         plot_weekly_trend(t, metric, ax=ax)
@@ -152,9 +160,12 @@ def trends(ctx: ReportContext) -> Section:
                          headers={"followers_end": "Followers (closing snapshot)", "engagement_rate_low": "ER low (95%)",
                                   "engagement_rate_high": "ER high (95%)", "within_1h_share": "Answered within 1 h",
                                   "median_response_minutes": "Median answer time", "posts": "Posts"})
+    notes = [f"The last {len(t)} ISO week{'s' if len(t) != 1 else ''} with data. Engagement rate = engagements / views with a 95% "
+             "bootstrap interval over posts; complaints are those the triage found."]
+    if empty:
+        notes.append(f"Nothing to chart for {', '.join(empty)} in these weeks.")
     return Section(title="Trends", charts=charts, details=[Section(title="Week by week", tables=[shown])],
-                   notes=[f"The last {len(t)} ISO weeks with data. Engagement rate = engagements / views with a 95% "
-                          "bootstrap interval over posts; complaints are those the triage found."], tz=ctx.tz)
+                   notes=notes, tz=ctx.tz)
 
 
 def overview(ctx: ReportContext) -> Section:
@@ -285,7 +296,8 @@ def best_time(ctx: ReportContext, *, top: int = 5) -> Section:
     hours = best_hours(ctx.metrics, tz=ctx.tz, model=model).head(top) if model is not None else pd.DataFrame()
     best = best_slots(ctx.metrics, tz=ctx.tz, model=model).head(8) if model is not None else pd.DataFrame()
     charts = []
-    if len(ctx.metrics) and len(slots):
+    rates = pd.to_numeric(slots["engagement_rate"], errors="coerce") if "engagement_rate" in slots else pd.Series([])
+    if len(ctx.metrics) and len(slots) and rates.notna().any():
         fig = _figure(9, 3.8)
         ax = fig.subplots()
         plot_slot_heatmap(slots, ax=ax)
@@ -297,7 +309,9 @@ def best_time(ctx: ReportContext, *, top: int = 5) -> Section:
                            columns=["rank", "hour", "rate", "ci_low", "ci_high", "posts"],
                            headers={"rate": "Expected engagement rate"})]
     if model is None:
-        notes.append("Too few posts to rank hours with a model yet; the heatmap shows the raw rates.")
+        notes.append("Too few posts with views to rank hours with a model yet"
+                     + ("; the heatmap shows the raw rates." if charts else
+                        " (this store has no view counts, so no engagement rate can be computed)."))
         tables = []
     details = [Section(title="Best weekday and hour slots", tables=[
         format_table(best, caption="Best slots", tz=ctx.tz, columns=["rank", "day", "hour", "rate", "ci_low", "ci_high", "posts"],
@@ -475,7 +489,7 @@ def _complaint_notes(att: dict, *, handles: list[str]) -> list[str]:
     addressed = int(queue["addressed"].fillna(False).astype(bool).sum()) if "addressed" in queue else 0
     names = " or ".join(f"@{h}" for h in handles)
     notes = [f"{n:,} complaint{'s' if n != 1 else ''} this week: {addressed:,} addressed to {names}, "
-             f"{n - addressed:,} only tagging the brand."]
+             f"{n - addressed:,} only tagging the brand." if n else "No complaints found this week."]
     if len(summary) and addressed:
         s = summary.iloc[0]
         ok, w1 = int(s.get("answered", 0)), int(s.get("within_1h", 0))

@@ -48,7 +48,8 @@ def _week_index(times: pd.Series, weeks: list[tuple[str, pd.Timestamp, pd.Timest
 
 def weekly_trends(metrics: pd.DataFrame, weeks: list[tuple[str, pd.Timestamp, pd.Timestamp]], *,
                   growth: pd.DataFrame | None = None, responses: pd.DataFrame | None = None,
-                  complaints: pd.DataFrame | None = None, seed: int = 0, trim: bool = True) -> pd.DataFrame:
+                  complaints: pd.DataFrame | None = None, seed: int = 0, trim: bool = True,
+                  conversions_known: bool = True) -> pd.DataFrame:
     """One row per week: followers, engagement (with a bootstrap interval), web clicks, conversions
     and complaints with their response times.
 
@@ -70,6 +71,9 @@ def weekly_trends(metrics: pd.DataFrame, weeks: list[tuple[str, pd.Timestamp, pd
         Seed of the bootstrap.
     trim : bool
         Drop the leading weeks before the first week with posts or a follower count.
+    conversions_known : bool
+        False when the store has no web-analytics data: web clicks and conversions are then
+        unknown, not zero.
 
     Returns
     -------
@@ -102,7 +106,7 @@ def weekly_trends(metrics: pd.DataFrame, weeks: list[tuple[str, pd.Timestamp, pd
                "engagement_rate": rate, "engagement_rate_low": lo, "engagement_rate_high": hi}
         for col in ("web_clicks", "conversions"):
             values = pd.to_numeric(metrics[col], errors="coerce")[inweek] if col in metrics.columns else pd.Series([])
-            row[col] = float(values.sum()) if values.notna().any() else np.nan
+            row[col] = float(values.sum()) if conversions_known and values.notna().any() else np.nan
         rows.append(row)
     out = pd.DataFrame(rows)
     if growth is not None and len(growth):
