@@ -247,3 +247,26 @@ def test_a_part_that_fails_on_odd_data_is_one_sentence_not_a_failed_report():
     show(broken, ctx)
     assert ctx.warnings == ["The broken part could not be computed from this store (ValueError: max() arg is an "
                             "empty sequence); the rest of the report is unaffected."]
+
+
+def test_every_section_runs_on_a_real_x_archive_without_raw_values(realdata, tmp_path, monkeypatch):
+    """A real 'Download your data' archive (no views, no web analytics, one follower list): the report
+    says what it cannot know instead of failing or printing <NA>."""
+    import IPython.display
+
+    from roi.io import ingest
+    from roi.report import sections, show
+
+    store = tmp_path / "store"
+    ingest([realdata / "x-archive"], store)
+    handle = __import__("roi").load(store).accounts["handle"].iloc[0]
+    ctx = prepare(store, account=handle, tz="Europe/Berlin")
+    pages = []
+    monkeypatch.setattr(IPython.display, "display", lambda obj: pages.append(obj.data))
+    for name in ("opening", "trends", "top_posts", "listening", "best_time", "effects", "experiments",
+                 "new_followers", "geo_spread", "content_mix", "spam", "data_quality"):
+        show(getattr(sections, name), ctx)
+    html = "\n".join(pages)
+    assert len(pages) == 12 and f"@{handle}" in html
+    assert not re.search(r"&lt;NA&gt;|<NA>|\bNaN\b|\bnan\b|\bTrue\b|\bFalse\b|\d[eE]-0\d", re.sub(r"<[^>]+>", " ", html))
+    assert "too little data to say" in html  # no views: no engagement findings are invented
