@@ -240,6 +240,11 @@ class Store:
             raise StoreError(f"{path}: corrupt Parquet in table {name!r} ({exc}); rebuild the store") from None
         frame = _plain(name, table).to_pandas(types_mapper=_types_mapper)
         if name in TABLES:
+            # A column declared after the store was written reads as unknown (null), never as absent.
+            blank = empty(name)
+            for c in TABLES[name].column_names:
+                if c not in frame.columns and (columns is None or c in columns):
+                    frame[c] = pd.Series(pd.array([None] * len(frame), dtype=blank[c].dtype), index=frame.index)
             order = [c for c in TABLES[name].column_names if c in frame.columns]
             frame = frame[order]
             if TABLES[name].partition_by:
@@ -415,7 +420,8 @@ class Dataset:
     """The canonical tables of a store, as DataFrames (pandas, or Dask with ``engine='dask'``).
 
     Attributes are named for the tables: ``accounts``, ``follows``, ``posts``, ``conversions``,
-    ``experiments``; ``sources`` lists what was ingested and ``rejected`` what could not be read.
+    ``experiments``, ``effort``; ``sources`` lists what was ingested and ``rejected`` what could
+    not be read.
     """
 
     path: Path
@@ -424,6 +430,7 @@ class Dataset:
     posts: Any
     conversions: Any
     experiments: Any
+    effort: Any = field(default_factory=lambda: empty("effort"))  # the team's effort log (roi.ledger)
     sources: list[dict[str, Any]] = field(default_factory=list)
     rejected: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=REJECTED_COLUMNS))
 
