@@ -68,7 +68,7 @@ def _terms(effects: pd.DataFrame | None, prefix: str) -> pd.DataFrame:
     if effects is None or not len(effects) or not {"term", "irr", "ci_low", "ci_high"} <= set(effects.columns):
         return pd.DataFrame(columns=["term", "irr", "ci_low", "ci_high", "p_value", "reference", "posts"])
     e = effects[effects["term"].astype(str).str.startswith(prefix)].copy()
-    for c in ("irr", "ci_low", "ci_high", "p_value", "posts"):
+    for c in ("irr", "ci_low", "ci_high", "p_value", "p_adjusted", "posts"):
         if c in e.columns:
             e[c] = pd.to_numeric(e[c], errors="coerce").astype("float64")
     return e
@@ -114,6 +114,8 @@ def best_hour_finding(effects: pd.DataFrame | None, *, tz: str, min_posts: int =
     hours = _terms(effects, "hour=")
     if not len(hours):
         return Finding("best hour", "Best time to post: too little data to say (no engagement model could be fitted).")
+    # The best of ~20 hours is picked after looking: where the model adjusts p-values for the many
+    # comparisons (p_adjusted), "very likely" rests on the adjusted one.
     reference = str(hours["reference"].iloc[0]) if "reference" in hours.columns else None
     posts = hours["posts"].fillna(0) if "posts" in hours.columns else pd.Series(min_posts, index=hours.index)
     enough = hours[posts >= min_posts]
@@ -127,11 +129,11 @@ def best_hour_finding(effects: pd.DataFrame | None, *, tz: str, min_posts: int =
             return Finding("best hour", f"Best time to post: too little data to say (no hour has {min_posts}+ posts).")
         o = other.iloc[0]
         best = {"term": reference, "irr": 1 / o["irr"], "ci_low": 1 / o["ci_high"], "ci_high": 1 / o["ci_low"],
-                "p_value": o.get("p_value"), "versus": o["term"], "posts": None}
+                "p_value": o.get("p_adjusted", o.get("p_value")), "versus": o["term"], "posts": None}
     elif len(top):
         b = top.iloc[0]
         best = {"term": b["term"], "irr": b["irr"], "ci_low": b["ci_low"], "ci_high": b["ci_high"],
-                "p_value": b.get("p_value"), "versus": reference, "posts": b.get("posts")}
+                "p_value": b.get("p_adjusted", b.get("p_value")), "versus": reference, "posts": b.get("posts")}
     else:
         return Finding("best hour", f"Best time to post: too little data to say (no hour has {min_posts}+ posts).")
     if not best["ci_low"] > 1:
