@@ -10,7 +10,7 @@ from roi.cli._output import print_json
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "report", help="render the weekly report (papermill) to reports/<account>/<week>/",
-        description="Execute notebooks/weekly-report.ipynb with papermill for one account and ISO week, "
+        description="Execute the report notebook (roi/report/weekly-report.ipynb) with papermill for one account and ISO week, "
         "and write report.ipynb, a self-contained report.html (opens offline, shows no code) and the "
         "figures as PNG. Prints the HTML path.")
     p.add_argument("--store", required=True, help="store directory written by `roi ingest`")
@@ -22,7 +22,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--service-handles", default="",
                    help="the brand's customer-service handles, comma-separated (e.g. acmecustserv)")
     p.add_argument("--out", default="reports", help="output folder (default: reports)")
-    p.add_argument("--notebook", default=None, help="report notebook (default: notebooks/weekly-report.ipynb)")
+    p.add_argument("--notebook", default=None, help="report notebook (default: the one shipped with roi)")
+    p.add_argument("--pdf", action="store_true", help="also print report.pdf with headless Chromium (must be installed)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     p.add_argument("--json", action="store_true", help='print {"html": PATH, "folder": DIR}')
     p.set_defaults(func=run)
@@ -35,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
     html = render_report(args.store, account=args.account, week=args.week or None, tz=args.tz,
                          out=args.out, notebook=args.notebook, home_country=args.home_country or None,
                          brand_domain=args.brand_domain, service_handles=args.service_handles,
-                         progress=not args.no_progress)
+                         progress=not args.no_progress, pdf=args.pdf)
     if args.json:
         print_json({"html": str(html), "folder": str(html.parent)})
     else:
