@@ -137,3 +137,29 @@ def test_brexit_v2_reconstruction_accounts_for_every_post(realdata, tmp_path):
     assert int(table["size"].sum() + table["repeat_posts"].sum() + table["unreachable"].sum()) == len(ds.posts)
     assert int(table["unreachable"].sum()) == 0 and (table["size"] >= 1).all()
     assert int((table["missing_parents"] > 0).sum()) == int((table["kind"] != "original").sum())
+
+
+def test_nulls_in_ids_authors_times_and_labels():
+    t = pd.Timestamp("2026-10-01", tz="UTC")
+    posts = pd.DataFrame({
+        "post_id": ["s", "r1", "r2", "r3", None], "author_id": ["brand", "a", None, "c", "d"],
+        "created_at": [t, t + pd.Timedelta("1min"), t + pd.Timedelta("2min"), pd.NaT, t],
+        "kind": ["original", "repost", "repost", "repost", "repost"], "referenced_id": [None, "s", "s", "s", "s"],
+    }).astype({"post_id": "string", "author_id": "string", "kind": "string", "referenced_id": "string"})
+    follows = pd.DataFrame({"follower_id": pd.array(["c", None, "a"], dtype="string"),
+                            "followee_id": pd.array(["a", "a", None], dtype="string")})
+    edges = reconstruct_cascades(posts, follows).set_index("child_post_id")
+    assert sorted(edges.index) == ["r1", "r2", "r3"]  # the post without an id is not a post
+    assert edges.loc["r2", "attribution"] == "source_fallback"  # no author: follows nobody
+    assert edges.loc["r3", "attribution"] == "source_fallback"  # no time: cannot be placed after a
+    m = cascade_metrics(cascade_forest(edges.reset_index(), posts), follows=follows).iloc[0]
+    assert int(m["size"]) == 4 and int(m["unique_reach"]) == 1  # c follows a; the null follower is nobody
+
+
+def test_compare_by_size_ignores_null_labels():
+    from roi.cascades import compare_virality_by_size
+
+    m = pd.DataFrame({"size": [3, 3, 3, 3, 3], "structural_virality": [1.0, 1.5, 2.0, 1.2, 9.0],
+                      "label": pd.array(["x", "x", "y", None, "y"], dtype="string")})
+    row = compare_virality_by_size(m, by="label", groups=("x", "y"), bins=[1, 10]).iloc[0]
+    assert (row["n_a"], row["n_b"]) == (2, 2) and row["difference"] == pytest.approx(5.5 - 1.25)

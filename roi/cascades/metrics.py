@@ -386,7 +386,7 @@ def _unique_reach(forest, cascade, reach, n_casc, follows) -> pd.arrays.IntegerA
     adopters = _adopters(forest, cascade, reach)
     if follows is None or adopters is None:
         return result
-    edges = follows[["follower_id", "followee_id"]].astype("string").drop_duplicates()
+    edges = follows[["follower_id", "followee_id"]].astype("string").dropna().drop_duplicates()
     joined = adopters.merge(edges, left_on="account_id", right_on="followee_id", how="inner")
     distinct = joined[["cascade", "follower_id"]].drop_duplicates()
     counts = np.bincount(distinct["cascade"].to_numpy(), minlength=n_casc)
@@ -457,12 +457,14 @@ def compare_virality_by_size(
     size = metrics["size"].to_numpy(dtype="float64", na_value=np.nan)
     which = np.searchsorted(np.asarray(edges), size, side="right") - 1
     vir = metrics["structural_virality"].to_numpy(dtype="float64", na_value=np.nan)
-    label = metrics[by].to_numpy(dtype=object)
+    # Series comparisons: a null label is in neither group (numpy would call bool() on pd.NA).
+    is_a = metrics[by].eq(a).fillna(False).to_numpy(dtype=bool)
+    is_b = metrics[by].eq(b).fillna(False).to_numpy(dtype=bool)
     rows = []
     for i, name in enumerate(names):
         in_bin = which == i
-        va = vir[in_bin & (label == a)]
-        vb = vir[in_bin & (label == b)]
+        va = vir[in_bin & is_a]
+        vb = vir[in_bin & is_b]
         p = np.nan
         if len(va) and len(vb):
             p = float(mannwhitneyu(va, vb, alternative="two-sided").pvalue) if np.ptp(np.concatenate([va, vb])) > 0 else 1.0

@@ -72,8 +72,9 @@ def _alive_bounds(follows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     first snapshot may be older, and one in the last snapshot may still stand, so those ends are
     open; an unknown time is open too.
     """
-    first = _micros(follows["first_seen"])
-    last = _micros(follows["last_seen"])
+    undated = pd.Series(pd.NaT, index=follows.index, dtype="datetime64[us, UTC]")
+    first = _micros(follows["first_seen"] if "first_seen" in follows else undated)
+    last = _micros(follows["last_seen"] if "last_seen" in follows else undated)
     known_first = first[first != _NAT]
     known_last = last[last != _NAT]
     lo = np.where((first == _NAT) | (known_first.size and first == known_first.min()), _NAT, first)
@@ -143,8 +144,9 @@ def reconstruct_cascades(
         missing = [c for c in ("follower_id", "followee_id") if c not in follows.columns]
         if missing:
             raise ParameterError(f"follows: missing column(s) {', '.join(missing)}")
+        follows = follows.dropna(subset=["follower_id", "followee_id"])
 
-    p = posts.drop_duplicates("post_id", keep="last").reset_index(drop=True)
+    p = posts.dropna(subset=["post_id"]).drop_duplicates("post_id", keep="last").reset_index(drop=True)
     post_id = p["post_id"].astype("string")
     ref = p["referenced_id"].astype("string")
     kind = p["kind"].astype("string").fillna("")
@@ -220,7 +222,7 @@ def reconstruct_cascades(
 
     child_code = own[child]
     ids = np.asarray(uniques, dtype=object)
-    acc_ids = np.asarray(accounts, dtype=object)
+    acc_ids = np.asarray([*accounts, None], dtype=object)  # code -1 (no known author) -> None
     p_author = author_of[parent_code]
     p_time = time_of[parent_code]
     c_time = t_post[child]
@@ -231,7 +233,7 @@ def reconstruct_cascades(
         "cascade_id": ids[source_of[up[child_code]]],
         "parent_post_id": ids[parent_code],
         "child_post_id": ids[child_code],
-        "parent_account_id": np.where(p_author >= 0, acc_ids[np.maximum(p_author, 0)], None),
+        "parent_account_id": acc_ids[p_author],
         "child_account_id": acc_ids[author[child]],
         "delay": pd.to_timedelta(np.where(delay == np.iinfo(np.int64).min, np.nan, delay), unit="us"),
         "attribution": attribution,
@@ -277,6 +279,8 @@ def _most_recent_followed(*, group, account, t, post, time_of, author_of, source
     a_acc = np.concatenate([author_of[src[src_ok]], account])
     a_time = np.concatenate([time_of[src[src_ok]], t])
     a_post = np.concatenate([src[src_ok], post])
+    known = a_acc >= 0  # an adopter without a known author cannot be followed
+    a_group, a_acc, a_time, a_post = a_group[known], a_acc[known], a_time[known], a_post[known]
     key = a_group * n_acc + a_acc
     first = np.lexsort((a_time, key))
     key, a_time, a_post = key[first], a_time[first], a_post[first]
@@ -284,7 +288,8 @@ def _most_recent_followed(*, group, account, t, post, time_of, author_of, source
     key, a_time, a_post = key[keep], a_time[keep], a_post[keep]
 
     best = np.full(len(group), -1, dtype=np.int64)
-    degree = indptr[account + 1] - indptr[account]
+    # A repost without a known author (-1) follows nobody.
+    degree = np.where(account >= 0, indptr[account + 1] - indptr[np.maximum(account, 0)], 0)
     cum = np.cumsum(degree)
     # Chunks of reposts whose follow edges add up to about max_join_rows (memory stays bounded).
     stops = np.searchsorted(cum, np.arange(max_join_rows, int(cum[-1]) + 1, max_join_rows), side="right")
