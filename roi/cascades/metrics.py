@@ -134,8 +134,9 @@ def _tree_arrays(parent: np.ndarray) -> dict[str, np.ndarray]:
     return {"reach": reach, "depth": depth, "subtree": size}
 
 
-def _adopter_tree(forest: pd.DataFrame, enc: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    """Collapse each account's posts in a cascade into one adopter: (nodes kept, their parent indices).
+def _adopter_tree(forest: pd.DataFrame, enc: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray, dict | None]:
+    """Collapse each account's posts in a cascade into one adopter: (nodes kept, their parent indices,
+    the tree arrays when nothing was collapsed, else None).
 
     An account that posts twice in a cascade (reposts twice, or replies again further down a
     thread) is one adopter. It is kept at its node with the fewest hops from the source (then the
@@ -147,7 +148,7 @@ def _adopter_tree(forest: pd.DataFrame, enc: dict[str, np.ndarray]) -> tuple[np.
     parent = enc["parent"]
     n = len(parent)
     if "account_id" not in forest.columns or n == 0:
-        return np.ones(n, dtype=bool), parent
+        return np.ones(n, dtype=bool), parent, None
     arrays = _tree_arrays(parent)
     acc_code, acc_names = pd.factorize(forest["account_id"], sort=False)
     candidate = arrays["reach"] & (acc_code >= 0)
@@ -162,10 +163,12 @@ def _adopter_tree(forest: pd.DataFrame, enc: dict[str, np.ndarray]) -> tuple[np.
     rep = np.arange(n, dtype=np.int64)
     rep[order] = order[first][group]
     kept = rep == np.arange(n)
+    if kept.all():
+        return kept, parent, arrays
     moved = np.where(parent >= 0, rep[np.maximum(parent, 0)], parent)
     new_index = np.cumsum(kept) - 1
     new_parent = np.where(moved >= 0, new_index[np.maximum(moved, 0)], moved)
-    return kept, new_parent[kept].astype(np.int64)
+    return kept, new_parent[kept].astype(np.int64), None
 
 
 def node_depths(forest: pd.DataFrame) -> pd.DataFrame:
@@ -309,11 +312,11 @@ def cascade_metrics(
     """
     enc = _encode(forest)
     n_casc = len(enc["names"])
-    kept, parent = _adopter_tree(forest, enc)
+    kept, parent, arrays = _adopter_tree(forest, enc)
     repeat_posts = np.bincount(enc["cascade"][~kept], minlength=n_casc)
     forest = forest[kept]
     cascade = enc["cascade"][kept]
-    arrays = _tree_arrays(parent)
+    arrays = _tree_arrays(parent) if arrays is None else arrays
     reach = arrays["reach"]
     depth, subtree = arrays["depth"], arrays["subtree"]
 
