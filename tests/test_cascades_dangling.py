@@ -74,7 +74,9 @@ def test_cli_with_dangling_references(dangling_store, capsys):
     out = json.loads(capsys.readouterr().out)
     assert [r["cascade_id"] for r in out] == ["1", "7"]
     assert main(["cascades", "--store", str(dangling_store)]) == 0
-    assert "5 cascades" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "5 cascades" in printed
+    assert "3 of them start at the oldest post the store holds" in printed and "(4 posts reference" in printed
     assert main(["cascades", "--store", str(dangling_store), "--account", "nobody"]) == 2
     assert capsys.readouterr().err.count("\n") == 1
 

@@ -69,6 +69,8 @@ def run(args: argparse.Namespace) -> int:
         if "missing_parents" in table.columns and len(table):
             broken = int((table["missing_parents"] > 0).sum())
             if broken:
-                print(f"{broken} of them start at the oldest post the store holds: their source is not in the "
-                      f"store ({int(table['missing_parents'].sum())} posts reference a post it does not hold)")
+                refs = int(table["missing_parents"].sum())
+                print(f"{broken} of them {'starts' if broken == 1 else 'start'} at the oldest post the store holds, "
+                      f"as {'its' if broken == 1 else 'their'} source is not in the store ({refs} "
+                      f"{'post references' if refs == 1 else 'posts reference'} a post the store does not hold)")
     return 0
