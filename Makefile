@@ -5,7 +5,12 @@
 SHELL := /bin/bash
 
 PYTHON ?= python3
+# An active conda environment (other than base) is used as it is; otherwise roi makes its own .venv.
+ifneq ($(and $(CONDA_PREFIX),$(filter-out base,$(CONDA_DEFAULT_ENV))),)
+VENV := $(CONDA_PREFIX)
+else
 VENV := .venv
+endif
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.roi-installed
 ACCOUNT ?= acme
@@ -24,7 +29,7 @@ LAB_PORT ?= 8888
 PYTEST_WORKERS ?= 2
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: help setup weekly-report sample test lint lab bench clean distclean
+.PHONY: help setup weekly-report sample test lint sanitize lab bench clean distclean
 
 help: ## Show this help
 	@echo "roi — return on influence. Targets:"
@@ -59,6 +64,20 @@ test: setup ## Run the tests and doctests (offline; real data from ROI_REALDATA 
 lint: setup ## Check style with ruff
 	$(BIN)/ruff check roi tests bench
 
+SANITIZE_DIR := build/sanitize
+SANITIZE_LIBS = $$(gcc -print-file-name=libasan.so) $$(gcc -print-file-name=libubsan.so)
+
+sanitize: setup ## Build the C line scanner with AddressSanitizer + UBSan (gcc) and run its fuzz/differential tests on that build
+	rm -rf $(SANITIZE_DIR) && mkdir -p $(SANITIZE_DIR)
+	cp -r roi $(SANITIZE_DIR)/ && rm -f $(SANITIZE_DIR)/roi/io/_linescan*.so
+	gcc -shared -fPIC -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all \
+		-I"$$($(BIN)/python -c 'import sysconfig; print(sysconfig.get_paths()["include"])')" roi/io/_linescan.c \
+		-o $(SANITIZE_DIR)/roi/io/_linescan"$$($(BIN)/python -c 'import sysconfig; print(sysconfig.get_config_var("EXT_SUFFIX"))')"
+	cd $(SANITIZE_DIR) && LD_PRELOAD="$(SANITIZE_LIBS)" ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
+		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 PYTHONPATH=. ROI_REQUIRE_NATIVE=$(abspath $(SANITIZE_DIR)) \
+		$(abspath $(BIN))/python -m pytest -q -p no:cacheprovider -o addopts="" --rootdir=$(CURDIR) \
+		$(CURDIR)/tests/test_json_lines.py $(CURDIR)/tests/test_x_v2.py
+
 lab: setup ## Start JupyterLab on 127.0.0.1 (LAB_PORT=8888) with the roi kernel
 	$(BIN)/jupyter lab --ip 127.0.0.1 --port $(LAB_PORT) --no-browser $(ROOT_FLAG) --notebook-dir .
 
@@ -71,5 +90,5 @@ clean: ## Remove rendered reports, generated stores and caches (keeps .venv)
 	rm -rf .pytest_cache .ruff_cache bench/results
 	find . -name __pycache__ -not -path './$(VENV)/*' -exec rm -rf {} +
 
-distclean: clean ## Also remove the virtual environment
-	rm -rf $(VENV)
+distclean: clean ## Also remove the virtual environment (.venv; an active conda environment is left alone)
+	rm -rf .venv

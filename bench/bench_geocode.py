@@ -35,7 +35,7 @@ def make_locations(rows: int, distinct: int, seed: int = 0):
     shapes = rng.integers(0, 5, distinct)
     city = big.iloc[rng.integers(0, len(big), distinct)]
     out = []
-    for k, (shape, name, cc) in enumerate(zip(shapes, city["name"], city["country_code"].astype(str))):
+    for k, (shape, name, cc) in enumerate(zip(shapes, city["name"], city["country_code"].astype(str), strict=False)):
         tag = f" {k}" if shape == 4 else ""  # unique junk keeps the distinct count honest
         out.append([name, f"{name}, {g.country_name.get(cc, cc)}", f"{name} {cc}",
                     countries[k % len(countries)], junk[k % len(junk)] + tag][shape])
@@ -68,7 +68,6 @@ def main(argv: list[str] | None = None) -> int:
     load_s = sorted(x[0] for x in loads)[1]
     _, load_mib = peak_rss_of("from roi.geo import load_gazetteer; load_gazetteer()")
 
-    import pandas as pd
 
     import importlib
 
@@ -80,12 +79,12 @@ def main(argv: list[str] | None = None) -> int:
     n_distinct = locs.nunique(dropna=False)
 
     def cold():
-        mod._CACHE.clear()
+        mod._resolved.cache_clear()
         return geocode(locs)
 
     cold_s, out = median_time(cold, repeat=3)
     warm_s, _ = median_time(lambda: geocode(locs), repeat=3)
-    answers = dict(zip(locs, out["country_code"]))
+    answers = dict(zip(locs, out["country_code"], strict=False))
     ref_s, _ = median_time(lambda: locs.map(answers), repeat=3)
     rows = [
         {"step": "gazetteer load (fresh process, after imports; median of 3)", "seconds": load_s,

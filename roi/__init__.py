@@ -2,7 +2,7 @@
 
 The public surface: :func:`load` a store into a :class:`Dataset`, the canonical table
 declarations in :mod:`roi.tables`, and the analysis modules (``roi.graph``, ``roi.geo``,
-``roi.cascades``, ``roi.engagement``, ``roi.abtest``, ``roi.listening``).
+``roi.cascades``, ``roi.engagement``, ``roi.abtest``, ``roi.listening``, ``roi.ledger``).
 """
 
 from __future__ import annotations

@@ -415,7 +415,8 @@ class Dataset:
     """The canonical tables of a store, as DataFrames (pandas, or Dask with ``engine='dask'``).
 
     Attributes are named for the tables: ``accounts``, ``follows``, ``posts``, ``conversions``,
-    ``experiments``; ``sources`` lists what was ingested and ``rejected`` what could not be read.
+    ``experiments``, ``effort``; ``sources`` lists what was ingested and ``rejected`` what could
+    not be read.
     """
 
     path: Path
@@ -424,6 +425,7 @@ class Dataset:
     posts: Any
     conversions: Any
     experiments: Any
+    effort: Any = field(default_factory=lambda: empty("effort"))  # the team's effort log (roi.ledger)
     sources: list[dict[str, Any]] = field(default_factory=list)
     rejected: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=REJECTED_COLUMNS))
 

@@ -156,15 +156,18 @@ TABLES: dict[str, Table] = {
             "conversions",
             "post (or campaign), channel and day",
             _cols(
-                ("post_id", STRING, "post id from utm_content (or a campaign name)"),
+                ("post_id", STRING, "post id from utm_content (or a campaign name); null for "
+                 "channel traffic that no post brought"),
                 ("date", TIMESTAMP, "the day, as midnight UTC"),
                 ("channel", STRING, "traffic channel (social, email, ...) if given"),
                 ("clicks", COUNT, "clicks or sessions"),
                 ("conversions", COUNT, "conversions"),
                 ("revenue", FLOAT, "revenue, if given"),
+                ("landing_page", STRING, "landing page of channel traffic without a post id (it "
+                 "tells such rows of one day and channel apart); null on a post's rows"),
             ),
-            key=("post_id", "date", "channel"),
-            nullable_key=("channel",),
+            key=("post_id", "date", "channel", "landing_page"),
+            nullable_key=("post_id", "channel", "landing_page"),
         ),
         Table(
             "experiments",
@@ -176,6 +179,19 @@ TABLES: dict[str, Table] = {
                 ("pair_id", STRING, "pairs identical content across arms (paired design)"),
             ),
             key=("experiment_id", "post_id"),
+        ),
+        Table(
+            "effort",
+            "week, activity and person of the team's effort log",
+            _cols(
+                ("week", STRING, "ISO week of the effort, e.g. 2026-W40"),
+                ("activity", STRING, "content, engagement, customer service, promotion or ads"),
+                ("person", STRING, "who logged the hours, if the log says"),
+                ("hours", FLOAT, "hours spent"),
+                ("cost", FLOAT, "cost of those hours (and spend), in the log's currency, if given"),
+            ),
+            key=("week", "activity", "person"),
+            nullable_key=("person",),
         ),
     )
 }

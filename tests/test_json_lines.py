@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import random
 import shutil
 import sysconfig
+from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.json as pajson
@@ -39,6 +41,16 @@ def test_the_extension_is_built_where_a_c_compiler_is():
     if not (shutil.which("cc") or shutil.which("gcc")) or not sysconfig.get_paths().get("include"):
         pytest.skip("no C compiler here: roi installs without the scanner and parses with pyarrow")
     assert _json_lines.AVAILABLE, "setup.py builds roi.io._linescan with the C compiler found here"
+
+
+def test_the_scanner_under_test_is_the_requested_build():
+    """`make sanitize` names its ASan/UBSan build in ROI_REQUIRE_NATIVE: the tests must run on it."""
+    wanted = os.environ.get("ROI_REQUIRE_NATIVE")
+    if not wanted:
+        pytest.skip("only under `make sanitize`, which sets ROI_REQUIRE_NATIVE to its build folder")
+    from roi.io import _linescan
+
+    assert Path(_linescan.__file__).resolve().is_relative_to(Path(wanted).resolve())
 
 
 @native

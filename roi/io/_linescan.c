@@ -708,13 +708,19 @@ static PyObject *scan(PyObject *Py_UNUSED(self), PyObject *args) {
                 Py_DECREF(data);
                 data = as_bytes(&n->data, bits);
             }
-            PyObject *entry = (offsets && data)
-                ? Py_BuildValue("(LLNNN)", (long long)n->length, (long long)n->nulls,
-                                as_bytes(&n->valid, bits), offsets, data)
-                : NULL;
-            if (!entry) {
+            PyObject *valid = as_bytes(&n->valid, bits);
+            PyObject *entry = NULL;
+            if (valid && offsets && data)
+                /* "N" hands over all three references, on failure too (CPython decrefs the N
+                 * arguments it could not place), so they must not be released again here. */
+                entry = Py_BuildValue("(LLNNN)", (long long)n->length, (long long)n->nulls,
+                                      valid, offsets, data);
+            else {
+                Py_XDECREF(valid);
                 Py_XDECREF(offsets);
                 Py_XDECREF(data);
+            }
+            if (!entry) {
                 Py_CLEAR(result);
                 break;
             }

@@ -5,15 +5,18 @@ Columns (header case-insensitive; spaces count as underscores, so GA's "Landing 
 * ``date`` - ISO date or datetime, or ``YYYYMMDD`` as GA4 exports it; stored as that day at
   midnight UTC (a datetime with an offset is converted to UTC first);
 * the post id: ``utm_content``, else the ``utm_content`` query parameter of a landing URL column
-  (``landing_page``, ``landing_url``, ``page_location``, ``url`` or ``page``);
+  (``landing_page``, ``landing_url``, ``page_location``, ``url`` or ``page``); a channel-only
+  export (date, channel, sessions, conversions: GA4's traffic acquisition by day) has none;
 * ``clicks``, else ``sessions`` -> ``clicks`` (required);
 * ``conversions``, else ``goal_completions``, ``transactions`` or ``key_events`` (required);
 * optional ``revenue`` (or ``purchase_revenue``/``transaction_revenue``) and ``channel`` (or
   ``session_default_channel_group``, ``default_channel_grouping``, ``utm_medium``).
 
-A row whose post id cannot be found (no ``utm_content`` and none in its landing URL) is rejected
-with the reason "no utm_content (post id)": conversions are joined to posts on that id, and
-campaign-level traffic without it cannot be attributed to a post. Rows with an unparseable date
+A row whose post id cannot be found (no ``utm_content`` and none in its landing URL) is kept as
+channel traffic when it names its channel (email, organic search...): ``post_id`` is null, its
+landing page (if any) is kept in ``landing_page``, and :mod:`roi.ledger` compares the channels.
+Without a channel either it is rejected with the reason "no utm_content (post id)": it can be
+attributed neither to a post nor to a channel. Rows with an unparseable date
 or a negative / non-numeric count are rejected with their line. Several rows for the same post,
 day and channel are kept as they come; ingest keeps the latest.
 """
@@ -34,7 +37,7 @@ from roi.tables import conform
 
 __all__ = ["read", "EXPECTED_HEADER"]
 
-EXPECTED_HEADER = "date,utm_content|landing_page,clicks|sessions,conversions[,revenue,channel]"
+EXPECTED_HEADER = "date,utm_content|landing_page|channel,clicks|sessions,conversions[,revenue,channel]"
 _LANDING = ("landing_page", "landing_url", "landing_page_+_query_string", "page_location",
             "page_path_+_query_string", "url", "page")
 _CLICKS = ("clicks", "sessions")
@@ -95,15 +98,17 @@ def read(path: Path, *, as_of: pd.Timestamp | None = None) -> Iterator[ReadResul
     columns = [c.replace(" ", "_") for c in source.columns]
     landing = _first(columns, _LANDING)
     clicks, conversions = _first(columns, _CLICKS), _first(columns, _CONVERSIONS)
+    channel = _first(columns, _CHANNEL)
     missing = [what for what, ok in (("date", "date" in columns),
-                                     ("utm_content or a landing URL", "utm_content" in columns or landing),
+                                     ("utm_content, a landing URL or a channel",
+                                      "utm_content" in columns or landing or channel),
                                      ("clicks or sessions", clicks), ("conversions", conversions)) if not ok]
     if not source.header:
         source.require(["date"], expected_header=EXPECTED_HEADER)
     if missing:
         raise InputError(f"{path}: missing required column(s) {', '.join(missing)}; "
                          f"expected header: {EXPECTED_HEADER}")
-    revenue, channel = _first(columns, _REVENUE), _first(columns, _CHANNEL)
+    revenue = _first(columns, _REVENUE)
     for block in source.blocks():
         rows = block.rows.set_axis(columns, axis=1)
         problems = Problems(len(rows))
@@ -112,10 +117,12 @@ def read(path: Path, *, as_of: pd.Timestamp | None = None) -> Iterator[ReadResul
         post_id = rows["utm_content"] if "utm_content" in columns else pd.Series(pd.NA, index=rows.index, dtype="string")
         if landing:
             post_id = post_id.fillna(_utm_content(rows[landing]))
-        problems.add(post_id.isna().to_numpy(), "no utm_content (post id) in the row or its landing URL")
+        channel_of = rows[channel] if channel else pd.Series(pd.NA, index=rows.index, dtype="string")
+        problems.add((post_id.isna() & channel_of.isna()).to_numpy(),
+                     "no utm_content (post id) in the row or its landing URL")
         frame = pd.DataFrame({
-            "post_id": post_id, "date": date,
-            "channel": rows[channel] if channel else pd.Series(pd.NA, index=rows.index, dtype="string"),
+            "post_id": post_id, "date": date, "channel": channel_of,
+            "landing_page": rows[landing].where(post_id.isna()) if landing else None,
             "clicks": parse_counts(rows[clicks], clicks, problems),
             "conversions": parse_counts(rows[conversions], conversions, problems),
             "revenue": parse_floats(rows[revenue], revenue, problems) if revenue else None,

@@ -19,9 +19,11 @@ Rules, in order:
   Bluesky responses (``feed``, ``thread``, ``followers``/``follows`` with ``did:`` / ``at://``)
   -> ``bluesky``.
 * CSV, by its header: ``experiment_id,arm,post_id`` -> ``experiments``;
+  ``week,activity,hours`` -> ``effort``;
   ``follower_id,followee_id`` -> ``follows``; ``date`` + ``utm_content`` or a landing URL
   (``landing_page``, ``landing page + query string``, ``page path + query string``,
-  ``page_location``...) -> ``conversions``; ``post_id`` + ``author`` + ``created_at`` -> ``csv``.
+  ``page_location``...) -> ``conversions``, and so is ``date`` + a channel (``session default
+  channel group``...) + ``sessions``/``clicks`` (channel traffic only); ``post_id`` + ``author`` + ``created_at`` -> ``csv``.
 * The one rule by name: an id list called ``followers-of-<id>.txt`` / ``following-of-<id>.txt``
   (one account id a line, no header) -> ``follows``; its name says whose list it is.
 
@@ -54,6 +56,7 @@ __all__ = ["FORMATS", "Detection", "detect", "sniff", "is_x_archive", "ytd_name"
 
 FORMATS = (
     "x-v2", "x-v1", "x-archive", "mastodon", "bluesky", "csv", "conversions", "follows", "experiments",
+    "effort",
 )
 HEAD_BYTES = 1 << 20
 _YTD = re.compile(rb"^\s*window\.YTD\.([A-Za-z0-9_]+)\.part(\d+)\s*=")
@@ -65,6 +68,10 @@ ARCHIVE_TWEET_FILES = ("tweets.js", "tweet.js")
 LANDING_COLUMNS = frozenset({"landing_page", "landing_url", "landing page", "page_location", "url", "page",
                              "landing page + query string", "page path + query string",
                              "landing_page_+_query_string", "page_path_+_query_string"})
+
+# Header names (lower-cased) of the traffic channel in web-analytics exports.
+CHANNEL_COLUMNS = frozenset({"channel", "session default channel group", "session_default_channel_group",
+                             "default channel group", "default channel grouping", "default_channel_grouping"})
 
 
 @dataclass(frozen=True)
@@ -273,11 +280,18 @@ def _sniff_csv(head: bytes) -> Detection:
         return Detection(None, "text, but neither JSON nor a CSV export with a known header")
     if {"experiment_id", "arm", "post_id"} <= cols:
         return Detection("experiments", "experiments CSV (experiment_id, arm, post_id)")
+    if {"week", "activity", "hours"} <= cols:
+        return Detection("effort", "effort log CSV (week, activity, hours)")
+    if {"week", "activity"} <= cols:
+        return Detection(None, "CSV with week and activity but no hours column for an effort log "
+                               "(week, activity, hours[, cost])")
     if {"follower_id", "followee_id"} <= cols:
         return Detection("follows", "follows CSV (follower_id, followee_id)")
     landing = cols & LANDING_COLUMNS
     if "date" in cols and ("utm_content" in cols or landing):
         return Detection("conversions", "web-analytics CSV (date + utm_content or landing URL)")
+    if "date" in cols and cols & CHANNEL_COLUMNS and cols & {"sessions", "clicks"}:
+        return Detection("conversions", "web-analytics CSV by channel (date + channel + sessions)")
     authors = cols & {"author", "author_id"}
     if "post_id" in cols and authors and "created_at" in cols:
         return Detection("csv", "posts CSV (post_id, author, created_at)")

@@ -74,6 +74,7 @@ READERS = {
     "conversions": "roi.io.conversions",
     "follows": "roi.io.follows",
     "experiments": "roi.io.experiments",
+    "effort": "roi.io.effort",
 }
 # Which source first brought each post: lets a later conflicting record name the file.
 PROVENANCE_TABLE = "post_sources"

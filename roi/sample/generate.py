@@ -17,24 +17,28 @@ from roi.sample.complaints import complaint_specs
 from roi.sample.conversations import assign_ids, brand_specs, chatter_specs, reaction_specs, spam_specs
 from roi.sample.engagement import CLICK, LIKE, QUOTE, REPLY, REPOST, simulate_engagement
 from roi.sample.graph import build_graph, follower_flows
+from roi.sample.ledger import channel_rows, effort_rows, ledger_truth
 from roi.sample.population import BRAND, CUSTSERV, build_population
 from roi.sample.writers import (
     README,
     iso_ms,
     render_tweets,
     write_conversions,
+    write_effort,
     write_experiments,
     write_follower_pages,
     write_follows,
     write_json,
     write_tweet_pages,
+    write_web_analytics,
 )
 
 __all__ = ["write_sample", "validate_options", "DEFAULTS"]
 
 DEFAULTS = {"seed": 0, "followers": 5000, "weeks": 8, "start": "2026-09-28"}
 EXPERIMENT_ID = "posting-time-2026"
-_GENERATED = ("x-v2", "follows", "conversions.csv", "experiments.csv", "truth.json", "README.md")
+_GENERATED = ("x-v2", "follows", "conversions.csv", "web-analytics.csv", "effort.csv", "experiments.csv",
+              "truth.json", "README.md")
 
 
 def validate_options(*, seed, followers, weeks, start) -> dict:
@@ -228,10 +232,15 @@ def write_sample(out_dir, *, seed: int = 0, followers: int = 5000, weeks: int = 
 
     id_of_brand = {s["brand_j"]: s for s in specs if s["author"] == 0 and s.get("brand_j", -1) >= 0}
     write_conversions(out / "conversions.csv", _conversion_rows(events, schedule, id_of_brand, cal, horizon))
+    write_web_analytics(out / "web-analytics.csv", channel_rows(
+        _rng(seed, "channels"), start=cal.start_date, days=7 * weeks, followers=followers))
+    write_effort(out / "effort.csv", effort_rows(_rng(seed, "effort"), iso_weeks=cal.iso_weeks,
+                                                 burst_week=burst_week))
     pairs = _experiment_rows(schedule, id_of_brand)
     write_experiments(out / "experiments.csv", pairs)
     truth = _truth(opts, cal, pop, graph, schedule, specs, complaint_truth, pairs, counts_by_snapshot,
                    broadcast, id_of_brand)
+    truth["ledger"] = ledger_truth(burst_week=cal.iso_weeks[burst_week])
     write_json(out / "truth.json", truth)
     (out / "README.md").write_text(README.format(
         seed=seed, followers=followers, weeks=weeks, start=opts["start"], brand=BRAND["handle"],

@@ -7,7 +7,9 @@
   1,000 users a page, newest follower first; ``__twarc.retrieved_at`` is the snapshot time.
 * ``follows/audience-YYYY-MM-DD.csv``: follow edges among the modelled accounts (and to the brand)
   present at each snapshot.
-* ``conversions.csv`` (web analytics by day and UTM), ``experiments.csv``, ``truth.json``, ``README.md``.
+* ``conversions.csv`` (web analytics by day and UTM), ``web-analytics.csv`` (the other channels, as a
+  GA4 export by date, channel and landing page), ``effort.csv`` (the team's hours),
+  ``experiments.csv``, ``truth.json``, ``README.md``.
 
 Everything is written deterministically: fixed key order, floats rounded, no wall-clock times.
 """
@@ -27,7 +29,7 @@ from roi.sample.population import Population
 from roi.sample.texts import compose, retweet_text, tco
 
 __all__ = ["render_tweets", "write_tweet_pages", "write_follower_pages", "write_follows",
-           "write_conversions", "write_experiments", "write_json", "iso_ms", "TWARC_VERSION"]
+           "write_conversions", "write_web_analytics", "write_effort", "write_experiments", "write_json", "iso_ms", "TWARC_VERSION"]
 
 TWARC_VERSION = "2.14.0"
 _API = "https://api.twitter.com/2"
@@ -258,6 +260,27 @@ def write_conversions(path: Path, rows: pd.DataFrame) -> None:
     path.write_text(buf.getvalue(), encoding="utf-8")
 
 
+def write_web_analytics(path: Path, rows: pd.DataFrame) -> None:
+    """GA4 exploration export: sessions by date, default channel group and landing page."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["Date", "Session default channel group", "Landing page + query string", "Sessions",
+                "Key events", "Total revenue"])
+    for r in rows.itertuples(index=False):
+        w.writerow([r.date, r.channel, r.landing_page, int(r.sessions), int(r.conversions), f"{r.revenue:.2f}"])
+    path.write_text(buf.getvalue(), encoding="utf-8")
+
+
+def write_effort(path: Path, rows: pd.DataFrame) -> None:
+    """The team's effort log: week, activity, hours, cost."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["week", "activity", "hours", "cost"])
+    for r in rows.itertuples(index=False):
+        w.writerow([r.week, r.activity, f"{r.hours:g}", f"{r.cost:.2f}"])
+    path.write_text(buf.getvalue(), encoding="utf-8")
+
+
 def write_experiments(path: Path, rows: list[tuple[str, str, str, str]]) -> None:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
@@ -278,6 +301,8 @@ are planted and recorded in `truth.json`. Read it into a store with `roi ingest 
 | `x-v2/followers-YYYY-MM-DD.jsonl` | the brand's followers at each weekly snapshot (twarc2 followers) |
 | `follows/audience-YYYY-MM-DD.csv` | follow edges among the audience (and to the brand) at each snapshot |
 | `conversions.csv` | web analytics: sessions, conversions and revenue by day and UTM (utm_content = post id) |
+| `web-analytics.csv` | web analytics of the other channels (search, email, paid, direct, referral, other social) by date and landing page |
+| `effort.csv` | the team's effort log: hours and cost a week per activity |
 | `experiments.csv` | the A/B test of posting times: experiment, arm, post, pair |
 | `truth.json` | every planted parameter and effect (not an export; ingest skips it) |
 """
