@@ -55,6 +55,7 @@ def _commands(store: Path, account: str | None, *, unknown: bool) -> dict[str, l
         "timing": ["timing", "--store", s, "--account", who, "--json"],
         "listen": ["listen", "--store", s, "--handles", who, "--json"],
         "ab": ["ab", "--store", s, *slots, "--account", who, "--json"],
+        "ledger": ["ledger", "--store", s, "--account", who, "--json"],
     }
     if unknown:
         jobs |= {
@@ -63,6 +64,7 @@ def _commands(store: Path, account: str | None, *, unknown: bool) -> dict[str, l
             "listen-unknown-handle": ["listen", "--store", s, "--handles", NOBODY, "--json"],
             "ab-unknown-account": ["ab", "--store", s, *slots, "--account", NOBODY],
             "ab-list": ["ab", "list", "--store", s, "--json"],
+            "ledger-unknown-account": ["ledger", "--store", s, "--account", NOBODY],
         }
     return jobs
 
