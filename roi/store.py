@@ -240,6 +240,11 @@ class Store:
             raise StoreError(f"{path}: corrupt Parquet in table {name!r} ({exc}); rebuild the store") from None
         frame = _plain(name, table).to_pandas(types_mapper=_types_mapper)
         if name in TABLES:
+            # A column declared after the store was written reads as unknown (null), never as absent.
+            blank = empty(name)
+            for c in TABLES[name].column_names:
+                if c not in frame.columns and (columns is None or c in columns):
+                    frame[c] = pd.Series(pd.array([None] * len(frame), dtype=blank[c].dtype), index=frame.index)
             order = [c for c in TABLES[name].column_names if c in frame.columns]
             frame = frame[order]
             if TABLES[name].partition_by:

@@ -138,6 +138,9 @@ TABLES: dict[str, Table] = {
                 ("referenced_id", STRING, "replied-to, quoted or reposted post"),
                 ("conversation_id", STRING, "thread root"),
                 ("via_id", STRING, "the repost through which this repost was seen (Bluesky via)"),
+                ("manual_repost", BOOL, "an old-style manual retweet: text starts 'RT @user:' but the platform "
+                 "records no repost, so it is the author's own post (kind original, reply or quote; no "
+                 "referenced_id unless it replies or quotes), its metrics and mentions its own; null: unknown"),
                 ("hashtags", STRING_LIST, "casefolded, without #"),
                 ("mentions", STRING_LIST, "casefolded handles, without @; RT @x: is not a mention"),
                 ("urls", STRING_LIST, "expanded URLs"),

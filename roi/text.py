@@ -32,11 +32,11 @@ from __future__ import annotations
 import functools
 import html
 import re
-import sys
 import unicodedata
+from collections.abc import Iterable
 from html.parser import HTMLParser
-from typing import Iterable
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -50,6 +50,7 @@ __all__ = [
     "urls_of",
     "strip_retweet_prefix",
     "is_retweet_text",
+    "retweet_texts",
     "has_question",
     "html_to_text",
 ]
@@ -300,18 +301,35 @@ def extract_urls(text: str | None) -> list[str]:
 
 # --- retweets, questions ------------------------------------------------------------------------
 
-_RETWEET_PREFIX = re.compile(r"^\s*RT\s?[@\uff20]([A-Za-z0-9_]{1,20}):\s*", re.IGNORECASE)
+# "RT @user:" as the platforms write it; hand-typed retweets of 2008-2010 often drop the colon.
+_RETWEET_PREFIX = re.compile(r"^\s*RT\s?[@\uff20]([A-Za-z0-9_]{1,20})(?::\s*|\s+|$)", re.IGNORECASE)
 
 
 def is_retweet_text(text: str | None) -> bool:
-    """Whether ``text`` starts like a retweet, ``RT @user:``.
+    """Whether ``text`` starts like a retweet, ``RT @user:`` (or, typed by hand, ``RT @user text``).
 
     Examples
     --------
     >>> is_retweet_text("RT @acme: big news"), is_retweet_text("big news, RT @acme: ...")
     (True, False)
+    >>> is_retweet_text("rt @acme great post"), is_retweet_text("RT @acme's idea")
+    (True, False)
     """
     return bool(text) and _RETWEET_PREFIX.match(text) is not None
+
+
+def retweet_texts(texts: pd.Series) -> np.ndarray:
+    """Which texts of a Series start like a retweet (:func:`is_retweet_text`); null texts do not.
+
+    Examples
+    --------
+    >>> retweet_texts(pd.Series(["RT @acme: hi", "hi", None], dtype="string")).tolist()
+    [True, False, False]
+    >>> retweet_texts(pd.Series([None, None], dtype="string")).tolist()  # a wholly empty column
+    [False, False]
+    """
+    values = texts.astype(object).where(texts.notna(), None).tolist()
+    return np.fromiter((is_retweet_text(v) for v in values), dtype=bool, count=len(values))
 
 
 def strip_retweet_prefix(text: str | None) -> str | None:
@@ -394,13 +412,16 @@ def hashtags_of(texts: pd.Series, *, casefold: bool = True) -> pd.Series:
     return _map_unique(texts, fn)
 
 
-def mentions_of(texts: pd.Series, *, casefold: bool = True) -> pd.Series:
+def mentions_of(texts: pd.Series, *, casefold: bool = True, retweet_prefix: bool = False) -> pd.Series:
     """Handles mentioned in every text of a Series, the ``RT @user:`` prefix not counted.
 
     Parameters
     ----------
     texts : Series of str
     casefold : bool, default True
+    retweet_prefix : bool, default False
+        Count the handle of a leading ``RT @user:`` too: a manual retweet (a post of its
+        author's own, not a platform repost) does mention that user.
 
     Returns
     -------
@@ -412,7 +433,7 @@ def mentions_of(texts: pd.Series, *, casefold: bool = True) -> pd.Series:
     [['bob'], ['carol']]
     """
     def fn(text: str) -> list[str]:
-        found = extract_mentions(strip_retweet_prefix(text))
+        found = extract_mentions(text if retweet_prefix else strip_retweet_prefix(text))
         return normalise_entities(found) if casefold else found
 
     return _map_unique(texts, fn)

@@ -52,8 +52,12 @@ def test_arm_table_and_lift_by_hand():
     assert arms.loc["B", ["posts", "impressions", "engagements"]].tolist() == [4, 5000, 150]
     assert arms.loc["A", "engagement_rate"] == pytest.approx(0.024)
     assert arms.loc["B", "engagement_rate"] == pytest.approx(0.030)
-    assert r.lift["estimate"] == pytest.approx(0.25)
-    assert r.lift["ci_low"] < 0.25 < r.lift["ci_high"]
+    assert r.lift["ratio_of_rates"] == pytest.approx(0.25)
+    # the lift is the ratio of geometric-mean rates, log((y + 0.5) / x) per post
+    la = [math.log((y + 0.5) / x) for y, x in ((20, 1000), (50, 2000), (30, 1000), (20, 1000))]
+    lb = [math.log((y + 0.5) / x) for y, x in ((35, 1000), (25, 1000), (60, 2000), (30, 1000))]
+    assert r.lift["estimate"] == pytest.approx(math.expm1(sum(lb) / 4 - sum(la) / 4))
+    assert r.lift["ci_low"] < r.lift["estimate"] < r.lift["ci_high"]
     assert r.design == "unpaired" and r.paired is None
     d = r.to_dict()
     assert d["arms"]["B"]["events"] == 150 and d["arms"]["B"]["exposure"] == 5000
@@ -68,13 +72,16 @@ def test_paired_analysis_by_hand():
     mean = sum(d) / 3
     assert r.paired["mean_log_ratio"] == pytest.approx(mean)
     assert r.paired["lift"] == pytest.approx(math.expm1(mean))
-    # Mantel-Haenszel with equal impressions is the ratio of summed events
-    assert r.lift["estimate"] == pytest.approx(110 / 60 - 1)
+    # the lift is the paired analysis; Mantel-Haenszel with equal impressions is the ratio of summed events
+    assert r.lift["estimate"] == pytest.approx(math.expm1(mean))
+    assert (r.lift["ci_low"], r.lift["ci_high"]) == pytest.approx((r.paired["ci_low"], r.paired["ci_high"]))
+    assert r.lift["mantel_haenszel"] == pytest.approx(110 / 60 - 1)
     assert r.lift["ratio_of_rates"] == pytest.approx(110 / 60 - 1)
     # Of the 8 equally likely within-pair swaps, only "none" and "all" give |log ratio| >= observed.
     assert r.permutation["p_value"] == pytest.approx(2 / 8, abs=0.02)
-    # Bootstrap over 3 pairs: the interval is built from whole pairs
-    assert r.lift["ci_low"] <= r.lift["estimate"] <= r.lift["ci_high"]
+    # paired t interval with 2 degrees of freedom, by hand
+    sd = (sum((v - mean) ** 2 for v in d) / 2) ** 0.5
+    assert r.lift["ci_low"] == pytest.approx(math.expm1(mean - 4.302652729911275 * sd / 3 ** 0.5))
 
 
 def test_planted_lift_is_detected_and_covered_paired():
@@ -101,7 +108,7 @@ def test_glm_irr_is_the_rate_ratio_without_overdispersion():
     y = rng.poisson(0.02 * x * np.where(arm == "B", 1.5, 1.0))
     r = compare(pd.DataFrame({"post_id": [str(i) for i in range(60)], "arm": arm, "impressions": x,
                               "engagements": y}), seed=0, **FAST)
-    assert r.glm["irr"] == pytest.approx(1 + r.lift["estimate"], rel=0.03)
+    assert r.glm["irr"] == pytest.approx(1 + r.lift["ratio_of_rates"], rel=0.03)
     assert r.bayes["design_effect_a"] < 2 and r.bayes["design_effect_b"] < 2
 
 
@@ -204,3 +211,33 @@ def test_missing_columns_and_empty_arm():
         compare(hand_unpaired().assign(arm="A"))
     with pytest.raises(ParameterError, match="arm must be 'A' or 'B'"):
         compare(hand_unpaired().assign(arm="C"))
+
+
+def test_impressions_and_followers_proxy_are_never_pooled():
+    frame = synthetic(np.random.default_rng(3), pairs=12, lift=0.2, paired=False)
+    mixed = frame.assign(impressions_source=["followers_proxy" if i % 4 == 0 else "impressions"
+                                             for i in range(len(frame))])
+    r = compare(mixed, seed=0, **FAST)
+    assert int(r.arms["posts"].sum()) == int((mixed["impressions_source"] == "impressions").sum())
+    assert r.exposure == "impressions" and any("never pooled" in w for w in r.warnings)
+    proxy = compare(frame.assign(impressions_source="followers_proxy"), seed=0, **FAST)
+    assert proxy.exposure == "followers_proxy" and proxy.to_dict()["exposure"] == "followers_proxy"
+    assert int(proxy.arms["posts"].sum()) == len(frame)
+
+
+def test_missing_values_in_any_column_never_reach_an_if():
+    """Real exports: unknown impressions, counts and content flags, a pair id missing."""
+    frame = pd.DataFrame({
+        "post_id": list("abcdefgh"), "arm": ["A"] * 4 + ["B"] * 4,
+        "pair_id": ["p1", None, "p3", "p4", "p1", "p2", "p3", "p4"],
+        "impressions": pd.array([100, None, 120, 130, 110, 90, 100, 95], dtype="Int64"),
+        "engagements": pd.array([5, 3, None, 6, 8, 7, 9, 8], dtype="Int64"),
+        "hashtag_count": pd.array([None, 1, 2, 0, None, 1, 0, 0], dtype="Int64"),
+        "has_question": pd.array([None, True, False, True, None, False, True, False], dtype="boolean"),
+        "has_link": pd.array([None] * 8, dtype="boolean"),
+        "mention_count": pd.array([None] * 8, dtype="Int64")})
+    unpaired = compare(frame.drop(columns="pair_id"), min_posts=2, seed=0, **FAST)
+    assert unpaired.arms["posts"].tolist() == [2, 4]
+    assert any("2 posts without a known engagements" in w for w in unpaired.warnings)
+    paired = compare(frame, min_posts=2, seed=0, paired=True, **FAST)
+    assert paired.arms["posts"].tolist() == [2, 2] and paired.design == "paired"

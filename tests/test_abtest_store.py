@@ -2,6 +2,7 @@
 (planted lift from truth.json), and notebook 05."""
 
 import json
+import math
 
 import pandas as pd
 import pytest
@@ -42,18 +43,27 @@ def tiny_store(tmp_path_factory):
     return path
 
 
-def test_experiment_from_a_store(tiny_store):
-    r = compare_store(tiny_store, experiment="timing-1", tz=NY, min_posts=3, seed=0)
+@pytest.fixture(scope="module")
+def tiny_ds(tiny_store):
+    import roi
+
+    return roi.load(tiny_store)
+
+
+def test_experiment_from_a_store(tiny_ds):
+    r = compare_store(tiny_ds, experiment="timing-1", tz=NY, min_posts=3, seed=0)
     assert r.design == "paired"
     assert r.arms["posts"].tolist() == [6, 6]
     assert r.arms["engagements"].tolist() == [75, 150]
-    assert r.lift["estimate"] == pytest.approx(1.0)  # equal impressions: MH ratio = 150 / 75
+    assert r.lift["mantel_haenszel"] == pytest.approx(1.0)  # equal impressions: MH ratio = 150 / 75
+    d = [math.log((2 * (10 + i) + 0.5) / (10 + i + 0.5)) for i in range(6)]
+    assert r.lift["estimate"] == pytest.approx(math.expm1(sum(d) / 6))
     assert r.arms["slot"].tolist() == ["09:00-10:00", "18:00-19:00"]
     assert r.winner == "B" and "post at B (18:00-19:00)" in r.verdict
 
 
-def test_ad_hoc_slots_use_only_the_accounts_posts(tiny_store):
-    r = compare_store(tiny_store, slot_a="09:00-10:00", slot_b="18:00-19:00", account="@brand", tz=NY,
+def test_ad_hoc_slots_use_only_the_accounts_posts(tiny_ds):
+    r = compare_store(tiny_ds, slot_a="09:00-10:00", slot_b="18:00-19:00", account="@brand", tz=NY,
                       min_posts=3, seed=0)
     assert r.design == "unpaired" and r.arms["posts"].tolist() == [6, 6]
     assert any(w.startswith("ad hoc comparison") for w in r.warnings)
@@ -63,14 +73,21 @@ def test_ad_hoc_slots_use_only_the_accounts_posts(tiny_store):
     ({}, "either an experiment id"),
     ({"experiment": "timing-1", "slot_a": "09:00-10:00", "slot_b": "18:00-19:00"}, "not both"),
     ({"experiment": "nope"}, "known: timing-1"),
-    ({"slot_a": "09:00-10:00", "slot_b": "18:00-19:00", "tz": NY}, "needs --account"),
-    ({"slot_a": "09:00-10:00", "slot_b": "18:00-19:00", "account": "brand"}, "needs --tz"),
+    ({"slot_a": "09:00-10:00", "slot_b": "18:00-19:00", "tz": NY}, "needs account="),
+    ({"slot_a": "09:00-10:00", "slot_b": "18:00-19:00", "account": "brand"}, "needs tz="),
     ({"slot_a": "09:00-10:00", "slot_b": "09:30-10:30", "account": "brand", "tz": NY}, "overlap"),
     ({"experiment": "timing-1", "account": "ghost"}, "not found"),
 ])
-def test_store_errors(tiny_store, kwargs, fragment):
+def test_store_errors(tiny_ds, kwargs, fragment):
     with pytest.raises(ParameterError, match=fragment):
-        compare_store(tiny_store, **kwargs)
+        compare_store(tiny_ds, **kwargs)
+
+
+def test_analyses_take_a_dataset_not_a_path(tiny_store):
+    """Issue 23: an analysis never reads a store itself; the caller loads it."""
+    for function in (compare_store, experiments_summary):
+        with pytest.raises(ParameterError, match="roi.load"):
+            function(str(tiny_store), experiment="timing-1") if function is compare_store else function(tiny_store)
 
 
 def test_cli_json_shape(tiny_store, capsys):

@@ -1,3 +1,4 @@
+import json
 import subprocess
 import sys
 
@@ -42,3 +43,21 @@ def test_console_script_installed():
     assert script, "the `roi` console script is not installed in this environment"
     proc = subprocess.run([script, "--help"], capture_output=True, text=True)
     assert proc.returncode == 0 and "usage: roi" in proc.stdout
+
+
+def test_ingest_owner_and_followee_options(tmp_path):
+    """--owner gives an archive that names no owner its author; --followee links raw follower pages."""
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    tweet = {"tweet": {"id_str": "1", "full_text": "hi", "created_at": "Tue Jan 31 10:00:00 +0000 2017"}}
+    (archive / "tweets.js").write_text("window.YTD.tweets.part0 = " + json.dumps([tweet]))
+    page = tmp_path / "page.json"
+    page.write_text(json.dumps({"data": [{"id": "7", "username": "fan"}], "meta": {"result_count": 1}}) + "\n")
+    store = tmp_path / "store"
+    proc = run_roi("ingest", str(archive), str(page), "--store", str(store), "--owner", "42", "--followee", "42",
+                   "--json")
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert [s["ingested"] for s in out["sources"]] == [1, 1] and out["tables"]["follows"] == 1
+    proc = run_roi("ingest", str(archive), "--store", str(tmp_path / "other"))
+    assert proc.returncode == 0 and "names no owner" in proc.stderr and "--owner" in proc.stderr

@@ -143,3 +143,14 @@ def test_ingest_accounting_adds_up(tmp_path):
     assert source.format == "csv"
     assert (source.read, source.rejected) == (9, 5)
     assert source.read == source.ingested + source.duplicates + source.rejected
+
+
+def test_created_at_as_x_writes_it(tmp_path):
+    """CSVs made from v1.1 tweets or archives keep X's own time format: read, not rejected."""
+    p = tmp_path / "posts.csv"
+    p.write_text("post_id,author,created_at\n1,acme,Wed Jan 07 11:06:08 +0000 2015\n2,acme,2015-01-07 11:06 +0100\n"
+                 "3,acme,07/01/2015\n")
+    tables, rejected, read, _ = collect(csv_posts.read(p))
+    assert tables["posts"].created_at.tolist() == [pd.Timestamp("2015-01-07T11:06:08Z"),
+                                                   pd.Timestamp("2015-01-07T10:06:00Z")]
+    assert read == 3 and rejected[0].line == 4  # day/month order is ambiguous: rejected, not guessed

@@ -84,12 +84,16 @@ def test_best_hour_and_slots(simulated):
     m, model = simulated
     hours = best_hours(m, tz=NY, model=model)
     assert hours.iloc[0].hour == 18
-    assert hours.set_index("hour").loc[3, "rate"] is pd.NA  # no posts in that bucket: no estimate
+    assert 3 not in set(hours.hour)  # no posts at 03:00: never ranked
     slots = best_slots(m, tz=NY, model=model)
-    assert len(slots) == 168 and slots.iloc[0].hour == 18
+    assert slots.iloc[0].hour == 18 and (slots.posts >= 5).all() and not slots["sparse"].any()
     top = slots.iloc[0]
     assert top.ci_low < top.rate < top.ci_high
-    assert slots.posts.sum() == len(m)
+    assert set(slots.numerator) == {"likes+reposts+replies+quotes+link_clicks"}
+    assert set(slots.denominator) == {"impressions"}
+    every = best_slots(m, tz=NY, model=model, include_sparse=True)
+    assert every.posts.sum() == len(m) and (every.posts > 0).all()
+    assert slots.attrs["without_posts"] == 168 - len(every)
 
 
 def test_hour_buckets_merge_quiet_hours():

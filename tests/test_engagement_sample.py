@@ -130,9 +130,11 @@ def test_cli_json_shape(sample_store, capsys):
     assert main(["timing", "--store", str(sample_store), "--account", "acme", "--tz", "America/New_York",
                  "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert set(out) == {"best_slots", "effects"}
-    assert set(out["best_slots"][0]) == {"weekday", "hour", "rate", "ci_low", "ci_high", "posts"}
-    assert set(out["effects"][0]) == {"term", "irr", "ci_low", "ci_high"}
+    assert {"best_slots", "effects", "numerator", "denominator", "basis", "influence"} <= set(out)
+    assert out["numerator"] == "likes+reposts+replies+quotes+link_clicks" and out["denominator"] == "impressions"
+    assert {"weekday", "hour", "rate", "ci_low", "ci_high", "posts", "sparse", "denominator"} <= set(out["best_slots"][0])
+    assert {"term", "irr", "ci_low", "ci_high", "reference", "posts", "p_value", "p_adjusted"} <= set(out["effects"][0])
+    assert all(s["posts"] >= 5 for s in out["best_slots"])
     rates = [s["rate"] for s in out["best_slots"]]
     assert rates == sorted(rates, reverse=True)
     assert all(0 <= s["weekday"] <= 6 and 0 <= s["hour"] <= 23 for s in out["best_slots"])

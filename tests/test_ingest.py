@@ -253,7 +253,8 @@ def test_conflicting_context_copies_are_not_rejected_records(tmp_path):
     def page(pid, included_text):
         return json.dumps({"data": [{"id": pid, "author_id": "1", "text": "quoting", "created_at": "2024-01-01T00:00:00Z",
                                      "referenced_tweets": [{"type": "quoted", "id": "900"}]}],
-                           "includes": {"tweets": [{"id": "900", "author_id": "2", "text": included_text}]}}) + "\n"
+                           "includes": {"tweets": [{"id": "900", "author_id": "2", "text": included_text,
+                                                        "created_at": "2023-12-31T00:00:00Z"}]}}) + "\n"
     p = tmp_path / "t.jsonl"
     p.write_text(page("1", "the original") + page("2", "an edited copy"))
     result = ingest([p], tmp_path / "store")

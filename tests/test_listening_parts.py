@@ -58,39 +58,14 @@ def test_mentions_need_a_handle():
         brand_mentions(_posts(post_id=["1"], author_id=["u"], text=["x"]), brand_ids=[], handles=[])
 
 
-# --- complaints ----------------------------------------------------------------------------------
+# --- complaints (the detector's own tests are in test_listening_detector.py) ------------------------
 
-@pytest.mark.parametrize("text, complaint, terms", [
-    ("@acme my blender is broken", True, ["broken"]),
-    ("it's not working and I want a refund", True, ["not working", "refund"]),
-    ("disgusting, unreliable rubbish", True, ["disgusting", "unreliable"]),
-    ("so\u2019s mine!", True, ["so's mine"]),
-    ("that's the third one this year", True, ["third one"]),
-    ("Cracked lid. Great start to the week", True, ["cracked"]),  # sarcasm caught by the term
-    ("This is the best, most amazing, wonderful kettle, not broken at all, love love love it!", False, ["broken"]),
-    ("Horrible, hateful, awful people", True, ["awful"]),
-    ("I hate this so much, horrible", True, []),  # no term, strongly negative
-    ("Love my new kettle", False, []),
-    ("@acme 🔥🔥🔥", False, []),  # VADER reads the fire emoji as negative; emoji-only posts are not judged
-    ("Mein Mixer ist kaputt", False, []),  # German: outside the English lexicons
-])
-def test_complaint_rule(text, complaint, terms):
-    s = score_complaints(pd.DataFrame({"post_id": ["1"], "text": [text]}))
-    assert bool(s.is_complaint[0]) is complaint
-    assert list(s.complaint_terms[0]) == terms
-    assert s.complaint_score[0] == pytest.approx(len(terms) - s.sentiment[0])
-
-
-def test_complaint_cutoffs_are_checked():
-    with pytest.raises(ParameterError, match="positive_cutoff"):
-        score_complaints(pd.DataFrame({"post_id": ["1"], "text": ["x"]}), positive_cutoff=3)
-
-
-def test_coverage_counts_languages():
-    s = score_complaints(pd.DataFrame({"post_id": list("123"), "text": ["broken", "kaputt", "cassé"],
-                                       "lang": ["en", "de", "de"]}))
+def test_coverage_counts_languages_and_not_scored():
+    s = score_complaints(pd.DataFrame({"post_id": list("123"), "lang": ["en", "de", "de"], "text": [
+        "@acme my kettle is broken again", "@acme mein Wasserkocher ist kaputt", "@acme toujours cassé"]}))
     cov = complaint_coverage(s)
-    assert cov.values.tolist() == [["de", 2, 0, False], ["en", 1, 1, True]]
+    assert cov.values.tolist() == [["de", 2, 0, 2, False], ["en", 1, 1, 0, True]]
+    assert not s.scored[1] and not s.is_complaint[1] and s.probability.isna()[1]
 
 
 # --- topics --------------------------------------------------------------------------------------
@@ -110,8 +85,9 @@ def test_same_author_does_not_make_a_phrase_shared():
     c = pd.DataFrame({"post_id": ["1", "2", "3"], "author_id": ["u", "u", "v"],
                       "text": ["pan handle loose", "pan handle loose again", "kettle lid loose"]})
     t = complaint_topics(c)
-    # "loose" is used by two people, "pan handle" by one: the shared word wins.
-    assert t["topic"].tolist() == ["loose", "loose", "loose"]
+    # "loose" is used by two people but names no product; "pan handle" is one author's, twice.
+    assert t["topic"].tolist() == ["pan handle loose", "pan handle loose", "kettle lid loose"]
+    assert t["topic_rule"].tolist() == ["first phrase"] * 3
 
 
 def test_hashtag_topic_skips_brand_tags():

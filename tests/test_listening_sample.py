@@ -134,9 +134,12 @@ def test_cli_prints_the_queue_and_one_line_errors(sample_store, capsys):
     assert main(["listen", "--store", str(sample_store), "--handles", "acme,acmecustserv"]) == 0
     out = capsys.readouterr().out
     assert "complaint(s) about @acme, @acmecustserv" in out and "escalate" in out
-    assert main(["listen", "--store", str(sample_store), "--handles", "acme,nosuchbrand"]) == 2
+    # A handle with no profile (a service handle only ever mentioned) works, with a note (issue 18).
+    assert main(["listen", "--store", str(sample_store), "--handles", "acme,nosuchbrand"]) == 0
+    assert "@nosuchbrand has no profile in the store" in capsys.readouterr().out
+    assert main(["listen", "--store", str(sample_store)]) == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "nosuchbrand" in err
+    assert err.count("\n") == 1 and "--handles" in err
     assert main(["listen", "--store", str(sample_store), "--handles", "acme", "--window-hours", "-1"]) == 2
     assert "window_hours" in capsys.readouterr().err
 

@@ -160,7 +160,6 @@ def test_rule_table_names_every_action():
 
 
 @pytest.mark.parametrize("kw, message", [
-    ({"handles": ["nobody"]}, "nobody"),
     ({"handles": []}, "handles"),
     ({"handles": ["acme"], "window_hours": 0}, "window_hours"),
     ({"handles": ["acme"], "since": "not a date"}, "since"),
@@ -171,6 +170,33 @@ def test_bad_parameters_raise_one_line(kw, message):
     with pytest.raises(ParameterError, match=message) as info:
         triage_queue({"posts": _posts([]), "accounts": ACCOUNTS}, **kw)
     assert "\n" not in str(info.value)
+
+
+def test_a_handle_without_an_account_row_is_matched_by_its_text():
+    # A customer-service handle that is only ever mentioned has no profile (issue 18).
+    accounts = ACCOUNTS[ACCOUNTS.handle != "acmecustserv"]
+    posts = _posts([{"author": "u1", "h": 0, "text": "@acmecustserv my order is two weeks late, no reply to my emails",
+                     "mentions": ["acmecustserv"]},
+                    {"author": "u2", "h": 1, "text": "@AcmeCustServ where is my refund??", "mentions": []}])
+    q = triage_queue({"posts": posts, "accounts": accounts}, handles=["acme", "acmecustserv"])
+    assert q[["post_id", "addressed"]].values.tolist() == [["101", True], ["102", True]]
+    assert q.attrs["handles_without_profile"] == ["acmecustserv"]
+    # No account row at all for the brand: still works, by handle text alone.
+    alone = triage_queue({"posts": posts, "accounts": ACCOUNTS.iloc[:0]}, handles=["acmecustserv"])
+    assert len(alone) == 2 and alone.attrs["handles_without_profile"] == ["acmecustserv"]
+
+
+def test_replies_to_missing_parents_and_authors_without_profiles():
+    # Real exports hold replies whose parent is not in the store and authors with no account row:
+    # no pandas NA may reach a Python `if` (issue 18).
+    posts = _posts([{"author": "ghost", "h": 0, "text": "@acme my parcel is lost, third time", "kind": "reply",
+                     "ref": "999", "conv": None, "mentions": ["acme"]},
+                    {"author": "ghost", "h": 1, "text": "@acme still no reply about my lost parcel", "kind": "reply",
+                     "ref": None, "conv": None, "mentions": ["acme"]}])
+    posts["lang"] = pd.array([None, None], dtype="string")
+    q = triage_queue({"posts": posts, "accounts": ACCOUNTS}, handles=["acme"])
+    assert len(q) == 2 and q.author.isna().all() and q.author_followers.isna().all()
+    assert q.earlier_complaints.tolist() == [0, 1] and "@ghost complained 1 time(s) before" in q.reason[1]
 
 
 def test_find_complaints_does_not_mutate_its_input():
@@ -184,3 +210,26 @@ def test_author_influence_without_follows_has_no_pagerank():
     t = author_influence(ACCOUNTS, None, account_ids=["u1", "zz"])
     assert t["followers"].tolist() == [40, pd.NA] or t["followers"].isna().tolist() == [False, True]
     assert t["pagerank"].isna().all()
+
+
+def test_the_weekly_section_with_dangling_replies_and_a_handle_without_profile():
+    # Issue 18: replies to posts outside the store, brand replies whose parent is missing, authors
+    # without account rows, a service handle with no profile: the weekly section still works.
+    from roi.listening import complaints_needing_attention
+
+    posts = _posts([
+        {"author": "ghost", "h": 0, "text": "@acmecustserv my parcel is lost, third time", "kind": "reply",
+         "ref": "999", "conv": None, "mentions": ["acmecustserv"]},
+        {"author": "b", "h": 1, "text": "@ghost sorry, DM us", "kind": "reply", "ref": "101", "conv": None,
+         "mentions": ["ghost"]},
+        {"author": "b", "h": 2, "text": "@nobody thanks!", "kind": "reply", "ref": "12345", "conv": None,
+         "mentions": ["nobody"]},
+        {"author": "u1", "h": 3, "text": "@acmecustserv still no refund, two weeks now", "kind": "quote",
+         "ref": "777", "conv": None, "mentions": ["acmecustserv"]},
+    ])
+    accounts = ACCOUNTS[ACCOUNTS.handle != "acmecustserv"]
+    r = complaints_needing_attention({"posts": posts, "accounts": accounts}, handles=["acme", "acmecustserv"],
+                                     start=T0 - pd.Timedelta(days=1), end=T0 + pd.Timedelta(days=6))
+    assert set(r["queue"].post_id) == {"101", "104"}
+    assert any("@acmecustserv has no profile" in n for n in r["notes"])
+    assert r["response_summary"].iloc[0].addressed == 2 and r["response_summary"].iloc[0].answered == 1

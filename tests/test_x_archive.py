@@ -10,6 +10,7 @@ import pytest
 
 import roi
 from roi.io import ingest, x_archive
+from roi.store import Store
 
 
 def _ytd(name, part, entries):
@@ -38,7 +39,7 @@ def archive(tmp_path):
                                            {"fileName": "data/tweets-part1.js", "count": "2"}]},
                       "follower": {"files": [{"fileName": "data/follower.js", "count": "2"}]},
                       "following": {"files": [{"fileName": "data/following.js", "count": "1"}]}}}))
-    (data / "tweets.js").write_text(_ytd("tweets", 0, [_tweet(1), _tweet(2, "RT @bob: nice", entities={
+    (data / "tweets.js").write_text(_ytd("tweets", 0, [_tweet(1), _tweet(2, "RT @bob: nice", favorite_count="0", retweet_count="0", entities={
         "hashtags": [], "user_mentions": [{"screen_name": "bob", "indices": ["3", "7"]}], "urls": []})]))
     (data / "tweets-part1.js").write_text(_ytd("tweets", 1, [_tweet(3, in_reply_to_status_id_str="77"),
                                                              _tweet(4, favorite_count="-2")]))
@@ -60,11 +61,16 @@ def test_archive_folder(archive, tmp_path):
     posts = ds.posts.set_index("post_id")
     assert (posts.author_id == "42").all() and posts.loc["1", "likes"] == 3
     assert posts.loc["1", "created_at"] == pd.Timestamp("2017-01-31T10:00:00Z")
-    assert posts.loc["2", "kind"] == "repost" and list(posts.loc["2", "mentions"]) == []
+    # An archive's "RT @" tweet: the owner's own post flagged manual_repost (the archive names no
+    # original), its mention kept, its 0/0 counts unknown (X keeps a retweet's engagement on the original).
+    assert posts.loc["2", "kind"] == "original" and pd.isna(posts.loc["2", "referenced_id"])
+    assert posts.loc["2", "manual_repost"] and list(posts.loc["2", "mentions"]) == ["bob"]
+    assert pd.isna(posts.loc["2", "likes"]) and pd.isna(posts.loc["2", "reposts"])
+    assert not posts.loc["1", "manual_repost"]
     assert posts.loc["3", "kind"] == "reply" and posts.loc["3", "referenced_id"] == "77"
     owner = ds.accounts.iloc[0]
     assert (owner.account_id, owner.handle, owner.location, owner.description) == ("42", "acme", "Boston", "We make things")
-    edges = set(zip(ds.follows.follower_id, ds.follows.followee_id))
+    edges = set(zip(ds.follows.follower_id, ds.follows.followee_id, strict=True))
     assert edges == {("7", "42"), ("8", "42"), ("42", "7")}
     assert (ds.follows.first_seen == pd.Timestamp("2023-05-01T12:00:00Z")).all()
 
@@ -99,4 +105,68 @@ def test_realdata_archive(realdata):
     assert (follows.followee_id == "112769581").sum() == 420 and (follows.follower_id == "112769581").sum() == 295
     posts = pd.concat([c.tables["posts"] for c in chunks if "posts" in c.tables])
     assert posts.post_id.is_unique and (posts.author_id == "112769581").all()
-    assert posts.created_at.notna().all() and posts.likes.notna().all()
+    assert len(posts) == 1986  # manifest.js: tweets 1986
+    # 643 tweets start "RT @" (the archive keeps no retweeted_status): none is a repost of nothing.
+    manual = posts.manual_repost.to_numpy(dtype=bool)
+    assert manual.sum() == 643 and not ((posts.kind == "repost") & posts.referenced_id.isna()).any()
+    assert posts.created_at.notna().all() and posts.likes[~manual].notna().all() and posts.likes[manual].isna().all()
+    owner = pd.concat([c.tables["accounts"] for c in chunks if "accounts" in c.tables]).iloc[0]
+    assert (owner.account_id, owner.handle, owner.location) == ("112769581", "andreruffert", "Berlin, Germany")
+
+
+def _manifest_only(archive):
+    """The archive as some people publish it: account.js removed, manifest.js userInfo kept."""
+    (archive / "data" / "account.js").unlink()
+    manifest = archive / "data" / "manifest.js"
+    doc = json.loads(manifest.read_text().split("=", 1)[1])
+    doc["userInfo"] = {"accountId": "42", "userName": "acme", "displayName": "Acme Inc"}
+    manifest.write_text("window.__THAR_CONFIG = " + json.dumps(doc))
+    return archive
+
+
+def test_owner_from_manifest_user_info(archive, tmp_path):
+    result = ingest([_manifest_only(archive)], tmp_path / "store")
+    s = result.sources[0]
+    assert (s.read, s.ingested, s.rejected) == (4 + 3, 6, 1)  # no account.js record; the owner is context
+    ds = roi.load(tmp_path / "store")
+    assert (ds.posts.author_id == "42").all() and len(ds.posts) == 3
+    owner = ds.accounts.set_index("account_id").loc["42"]
+    assert (owner.handle, owner.display_name, owner.location, owner.description) == (
+        "acme", "Acme Inc", "Boston", "We make things")
+    assert {("7", "42"), ("8", "42"), ("42", "7")} == set(zip(ds.follows.follower_id, ds.follows.followee_id, strict=True))
+
+
+def test_no_owner_rejects_with_the_reason_and_owner_option_provides_it(archive, tmp_path):
+    (archive / "data" / "account.js").unlink()
+    result = ingest([archive], tmp_path / "store")
+    s = result.sources[0]
+    assert s.read == s.ingested + s.duplicates + s.rejected and s.ingested == 0
+    assert any("names no owner" in n and "--owner" in n for n in s.notes)
+    assert "owner (the author) is unknown" in Store(tmp_path / "store").read_rejected().reason[0]
+    # Following the note: the same archive, into the same store, with --owner, is read again.
+    again = ingest([archive], tmp_path / "store", owner="42").sources[0]
+    assert not again.seen_again and again.ingested == 3 + 3
+    assert len(roi.load(tmp_path / "store").posts) == 3
+    # --owner by handle: the id comes from the archive itself (a tweet mentioning the handle).
+    tweets = archive / "data" / "tweets.js"
+    tweets.write_text(tweets.read_text().replace('"screen_name": "bob"', '"screen_name": "acme", "id_str": "42"'))
+    result = ingest([archive], tmp_path / "store2", owner="@Acme")
+    ds = roi.load(tmp_path / "store2")
+    assert result.sources[0].rejected == 1 and (ds.posts.author_id == "42").all()
+    assert ds.accounts.set_index("account_id").loc["42", "handle"] == "Acme"
+
+
+def test_owner_option_by_id_overrides_with_a_note(archive, tmp_path):
+    chunks = list(x_archive.read(archive, owner="99"))
+    notes = [n for c in chunks for n in c.notes]
+    assert any("overrides the archive's own owner (account 42)" in n for n in notes)
+    posts = pd.concat([c.tables["posts"] for c in chunks if "posts" in c.tables])
+    assert (posts.author_id == "99").all()
+
+
+def test_direct_messages_are_noted_never_posts(archive, tmp_path):
+    (archive / "data" / "direct-messages.js").write_text(_ytd("direct_messages", 0, [{"dmConversation": {
+        "conversationId": "1-2", "messages": [{"messageCreate": {"id": "5", "text": "private"}}]}}]))
+    result = ingest([archive], tmp_path / "store")
+    assert any("direct messages not read" in n for n in result.sources[0].notes)
+    assert "private" not in set(roi.load(tmp_path / "store").posts.text)

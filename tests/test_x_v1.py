@@ -72,3 +72,32 @@ def test_v1_bad_date_is_rejected(tmp_path):
     chunks = list(x_v1.read(p))
     assert chunks[0].read == 2 and len(chunks[0].rejected) == 1
     assert "created_at '2024/03/07' is not a timestamp" in chunks[0].rejected[0].reason
+
+
+def test_v1_real_world_shapes(tmp_path):
+    """What real v1.1 collections do that hand-made ones do not: a retweet cut at 140 characters
+    (its whole text is in the original's extended_tweet), a retweet of a quote tweet (the quote
+    inside the retweeted status), numeric ids only, ISO 8601 times, a float id (digits lost)."""
+    cut = dict(RETWEET, id_str="104", text="RT @Acme: The long te\u2026", truncated=True,
+               entities={"hashtags": [], "user_mentions": [{"screen_name": "Acme", "indices": [3, 8]}]})
+    inner_quote = dict(QUOTE, id_str="105", quoted_status=ORIGINAL)
+    rt_of_quote = {"id_str": "106", "created_at": "Thu Mar 07 13:00:00 +0000 2024", "user": FAN, "text": "RT @fan: so true",
+                   "retweeted_status": inner_quote}
+    numeric = {"id": 1234567890123456789, "created_at": "2024-03-07T14:00:00.000Z", "text": "ids as numbers",
+               "user": {"id": 4, "screen_name": "num"}}
+    floated = {"id": 1.2345678901234568e18, "created_at": "Thu Mar 07 15:00:00 +0000 2024", "text": "lost digits",
+               "user": {"id_str": "4"}}
+    p = tmp_path / "v1.jsonl"
+    p.write_text("".join(json.dumps(t) + "\n" for t in (cut, rt_of_quote, numeric, floated)))
+    result = ingest([p], tmp_path / "store")
+    s = result.sources[0]
+    assert (s.read, s.ingested, s.rejected) == (4, 3, 1)
+    ds = roi.load(tmp_path / "store")
+    posts = ds.posts.set_index("post_id")
+    assert posts.loc["104", "text"] == "RT @Acme: The long text #Sale @Bob"
+    assert list(posts.loc["104", "hashtags"]) == ["sale"] and list(posts.loc["104", "mentions"]) == ["bob"]
+    assert (posts.loc["106", "kind"], posts.loc["106", "referenced_id"]) == ("repost", "105")
+    assert (posts.loc["105", "kind"], posts.loc["105", "referenced_id"]) == ("quote", "100")
+    assert "100" in posts.index  # the quoted original, two levels down, is a context row
+    assert posts.loc["1234567890123456789", "created_at"] == pd.Timestamp("2024-03-07T14:00:00Z")
+    assert "not an exact id" in ds.rejected.reason[0]

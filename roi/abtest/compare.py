@@ -5,30 +5,30 @@ an ``arm`` column (``"A"``/``"B"``) and, for a paired experiment, a ``pair_id``;
 :class:`ABResult`. :func:`compare_store` does the joins for a store: an experiment of the
 ``experiments`` table, or an ad hoc comparison of an account's posts in two slots.
 
-What is computed (METRICS.md, "A/B tests of posting times"):
+What is computed (docs/metrics.md, "A/B tests of posting times"):
 
 * **arms**: posts, the denominator (impressions; web clicks for the conversion rate), the
   numerator (engagements, link clicks, conversions) and the rate = sum numerator / sum denominator.
-* **lift** (B/A - 1) with a 95 % percentile bootstrap interval. Unpaired: rate_B / rate_A - 1,
-  resampling posts within each arm. Paired: each pair is its own stratum, so the content of a
-  pair cancels; the lift is the Mantel-Haenszel rate ratio
-  ``sum(y_B x_A / (x_A + x_B)) / sum(y_A x_B / (x_A + x_B)) - 1`` (it stays finite with
-  sparse counts such as conversions), resampling pairs. The ratio of the arms' summed rates is
-  reported beside it (``ratio_of_rates``).
-* **paired**: pair-level log ratios ``d = log((y_B + 0.5) / x_B) - log((y_A + 0.5) / x_A)``
-  (0.5 keeps a post with no events finite): mean, t interval, paired t-test and the
-  geometric-mean lift, a parametric cross-check that weighs every pair equally.
-* **glm**: negative binomial regression (statsmodels, NB2, overdispersion estimated by maximum
-  likelihood) of events on the arm with log(denominator) as offset; the arm's incidence-rate
-  ratio (IRR) with a Wald interval, cluster-robust by pair in a paired experiment.
-* **permutation**: the arm labels are shuffled across posts (unpaired; statistic
-  log(rate_B / rate_A)) or swapped within pairs (paired; statistic the log Mantel-Haenszel
-  ratio) ``n_perm`` times, vectorised; the two-sided p-value is :attr:`ABResult.p_value`. The lift,
-  its interval and the p-value rest on the same statistic.
+* **lift** (B/A - 1): the ratio of the arms' geometric-mean rates, each post's (or pair's) rate
+  taken as ``log((y + 0.5) / x)`` (0.5 keeps a post with no events finite), with a t interval at
+  1 - alpha: Welch's for unpaired posts, the paired t for pairs, whose content cancels within
+  the pair (:func:`lift_interval`). Chosen by measurement: at 10-30 posts per arm the percentile
+  bootstrap of the ratio of summed rates covered 90-92%, the t interval on log rates 94.5-95.3%
+  (docs/metrics.md). The ratio of the summed rates (``ratio_of_rates``) and, paired, the
+  Mantel-Haenszel rate ratio (``mantel_haenszel``) are reported beside it.
+* **paired**: the pair-level log ratios ``d``: mean, sd, t-test, the same interval as the lift.
+* **glm**: regression of events on the arm with log(denominator) as offset, by roi's one
+  count-model rule (NB2, else robust Poisson: :func:`roi.engagement.fit_negative_binomial`); the
+  arm's incidence-rate ratio (IRR) with a Wald interval at 1 - alpha, cluster-robust by pair in a
+  paired experiment.
+* **permutation**: the arm labels are shuffled across posts (unpaired) or swapped within pairs
+  (paired; the pair's log ratio changes sign) ``n_perm`` times, vectorised, on the lift's own
+  statistic; the two-sided p-value is :attr:`ABResult.p_value`.
 * **bayes**: Beta-binomial per arm with a uniform prior. Engagements are overdispersed, so a
   post's impressions are not independent trials: the counts are divided by the arm's Pearson
   dispersion (the design effect, at least 1) before forming Beta(1 + y/D, 1 + (x - y)/D).
-  P(B > A) and the expected loss of choosing B, E[max(rate_A - rate_B, 0)], are simulated.
+  P(B > A), the credible interval of the lift at 1 - alpha and the expected loss of choosing
+  B, E[max(rate_A - rate_B, 0)], are simulated.
 * **sequential** (paired): a mixture sequential probability ratio test on the log ratios in
   posting order (normal mixture with scale log(1 + min_lift)), whose always-valid p-value
   stays valid however often the test is looked at.
@@ -41,8 +41,6 @@ below ``alpha`` and the lift interval excludes 0; the verdict says so in words
 from __future__ import annotations
 
 import math
-import os
-import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -56,7 +54,7 @@ from roi.abtest.verdict import verdict_text
 from roi.errors import ParameterError
 
 __all__ = ["METRICS", "ABResult", "compare", "experiment_posts", "slot_posts", "compare_store",
-           "experiments_summary"]
+           "experiments_summary", "lift_interval"]
 
 #: metric -> (numerator column, denominator column) of :func:`roi.engagement.post_metrics`.
 METRICS = {
@@ -85,11 +83,14 @@ class ABResult:
     winner : {"A", "B", None}
     verdict : str
     warnings : list of str
+    exposure : str
+        What the denominator holds: "impressions", "followers_proxy" (no post had views: the
+        author's follower count stands in) or "web_clicks"; never a mix of the first two.
     """
 
     metric: str
     numerator: str
-    denominator: str
+    denominator: str  # the column divided by; ``exposure`` says what it holds
     design: str
     arms: pd.DataFrame
     lift: dict[str, Any]
@@ -107,6 +108,7 @@ class ABResult:
     more_needed: int | None = None
     settings: dict[str, Any] = field(default_factory=dict)
     posts: pd.DataFrame | None = field(default=None, repr=False)
+    exposure: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict: arms, lift, p_value, prob_b_better, verdict, warnings and details."""
@@ -118,10 +120,12 @@ class ABResult:
                              rate=arms[arm][self.metric])
         return {
             "metric": self.metric, "numerator": self.numerator, "denominator": self.denominator,
+            "exposure": self.exposure or self.denominator,
             "design": self.design, "arms": arms, "lift": self.lift, "p_value": self.p_value,
             "prob_b_better": self.prob_b_better, "expected_loss_b": self.expected_loss_b,
             "winner": self.winner, "verdict": self.verdict, "warnings": list(self.warnings),
-            "more_needed": self.more_needed, "paired": self.paired, "glm": self.glm,
+            **({} if self.winner is not None else {"more_needed": self.more_needed}),
+            "paired": self.paired, "glm": self.glm,
             "permutation": self.permutation, "bayes": self.bayes, "sequential": self.sequential,
             "settings": self.settings,
         }
@@ -162,6 +166,13 @@ def _usable(posts: pd.DataFrame, numerator: str, denominator: str, paired: bool)
         notes.append(f"{dropped} post{'s' if dropped != 1 else ''} without a known {numerator} or a positive "
                      f"{denominator} left out")
     kept = posts[ok.to_numpy()].copy()
+    if denominator == "impressions" and "impressions_source" in kept.columns:
+        # real impressions and the followers proxy are never pooled (docs/metrics.md, "Denominators")
+        real = (kept["impressions_source"].astype("string") == "impressions").fillna(False).astype(bool)
+        if real.any() and not real.all():
+            notes.append(f"{int((~real).sum())} post(s) without impressions (measured only against the author's "
+                         "followers) left out: impressions and the followers proxy are never pooled")
+            kept = kept[real.to_numpy()]
     kept["_y"] = kept[numerator].astype("float64")
     kept["_x"] = kept[denominator].astype("float64")
     over = int((kept["_y"] > kept["_x"]).sum())
@@ -190,55 +201,94 @@ def _chunks(total: int, width: int) -> list[int]:
     return [min(per, total - start) for start in range(0, total, per)]
 
 
-def _bootstrap_unpaired(rng, ya, xa, yb, xb, n_boot: int) -> np.ndarray:
-    out = []
-    for size in _chunks(n_boot, len(ya) + len(yb)):
-        ia = rng.integers(0, len(ya), (size, len(ya)))
-        ib = rng.integers(0, len(yb), (size, len(yb)))
-        out.append(_log_ratio(yb[ib].sum(1), xb[ib].sum(1), ya[ia].sum(1), xa[ia].sum(1)))
-    return np.concatenate(out)
-
-
 def _mantel_haenszel_terms(ya, xa, yb, xb) -> tuple[np.ndarray, np.ndarray]:
     """Per-pair numerator and denominator terms of the Mantel-Haenszel rate ratio B/A."""
     total = xa + xb
     return yb * xa / total, ya * xb / total
 
 
-def _bootstrap_pairs(rng, num: np.ndarray, den: np.ndarray, n_boot: int) -> np.ndarray:
-    """log(sum num / sum den) over ``n_boot`` resamples of the pairs."""
-    m = len(num)
-    out = []
-    for size in _chunks(n_boot, m):
-        i = rng.integers(0, m, (size, m))
-        with np.errstate(divide="ignore", invalid="ignore"):
-            out.append(np.log(num[i].sum(1)) - np.log(den[i].sum(1)))
-    return np.concatenate(out)
+def _log_rates(y: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """log((y + 0.5) / x): a post's log rate, finite for a post without events."""
+    return np.log((np.asarray(y, dtype="float64") + 0.5) / np.asarray(x, dtype="float64"))
 
 
-def _permutation_unpaired(rng, y, x, is_b, n_perm: int) -> np.ndarray:
-    """log(rate_B / rate_A) under ``n_perm`` random relabellings (arm sizes kept)."""
-    total_y, total_x = y.sum(), x.sum()
-    out = []
-    for size in _chunks(n_perm, len(y)):
-        labels = rng.permuted(np.broadcast_to(is_b, (size, len(y))), axis=1).astype(float)
-        yb, xb = labels @ y, labels @ x
-        out.append(_log_ratio(yb, xb, total_y - yb, total_x - xb))
-    return np.concatenate(out)
+def lift_interval(ya, xa, yb, xb, *, paired: bool, alpha: float = 0.05) -> dict[str, Any]:
+    """The lift B/A - 1 as a ratio of geometric-mean rates, with its t interval at 1 - alpha.
 
+    Each post (or pair) contributes its log rate ``log((y + 0.5) / x)``. Unpaired: the
+    difference of the arms' mean log rates with Welch's t interval; paired: the mean of the
+    pairs' log ratios with the paired t interval. Why not a percentile bootstrap of the ratio of
+    summed rates: at 10-30 posts per arm its "95%" interval covered the true lift 90-92% of the
+    time in seeded simulations of overdispersed posts (studentised bootstrap 92-93%, BCa 86-90%);
+    the t interval on log rates covered 94.5-95.3% (docs/metrics.md, "A/B tests";
+    tests/test_abtest_coverage.py keeps it there).
 
-def _pair_swaps(rng, num: np.ndarray, den: np.ndarray, n_perm: int) -> np.ndarray:
-    """log(sum num / sum den) when each pair's labels are swapped by a fair coin.
+    Parameters
+    ----------
+    ya, xa, yb, xb : array-like
+        Events and exposure per post of arm A and arm B (per pair, in the same order, when
+        ``paired``).
+    paired : bool
+    alpha : float, default 0.05
 
-    Swapping A and B within a pair exchanges its numerator and denominator terms.
+    Returns
+    -------
+    dict
+        estimate, ci_low, ci_high (lifts), log_ratio, se, df, confidence.
+
+    Examples
+    --------
+    >>> r = lift_interval([10, 20, 30], [1000] * 3, [20, 30, 60], [1000] * 3, paired=True)
+    >>> d = [math.log(20.5 / 10.5), math.log(30.5 / 20.5), math.log(60.5 / 30.5)]
+    >>> round(r["estimate"], 3), round(math.expm1(sum(d) / 3), 3), r["df"]
+    (0.793, 0.793, 2)
     """
-    m = len(num)
-    diff = den - num
+    from scipy import stats
+
+    la, lb = _log_rates(ya, xa), _log_rates(yb, xb)
+    if paired:
+        d = lb - la
+        m = len(d)
+        est = float(d.mean()) if m else float("nan")
+        se = float(d.std(ddof=1) / math.sqrt(m)) if m > 1 else float("nan")
+        df = float(m - 1)
+    else:
+        na, nb = len(la), len(lb)
+        est = float(lb.mean() - la.mean()) if na and nb else float("nan")
+        va = la.var(ddof=1) / na if na > 1 else float("nan")
+        vb = lb.var(ddof=1) / nb if nb > 1 else float("nan")
+        se = math.sqrt(va + vb)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            df = float((va + vb) ** 2 / (va ** 2 / (na - 1) + vb ** 2 / (nb - 1))) if na > 1 and nb > 1 else float("nan")
+    if math.isfinite(se) and se > 0 and math.isfinite(df) and df > 0:
+        half = float(stats.t.ppf(1 - alpha / 2, df)) * se
+    else:
+        half = float("nan")
+    return {"estimate": math.expm1(est), "ci_low": math.expm1(est - half), "ci_high": math.expm1(est + half),
+            "log_ratio": est, "se": se, "df": int(round(df)) if math.isfinite(df) else None,
+            "confidence": 1 - alpha}
+
+
+def _permutation_unpaired(rng, values: np.ndarray, is_b: np.ndarray, n_perm: int) -> np.ndarray:
+    """Difference of the arms' mean log rates under ``n_perm`` random relabellings (arm sizes kept)."""
+    n_b = is_b.sum()
+    n_a = len(values) - n_b
+    total = values.sum()
+    out = []
+    for size in _chunks(n_perm, len(values)):
+        labels = rng.permuted(np.broadcast_to(is_b, (size, len(values))), axis=1).astype(float)
+        sum_b = labels @ values
+        out.append(sum_b / n_b - (total - sum_b) / n_a)
+    return np.concatenate(out)
+
+
+def _sign_flips(rng, d: np.ndarray, n_perm: int) -> np.ndarray:
+    """Mean pair log ratio when each pair's labels are swapped by a fair coin (its sign flips)."""
+    m = len(d)
     out = []
     for size in _chunks(n_perm, m):
-        swap = (rng.random((size, m)) < 0.5).astype(float)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            out.append(np.log(num.sum() + swap @ diff) - np.log(den.sum() - swap @ diff))
+        signs = np.where(rng.random((size, m)) < 0.5, -1.0, 1.0)
+        out.append(signs @ d / m)
     return np.concatenate(out)
 
 
@@ -263,7 +313,7 @@ def _design_effect(y: np.ndarray, x: np.ndarray) -> float:
     return max(1.0, float(chi2 / (n - 1)))
 
 
-def _bayes(rng, ya, xa, yb, xb, n_draws: int) -> dict[str, Any]:
+def _bayes(rng, ya, xa, yb, xb, n_draws: int, alpha: float) -> dict[str, Any]:
     deff = {"A": _design_effect(ya, xa), "B": _design_effect(yb, xb)}
     draws = {}
     for arm, y, x in (("A", ya, xa), ("B", yb, xb)):
@@ -279,8 +329,9 @@ def _bayes(rng, ya, xa, yb, xb, n_draws: int) -> dict[str, Any]:
         "expected_loss_b": float(loss_b.mean()),
         "expected_loss_b_relative": float(loss_b.mean() / max(ya.sum() / xa.sum(), 1e-300)),
         "expected_loss_a": float(np.maximum(draws["B"] - draws["A"], 0).mean()),
-        "lift_credible_low": float(np.quantile(lift, 0.025)),
-        "lift_credible_high": float(np.quantile(lift, 0.975)),
+        "lift_credible_low": float(np.quantile(lift, alpha / 2)),
+        "lift_credible_high": float(np.quantile(lift, 1 - alpha / 2)),
+        "credibility": 1 - alpha,
         "design_effect_a": deff["A"], "design_effect_b": deff["B"],
         "prob_b_better_ignoring_overdispersion": float(naive),
         "draws": n_draws,
@@ -288,49 +339,34 @@ def _bayes(rng, ya, xa, yb, xb, n_draws: int) -> dict[str, Any]:
     }
 
 
-def _glm(frame: pd.DataFrame, paired: bool) -> tuple[dict[str, Any] | None, list[str]]:
-    """Negative binomial (NB2) of events on arm B with log(exposure) offset; IRR of B vs A."""
-    import statsmodels.api as sm
-    from statsmodels.tools.sm_exceptions import ConvergenceWarning, HessianInversionWarning
+def _glm(frame: pd.DataFrame, paired: bool, alpha: float) -> tuple[dict[str, Any] | None, list[str]]:
+    """Events on arm B with log(exposure) offset; IRR of B vs A at 1 - alpha.
+
+    Fitted by roi's one count-model rule (:func:`roi.engagement.fit_negative_binomial`: NB2,
+    else robust Poisson, said in the notes), cluster-robust by pair in a paired experiment.
+    """
+    from roi.engagement.count_regression import fit_negative_binomial
 
     y = frame["_y"].to_numpy()
     x = frame["_x"].to_numpy()
     is_b = (frame["arm"] == "B").to_numpy(dtype=float)
     if y.sum() == 0 or len(y) < 4:
         return None, ["negative binomial GLM skipped: too few posts or no events"]
-    design = sm.add_constant(is_b, has_constant="add")
-    if paired:
-        groups = pd.factorize(frame["pair_id"])[0]
-        cov = {"cov_type": "cluster", "cov_kwds": {"groups": groups}}  # pairs share their content
-    else:
-        cov = {}
-    offset = np.log(x)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            # Step 1: the overdispersion alpha by maximum likelihood (NB2 count model).
-            nb = sm.NegativeBinomial(y, design, offset=offset, loglike_method="nb2").fit(disp=0, maxiter=200)
-            alpha_nb = float(nb.params[-1])
-            if not (math.isfinite(alpha_nb) and alpha_nb > 0):
-                alpha_nb = 1e-8  # no overdispersion found: the GLM reduces to Poisson
-            # Step 2: the GLM with that alpha, the log-exposure offset and the requested covariance.
-            fit = sm.GLM(y, design, family=sm.families.NegativeBinomial(alpha=max(alpha_nb, 1e-8)),
-                         offset=offset).fit(**cov)
-        except (np.linalg.LinAlgError, ValueError) as exc:
-            return None, [f"negative binomial GLM did not fit ({exc.__class__.__name__}); see the other methods"]
-    notes = []
-    if any(issubclass(w.category, (ConvergenceWarning, HessianInversionWarning)) for w in caught):
-        notes.append("negative binomial GLM did not converge cleanly; treat its interval with care")
-    beta, se = float(fit.params[1]), float(fit.bse[1])
-    if not (math.isfinite(beta) and math.isfinite(se)):
-        return None, ["negative binomial GLM gave no finite estimate; see the other methods"]
-    z = 1.959963984540054
+    design = pd.DataFrame({"const": np.ones(len(y)), "arm=B": is_b})
+    try:
+        fit = fit_negative_binomial(y, design, offset=np.log(x), groups=frame["pair_id"] if paired else None,
+                                    level=1 - alpha)
+    except ParameterError as exc:
+        return None, [f"negative binomial GLM did not fit ({exc}); see the other methods"]
+    irr, low, high = fit.interval("arm=B", level=1 - alpha)
+    od = fit.overdispersion
     return {
-        "irr": math.exp(beta), "ci_low": math.exp(beta - z * se), "ci_high": math.exp(beta + z * se),
-        "p_value": float(fit.pvalues[1]), "overdispersion": alpha_nb,
-        "method": "negative binomial (NB2) GLM with log(exposure) offset, alpha by maximum likelihood; "
+        "irr": irr, "ci_low": low, "ci_high": high, "confidence": 1 - alpha,
+        "p_value": float(fit.pvalues["arm=B"]), "overdispersion": float(od["alpha"]), "family": fit.family,
+        "poisson_pearson_dispersion": od["poisson_pearson_dispersion"],
+        "method": f"{fit.family} regression with log(exposure) offset (roi's one count-model rule); "
                   + ("cluster-robust by pair" if paired else "model-based") + " Wald interval",
-    }, notes
+    }, list(fit.notes)
 
 
 def _paired_analysis(d: np.ndarray, alpha: float) -> dict[str, Any]:
@@ -397,15 +433,19 @@ def compare(posts: pd.DataFrame, *, metric: str = "engagement_rate", paired: boo
         The smallest lift that matters: "about N more pairs needed" targets it, and an interval
         inside +/- min_lift reads as "no meaningful difference".
     alpha : float
-        Significance level of the permutation test; intervals are 1 - alpha.
+        Significance level of the permutation test; every interval (lift, paired, GLM, Bayesian
+        credible) is at 1 - alpha.
     planned_pairs : int, optional
         The planned size; below it the peeking warning says this is an interim look.
     randomised : bool
         False for an ad hoc comparison of existing posts (adds a warning).
     seed : int
         Seed of the bootstrap, the permutations and the posterior draws.
-    n_boot, n_perm, n_draws : int
-        Bootstrap replicates, permutations and posterior draws.
+    n_boot : int
+        Accepted for compatibility and ignored: the lift's interval is a t interval on log rates
+        (:func:`lift_interval`), which covers better than the bootstrap it replaced.
+    n_perm, n_draws : int
+        Permutations and posterior draws.
     glm : bool
         Fit the negative binomial GLM (the slowest part; off in large simulation loops).
     mix_threshold, dominance : float
@@ -431,8 +471,8 @@ def compare(posts: pd.DataFrame, *, metric: str = "engagement_rate", paired: boo
       arm  posts  impressions  engagements  engagement_rate
     0   A      4         5000          120            0.024
     1   B      4         5000          150            0.030
-    >>> round(r.lift["estimate"], 3)
-    0.25
+    >>> round(r.lift["ratio_of_rates"], 3), round(r.lift["estimate"], 3)  # summed rates; geometric means
+    (0.25, 0.267)
     """
     numerator, denominator = _check_options(metric, alpha, min_posts, min_lift)
     needed = ["post_id", "arm", numerator, denominator]
@@ -454,6 +494,12 @@ def compare(posts: pd.DataFrame, *, metric: str = "engagement_rate", paired: boo
             raise ParameterError(
                 f"arm {arm} has no posts with a known {numerator} and {denominator} to compare"
                 + (f" (slot {slot_a if arm == 'A' else slot_b})" if (slot_a or slot_b) else ""))
+    exposure = denominator
+    if denominator == "impressions" and "impressions_source" in frame.columns and len(frame) \
+            and (frame["impressions_source"].astype("string") == "followers_proxy").fillna(False).all():
+        exposure = "followers_proxy"
+        notes.append("no post has impressions: rates are per follower of the author (a proxy for potential "
+                     "impressions, not views)")
     rng = np.random.default_rng(seed)
     a = frame[frame["arm"] == "A"]
     b = frame[frame["arm"] == "B"]
@@ -478,43 +524,40 @@ def compare(posts: pd.DataFrame, *, metric: str = "engagement_rate", paired: boo
     arms[metric] = pd.array([ya.sum() / xa.sum(), yb.sum() / xb.sum()], dtype="Float64")
     arms["small"] = arms["posts"] < min_posts
 
-    # lift, its bootstrap interval and the permutation test, on one statistic per design:
-    # paired -> Mantel-Haenszel rate ratio with pairs as strata (content cancels within a pair);
-    # unpaired -> log of the ratio of the arms' summed rates.
+    # lift, its interval and the permutation test rest on one statistic per design: the mean
+    # difference of log rates (unpaired), the mean pair log ratio (paired). The ratio of summed
+    # rates (and, paired, the Mantel-Haenszel ratio) are reported beside it.
     warn: list[str] = []
     ratio_of_rates = float(np.expm1(_log_ratio(yb.sum(), xb.sum(), ya.sum(), xa.sum())))
     paired_out = sequential = None
+    interval = lift_interval(ya, xa, yb, xb, paired=paired, alpha=alpha)
+    observed = interval["log_ratio"]
+    extra: dict[str, Any] = {}
     if paired:
         num, den = _mantel_haenszel_terms(ya, xa, yb, xb)
         with np.errstate(divide="ignore", invalid="ignore"):
-            observed = float(np.log(num.sum()) - np.log(den.sum()))
-        boot = _bootstrap_pairs(rng, num, den, n_boot)
-        null = _pair_swaps(rng, num, den, n_perm)
+            extra["mantel_haenszel"] = float(np.expm1(np.log(num.sum()) - np.log(den.sum())))
         d = _log_ratio(yb + 0.5, xb, ya + 0.5, xa)
+        null = _sign_flips(rng, d, n_perm)
         paired_out = _paired_analysis(d, alpha)
         sequential = _msprt(d, math.log1p(min_lift))
         sd_obs, have = paired_out["sd_log_ratio"], len(d)
-        lift_method = (f"Mantel-Haenszel rate ratio B/A over pairs (each pair its own stratum, so its content "
-                       f"cancels) - 1; percentile bootstrap over pairs ({n_boot} replicates)")
+        lift_method = ("geometric-mean rate ratio B/A - 1 over pairs (each pair's log((y_B + 0.5)/x_B) - "
+                       f"log((y_A + 0.5)/x_A), so its content cancels); paired t interval ({len(d) - 1} df)")
     else:
-        observed = float(_log_ratio(yb.sum(), xb.sum(), ya.sum(), xa.sum()))
-        boot = _bootstrap_unpaired(rng, ya, xa, yb, xb, n_boot)
-        y_all, x_all = np.concatenate([ya, yb]), np.concatenate([xa, xb])
-        is_b = np.r_[np.zeros(len(ya), bool), np.ones(len(yb), bool)]
-        null = _permutation_unpaired(rng, y_all, x_all, is_b, n_perm)
-        la, lb = np.log((ya + 0.5) / xa), np.log((yb + 0.5) / xb)
+        la, lb = _log_rates(ya, xa), _log_rates(yb, xb)
+        values = np.concatenate([la, lb])
+        is_b = np.r_[np.zeros(len(la), bool), np.ones(len(lb), bool)]
+        null = _permutation_unpaired(rng, values, is_b, n_perm)
         sd_obs = math.sqrt((la.var(ddof=1) if len(la) > 1 else np.nan) + (lb.var(ddof=1) if len(lb) > 1 else np.nan))
         have = min(len(la), len(lb))
-        lift_method = (f"ratio of the arms' rates (summed events / summed exposure) - 1; percentile bootstrap "
-                       f"over posts within each arm ({n_boot} replicates)")
-    boot = boot[~np.isnan(boot)]  # +/-inf (a resample with no events in one arm) stay: they are real
-    low, high = (np.quantile(boot, [alpha / 2, 1 - alpha / 2], method="nearest") if len(boot)
-                 else (np.nan, np.nan))
-    lift = {"estimate": math.expm1(observed), "ci_low": float(np.expm1(low)), "ci_high": float(np.expm1(high)),
-            "confidence": 1 - alpha, "ratio_of_rates": ratio_of_rates, "method": lift_method}
+        lift_method = ("geometric-mean rate ratio B/A - 1 (mean log((y + 0.5)/x) of B's posts minus A's); Welch t "
+                       "interval")
+    lift = {"estimate": interval["estimate"], "ci_low": interval["ci_low"], "ci_high": interval["ci_high"],
+            "confidence": 1 - alpha, "ratio_of_rates": ratio_of_rates, **extra, "method": lift_method}
     p_value = _permutation_p(observed, null)
     permutation = {"p_value": p_value, "permutations": n_perm,
-                   "statistic": "log Mantel-Haenszel rate ratio" if paired else "log(rate_B / rate_A)",
+                   "statistic": "mean pair log ratio" if paired else "difference of mean log rates",
                    "method": "labels swapped within pairs" if paired else "labels shuffled across posts"}
 
     more_needed = None
@@ -526,9 +569,9 @@ def compare(posts: pd.DataFrame, *, metric: str = "engagement_rate", paired: boo
 
     glm_out = None
     if glm:
-        glm_out, glm_notes = _glm(frame, paired)
+        glm_out, glm_notes = _glm(frame, paired, alpha)
         notes += glm_notes
-    bayes = _bayes(rng, ya, xa, yb, xb, n_draws)
+    bayes = _bayes(rng, ya, xa, yb, xb, n_draws, alpha)
 
     # guard rails
     warn += guards.too_few_posts(frame, min_posts=min_posts)
@@ -546,14 +589,17 @@ def compare(posts: pd.DataFrame, *, metric: str = "engagement_rate", paired: boo
         prob_b_better=bayes["prob_b_better"], p_value=p_value, posts_a=len(a), posts_b=len(b),
         min_posts=min_posts, alpha=alpha, min_lift=min_lift,
         more_needed=more_needed, unit=unit, slot_a=slot_a, slot_b=slot_b, confidence=1 - alpha)
+    if winner is not None:
+        more_needed = None  # a winner is declared: "more needed" no longer applies
     return ABResult(
         metric=metric, numerator=numerator, denominator=denominator,
         design="paired" if paired else "unpaired", arms=arms, lift=lift, p_value=p_value,
         prob_b_better=bayes["prob_b_better"], expected_loss_b=bayes["expected_loss_b"], winner=winner,
         verdict=text, warnings=warn, paired=paired_out, glm=glm_out, permutation=permutation, bayes=bayes,
         sequential=sequential, more_needed=more_needed,
+        exposure=exposure,
         settings={"min_posts": min_posts, "min_lift": min_lift, "alpha": alpha, "seed": seed,
-                  "n_boot": n_boot, "n_perm": n_perm, "n_draws": n_draws, "planned_pairs": planned_pairs,
+                  "n_perm": n_perm, "n_draws": n_draws, "planned_pairs": planned_pairs,
                   "randomised": randomised},
         posts=frame.drop(columns=["_y", "_x"]),
     )
@@ -648,10 +694,12 @@ def slot_posts(metrics: pd.DataFrame, slot_a: str | Slot, slot_b: str | Slot, *,
     return out.reset_index(drop=True)
 
 
-def _dataset(store: Any):
-    from roi.store import Dataset, load
-
-    return store if isinstance(store, Dataset) else load(store)
+def _dataset(ds: Any, function: str):
+    """``ds`` itself when it is a loaded store; analyses never read a path (the caller loads)."""
+    if not all(hasattr(ds, table) for table in ("posts", "accounts", "experiments", "conversions")):
+        raise ParameterError(f"{function}: expected a loaded Dataset, got {type(ds).__name__} {str(ds)[:80]!r}; "
+                             "load the store first: ds = roi.load(path)")
+    return ds
 
 
 def _metrics(ds, metric: str) -> pd.DataFrame:
@@ -674,16 +722,16 @@ def _typical_slot(created_at: pd.Series, tz: str) -> str | None:
     return label if share == 1 else f"mostly {label}"
 
 
-def compare_store(store: Any, *, experiment: str | None = None, slot_a: str | None = None,
+def compare_store(ds: Any, *, experiment: str | None = None, slot_a: str | None = None,
                   slot_b: str | None = None, account: str | None = None, tz: str | None = None,
                   metric: str = "engagement_rate", end: pd.Timestamp | None = None,
                   **options: Any) -> ABResult:
-    """Compare an experiment of a store, or an account's posts in two slots.
+    """Compare an experiment of a loaded store, or an account's posts in two slots.
 
     Parameters
     ----------
-    store : str, Path or Dataset
-        A store directory or an already loaded :class:`roi.store.Dataset`.
+    ds : roi.Dataset
+        A loaded store (``roi.load(path)``); a path is refused (analyses take data, not paths).
     experiment : str, optional
         An ``experiment_id`` of the experiments table (paired when it has pair ids).
     slot_a, slot_b : str, optional
@@ -713,14 +761,14 @@ def compare_store(store: Any, *, experiment: str | None = None, slot_a: str | No
     from roi.timeframe import validate_tz
 
     if (experiment is None) == (slot_a is None and slot_b is None):
-        raise ParameterError("give either an experiment id (--experiment) or two slots (--a and --b), not both")
+        raise ParameterError("give either an experiment id (experiment=) or two slots (slot_a= and slot_b=), not both")
     if experiment is None and (slot_a is None or slot_b is None):
-        raise ParameterError("an ad hoc comparison needs both slots, e.g. --a '09:00-10:00' --b '18:00-19:00'")
+        raise ParameterError("an ad hoc comparison needs both slots, e.g. slot_a='09:00-10:00', slot_b='18:00-19:00'")
     if tz is not None:
         validate_tz(tz)
     if metric not in METRICS:
         raise ParameterError(f"metric={metric!r}: expected one of {', '.join(METRICS)}")
-    ds = _dataset(store)
+    ds = _dataset(ds, "compare_store")
     author = account_id_for(ds.accounts, account) if account is not None else None
     metrics = _metrics(ds, metric)
     if end is not None:
@@ -740,9 +788,9 @@ def compare_store(store: Any, *, experiment: str | None = None, slot_a: str | No
         result.settings.update(experiment=str(experiment), account=account, tz=tz)
         return result
     if account is None:
-        raise ParameterError("an ad hoc slot comparison needs --account (whose posts to compare)")
+        raise ParameterError("an ad hoc slot comparison needs account= (whose posts to compare)")
     if tz is None:
-        raise ParameterError("an ad hoc slot comparison needs --tz: slots are local times (e.g. America/New_York)")
+        raise ParameterError("an ad hoc slot comparison needs tz=: slots are local times (e.g. America/New_York)")
     posts = slot_posts(metrics, slot_a, slot_b, tz=tz, author_id=author)
     options.setdefault("randomised", False)
     result = compare(posts, metric=metric, paired=False, slot_a=str(parse_slot(slot_a)),
@@ -751,14 +799,15 @@ def compare_store(store: Any, *, experiment: str | None = None, slot_a: str | No
     return result
 
 
-def experiments_summary(store: Any, *, account: str | None = None, tz: str | None = None,
+def experiments_summary(ds: Any, *, account: str | None = None, tz: str | None = None,
                         metric: str = "engagement_rate", start: pd.Timestamp | None = None,
                         end: pd.Timestamp | None = None, **options: Any) -> pd.DataFrame:
     """One row per experiment in the store: its arms' rates, lift, interval, P(B>A) and verdict.
 
     Parameters
     ----------
-    store : str, Path or Dataset
+    ds : roi.Dataset
+        A loaded store (``roi.load(path)``).
     account : str, optional
         Only experiments with posts by this handle.
     tz : str, optional
@@ -778,7 +827,7 @@ def experiments_summary(store: Any, *, account: str | None = None, tz: str | Non
         prob_b_better, winner, verdict, warnings (one text). Empty (with these columns) when the
         store has no experiments.
     """
-    ds = _dataset(store)
+    ds = _dataset(ds, "experiments_summary")
     if metric not in METRICS:
         raise ParameterError(f"metric={metric!r}: expected one of {', '.join(METRICS)}")
     numerator, denominator = METRICS[metric]

@@ -38,7 +38,10 @@ from roi.abtest.slots import Slot, parse_slot
 from roi.errors import ParameterError
 from roi.timeframe import validate_tz
 
-__all__ = ["log_ratio_sd", "pairs_needed", "plan", "schedule", "PLAN_METHOD"]
+__all__ = ["log_ratio_sd", "pairs_needed", "plan", "schedule", "PLAN_METHOD", "MAX_SCHEDULE_PAIRS"]
+
+#: The longest schedule written: about two and a half years of one pair a day.
+MAX_SCHEDULE_PAIRS = 1000
 
 PLAN_METHOD = (
     "paired log-ratio: var(d) = 1/mu_A + 1/mu_B + 2*overdispersion (negative binomial, delta method); "
@@ -228,6 +231,9 @@ def schedule(pairs: int, *, start: str | pd.Timestamp, slot_a: str | Slot, slot_
         raise ParameterError(f"pairs={pairs!r}: expected a positive whole number") from None
     if n < 1 or n != pairs:
         raise ParameterError(f"pairs={pairs!r}: expected a positive whole number")
+    if n > MAX_SCHEDULE_PAIRS:
+        raise ParameterError(f"pairs={n:,}: more than {MAX_SCHEDULE_PAIRS:,} pairs (years of posting) is not a "
+                             "test anyone can run; plan for a larger minimum lift")
     try:
         first = pd.Timestamp(start)
     except (TypeError, ValueError):

@@ -96,7 +96,7 @@ class Slot:
                 mask = (late & (day == self.weekday)) | (early & (day == (self.weekday + 1) % 7))
         return pd.Series(mask, index=ts.index, dtype=bool)
 
-    def overlaps(self, other: "Slot") -> bool:
+    def overlaps(self, other: Slot) -> bool:
         """True when some local minute of the week lies in both slots.
 
         >>> parse_slot("09:00-10:00").overlaps(parse_slot("Mon 09:30-11:00"))

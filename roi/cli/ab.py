@@ -65,11 +65,16 @@ def run(args: argparse.Namespace) -> int:
 
 def _plan(args: argparse.Namespace) -> int:
     from roi.abtest import plan, schedule
+    from roi.abtest.plan import MAX_SCHEDULE_PAIRS
 
     if args.baseline_rate is None or args.min_lift is None:
         raise ParameterError("roi ab plan needs --baseline-rate (e.g. 0.02) and --min-lift (e.g. 0.15)")
     result = plan(args.baseline_rate, args.min_lift, power=args.power, alpha=args.alpha,
                   impressions_per_post=args.impressions_per_post, overdispersion=args.overdispersion)
+    if result["pairs"] > MAX_SCHEDULE_PAIRS:
+        raise ParameterError(
+            f"--min-lift {args.min_lift:g}: detecting it needs {result['pairs']:,} pairs of posts, more than "
+            f"{MAX_SCHEDULE_PAIRS:,} (years of daily posting); choose a larger --min-lift, e.g. 0.1")
     wanted = [args.start, args.slot_a, args.slot_b]
     table = None
     if any(wanted):
@@ -88,10 +93,17 @@ def _plan(args: argparse.Namespace) -> int:
           f"(sd of a pair's log ratio {result['sd_log_ratio']:.3f})")
     print(f"method: {result['method']}")
     if table is not None:
-        print()
-        print_table(table[["pair_id", "arm", "slot", "order", "post_at_local"]], max_rows=1000)
+        first, last = table["post_at_local"].iloc[0], table["post_at_local"].iloc[-1]
+        b_first = int(((table["order"] == 1) & (table["arm"] == "B")).sum())
+        print(f"\nschedule: {len(table)} posts in {result['pairs']} pairs from {first[:16].replace('T', ' ')} to "
+              f"{last[:16].replace('T', ' ')} ({args.tz}); B goes first in {b_first} pairs (coin flips, seed "
+              f"{args.seed})")
+        print_table(table[["pair_id", "arm", "slot", "order", "post_at_local"]].head(4))
         if args.out:
-            print(f"\nschedule written to {args.out} (fill in post_id once posted; it becomes experiments.csv)")
+            print(f"all {len(table)} rows written to {args.out} (fill in post_id once posted; it becomes "
+                  "experiments.csv)")
+        else:
+            print("add --out FILE to write every row as CSV (or --json to print them)")
     return 0
 
 
@@ -100,12 +112,29 @@ def _need_store(args: argparse.Namespace) -> None:
         raise ParameterError(f"roi ab {args.action} needs --store DIR")
 
 
+def _load(args: argparse.Namespace):
+    import roi
+
+    return roi.load(args.store)
+
+
 def _compare(args: argparse.Namespace) -> int:
     from roi.abtest import compare_store
+    from roi.abtest.verdict import probability_phrase
 
     _need_store(args)
+    if args.experiment is None and (args.slot_a_cmp or args.slot_b_cmp):
+        if not args.account:
+            raise ParameterError("an ad hoc comparison of slots needs --account (whose posts to compare)")
+        if not args.tz:
+            raise ParameterError("an ad hoc comparison of slots needs --tz: slots are local times "
+                                 "(e.g. America/New_York)")
+    if args.experiment is None and not (args.slot_a_cmp and args.slot_b_cmp):
+        raise ParameterError("give an experiment id (--experiment) or two slots (--a and --b)")
+    if args.experiment is not None and (args.slot_a_cmp or args.slot_b_cmp):
+        raise ParameterError("give either --experiment or --a/--b, not both")
     result = compare_store(
-        args.store, experiment=args.experiment, slot_a=args.slot_a_cmp, slot_b=args.slot_b_cmp,
+        _load(args), experiment=args.experiment, slot_a=args.slot_a_cmp, slot_b=args.slot_b_cmp,
         account=args.account, tz=args.tz, metric=args.metric, min_posts=args.min_posts,
         min_lift=0.1 if args.min_lift is None else args.min_lift, alpha=args.alpha, seed=args.seed,
         planned_pairs=args.planned_pairs)
@@ -116,9 +145,10 @@ def _compare(args: argparse.Namespace) -> int:
     print()
     print_table(result.arms)
     lift = result.lift
-    print(f"\nlift B/A - 1: {lift['estimate']:+.1%} ({lift['confidence']:.0%} CI {lift['ci_low']:+.1%} to "
-          f"{lift['ci_high']:+.1%}; {lift['method']})")
-    print(f"permutation p = {result.p_value:.3g}; P(B>A) = {result.prob_b_better:.3f}; "
+    print(f"\nrate = {result.numerator} / {result.exposure or result.denominator}")
+    print(f"lift B/A - 1: {lift['estimate']:+.1%} ({lift['confidence']:.0%} CI {lift['ci_low']:+.1%} to "
+          f"{lift['ci_high']:+.1%}; {lift['method']}); ratio of the arms' summed rates {lift['ratio_of_rates']:+.1%}")
+    print(f"permutation p = {result.p_value:.3g}; {probability_phrase('P(B>A)', result.prob_b_better)}; "
           f"expected loss of choosing B = {result.expected_loss_b:.3g} ({result.metric})")
     if result.paired:
         pr = result.paired
@@ -139,7 +169,7 @@ def _list(args: argparse.Namespace) -> int:
     from roi.abtest import experiments_summary
 
     _need_store(args)
-    table = experiments_summary(args.store, account=args.account, tz=args.tz, metric=args.metric,
+    table = experiments_summary(_load(args), account=args.account, tz=args.tz, metric=args.metric,
                                 min_posts=args.min_posts, alpha=args.alpha, seed=args.seed,
                                 min_lift=0.1 if args.min_lift is None else args.min_lift)
     if args.json:

@@ -26,6 +26,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="force the format of files named explicitly (default: detect by content)")
     parser.add_argument("--as-of", metavar="DATE", default=None,
                         help="when the exports were taken (snapshot time of follower lists that carry none)")
+    parser.add_argument("--owner", metavar="HANDLE", default=None,
+                        help="owner of an X archive that names none (no account.js or manifest.js userInfo), "
+                             "or to override the one it names: a handle or a numeric account id")
+    parser.add_argument("--followee", metavar="HANDLE", default=None,
+                        help="whose followers X API v2 user pages saved without twarc's __twarc block list "
+                             "(a numeric id, or a handle whose account is in the files or the store); "
+                             "a file named followers-of-<id or handle>.jsonl says it too")
     parser.add_argument("--strict", action="store_true",
                         help="exit 2 and leave the store unchanged if any record would be rejected")
     parser.add_argument("--json", action="store_true", help="print the accounting as JSON")
@@ -38,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
     bar = _progress_bar()
     try:
         result = ingest(args.paths, args.store, format=args.format, as_of=args.as_of, strict=args.strict,
-                        progress=(lambda n, path: bar.update(n)) if bar is not None else None)
+                        owner=args.owner, followee=args.followee, progress=(lambda n, path: bar.update(n)) if bar is not None else None)
     finally:
         if bar is not None:
             bar.close()

@@ -1,7 +1,8 @@
 """Engagement and conversion by time of day, hashtag and mention use; the best time to post.
 
 Every rate comes with its numerator, denominator, number of posts and a 95% interval; small
-cells are flagged (``sparse``), never dropped. Definitions are in METRICS.md.
+cells are flagged (``sparse``) in the breakdowns, and never ranked as a best slot. Definitions
+are in docs/metrics.md.
 
 The usual path::
 
@@ -10,7 +11,8 @@ The usual path::
     engagement_by_slot(m, tz=tz)                # heatmap table
     model = fit_engagement_model(m, tz=tz, content=classify_content(...))
     model.effects, model.overdispersion         # IRRs with intervals
-    best_slots(m, tz=tz, model=model)           # ranked (weekday, hour) slots
+    best_slots(m, tz=tz, model=model)           # ranked (weekday, hour) slots with posts
+    timing_analysis(m, tz=tz, content=...)      # all of it, with the influence check (roi timing)
     conversion_funnel(m, by="hour", tz=tz)
 """
 
@@ -29,6 +31,8 @@ from roi.engagement.breakdowns import (
     with_slot,
 )
 from roi.engagement.content import CONTENT_TYPES, classify_content
+from roi.engagement.count_regression import CountFit, fit_negative_binomial
+from roi.engagement.exposure import COUNT_METRICS, exposure_basis
 from roi.engagement.funnel import FUNNEL_STAGES, conversion_funnel, conversions_by_channel
 from roi.engagement.intervals import beta_interval, bootstrap_ratio, delta_ratio_interval, wilson_interval
 from roi.engagement.kpis import engagement_kpis
@@ -41,6 +45,7 @@ from roi.engagement.model import (
     fit_engagement_model,
     hour_buckets,
 )
+from roi.engagement.timing import TimingAnalysis, influence_check, timing_analysis
 
 __all__ = [
     # per post
@@ -78,6 +83,14 @@ __all__ = [
     "best_slots",
     "best_hours",
     "audience_active_hours",
+    "timing_analysis",
+    "TimingAnalysis",
+    "influence_check",
+    # numerators, denominators and the one count-model fitting rule
+    "COUNT_METRICS",
+    "exposure_basis",
+    "fit_negative_binomial",
+    "CountFit",
     # conversion
     "FUNNEL_STAGES",
     "conversion_funnel",

@@ -6,9 +6,13 @@ slots by the negative-binomial model's prediction (:func:`roi.engagement.fit_eng
 hour and weekday effects are additive on the log scale, so a slot's estimate borrows strength
 from every post at that hour and every post on that weekday (partial pooling through the model's
 structure), content differences are held fixed (hashtags, mentions, questions and content type
-at the account's average mix), and the interval comes from the model's covariance. Slots whose
-hour has no posts in its bucket cannot be estimated from the account's history: their rate is
-<NA> and they are ranked last.
+at the account's average mix), and the interval comes from the model's covariance.
+
+What is never ranked: a slot without posts (the model could extrapolate a rate there, but the
+account never measured it) and, unless asked, a slot with fewer than ``min_posts`` posts (default
+5); how many were left out is in the table's ``attrs``. Every rate names its numerator and
+denominator (impressions, or the followers proxy when too few posts have impressions:
+docs/metrics.md).
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from roi.engagement.breakdowns import WEEKDAYS, with_slot
+from roi.engagement.breakdowns import WEEKDAYS
 from roi.engagement.model import CountModel, fit_engagement_model
 from roi.errors import ParameterError
 from roi.timeframe import validate_tz
@@ -24,21 +28,54 @@ from roi.timeframe import validate_tz
 __all__ = ["best_slots", "best_hours", "audience_active_hours"]
 
 
-def _observed(metrics: pd.DataFrame, tz: str, keys: list[str]) -> pd.Series:
-    valid = metrics[metrics["engagements"].notna() & (metrics["impressions"].fillna(0) > 0)]
-    return with_slot(valid, tz=tz).groupby(keys).size()
+def _observed(model: CountModel, keys: list[str]) -> pd.Series:
+    """Posts of the model's data per slot (the posts with the model's denominator, nothing else)."""
+    return model.data.groupby(keys).size()
 
 
-def _model(metrics, tz, model, content, min_hour_posts) -> CountModel:
+def _model(metrics, tz, model, content, min_hour_posts, metric="engagements", exposure="auto") -> CountModel:
     if model is not None:
         return model
-    return fit_engagement_model(metrics, tz=tz, content=content, min_hour_posts=min_hour_posts)
+    return fit_engagement_model(metrics, tz=tz, content=content, min_hour_posts=min_hour_posts, metric=metric,
+                                exposure=exposure)
 
 
 def _estimable(model: CountModel, hours: pd.Series) -> np.ndarray:
     cols = set(model.spec.columns)
     label = hours.map(model.spec.buckets)
     return ((label == model.spec.hour_ref) | ("hour=" + label).isin(cols)).to_numpy()
+
+
+def _check_min_posts(min_posts: int) -> None:
+    if int(min_posts) != min_posts or min_posts < 1:
+        raise ParameterError(f"min_posts={min_posts!r}: expected a positive whole number of posts per slot")
+
+
+def _ranked(grid: pd.DataFrame, model: CountModel, posts: np.ndarray, *, level: float, min_posts: int,
+            include_sparse: bool) -> pd.DataFrame:
+    """Predictions for ``grid`` rows, ranked; rows without posts (or under ``min_posts`` unless
+    ``include_sparse``) are left out and counted in ``attrs``."""
+    pred = model.predict_rate(grid, level=level)
+    ok = _estimable(model, grid["hour"])
+    out = grid.assign(
+        rate=pd.array(np.where(ok, pred["rate"], np.nan), dtype="Float64"),
+        ci_low=pd.array(np.where(ok, pred["ci_low"], np.nan), dtype="Float64"),
+        ci_high=pd.array(np.where(ok, pred["ci_high"], np.nan), dtype="Float64"),
+        posts=pd.array(posts, dtype="Int64"),
+        hour_bucket=pd.array(grid["hour"].map(model.spec.buckets), dtype="string"),
+        sparse=posts < min_posts,
+        numerator=pd.array([model.numerator] * len(grid), dtype="string"),
+        denominator=pd.array([model.denominator] * len(grid), dtype="string"),
+    )
+    without = int((posts == 0).sum())
+    sparse = int(((posts > 0) & (posts < min_posts)).sum())
+    keep = ok & (posts > 0) & ((posts >= min_posts) | include_sparse)
+    out = out[keep].sort_values(["rate", "posts"], ascending=[False, False], kind="stable", ignore_index=True)
+    out.insert(0, "rank", np.arange(1, len(out) + 1))
+    out.attrs.update(min_posts=int(min_posts), without_posts=without,
+                     excluded_sparse=0 if include_sparse else sparse,
+                     not_estimable=int((~ok & (posts > 0)).sum()))
+    return out
 
 
 def best_slots(
@@ -49,8 +86,16 @@ def best_slots(
     content: pd.DataFrame | None = None,
     min_hour_posts: int = 5,
     level: float = 0.95,
+    min_posts: int = 5,
+    include_sparse: bool = False,
+    metric: str = "engagements",
+    exposure: str = "auto",
 ) -> pd.DataFrame:
-    """All 168 (weekday, hour) slots ranked by expected engagement rate, best first.
+    """(weekday, hour) slots that hold posts, ranked by expected rate, best first.
+
+    A slot is ranked only when it holds at least ``min_posts`` of the model's posts (or any
+    post, with ``include_sparse``); a slot with no post is never ranked: the model could give it
+    a rate from its hour and weekday, but nothing the account did was measured there.
 
     Parameters
     ----------
@@ -59,35 +104,40 @@ def best_slots(
     tz : str
         The account's IANA time zone (slots are local).
     model : CountModel, optional
-        A fitted engagement model (fitted here when omitted, with ``content`` and
-        ``min_hour_posts``).
+        A fitted engagement model (fitted here when omitted, with ``content``,
+        ``min_hour_posts``, ``metric`` and ``exposure``).
     level : float, default 0.95
+    min_posts : int, default 5
+        Posts a slot needs to be ranked; slots under it are left out and counted.
+    include_sparse : bool, default False
+        Rank slots under ``min_posts`` too (flagged ``sparse``).
+    metric, exposure : str
+        As :func:`roi.engagement.fit_engagement_model`, when the model is fitted here.
 
     Returns
     -------
     DataFrame
-        rank, weekday (0 = Monday), day (Mon..Sun), hour, rate (engagements per impression of an
-        average post), ci_low, ci_high, posts (the account's posts in that slot), hour_bucket.
+        rank, weekday (0 = Monday), day (Mon..Sun), hour, rate (``numerator`` per
+        ``denominator`` of an average post), ci_low, ci_high, posts (the model's posts in that
+        slot), hour_bucket, sparse (posts < min_posts), numerator, denominator. ``attrs`` holds
+        min_posts, without_posts (slots with no post), excluded_sparse (slots left out for
+        having fewer than min_posts) and not_estimable.
+
+    Raises
+    ------
+    ParameterError
+        Bad tz or min_posts, or no post to model.
     """
     validate_tz(tz)
-    model = _model(metrics, tz, model, content, min_hour_posts)
+    _check_min_posts(min_posts)
+    model = _model(metrics, tz, model, content, min_hour_posts, metric, exposure)
     grid = pd.DataFrame([(d, h) for d in range(7) for h in range(24)], columns=["weekday", "hour"])
-    pred = model.predict_rate(grid, level=level)
-    ok = _estimable(model, grid["hour"])
-    posts = _observed(metrics, tz, ["weekday", "hour"]).reindex(
-        pd.MultiIndex.from_frame(grid), fill_value=0).to_numpy()
-    out = grid.assign(
-        day=pd.array([WEEKDAYS[d] for d in grid["weekday"]], dtype="string"),
-        rate=pd.array(np.where(ok, pred["rate"], np.nan), dtype="Float64"),
-        ci_low=pd.array(np.where(ok, pred["ci_low"], np.nan), dtype="Float64"),
-        ci_high=pd.array(np.where(ok, pred["ci_high"], np.nan), dtype="Float64"),
-        posts=pd.array(posts, dtype="Int64"),
-        hour_bucket=pd.array(grid["hour"].map(model.spec.buckets), dtype="string"),
-    )
-    out = out.sort_values(["rate", "posts"], ascending=[False, False], na_position="last", kind="stable",
-                          ignore_index=True)
-    out.insert(0, "rank", np.arange(1, len(out) + 1))
-    return out[["rank", "weekday", "day", "hour", "rate", "ci_low", "ci_high", "posts", "hour_bucket"]]
+    posts = _observed(model, ["weekday", "hour"]).reindex(pd.MultiIndex.from_frame(grid), fill_value=0).to_numpy()
+    out = _ranked(grid.assign(day=pd.array([WEEKDAYS[d] for d in grid["weekday"]], dtype="string")), model,
+                  posts, level=level, min_posts=min_posts, include_sparse=include_sparse)
+    columns = ["rank", "weekday", "day", "hour", "rate", "ci_low", "ci_high", "posts", "hour_bucket", "sparse",
+               "numerator", "denominator"]
+    return out[columns]
 
 
 def best_hours(
@@ -98,27 +148,21 @@ def best_hours(
     content: pd.DataFrame | None = None,
     min_hour_posts: int = 5,
     level: float = 0.95,
+    min_posts: int = 5,
+    include_sparse: bool = False,
 ) -> pd.DataFrame:
-    """Local hours 0-23 ranked by expected engagement rate (weekday at the account's own mix).
+    """Local hours ranked by expected rate (weekday at the account's own mix); hours with fewer
+    than ``min_posts`` posts are left out unless ``include_sparse`` (never hours without posts).
 
-    Returns rank, hour, rate, ci_low, ci_high, posts, hour_bucket, as :func:`best_slots`.
+    Returns rank, hour, rate, ci_low, ci_high, posts, hour_bucket, sparse, numerator,
+    denominator, as :func:`best_slots`.
     """
     validate_tz(tz)
+    _check_min_posts(min_posts)
     model = _model(metrics, tz, model, content, min_hour_posts)
     grid = pd.DataFrame({"hour": np.arange(24)})
-    pred = model.predict_rate(grid, level=level)  # weekday terms at their mean (average week)
-    ok = _estimable(model, grid["hour"])
-    posts = _observed(metrics, tz, ["hour"]).reindex(np.arange(24), fill_value=0).to_numpy()
-    out = grid.assign(
-        rate=pd.array(np.where(ok, pred["rate"], np.nan), dtype="Float64"),
-        ci_low=pd.array(np.where(ok, pred["ci_low"], np.nan), dtype="Float64"),
-        ci_high=pd.array(np.where(ok, pred["ci_high"], np.nan), dtype="Float64"),
-        posts=pd.array(posts, dtype="Int64"),
-        hour_bucket=pd.array(grid["hour"].map(model.spec.buckets), dtype="string"),
-    ).sort_values(["rate", "posts"], ascending=[False, False], na_position="last", kind="stable",
-                  ignore_index=True)
-    out.insert(0, "rank", np.arange(1, len(out) + 1))
-    return out
+    posts = _observed(model, ["hour"]).reindex(np.arange(24), fill_value=0).to_numpy()
+    return _ranked(grid, model, posts, level=level, min_posts=min_posts, include_sparse=include_sparse)
 
 
 def audience_active_hours(

@@ -146,6 +146,22 @@ def _bincount_sums(key_values: dict, y: np.ndarray, x: np.ndarray, *, squares: b
     return pd.DataFrame({k: (v.to_numpy() if isinstance(v, pd.Index) else v) for k, v in out.items()}), rows
 
 
+def _single_exposure(metrics, rate: str):
+    """(metrics, denominator name): for a rate per impression, the rows and the one kind of
+    denominator :func:`roi.engagement.exposure_basis` chooses (real impressions, or the followers
+    proxy for every post), so a table never pools views with followers (docs/metrics.md)."""
+    y, x, _ = RATES[rate]
+    if x != "impressions" or _is_dask(metrics) or "impressions_source" not in metrics.columns:
+        return metrics, x
+    from roi.engagement.exposure import exposure_basis
+
+    try:
+        rows, basis = exposure_basis(metrics, metric="engagements" if y == "engagements" else y)
+    except ParameterError:  # no post has a count and a denominator: an empty table, not an error
+        return metrics.iloc[0:0], x
+    return rows.assign(impressions=rows["exposure"]).drop(columns=["events", "exposure"]), basis["denominator"]
+
+
 def _valid(frame, y: str, x: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     yv, xv = _float(frame[y]), _float(frame[x])
     with np.errstate(invalid="ignore"):
@@ -209,7 +225,11 @@ def rate_table(
     Returns
     -------
     DataFrame
-        ``by`` columns, posts, numerator, denominator, rate, ci_low, ci_high, ci_method, sparse.
+        ``by`` columns, posts, numerator, denominator, rate, ci_low, ci_high, ci_method, sparse,
+        and ``denominator`` naming what the denominator column holds: for a rate per impression
+        on a pandas frame with ``impressions_source``, real impressions or the followers proxy
+        for every post, never a mix (:func:`roi.engagement.exposure_basis`); the column keeps
+        its name ``impressions`` for stability.
 
     Examples
     --------
@@ -226,9 +246,11 @@ def rate_table(
     dask = _is_dask(metrics)
     if dask and ci == "bootstrap":
         raise ParameterError("ci='bootstrap' needs a pandas DataFrame; Dask input uses the delta method")
+    metrics, denominator = _single_exposure(metrics, rate)
     sums, rows, yv, xv = _group_sums(metrics, keys, y, x, squares=kind == "ratio")
-    return _assemble(sums, keys, rows, yv, xv, rate=rate, min_posts=min_posts, level=level, ci=ci,
-                     n_boot=n_boot, max_boot_posts=max_boot_posts, seed=seed, levels=levels)
+    out = _assemble(sums, keys, rows, yv, xv, rate=rate, min_posts=min_posts, level=level, ci=ci,
+                    n_boot=n_boot, max_boot_posts=max_boot_posts, seed=seed, levels=levels)
+    return out.assign(denominator=pd.array([denominator] * len(out), dtype="string"))
 
 
 def _assemble(sums, keys, rows, yv, xv, *, rate, min_posts, level, ci, n_boot, max_boot_posts, seed, levels):
@@ -371,6 +393,7 @@ def engagement_by_hashtag(metrics, *, min_support: int = 3, rate: str = "engagem
         table = rate_table(long[long["hashtag"].notnull()], "hashtag", rate=rate, **options)
         table["hashtag"] = table["hashtag"].astype("string")  # explode gives Arrow strings; same dtype as pandas
     else:  # unnest with Arrow: the list's values and each value's post, no DataFrame.explode
+        metrics, denominator = _single_exposure(metrics, rate)
         ok, yv, xv = _valid(metrics, y, x)
         lists = pa.array(metrics["hashtags"].array) if not isinstance(metrics["hashtags"].dtype, pd.ArrowDtype) \
             else metrics["hashtags"].array._pa_array.combine_chunks()
@@ -384,5 +407,6 @@ def engagement_by_hashtag(metrics, *, min_support: int = 3, rate: str = "engagem
         opts = {"min_posts": 5, "level": 0.95, "ci": "auto", "n_boot": 2000, "max_boot_posts": 20_000,
                 "seed": 0, "levels": None} | options
         table = _assemble(sums, ["hashtag"], rows, yv[parent[idx]], xv[parent[idx]], rate=rate, **opts)
+        table["denominator"] = pd.array([denominator] * len(table), dtype="string")
     table = table[table["posts"] >= min_support]
     return table.sort_values(["posts", "hashtag"], ascending=[False, True], ignore_index=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from roi.engagement.exposure import exposure_basis
 from roi.errors import ParameterError
 
 __all__ = ["engagement_kpis"]
@@ -22,12 +23,28 @@ _DEFINITIONS = {
 }
 
 
+def _one_exposure(metrics: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+    """``metrics`` with ``impressions`` holding one kind of denominator for every post, and its
+    name: real impressions, or the followers proxy for all (never both: docs/metrics.md)."""
+    if "impressions_source" not in metrics.columns or "engagements" not in metrics.columns:
+        return metrics, "impressions"
+    try:
+        rows, basis = exposure_basis(metrics, metric="engagements")
+    except ParameterError:
+        return metrics.iloc[0:0], "impressions"
+    return rows.assign(impressions=rows["exposure"]), basis["denominator"]
+
+
+_PARTS = {"engagement_rate": "likes+reposts+replies+quotes+link_clicks", "click_rate": "link_clicks"}
+_PER = {"impressions": "impressions", "followers_proxy": "followers (a proxy for potential impressions, not views)"}
+
+
 def _totals(frame: pd.DataFrame) -> dict[str, float]:
     def total(col: str) -> float:
         return float(frame[col].sum()) if col in frame.columns and frame[col].notna().any() else np.nan
 
-    rate_base = frame[frame["engagements"].notna() & (frame["impressions"].fillna(0) > 0)]
-    click_base = frame[frame["link_clicks"].notna() & (frame["impressions"].fillna(0) > 0)]
+    rate_base = frame[(frame["engagements"].notna() & (frame["impressions"].fillna(0) > 0)).fillna(False)]
+    click_base = frame[(frame["link_clicks"].notna() & (frame["impressions"].fillna(0) > 0)).fillna(False)]
     out = {
         "posts": float(len(frame)),
         "impressions": total("impressions"),
@@ -63,7 +80,10 @@ def engagement_kpis(metrics: pd.DataFrame, *, start, end) -> pd.DataFrame:
     -------
     DataFrame
         kpi, value, previous, change (value / previous - 1; for rates too, so a rate going
-        from 2.0% to 2.5% is +25%), definition (numerator and denominator in words).
+        from 2.0% to 2.5% is +25%), definition (numerator and denominator in words), numerator
+        and denominator of the two rates as data: the denominator is "impressions", or
+        "followers_proxy" for both windows when too few posts have impressions (never a mix:
+        :func:`roi.engagement.exposure_basis`, docs/metrics.md).
 
     Examples
     --------
@@ -80,15 +100,30 @@ def engagement_kpis(metrics: pd.DataFrame, *, start, end) -> pd.DataFrame:
     if e <= s:
         raise ParameterError(f"window: end {e.isoformat()} must be after start {s.isoformat()}")
     ts = metrics["created_at"]
-    now = _totals(metrics[(ts >= s) & (ts < e)])
-    before = _totals(metrics[(ts >= s - (e - s)) & (ts < s)])
+    now = _totals(metrics[((ts >= s) & (ts < e)).fillna(False)])
+    before = _totals(metrics[((ts >= s - (e - s)) & (ts < s)).fillna(False)])
+    # the rates use one denominator for both windows, chosen on both together, so the change
+    # never compares a rate per view with a rate per follower
+    both = metrics[((ts >= s - (e - s)) & (ts < e)).fillna(False)]
+    rated, denominator = _one_exposure(both)
+    rts = rated["created_at"]
+    for totals, window in ((now, (rts >= s) & (rts < e)), (before, (rts >= s - (e - s)) & (rts < s))):
+        part = _totals(rated[window.fillna(False)])
+        totals["engagement_rate"], totals["click_rate"] = part["engagement_rate"], part["click_rate"]
+    per = _PER[denominator]
     rows = []
     for kpi in ("posts", "impressions", "engagements", "engagement_rate", "link_clicks", "click_rate",
                 "web_clicks", "conversions", "conversion_rate"):
         v, p = now[kpi], before[kpi]
         change = v / p - 1 if np.isfinite(v) and np.isfinite(p) and p > 0 else np.nan
-        rows.append({"kpi": kpi, "value": v, "previous": p, "change": change, "definition": _DEFINITIONS[kpi]})
+        definition = _DEFINITIONS[kpi]
+        if kpi in ("engagement_rate", "click_rate"):
+            definition = definition.replace("/ impressions", f"/ {per}")
+        rows.append({"kpi": kpi, "value": v, "previous": p, "change": change, "definition": definition,
+                     "numerator": _PARTS.get(kpi), "denominator": denominator if kpi in _PARTS else None})
     out = pd.DataFrame(rows)
     out["kpi"] = out["kpi"].astype("string")
     out["definition"] = out["definition"].astype("string")
+    out["numerator"] = out["numerator"].astype("string")
+    out["denominator"] = out["denominator"].astype("string")
     return out.astype({"value": "Float64", "previous": "Float64", "change": "Float64"})

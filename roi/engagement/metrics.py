@@ -1,6 +1,6 @@
 """Per-post metrics: one row per post (reposts excluded) with every rate's numerator and denominator.
 
-Definitions (METRICS.md):
+Definitions (docs/metrics.md):
 
 * **impressions** are the platform's view counts where it reports them
   (``impressions_source = "impressions"``). Mastodon and Bluesky publish no views: there the
@@ -37,7 +37,7 @@ POST_METRIC_COLUMNS = [
     "engagements", "engagement_rate", "click_rate",
     "web_clicks", "conversions", "conversion_rate", "revenue",
     "hashtag_count", "mention_count", "has_question", "has_link",
-    "kind", "hashtags",
+    "kind", "hashtags", "followers",
 ]
 
 _REQUIRED = ("post_id", "platform", "author_id", "created_at", "kind")
@@ -92,7 +92,9 @@ def post_metrics(
     DataFrame
         One row per post that is not a repost, columns :data:`POST_METRIC_COLUMNS`: counts are
         ``Int64`` (<NA> = unknown), rates ``Float64`` (<NA> when the denominator is unknown or 0),
-        ``impressions_source`` is ``"impressions"``, ``"followers_proxy"`` or <NA>.
+        ``impressions_source`` is ``"impressions"``, ``"followers_proxy"`` or <NA>;
+        ``followers`` is the author's follower count (as last observed) for every post, the
+        proxy denominator of :func:`roi.engagement.exposure_basis` (docs/metrics.md).
 
     Raises
     ------
@@ -146,6 +148,7 @@ def post_metrics(
     impressions = col("impressions", "Int64").astype("Int64")
     source = pd.Series(pd.array([pd.NA] * n, dtype="string"), index=own.index)
     source = source.mask(impressions.notna(), "impressions")
+    followers_all = pd.Series(pd.NA, index=own.index, dtype="Int64")
     if accounts is not None and len(accounts) and "followers_count" in accounts.columns:
         acc = accounts.dropna(subset=["account_id"])
         if "observed_at" in acc.columns:
@@ -156,6 +159,7 @@ def post_metrics(
         lookup = pd.MultiIndex.from_frame(own[["platform", "author_id"]].astype("string"))
         proxy = followers.reindex(lookup)
         proxy = pd.Series(proxy.to_numpy(), index=own.index, dtype="Int64")
+        followers_all = proxy
         use_proxy = impressions.isna() & proxy.notna()
         impressions = impressions.where(~use_proxy, proxy)
         source = source.mask(use_proxy, "followers_proxy")
@@ -201,6 +205,7 @@ def post_metrics(
         "has_link": (link_count > 0).astype("boolean"),
         "kind": own["kind"].astype("string"),
         "hashtags": hashtags,
+        "followers": followers_all,
     }, index=own.index)
     return out[POST_METRIC_COLUMNS].reset_index(drop=True)
 

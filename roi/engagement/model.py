@@ -14,12 +14,16 @@ Poisson fit's Pearson χ²/df (≈ 1 when Poisson would do).
 Terms are named so a reader knows them: ``hour=18`` (or ``hour=0-5`` for a bucket of quiet hours
 merged so that every bucket has posts), ``weekday=Tue``, ``hashtags=2`` (``hashtags=4+``),
 ``mention``, ``question``, ``content=promotion``. Each is an IRR against the ``reference`` shown
-beside it (the most-posted single hour, Monday, no hashtags, no mention, no question, original).
+beside it (the most-posted single hour, Monday, no hashtags, no mention, no question, original;
+a reference level without posts is replaced by the factor's most-posted level), with the posts in
+each level, the Wald p-value and the Holm-adjusted p-value within its factor (six weekday terms
+make one "significant" term likely by chance alone). A level with no posts is dropped, never
+estimated. The fitting rule (NB2, else robust Poisson, said in ``overdispersion["note"]``) is
+:func:`roi.engagement.count_regression.fit_negative_binomial`. Definitions: docs/metrics.md.
 """
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,6 +33,8 @@ import pandas as pd
 from scipy import stats
 
 from roi.engagement.breakdowns import WEEKDAYS, with_slot
+from roi.engagement.count_regression import fit_negative_binomial
+from roi.engagement.exposure import exposure_basis
 from roi.errors import ParameterError
 
 __all__ = ["CountModel", "fit_engagement_model", "fit_conversion_model", "hour_buckets", "DAYPARTS",
@@ -99,7 +105,12 @@ def hour_buckets(hours, *, min_posts: int = 5, weights=None) -> dict[int, str]:
 
 @dataclass(frozen=True)
 class _Spec:
-    """How a design matrix is built, fixed by the training data (so predictions match)."""
+    """How a design matrix is built, fixed by the training data (so predictions match).
+
+    ``refs`` holds each factor's reference level: the most-posted single hour; Monday, or the
+    most-posted weekday when Monday has no posts; no hashtags, no mention, no question and
+    original content unless no post has them (then the most-posted level).
+    """
 
     buckets: dict[int, str]
     hour_ref: str
@@ -109,6 +120,15 @@ class _Spec:
     question: bool
     content: bool
     columns: tuple[str, ...] = ()
+    refs: tuple[tuple[str, str], ...] = ()
+
+    def ref(self, factor: str, default: str) -> str:
+        return dict(self.refs).get(factor, default)
+
+
+#: The factor of each term, by the term's prefix.
+FACTORS = ("hour", "weekday", "hashtags", "mention", "question", "content")
+CONTENT_LEVELS = ("original", "engagement", "promotion")
 
 
 @dataclass(frozen=True)
@@ -118,16 +138,24 @@ class CountModel:
     Attributes
     ----------
     effects : DataFrame
-        term, irr, ci_low, ci_high, p_value, reference, posts (posts in that level).
+        term, irr, ci_low, ci_high, p_value, reference, posts (posts in that level), factor,
+        p_adjusted (Holm within the factor), reference_posts, numerator, denominator.
     overdispersion : dict
         family ("negative binomial (NB2)" or "poisson"), alpha, alpha_ci_low, alpha_ci_high,
-        lr_stat, lr_p_value, poisson_pearson_dispersion, poisson_deviance_dispersion.
+        lr_stat, lr_p_value, poisson_pearson_dispersion, poisson_deviance_dispersion, fallback,
+        note (the fallback in words, or None).
     posts : int
         Posts in the fit.
     outcome, exposure : str
         What was counted and the offset's column.
     dropped : list of str
-        Terms left out because no post (or every post) had them.
+        Terms left out because no post (or every post) had them, or no post of the level had
+        an event.
+    numerator, denominator : str
+        What the rates count and divide by (docs/metrics.md), e.g.
+        ``"likes+reposts+replies+quotes+link_clicks"`` and ``"impressions"`` or ``"followers_proxy"``.
+    basis : dict
+        :func:`roi.engagement.exposure_basis`'s account of the posts used and left out.
     """
 
     effects: pd.DataFrame
@@ -140,6 +168,12 @@ class CountModel:
     params: pd.Series | None = field(default=None, repr=False)
     cov: pd.DataFrame | None = field(default=None, repr=False)
     means: pd.Series | None = field(default=None, repr=False)
+    numerator: str = ""
+    denominator: str = ""
+    basis: dict[str, Any] = field(default_factory=dict)
+    data: pd.DataFrame | None = field(default=None, repr=False)
+    level: float = 0.95
+    exposure_column: str = field(default="", repr=False)
 
     def effects_at(self, level: float) -> pd.DataFrame:
         """``effects`` with intervals at another level (e.g. Bonferroni: ``1 - 0.05 / k``)."""
@@ -189,31 +223,56 @@ def _hashtag_label(count: pd.Series, levels: Sequence[str]) -> pd.Series:
     return clipped.map(dict(enumerate(levels)))
 
 
+def _labels(frame: pd.DataFrame, spec: _Spec) -> dict[str, pd.Series]:
+    """Each factor's level per row (<NA> where the column is absent)."""
+    def col(name: str) -> pd.Series | None:
+        return frame[name] if name in frame.columns else None
+
+    out: dict[str, pd.Series] = {}
+    if (h := col("hour")) is not None:
+        out["hour"] = h.map(spec.buckets)
+    if spec.weekday and (w := col("weekday")) is not None:
+        out["weekday"] = w.map(dict(enumerate(WEEKDAYS)))
+    if (c := col("hashtag_count")) is not None:
+        out["hashtags"] = _hashtag_label(c, spec.hashtag_levels)
+    if spec.mention and (c := col("mention_count")) is not None:
+        out["mention"] = pd.Series(np.where(c.astype("float64") > 0, "mention", "no mention"), index=frame.index)
+    if spec.question and (q := col("has_question")) is not None:
+        out["question"] = pd.Series(np.where(q.astype(bool), "question", "no question"), index=frame.index)
+    if spec.content and (c := col("content_type")) is not None:
+        out["content"] = c.astype(object)
+    return out
+
+
+def _factor_levels(spec: _Spec) -> list[tuple[str, str, list[str]]]:
+    """(factor, reference term, [term, level] ...) in design order."""
+    out = []
+    hours = list(dict.fromkeys(spec.buckets.values()))
+    out.append(("hour", f"hour={spec.hour_ref}", [(f"hour={b}", b) for b in hours if b != spec.hour_ref]))
+    if spec.weekday:
+        ref = spec.ref("weekday", "Mon")
+        out.append(("weekday", f"weekday={ref}", [(f"weekday={d}", d) for d in WEEKDAYS if d != ref]))
+    ref = spec.ref("hashtags", spec.hashtag_levels[0])
+    out.append(("hashtags", f"hashtags={ref}", [(f"hashtags={k}", k) for k in spec.hashtag_levels if k != ref]))
+    if spec.mention:
+        out.append(("mention", "no mention", [("mention", "mention")]))
+    if spec.question:
+        out.append(("question", "no question", [("question", "question")]))
+    if spec.content:
+        ref = spec.ref("content", "original")
+        out.append(("content", f"content={ref}", [(f"content={c}", c) for c in CONTENT_LEVELS if c != ref]))
+    return out
+
+
 def _design(frame: pd.DataFrame, spec: _Spec, *, fill: pd.Series | None = None) -> pd.DataFrame:
     """The design matrix; a covariate column absent from ``frame`` is NaN (then ``fill``-ed)."""
     n = len(frame)
+    labels = _labels(frame, spec)
     cols: dict[str, np.ndarray] = {"const": np.ones(n)}
-
-    def add(name: str, column: str, indicator) -> None:
-        cols[name] = (indicator(frame[column]).to_numpy(dtype="float64") if column in frame.columns
-                      else np.full(n, np.nan))
-
-    for label in dict.fromkeys(spec.buckets.values()):
-        if label != spec.hour_ref:
-            add(f"hour={label}", "hour", lambda h, label=label: h.map(spec.buckets) == label)
-    if spec.weekday:
-        for d in range(1, 7):
-            add(f"weekday={WEEKDAYS[d]}", "weekday", lambda w, d=d: w == d)
-    for level in spec.hashtag_levels[1:]:
-        add(f"hashtags={level}", "hashtag_count",
-            lambda c, level=level: _hashtag_label(c, spec.hashtag_levels) == level)
-    if spec.mention:
-        add("mention", "mention_count", lambda c: c > 0)
-    if spec.question:
-        add("question", "has_question", lambda q: q.astype(bool))
-    if spec.content:
-        for ctype in ("engagement", "promotion"):
-            add(f"content={ctype}", "content_type", lambda c, ctype=ctype: c == ctype)
+    for factor, _, terms in _factor_levels(spec):
+        lab = labels.get(factor)
+        for term, level in terms:
+            cols[term] = ((lab == level).to_numpy(dtype="float64") if lab is not None else np.full(n, np.nan))
     x = pd.DataFrame(cols, index=frame.index)
     if spec.columns:
         x = x.reindex(columns=list(spec.columns))
@@ -222,11 +281,21 @@ def _design(frame: pd.DataFrame, spec: _Spec, *, fill: pd.Series | None = None) 
     return x
 
 
-def _fit(frame: pd.DataFrame, spec: _Spec, outcome: str, exposure: str, level: float) -> CountModel:
-    import statsmodels.api as sm
-    from statsmodels.discrete.discrete_model import NegativeBinomial
-    from statsmodels.tools.sm_exceptions import ConvergenceWarning, HessianInversionWarning
+def _holm_within(effects: pd.DataFrame) -> np.ndarray:
+    """Holm-adjusted p-values within each factor (statsmodels ``multipletests``)."""
+    from statsmodels.stats.multitest import multipletests
 
+    out = np.full(len(effects), np.nan)
+    p = effects["p_value"].to_numpy(dtype="float64")
+    for factor in effects["factor"].unique():
+        idx = np.flatnonzero((effects["factor"] == factor).to_numpy() & np.isfinite(p))
+        if len(idx):
+            out[idx] = multipletests(p[idx], method="holm")[1]
+    return out
+
+
+def _fit(frame: pd.DataFrame, spec: _Spec, outcome: str, exposure: str, level: float, *,
+         numerator: str = "", denominator: str = "", basis: dict[str, Any] | None = None) -> CountModel:
     x_full = _design(frame, spec)
     y_all = frame[outcome].to_numpy(dtype="float64")
     # A level whose posts have no events at all has an IRR of 0 and no interval: its posts are
@@ -239,65 +308,49 @@ def _fit(frame: pd.DataFrame, spec: _Spec, outcome: str, exposure: str, level: f
             rows &= ~members
             dropped.append(f"{c} (no {outcome})")
     x_full = x_full[rows]
+    # A level with no posts (or with every post) cannot be estimated: its term is dropped, never
+    # estimated from nothing.
     keep = [c for c in x_full.columns if c == "const" or 0 < x_full[c].sum() < len(x_full)]
-    dropped += [c for c in x_full.columns if c not in keep and not any(d.startswith(c + " ") for d in dropped)]
+    dropped += [f"{c} (no posts)" if x_full[c].sum() == 0 else f"{c} (every post)"
+                for c in x_full.columns if c not in keep and not any(d.startswith(c + " ") for d in dropped)]
     x = x_full[keep]
     y = y_all[rows]
     offset = np.log(frame.loc[rows, exposure].to_numpy(dtype="float64"))
     if len(y) <= len(keep) + 1:
         raise ParameterError(f"{len(y)} posts for {len(keep)} model terms: too few posts to fit the model")
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", (ConvergenceWarning, HessianInversionWarning, RuntimeWarning))
-        poisson = sm.GLM(y, x, family=sm.families.Poisson(), offset=offset).fit()
-        nb, family = None, "poisson"
-        for method in ("newton", "bfgs"):
-            try:
-                fit = NegativeBinomial(y, x, loglike_method="nb2", offset=offset).fit(
-                    method=method, maxiter=300, disp=0)
-            except (np.linalg.LinAlgError, ValueError):
-                continue
-            if fit.mle_retvals.get("converged", False) and np.all(np.isfinite(fit.bse)):
-                nb, family = fit, "negative binomial (NB2)"
-                break
+    fit = fit_negative_binomial(y, x, offset=offset, level=level)
     z = stats.norm.ppf(0.5 + level / 2)
-    dof = poisson.df_resid
-    od: dict[str, Any] = {
-        "family": family,
-        "poisson_pearson_dispersion": float(poisson.pearson_chi2 / dof) if dof > 0 else float("nan"),
-        "poisson_deviance_dispersion": float(poisson.deviance / dof) if dof > 0 else float("nan"),
-    }
-    if nb is not None:
-        params, cov, pvalues = nb.params, nb.cov_params(), nb.pvalues
-        alpha, se_alpha = float(params["alpha"]), float(nb.bse["alpha"])
-        lr = max(0.0, 2 * (nb.llf - poisson.llf))
-        od.update(alpha=alpha,
-                  alpha_ci_low=float(alpha * np.exp(-z * se_alpha / alpha)) if alpha > 0 else 0.0,
-                  alpha_ci_high=float(alpha * np.exp(z * se_alpha / alpha)) if alpha > 0 else float("nan"),
-                  lr_stat=float(lr), lr_p_value=float(0.5 * stats.chi2.sf(lr, 1)))
-    else:  # NB did not converge (typically α ≈ 0): Poisson with robust (sandwich) errors
-        robust = sm.GLM(y, x, family=sm.families.Poisson(), offset=offset).fit(cov_type="HC0")
-        params, cov, pvalues = robust.params, robust.cov_params(), robust.pvalues
-        od.update(alpha=0.0, alpha_ci_low=float("nan"), alpha_ci_high=float("nan"),
-                  lr_stat=float("nan"), lr_p_value=float("nan"))
     terms = [c for c in keep if c != "const"]
-    se = np.sqrt(np.diag(cov.loc[terms, terms].to_numpy()))
-    beta = params[terms].to_numpy()
-    refs = {"hour": f"hour={spec.hour_ref}", "weekday": "weekday=Mon", "hashtags": "hashtags=0",
-            "mention": "no mention", "question": "no question", "content": "content=original"}
+    se = fit.bse[terms].to_numpy()
+    beta = fit.params[terms].to_numpy()
+    factor_of = {t: f for f, _, ts in _factor_levels(spec) for t, _ in ts}
+    ref_of = {t: r for _, r, ts in _factor_levels(spec) for t, _ in ts}
+    labels = _labels(frame.loc[rows], spec)
+    ref_posts = {}
+    for f, r, _ in _factor_levels(spec):
+        lab = labels.get(f)
+        level_name = r.split("=", 1)[1] if "=" in r else r
+        ref_posts[r] = int((lab == level_name).sum()) if lab is not None else 0
     effects = pd.DataFrame({
         "term": pd.array(terms, dtype="string"),
         "irr": np.exp(beta),
         "ci_low": np.exp(beta - z * se),
         "ci_high": np.exp(beta + z * se),
-        "p_value": pvalues[terms].to_numpy(dtype="float64"),
-        "reference": pd.array([refs[t.split("=")[0]] for t in terms], dtype="string"),
+        "p_value": fit.pvalues[terms].to_numpy(dtype="float64"),
+        "reference": pd.array([ref_of[t] for t in terms], dtype="string"),
         "posts": pd.array([int(x[t].sum()) for t in terms], dtype="Int64"),
+        "factor": pd.array([factor_of[t] for t in terms], dtype="string"),
     })
+    effects["p_adjusted"] = _holm_within(effects)
+    effects["reference_posts"] = pd.array([ref_posts[ref_of[t]] for t in terms], dtype="Int64")
+    effects["numerator"] = pd.array([numerator or outcome] * len(terms), dtype="string")
+    effects["denominator"] = pd.array([denominator or exposure] * len(terms), dtype="string")
     spec = _Spec(**{**spec.__dict__, "columns": tuple(keep)})
-    return CountModel(effects=effects, overdispersion=od, posts=len(y), outcome=outcome, exposure=exposure,
-                      dropped=dropped, spec=spec, params=params[keep], cov=cov.loc[keep, keep],
-                      means=x.mean())
+    return CountModel(effects=effects, overdispersion=fit.overdispersion, posts=len(y), outcome=outcome,
+                      exposure=denominator or exposure, dropped=dropped, spec=spec, params=fit.params[keep],
+                      cov=fit.cov.loc[keep, keep], means=x.mean(), numerator=numerator or outcome,
+                      denominator=denominator or exposure, basis=dict(basis or {}),
+                      data=frame.loc[rows].reset_index(drop=True), level=level, exposure_column=exposure)
 
 
 def _prepare(metrics: pd.DataFrame, outcome: str, exposure: str, tz: str, content) -> pd.DataFrame:
@@ -310,13 +363,27 @@ def _prepare(metrics: pd.DataFrame, outcome: str, exposure: str, tz: str, conten
     frame = metrics
     if content is not None:
         frame = frame.merge(content[["post_id", "content_type"]].drop_duplicates("post_id"), on="post_id", how="left")
-    frame = frame[frame[outcome].notna() & frame[exposure].notna() & (frame[exposure] > 0)
-                  & frame["hashtag_count"].notna() & frame["mention_count"].notna() & frame["has_question"].notna()]
+        frame = frame.assign(content_type=frame["content_type"].astype(object).where(
+            frame["content_type"].notna(), "original"))
+    ok = (frame[outcome].notna() & frame[exposure].notna() & (frame[exposure] > 0) & frame["created_at"].notna()
+          & frame["hashtag_count"].notna() & frame["mention_count"].notna() & frame["has_question"].notna())
+    frame = frame[ok.fillna(False).astype(bool).to_numpy()]
     return with_slot(frame, tz=tz).reset_index(drop=True)
+
+
+def _most_posted(labels: pd.Series | None, preferred: str) -> str:
+    if labels is None or not len(labels):
+        return preferred
+    counts = labels.value_counts()
+    if counts.get(preferred, 0) > 0:
+        return preferred
+    return str(counts.index[0])
 
 
 def _spec_for(frame: pd.DataFrame, *, min_hour_posts: int, buckets, weekday: bool, hashtag_levels,
               mention: bool, question: bool, content: bool, weights: str | None = None) -> _Spec:
+    if frame.empty:
+        raise ParameterError("no posts with a known count and a positive denominator: nothing to model or rank")
     if buckets is None:
         buckets = hour_buckets(frame["hour"], min_posts=min_hour_posts,
                                weights=None if weights is None else frame[weights].astype("float64"))
@@ -327,8 +394,13 @@ def _spec_for(frame: pd.DataFrame, *, min_hour_posts: int, buckets, weekday: boo
     counts = frame["hour"].map(buckets).value_counts()
     single = [b for b in counts.index if "-" not in b]
     hour_ref = max(single or list(counts.index), key=lambda b: (counts[b], b))
-    return _Spec(buckets=buckets, hour_ref=hour_ref, weekday=weekday, hashtag_levels=tuple(hashtag_levels),
+    spec = _Spec(buckets=buckets, hour_ref=hour_ref, weekday=weekday, hashtag_levels=tuple(hashtag_levels),
                  mention=mention, question=question, content=content)
+    labels = _labels(frame, spec)
+    refs = (("weekday", _most_posted(labels.get("weekday"), "Mon")),
+            ("hashtags", _most_posted(labels.get("hashtags"), hashtag_levels[0])),
+            ("content", _most_posted(labels.get("content"), "original")))
+    return _Spec(**{**spec.__dict__, "refs": refs})
 
 
 def fit_engagement_model(
@@ -340,9 +412,16 @@ def fit_engagement_model(
     hour_buckets: dict[int, str] | None = None,
     weekday: bool = True,
     level: float = 0.95,
+    metric: str = "engagements",
+    exposure: str = "auto",
+    min_impression_posts: int = 30,
 ) -> CountModel:
     """Fit engagements ~ hour bucket + weekday + hashtags + mention + question + content type,
-    NB2 with log(impressions) as offset.
+    NB2 with log(exposure) as offset.
+
+    The exposure is impressions where enough posts have them, else the author's follower count
+    for every post (never both pooled): :func:`roi.engagement.exposure_basis`. Definitions of
+    every count and denominator: docs/metrics.md.
 
     Parameters
     ----------
@@ -359,23 +438,36 @@ def fit_engagement_model(
     weekday : bool, default True
         Include day-of-week terms.
     level : float, default 0.95
+    metric : str, default "engagements"
+        What is counted: one of :data:`roi.engagement.COUNT_METRICS` (engagements with or without
+        link clicks, replies, link clicks, conversions).
+    exposure : {"auto", "impressions", "followers_proxy"}
+        The denominator; "auto" chooses as :func:`roi.engagement.exposure_basis` says.
+    min_impression_posts : int, default 30
+        Posts with real impressions needed before impressions are the denominator.
 
     Returns
     -------
     CountModel
-        ``.effects`` (term, irr, ci_low, ci_high, p_value, reference, posts) and
-        ``.overdispersion``.
+        ``.effects`` (term, irr, ci_low, ci_high, p_value, reference, posts, factor, p_adjusted,
+        reference_posts, numerator, denominator), ``.overdispersion``, ``.numerator``,
+        ``.denominator`` and ``.basis``.
 
     Raises
     ------
     ParameterError
-        Bad tz, missing columns, or too few posts for the terms.
+        Bad tz, missing columns, no usable posts, or too few posts for the terms.
     """
-    frame = _prepare(metrics, "engagements", "impressions", tz, content)
+    rows, basis = exposure_basis(metrics, metric=metric, exposure=exposure,
+                                 min_impression_posts=min_impression_posts)
+    # the count is modelled under the metric's own name (so dropped terms read "no replies")
+    rows = rows.assign(**{metric: rows["events"]})
+    frame = _prepare(rows, metric, "exposure", tz, content)
     spec = _spec_for(frame, min_hour_posts=min_hour_posts, buckets=hour_buckets, weekday=weekday,
                      hashtag_levels=("0", "1", "2", "3", "4+"), mention=True, question=True,
                      content=content is not None)
-    return _fit(frame, spec, "engagements", "impressions", level)
+    return _fit(frame, spec, metric, "exposure", level, numerator=basis["numerator"],
+                denominator=basis["denominator"], basis=basis)
 
 
 def fit_conversion_model(
@@ -388,7 +480,7 @@ def fit_conversion_model(
 ) -> CountModel:
     """Fit conversions ~ hour bucket + hashtag use (``hashtags=1+`` against none), with
     log(web clicks) as offset: conversion-rate ratios per web click, NB2 (or robust Poisson when
-    the data show no overdispersion and NB2 does not converge).
+    NB2 does not converge: :func:`roi.engagement.count_regression.fit_negative_binomial`).
 
     Conversions are rarer than engagements, so the automatic hour buckets merge neighbouring
     hours until each holds ``min_hour_conversions`` conversions (an hour with none would have an
@@ -399,7 +491,11 @@ def fit_conversion_model(
     spec = _spec_for(frame, min_hour_posts=min_hour_conversions, buckets=hour_buckets, weekday=False,
                      hashtag_levels=("0", "1+"), mention=False, question=False, content=False,
                      weights="conversions")
-    return _fit(frame, spec, "conversions", "web_clicks", level)
+    basis = {"metric": "conversions", "numerator": "conversions", "denominator": "web_clicks",
+             "posts": len(frame), "posts_left_out": len(metrics) - len(frame),
+             "reason": "conversions per web click (sessions from the web analytics)"}
+    return _fit(frame, spec, "conversions", "web_clicks", level, numerator="conversions",
+                denominator="web_clicks", basis=basis)
 
 
 def compare_with_planted(effects: pd.DataFrame, planted: dict[str, float]) -> pd.DataFrame:

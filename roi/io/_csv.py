@@ -18,9 +18,10 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -40,6 +41,8 @@ __all__ = [
     "parse_floats",
     "Problems",
     "is_blank",
+    "split_entities",
+    "split_urls",
 ]
 
 BLOCK_BYTES = 8 << 20
@@ -232,7 +235,7 @@ class CsvBlocks:
             return []
         lines = self.lines_of(block.records[idx].tolist())
         raw = _rows_as_csv(block.rows.iloc[idx])
-        return [Rejected(line, reason, text) for line, reason, text in zip(lines, reasons, raw)]
+        return [Rejected(line, reason, text) for line, reason, text in zip(lines, reasons, raw, strict=True)]
 
 
 def open_csv(path: Any, *, block_bytes: int | None = None) -> CsvBlocks:
@@ -294,8 +297,20 @@ def _described(values: pd.Series, column: str, what: str):
 
 
 def parse_times(values: pd.Series, column: str, problems: Problems, *, date_only: bool = False) -> pd.Series:
-    """ISO 8601 text -> UTC timestamps; naive times are UTC. Unparseable non-empty cells are problems."""
+    """ISO 8601 text -> UTC timestamps; naive times are UTC. Unparseable non-empty cells are problems.
+
+    Times written the way X's v1.1 API and archives write them (``Wed Jan 07 11:06:08 +0000 2015``,
+    as CSVs made from them keep them) are read too.
+
+    >>> parse_times(pd.Series(["2026-10-01 09:00", "Wed Jan 07 11:06:08 +0000 2015"]), "t", Problems(2)).tolist()
+    [Timestamp('2026-10-01 09:00:00+0000', tz='UTC'), Timestamp('2015-01-07 11:06:08+0000', tz='UTC')]
+    """
     parsed = pd.to_datetime(values, utc=True, format="ISO8601", errors="coerce")
+    retry = values.notna().to_numpy() & parsed.isna().to_numpy()
+    if retry.any() and not date_only:
+        v1 = pd.to_datetime(values[retry], utc=True, format="%a %b %d %H:%M:%S %z %Y", errors="coerce")
+        parsed = parsed.astype("datetime64[us, UTC]")
+        parsed[retry] = v1.astype("datetime64[us, UTC]").to_numpy()
     bad = values.notna().to_numpy() & parsed.isna().to_numpy()
     expected = "an ISO 8601 date (YYYY-MM-DD)" if date_only else "an ISO 8601 time"
     problems.add(bad, _described(values, column, f"is not {expected}"))
@@ -353,6 +368,18 @@ def split_entities(values: pd.Series) -> pd.Series:
     offsets = np.concatenate([[0], np.cumsum(counts)]).astype("int32")
     rebuilt = pa.ListArray.from_arrays(pa.array(offsets), pa.array(tokens[keep], type=pa.string()))
     return pd.Series(rebuilt, index=values.index, dtype=LIST_OF_STRINGS)
+
+
+def split_urls(values: pd.Series) -> pd.Series:
+    """Space-separated URLs -> canonical list<string>, kept as written; an empty cell is an empty list.
+
+    >>> split_urls(pd.Series(["https://a.example/x https://b.example", None], dtype="string")).tolist()
+    [['https://a.example/x', 'https://b.example'], []]
+    """
+    from roi.text import LIST_OF_STRINGS
+
+    lists = [v.split() for v in values.fillna("").tolist()]
+    return pd.Series(pa.array(lists, type=pa.list_(pa.string())), index=values.index, dtype=LIST_OF_STRINGS)
 
 
 def with_accounting(frame: pd.DataFrame, lines, *, context: bool) -> pd.DataFrame:

@@ -14,7 +14,8 @@ Besides the canonical columns every frame carries ``_line`` (the record's line /
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import orjson
@@ -88,7 +89,7 @@ class RowBuffer:
         rows, self.rows, self.primary = self.rows, [], 0
         n = len(rows)
         width = len(self.fields)
-        columns = list(zip(*rows)) if n else [()] * (width + 3)
+        columns = list(zip(*rows, strict=True)) if n else [()] * (width + 3)
         lines = np.asarray(columns[width], dtype="int64") if n else np.zeros(0, "int64")
         context = np.asarray(columns[width + 1], dtype=bool) if n else np.zeros(0, bool)
         bad = np.zeros(n, dtype=bool)
@@ -104,21 +105,21 @@ class RowBuffer:
         out: dict[str, Any] = {}
         for j, (name, kind) in enumerate(self.fields):
             values = columns[j]
-            if kind == "str":
-                out[name] = pa.array(values, pa.string())
-            elif kind == "list":
-                out[name] = pa.array(values, _LIST)
-            elif kind == "bool":
-                out[name] = pa.array(values, pa.bool_())
+            if kind in ("str", "list", "bool"):
+                arr, failed = _typed(values, kind)
+                if failed.any():
+                    what = {"str": "text", "list": "a list of text", "bool": "true or false"}[kind]
+                    flag(failed, lambda i, v=values, c=name, w=what: f"{label} {lines[i]}: {c} {_short(v[i])} is not {w}")
+                out[name] = arr
             elif kind == "us":
                 out[name] = pa.array(values, pa.int64()).cast(_TS)
             elif kind in ("iso", "v1"):
                 arr, failed = _timestamps(values, kind)
                 if failed.any():
-                    flag(failed, lambda i, v=values, c=name: (
+                    flag(failed, lambda i, v=values, c=name, k=kind: (
                         f"{label} {lines[i]}: {c} {str(v[i])!r} is not a timestamp (expected "
-                        + ("ISO 8601 like 2021-09-22T16:37:29.000Z)" if kind == "iso"
-                           else "like 'Wed Jan 07 11:06:08 +0000 2015')")))
+                        + ("ISO 8601 like 2021-09-22T16:37:29.000Z)" if k == "iso"
+                           else "like 'Wed Jan 07 11:06:08 +0000 2015' or ISO 8601)")))
                     arr = pc.if_else(pa.array(failed), pa.scalar(None, _TS), arr)
                 out[name] = arr
             elif kind == "count":
@@ -144,6 +145,40 @@ class RowBuffer:
             frame = frame[~bad].reset_index(drop=True)
         order = [c for c in TABLES[self.table].column_names if c in frame.columns] + ["_line", "_context"]
         return frame[order], rejected
+
+
+_ARROW_TYPES = {"str": pa.string(), "list": _LIST, "bool": pa.bool_()}
+
+
+def _valid(value: Any, kind: str) -> bool:
+    if value is None:
+        return True
+    if kind == "str":
+        return isinstance(value, str)
+    if kind == "bool":
+        return isinstance(value, bool)
+    return isinstance(value, list) and all(isinstance(x, str) for x in value)
+
+
+def _typed(values: Sequence[Any], kind: str) -> tuple[pa.Array, np.ndarray]:
+    """A column of text, lists of text or booleans, and which values were of another type (made null).
+
+    >>> arr, failed = _typed(["a", 5, None], "str")
+    >>> arr.to_pylist(), failed.tolist()
+    (['a', None, None], [False, True, False])
+    """
+    try:
+        return pa.array(values, _ARROW_TYPES[kind]), np.zeros(len(values), dtype=bool)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError):
+        pass
+    failed = np.fromiter((not _valid(v, kind) for v in values), dtype=bool, count=len(values))
+    kept = [None if bad else v for v, bad in zip(values, failed, strict=True)]
+    return pa.array(kept, _ARROW_TYPES[kind]), failed
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _dump(record: Any) -> str:
@@ -184,6 +219,13 @@ def _timestamps(values: Sequence[Any], kind: str) -> tuple[pa.Array, np.ndarray]
             parsed = pd.Series([_one_iso(v) for v in values], dtype="datetime64[us, UTC]")
     else:
         parsed = pd.to_datetime(pd.Series(strings, dtype=object), utc=True, format=V1_DATE_FORMAT, errors="coerce")
+        retry = parsed.isna().to_numpy() & pd.Series(strings, dtype=object).str.match(
+            r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}").fillna(False).to_numpy(dtype=bool)
+        if retry.any():  # v1.1-shaped tweets re-saved by other tools often carry ISO 8601 times
+            parsed = parsed.astype("datetime64[us, UTC]")
+            iso = pd.to_datetime(pd.Series(np.asarray(values, dtype=object)[retry], dtype=object).astype(str),
+                                 utc=True, format="ISO8601", errors="coerce")
+            parsed[retry] = iso.astype("datetime64[us, UTC]").to_numpy()
     parsed = parsed.astype("datetime64[us, UTC]")
     failed = (parsed.isna() & pd.notna(pd.Series(values, dtype=object))).to_numpy()
     return pa.array(parsed), failed

@@ -32,6 +32,7 @@ import pyarrow.json as pajson
 
 from roi.io._json_lines import parse_lines
 from roi.tables import conform_arrow
+from roi.text import is_retweet_text
 
 __all__ = ["read_block", "read_flat_block", "count_lines", "PAGE_SCHEMA", "FLAT_SCHEMA"]
 
@@ -165,6 +166,9 @@ def _columns(table: pa.Table, first_line: int, observed_of: Callable[[str | None
         raise _Fallback("a user page")
 
     i_page, i_rows = _valid_items(inc_tweets)
+    if len(i_rows):  # an included tweet without its time or author is not stored (as on the record path)
+        storable = _storable(i_rows)
+        i_page, i_rows = i_page[storable], _kept(i_rows, storable)
     u_page, u_rows = _valid_items(inc_users)
 
     posts = pa.concat_tables([_posts(d_rows, d_page, lines, page_observed, False),
@@ -203,7 +207,7 @@ def _flat_columns(table: pa.Table, first_line: int, observed_of: Callable[[str |
     r_rows = refs.flatten()
     if len(r_rows):
         embedded = pc.and_(pc.is_valid(pc.struct_field(r_rows, "id")), pc.is_valid(pc.struct_field(r_rows, "text")))
-        mask = _np_bool(embedded)
+        mask = _np_bool(embedded) & _storable(r_rows)
         r_line, r_rows = r_line[mask], _kept(r_rows, mask)
     r_tweets = pa.StructArray.from_arrays([pc.struct_field(r_rows, f.name) for f in _TWEET],
                                           names=[f.name for f in _TWEET]) if len(r_rows) else pa.array([], _TWEET)
@@ -236,10 +240,18 @@ def _column(table: pa.Table, name: str) -> pa.Array:
 
 
 def _require_tweets(rows: pa.Array) -> None:
-    """Decline the block unless every row has an id and a text or an author (is a tweet)."""
+    """Decline the block unless every row has an id and a text or an author (is a tweet), and a
+    creation time and an author (the record path rejects a tweet without them, with the reason)."""
     has_body = pc.or_(pc.is_valid(pc.struct_field(rows, "text")), pc.is_valid(pc.struct_field(rows, "author_id")))
     if len(rows) and (pc.struct_field(rows, "id").null_count or not pc.all(has_body).as_py()):
         raise _Fallback("an item that is not a tweet")
+    if len(rows) and not _storable(rows).all():
+        raise _Fallback("a tweet without created_at or author_id")
+
+
+def _storable(rows: pa.Array) -> np.ndarray:
+    """Which tweets carry a creation time and an author (a tweet without them is never stored)."""
+    return _nonblank(pc.struct_field(rows, "created_at")) & _nonblank(pc.struct_field(rows, "author_id"))
 
 
 def _line_rank(first: np.ndarray, then: np.ndarray) -> np.ndarray | None:
@@ -421,8 +433,26 @@ def _posts(rows: pa.Array, page: np.ndarray, lines: np.ndarray, observed: np.nda
         "referenced_id": ref_id, "conversation_id": _field(rows, "conversation_id"),
         "hashtags": hashtags, "mentions": mentions, "urls": urls, **counts,
         "metrics_observed_at": pa.array(observed[page], pa.int64()).cast(_TS),
+        "manual_repost": pa.array(_manual_reposts(text, kind)),
         "_line": pa.array(lines[page], pa.int64()), "_context": pa.array(np.full(n, context)),
     })
+
+
+def _manual_reposts(text: pa.Array, kind: np.ndarray) -> np.ndarray:
+    """Which tweets are manual retweets: ``RT @user:`` text with no retweet reference (kind code 1).
+
+    Arrow picks the few candidates (an "RT @" near the start); roi.text's rule decides, exactly
+    as on the record path.
+    """
+    out = np.zeros(len(text), dtype=bool)
+    if not len(text):
+        return out
+    head = pc.utf8_slice_codeunits(text, 0, 32)
+    candidate = _np_bool(pc.match_substring_regex(head, r"RT\s?[@\x{FF20}]", ignore_case=True)) & (kind != 1)
+    if candidate.any():
+        where = np.flatnonzero(candidate)
+        out[where] = [is_retweet_text(t) for t in text.take(pa.array(where)).to_pylist()]
+    return out
 
 
 def _accounts(rows: pa.Array, page: np.ndarray, lines: np.ndarray, observed: np.ndarray) -> pa.Table:

@@ -42,9 +42,11 @@ has them (``profileViewDetailed``). Observations are at ``as_of``, else the file
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
+import numpy as np
 import orjson
 import pandas as pd
 
@@ -52,6 +54,7 @@ from roi.io._base import ReadResult, Rejected, observed_time
 from roi.io._csv import with_accounting
 from roi.io._json import iter_json, raw_text
 from roi.tables import conform
+from roi.text import retweet_texts
 
 __all__ = ["read", "CHUNK_RECORDS"]
 
@@ -124,11 +127,20 @@ class _Chunk:
             frame = pd.DataFrame(rows) if rows else pd.DataFrame({"_line": [], "_context": []})
             lines = frame["_line"].to_numpy()
             context = frame["_context"].to_numpy(dtype=bool)
+            if name == "posts" and len(frame):
+                frame = frame.assign(manual_repost=_manual_reposts(frame))
             table = conform(name, frame.assign(platform=PLATFORM) if len(frame) else frame)
             if "via_id" in frame.columns and name == "posts":
                 table["via_id"] = frame["via_id"].astype("string").to_numpy()
             tables[name] = with_accounting(table, lines, context=False).assign(_context=context)
         return ReadResult(tables=tables, rejected=self.rejected, read=self.read, primary=self.primary)
+
+
+def _manual_reposts(posts: pd.DataFrame) -> np.ndarray:
+    """"RT @user:" text on a post that is not a platform repost: a manual retweet (see roi.tables)."""
+    text = posts["text"].astype("string") if "text" in posts else pd.Series(pd.NA, index=posts.index, dtype="string")
+    kind = posts["kind"].astype("string") if "kind" in posts else pd.Series(pd.NA, index=posts.index, dtype="string")
+    return retweet_texts(text) & (kind != "repost").fillna(True).to_numpy(dtype=bool)
 
 
 def _post_fields(uri: str, rec: dict, handles: dict[str, str], *, embed_view: Any = None) -> dict:

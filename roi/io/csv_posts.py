@@ -9,9 +9,15 @@ Header (case-insensitive, any order; ``,`` ``;`` tab or ``|`` separated)::
 
 * ``created_at`` is ISO 8601; a time without an offset is UTC.
 * ``kind`` is original, reply, quote or repost (``retweet``/``boost`` mean repost). When the
-  column is absent or a cell is empty: a text starting ``RT @user:`` is a repost, a row without
-  ``referenced_id`` is an original, and a row *with* a ``referenced_id`` is rejected (roi cannot
-  tell a reply from a quote; add a ``kind`` column).
+  column is absent or a cell is empty: a text starting ``RT @user:`` with a ``referenced_id`` is
+  a repost, a row without ``referenced_id`` is an original, and any other row *with* a
+  ``referenced_id`` is rejected (roi cannot tell a reply from a quote; add a ``kind`` column).
+* A text starting ``RT @user:`` that names no ``referenced_id`` (whatever its kind says) is an
+  old-style **manual retweet**: the author's own post, kind original (or its reply / quote kind),
+  ``manual_repost`` true, its metrics its own and ``@user`` one of its mentions. A repost always
+  names what it reposts.
+* Every optional column may be absent or wholly empty: its values are unknown (null), and
+  hashtags / mentions / URLs are then extracted from ``text`` when there is one.
 * ``hashtags`` / ``mentions`` / ``urls`` are space- (or comma-) separated; ``#`` and ``@`` are
   optional; hashtags and handles are casefolded. When a column is absent the entities are
   extracted from ``text`` (twitter-text rules; a repost's ``RT @user:`` is not a mention).
@@ -32,16 +38,24 @@ ids keep every digit.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import numpy as np
 import pandas as pd
 
 from roi.io._base import ReadResult, observed_time
-from roi.io._csv import Problems, open_csv, parse_counts, parse_times, split_entities, with_accounting
+from roi.io._csv import (
+    Problems,
+    open_csv,
+    parse_counts,
+    parse_times,
+    split_entities,
+    split_urls,
+    with_accounting,
+)
 from roi.tables import POST_KINDS, conform
-from roi.text import hashtags_of, is_retweet_text, mentions_of, urls_of
+from roi.text import hashtags_of, mentions_of, retweet_texts, urls_of
 
 __all__ = ["read", "EXPECTED_HEADER", "COUNT_COLUMNS"]
 
@@ -121,17 +135,30 @@ def _chunk(source, block, author_col, as_of_ts, metrics_at) -> ReadResult:
     kind = raw_kind.map(_KIND_ALIASES, na_action="ignore").astype("string")
     unknown = raw_kind.notna().to_numpy() & kind.isna().to_numpy()
     problems.add(unknown, lambda: "kind '" + raw_kind.fillna("") + "' is not one of original, reply, quote, repost")
-    retweet = text.map(is_retweet_text, na_action="ignore").fillna(False).astype(bool).to_numpy()
+    retweet = retweet_texts(text)
     missing_kind = kind.isna().to_numpy() & ~unknown
     has_ref = referenced.notna().to_numpy()
-    kind = kind.mask(missing_kind & retweet, "repost").mask(missing_kind & ~retweet & ~has_ref, "original")
+    # A repost names what it reposts: "RT @user:" text (or kind repost) without a referenced_id is
+    # a manual retweet, the author's own post.
+    manual = retweet & ~has_ref & (missing_kind | (kind == "repost").fillna(False).to_numpy(dtype=bool))
+    kind = kind.mask(missing_kind & retweet & has_ref, "repost").mask(
+        (missing_kind & ~has_ref) | manual, "original")
     problems.add(missing_kind & ~retweet & has_ref,
                  "referenced_id given without a kind: add a kind column (reply, quote or repost)")
+    kind_known = kind.notna().to_numpy()
+    manual |= retweet & kind_known & (kind != "repost").fillna(False).to_numpy(dtype=bool)
+    manual_repost = pd.Series(pd.array(manual, dtype="boolean"), index=rows.index).mask(text.isna() & ~pd.Series(
+        (kind == "repost").fillna(False).to_numpy(dtype=bool), index=rows.index))
 
+    # An entity column left wholly empty was not filled in: read the entities from the text instead.
+    cols = {c for c in cols if c not in ("hashtags", "mentions", "urls") or rows[c].notna().any()}
     hashtags = split_entities(rows["hashtags"]) if "hashtags" in cols else hashtags_of(text)
-    mentions = split_entities(rows["mentions"]) if "mentions" in cols else mentions_of(text)
+    if "mentions" in cols:
+        mentions = split_entities(rows["mentions"])
+    else:  # a platform repost's "RT @user:" is attribution; a manual retweet's is a mention
+        mentions = mentions_of(text).where(~manual, mentions_of(text, retweet_prefix=True))
     if "urls" in cols:
-        urls = rows["urls"].fillna("").str.split().map(lambda v: [u for u in v])
+        urls = split_urls(rows["urls"])
     else:
         urls = urls_of(text)
     author = rows[author_col].str.lstrip("@")
@@ -141,7 +168,7 @@ def _chunk(source, block, author_col, as_of_ts, metrics_at) -> ReadResult:
         "platform": platform, "post_id": rows["post_id"], "author_id": author, "created_at": created,
         "text": text, "lang": col("lang"), "kind": kind, "referenced_id": referenced,
         "conversation_id": col("conversation_id"), "hashtags": hashtags, "mentions": mentions,
-        "urls": urls, **counts,
+        "urls": urls, "manual_repost": manual_repost, **counts,
         "metrics_observed_at": pd.Series(metrics_at, index=rows.index, dtype="datetime64[us, UTC]"),
     })
     ok = ~problems.mask

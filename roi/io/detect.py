@@ -14,7 +14,8 @@ Rules, in order:
 * JSON (JSON Lines, an array, or one document), judged on the first records that parse:
   twarc2 pages (``data`` + ``includes``/``meta``/``__twarc``), flattened v2 tweets
   (``id`` + ``text`` + ``author_id``/``edit_history_tweet_ids``) and v2 users -> ``x-v2``;
-  v1.1 tweets (``id_str`` + ``user`` + ``text``/``full_text``) -> ``x-v1``;
+  v1.1 tweets (``id_str`` + ``user`` + ``text``/``full_text``), v1.1 search responses
+  (``statuses``) and v1.1 direct-message events (which the reader skips with a note) -> ``x-v1``;
   ActivityStreams (``@context`` / ``orderedItems`` / ``type`` Person...) -> ``mastodon``;
   Bluesky responses (``feed``, ``thread``, ``followers``/``follows`` with ``did:`` / ``at://``)
   -> ``bluesky``.
@@ -235,6 +236,13 @@ def _classify_json(d: dict) -> Detection | None:
             return Detection("x-v2", "twarc2 pages (X API v2)", detail="tweets")
         if not items and ("meta" in d or "__twarc" in d):
             return Detection("x-v2", "twarc2 pages (X API v2), first page empty", detail="tweets")
+    if isinstance(d.get("statuses"), list) and ("search_metadata" in d or any(
+            isinstance(t, dict) and "id_str" in t for t in d["statuses"][:5])):
+        return Detection("x-v1", "X API v1.1 search response (statuses)")
+    events = d.get("events")
+    if isinstance(events, list) and events and all(isinstance(e, dict) and e.get("type") == "message_create"
+                                                   for e in events[:5]):
+        return Detection("x-v1", "X API v1.1 direct messages (read only to be skipped: private, not posts)")
     if _is_v2_tweet(d):
         return Detection("x-v2", "flattened X API v2 tweets", detail="tweets")
     if _is_v2_user(d) and ("public_metrics" in d or "__twarc" in d):

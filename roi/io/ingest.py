@@ -37,6 +37,7 @@ carry ``notes`` (a list of one-line remarks, e.g. a Latin-1 fallback) reported w
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import importlib
 import json
@@ -261,6 +262,8 @@ def ingest(
     as_of: Any = None,
     strict: bool = False,
     progress: Callable[[int, str], None] | None = None,
+    owner: str | None = None,
+    followee: str | None = None,
 ) -> IngestResult:
     """Read export files into a store, keeping count of every record.
 
@@ -280,6 +283,12 @@ def ingest(
         If any record would be rejected, raise :class:`InputError` and leave the store unchanged.
     progress : callable, optional
         Called as ``progress(records, path)`` after each chunk (the CLI shows a progress bar).
+    owner : str, optional
+        The owner (handle or account id) of X archives that name none, or to override the one
+        they name (see :func:`roi.io.x_archive.read`).
+    followee : str, optional
+        Whose followers X v2 user pages saved without twarc's ``__twarc`` block list (handle or
+        account id; see :func:`roi.io.x_v2.read`).
 
     Returns
     -------
@@ -316,9 +325,17 @@ def ingest(
     readers = {s.format: _reader(s.format) for s in sources}  # fail before reading anything
 
     st = Store(store, create=True)
+    # Reader options: an archive's owner; whose followers raw v2 user pages list (a handle is
+    # looked up in the store's accounts when the file itself does not give its id).
+    options = {"x-archive": {"owner": owner},
+               "x-v2": {"followee": followee, "resolve_handle": functools.partial(_id_in_store, st)}}
+    readers = {fmt: functools.partial(r, **options[fmt]) if fmt in options else r for fmt, r in readers.items()}
     known = {}
+    # A source read before without --owner / --followee is read again with them (its rows then
+    # come out as duplicates or new), so following the note that asked for them changes the store.
+    again = {fmt for fmt, given in (("x-archive", owner), ("x-v2", followee)) if given}
     for entry in st.sources:
-        if entry.get("sha256") and not entry.get("seen_again"):
+        if entry.get("sha256") and not entry.get("seen_again") and entry.get("format") not in again:
             known.setdefault(entry["sha256"], entry)
     reports: list[SourceReport] = []
     total = sum(_size_of(src.path) for src in sources)
@@ -331,6 +348,17 @@ def ingest(
         pending.close()
     tables = {name: int(st.manifest["tables"].get(name, {}).get("rows", 0)) for name in TABLES}
     return IngestResult(store=st.path, sources=reports, skipped=skipped, tables=tables)
+
+
+def _id_in_store(st: Store, handle: str) -> str | None:
+    """The X account id of ``handle`` in the store's accounts, or None."""
+    from roi.accounts import account_id_for
+
+    try:
+        return account_id_for(st.read("accounts", columns=["platform", "account_id", "handle", "observed_at"]),
+                              handle, platform="x")
+    except RoiError:
+        return None
 
 
 def _read_all(sources: list[Source], readers: dict[str, Callable[..., Iterable[ReadResult]]], st: Store,
@@ -942,16 +970,25 @@ def _extreme(values: pa.ChunkedArray, starts: np.ndarray, order: np.ndarray, low
     return pa.array(out, pa.int64(), mask=out == sentinel).cast(values.type)
 
 
-def _by_time(both: pa.Table, rows: np.ndarray, column: str, codes: np.ndarray) -> np.ndarray:
-    """``rows`` ordered by key, then time (unknown first), then reading order: the newest comes last.
+def _by_time(both: pa.Table, rows: np.ndarray, column: str, codes: np.ndarray,
+             then: Sequence[str] = ()) -> np.ndarray:
+    """``rows`` ordered by key, then time (unknown first), then the ``then`` columns (unknown
+    first), then reading order: the newest comes last.
 
     ``rows`` come ordered by key, then reading order, and a key's observations are usually read
     oldest first (often all at one time): then they already are in order and no sort is made.
     """
-    times = _np(pc.fill_null(both.column(column).cast(pa.int64()), np.iinfo("int64").min))[rows]
-    if not ((codes[1:] == codes[:-1]) & (times[1:] < times[:-1])).any():
+    low = np.iinfo("int64").min
+    keys = [_np(pc.fill_null(both.column(c).cast(pa.int64()), low))[rows] for c in (column, *then)]
+    same_key = codes[1:] == codes[:-1]
+    later_first = np.zeros(len(same_key), dtype=bool)
+    tied = same_key.copy()
+    for k in keys:
+        later_first |= tied & (k[1:] < k[:-1])
+        tied &= k[1:] == k[:-1]
+    if not later_first.any():
         return rows
-    return rows[np.lexsort((times, codes))]  # stable: equal times keep reading order
+    return rows[np.lexsort((*reversed(keys), codes))]  # stable: full ties keep reading order
 
 
 def _combine(name: str, both: pa.Table, rows: np.ndarray, codes: np.ndarray) -> pa.Table:
@@ -974,7 +1011,9 @@ def _combine(name: str, both: pa.Table, rows: np.ndarray, codes: np.ndarray) -> 
         for col in _POST_METRICS:
             out[col] = _last_valid(both.column(col), starts, n, newest_last)
     elif name == "accounts":
-        newest_last = _by_time(both, rows, "observed_at", codes)
+        # Snapshots observed at the same time (one retrieval; no time recorded): the one with more
+        # posts, then more followers, is taken as the later, whatever order the lines come in.
+        newest_last = _by_time(both, rows, "observed_at", codes, then=("posts_count", "followers_count"))
         out = {col: _last_valid(both.column(col), starts, n, newest_last) for col in data_cols}
     elif name == "follows":
         for col in ("platform", "follower_id", "followee_id"):

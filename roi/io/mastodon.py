@@ -36,9 +36,10 @@ time (when the export was written). Record indices are 1-based positions in ``or
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 from urllib.parse import urlsplit
 
 import orjson
@@ -48,7 +49,7 @@ from roi.errors import InputError
 from roi.io._base import ReadResult, Rejected, observed_time
 from roi.io._csv import with_accounting
 from roi.tables import conform
-from roi.text import html_to_text
+from roi.text import html_to_text, retweet_texts
 
 __all__ = ["read", "mention_handle", "CHUNK_ITEMS"]
 
@@ -251,6 +252,10 @@ def _outbox_chunk(items: list, offset: int, observed) -> ReadResult:
     frame = pd.DataFrame(posts) if posts else pd.DataFrame({"post_id": []})
     frame["platform"] = PLATFORM
     frame["metrics_observed_at"] = observed
+    if len(frame):  # a note whose text starts "RT @user:" is a manual retweet (a boost is a repost)
+        text = frame["text"].astype("string") if "text" in frame else pd.Series(pd.NA, index=frame.index, dtype="string")
+        frame["manual_repost"] = retweet_texts(text) & (frame["kind"].astype("string") != "repost").fillna(
+            True).to_numpy(dtype=bool)
     try:
         posts_out = conform("posts", frame)
     except Exception:  # one malformed timestamp: find it, reject it, keep the rest
@@ -267,7 +272,7 @@ def _outbox_chunk(items: list, offset: int, observed) -> ReadResult:
 
 def _conform_rowwise(frame: pd.DataFrame, lines: list[int]):
     good, good_lines, bad = [], [], []
-    for (_, row), line in zip(frame.iterrows(), lines):
+    for (_, row), line in zip(frame.iterrows(), lines, strict=True):
         try:
             good.append(conform("posts", row.to_frame().T))
             good_lines.append(line)

@@ -4,18 +4,23 @@ An archive is one source. Its files are JavaScript assignments, ``window.YTD.<na
 (large archives split a file into parts: ``tweets.js``, ``tweets-part1.js``...), found under
 ``data/`` or, when someone kept only the data files, at the top level. What is read:
 
-* ``account.js`` (+ ``profile.js`` for bio and location): the owner, one account;
+* the owner, one account: ``account.js``, else ``manifest.js`` ``userInfo`` (accountId, userName,
+  displayName), with ``profile.js`` for bio and location; ``owner=`` (``roi ingest --owner``)
+  overrides them or provides the owner when neither exists. Without an owner the tweets and
+  follow entries are rejected, with that reason, and a note says how to give one;
 * ``tweets.js`` / the older ``tweet.js``: v1.1-shaped tweets (``full_text``, ``entities``,
   ``created_at`` like ``Tue Jan 31 10:00:00 +0000 2017``, every number a string) authored by the
-  owner; a retweet is recognised by ``retweeted_status`` or its ``RT @`` text (the archive does
-  not say which tweet was retweeted, so ``referenced_id`` stays null);
+  owner. The archive keeps no ``retweeted_status``, so an ``RT @user:`` tweet cannot be told
+  from an old manual retweet: it is the owner's own post flagged ``manual_repost`` (never a
+  repost of nothing), and its likes and retweets, which X gives as 0 for a native retweet, are
+  unknown when both are 0;
 * ``follower.js`` / ``following.js``: follow edges to / from the owner. They carry no follow
   date, so both ``first_seen`` and ``last_seen`` are the archive's generation time (from
   ``manifest.js``), or ``as_of`` when given.
 
 The source's records are the entries of those files; counts are checked against ``manifest.js``
 and any difference is reported as a note. Every other archive file (likes, DMs, ads...) is left
-alone.
+alone; direct messages get a note saying they were not read.
 """
 
 from __future__ import annotations
@@ -23,9 +28,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import orjson
 
@@ -33,8 +39,8 @@ from roi.io._base import ReadResult, Rejected
 from roi.io._json import raw_text
 from roi.io._rows import RowBuffer, iso_to_us
 from roi.io.detect import ytd_name
-from roi.io.x_v1 import V1_POST_FIELDS, tweet_row
-from roi.io.x_v2 import ACCOUNT_FIELDS, CHUNK_SIZE, FOLLOW_FIELDS
+from roi.io.x_v1 import V1_POST_FIELDS, tweet_id, tweet_row
+from roi.io.x_v2 import ACCOUNT_FIELDS, CHUNK_SIZE, FOLLOW_FIELDS, MALFORMED_ERRORS
 
 __all__ = ["read", "archive_files"]
 
@@ -118,7 +124,8 @@ def archive_files(path: Any) -> list[str]:
         arch.close()
 
 
-def read(path: Any, *, as_of: Any = None, chunk_size: int = CHUNK_SIZE) -> Iterator[ReadResult]:
+def read(path: Any, *, as_of: Any = None, owner: str | None = None, chunk_size: int = CHUNK_SIZE
+         ) -> Iterator[ReadResult]:
     """Read an X archive (folder, .zip, or one YTD file) as chunks of canonical rows.
 
     Parameters
@@ -128,6 +135,11 @@ def read(path: Any, *, as_of: Any = None, chunk_size: int = CHUNK_SIZE) -> Itera
         and ``manifest.js`` are used when present).
     as_of : Timestamp or datetime, optional
         Time of the follow edges (default: the archive's generation date).
+    owner : str, optional
+        The archive's owner, as a handle (``@acme`` or ``acme``) or a numeric account id: overrides
+        ``account.js`` and ``manifest.js`` (a note says so when they disagree) and provides the
+        owner when neither exists. A handle's account id is taken from the archive (``account.js``,
+        ``manifest.js``, or a tweet replying to or mentioning that handle).
 
     Yields
     ------
@@ -139,12 +151,13 @@ def read(path: Any, *, as_of: Any = None, chunk_size: int = CHUNK_SIZE) -> Itera
     arch = _Archive(path)
     single = None if (path.is_dir() or arch.zip is not None) else path.name
     try:
-        yield from _read(arch, single, as_of, chunk_size)
+        yield from _read(arch, single, as_of, owner, chunk_size)
     finally:
         arch.close()
 
 
-def _read(arch: _Archive, single: str | None, as_of: Any, chunk_size: int) -> Iterator[ReadResult]:
+def _read(arch: _Archive, single: str | None, as_of: Any, owner_option: str | None, chunk_size: int
+          ) -> Iterator[ReadResult]:
     by_name: dict[str, list[_Member]] = {}
     manifest: dict = {}
     for m in arch.members:
@@ -155,8 +168,8 @@ def _read(arch: _Archive, single: str | None, as_of: Any, chunk_size: int) -> It
                 manifest = {}
         else:
             by_name.setdefault(m.ytd, []).append(m)
-    generated = iso_to_us(((manifest.get("archiveInfo") or {}).get("generationDate")))
-    now = int(dt.datetime.now(dt.timezone.utc).timestamp() * 1_000_000)
+    generated = iso_to_us((manifest.get("archiveInfo") or {}).get("generationDate"))
+    now = int(dt.datetime.now(dt.UTC).timestamp() * 1_000_000)
     observed = generated if generated is not None else now
     seen_at = iso_to_us(as_of.isoformat()) if as_of is not None else observed
     notes: list[str] = []
@@ -164,10 +177,14 @@ def _read(arch: _Archive, single: str | None, as_of: Any, chunk_size: int) -> It
         notes.append("no manifest.js generation date: follow edges and the owner's profile are dated "
                      + ("--as-of" if as_of is not None else "at the time of reading"))
 
-    owner, owner_rows = _owner(arch, by_name, manifest, observed)
+    owner, owner_rows, owner_notes = _owner(arch, by_name, manifest, observed, owner_option)
+    notes.extend(owner_notes)
+    private = sorted(m.name for ytd, members in by_name.items() if ytd.startswith("direct_message") for m in members)
+    if private and (single is None or single in private):
+        notes.append(f"direct messages not read ({', '.join(private)}): they are private conversations, not posts")
     wanted = lambda ytd: single is None or any(m.name == single for m in by_name.get(ytd, []))  # noqa: E731
 
-    if owner_rows is not None and (single is None or wanted("account")):
+    if owner_rows is not None and (single is None or wanted("account") or owner_rows.read == 0):
         res = owner_rows
         res.notes = list(notes)
         notes = []
@@ -198,32 +215,90 @@ def _read(arch: _Archive, single: str | None, as_of: Any, chunk_size: int) -> It
         yield res
 
 
-def _owner(arch: _Archive, by_name: dict[str, list[_Member]], manifest: dict, observed: int
-           ) -> tuple[str | None, ReadResult | None]:
-    account: dict = {}
-    for member in by_name.get("account", []):
+def _first_entry(arch: _Archive, members: list[_Member], key: str) -> dict:
+    """The ``key`` object of the first entry of a one-entry YTD file (account.js, profile.js), or {}."""
+    for member in members:
         try:
-            entries = arch.load(member.name)
-            account = (entries[0] or {}).get("account") or {}
-        except (ValueError, orjson.JSONDecodeError, IndexError, AttributeError):
-            account = {}
-    info = manifest.get("userInfo") or {}
-    owner = account.get("accountId") or info.get("accountId")
-    if not account:
-        return owner, None
-    profile: dict = {}
-    for member in by_name.get("profile", []):
-        try:
-            profile = (arch.load(member.name)[0] or {}).get("profile") or {}
-        except (ValueError, orjson.JSONDecodeError, IndexError, AttributeError):
-            profile = {}
-    description = profile.get("description") or {}
+            value = (arch.load(member.name)[0] or {}).get(key)
+        except (ValueError, orjson.JSONDecodeError, IndexError, AttributeError, TypeError):
+            continue
+        if isinstance(value, dict):
+            return value
+    return {}
+
+
+def _owner(arch: _Archive, by_name: dict[str, list[_Member]], manifest: dict, observed: int,
+           option: str | None) -> tuple[str | None, ReadResult | None, list[str]]:
+    """The owner's account id, its account row (a record of account.js, else a context row) and notes.
+
+    The owner is ``account.js``, else ``manifest.js`` ``userInfo`` (accountId, userName,
+    displayName), overridden or provided by ``option``; ``profile.js`` gives bio and location.
+    """
+    account = _first_entry(arch, by_name.get("account", []), "account")
+    info = manifest.get("userInfo") if isinstance(manifest.get("userInfo"), dict) else {}
+    owner_id = _id_text(account.get("accountId") or info.get("accountId"))
+    handle = account.get("username") or info.get("userName")
+    name = account.get("accountDisplayName") or info.get("displayName")
+    notes: list[str] = []
+    if option:
+        wanted = str(option).strip().lstrip("@")
+        if wanted.isdigit():
+            if owner_id is not None and owner_id != wanted:
+                notes.append(f"--owner {wanted} overrides the archive's own owner (account {owner_id})")
+                handle = name = None
+            owner_id = wanted
+        elif handle is None or handle.casefold() != wanted.casefold():
+            if handle is not None:
+                notes.append(f"--owner {wanted} overrides the archive's own owner (@{handle})")
+            handle, name = wanted, None
+            owner_id = _id_of_handle(arch, by_name, wanted)
+            if owner_id is None:
+                notes.append(f"--owner {wanted}: the archive does not give this handle's account id; "
+                             f"the handle stands in as the id (give --owner with the numeric id to join other exports)")
+                owner_id = wanted
+    if owner_id is None:
+        notes.append("the archive names no owner (no account.js, no manifest.js userInfo): its tweets and follow "
+                     "entries are rejected; give the owner with --owner HANDLE")
+        return None, None, notes
+    profile = _first_entry(arch, by_name.get("profile", []), "profile")
+    description = profile.get("description") if isinstance(profile.get("description"), dict) else {}
+    record = bool(account) and _id_text(account.get("accountId")) == owner_id
     buf = RowBuffer("accounts", ACCOUNT_FIELDS, constants={"platform": PLATFORM}, label="account.js entry")
-    buf.rows.append((owner, account.get("username"), account.get("accountDisplayName"), description.get("bio"),
-                     description.get("location"), account.get("createdAt"), None, None, None, None, None,
-                     observed, 1, False, account))
+    buf.rows.append((owner_id, handle, name, description.get("bio"), description.get("location"),
+                     account.get("createdAt") if record else None, None, None, None, None, None,
+                     observed, 1, not record, account or info))
     frame, rejected = buf.frame()
-    return owner, ReadResult(tables={"accounts": frame}, rejected=rejected, read=1, primary="accounts")
+    return owner_id, ReadResult(tables={"accounts": frame}, rejected=rejected, read=int(record),
+                                primary="accounts"), notes
+
+
+def _id_text(value: Any) -> str | None:
+    return None if value is None or value == "" else str(value)
+
+
+def _id_of_handle(arch: _Archive, by_name: dict[str, list[_Member]], handle: str) -> str | None:
+    """The account id of ``handle`` as the archive's tweets give it (a reply to it, or a mention of it)."""
+    folded = handle.casefold()
+    for ytd in _TWEET_NAMES:
+        for member in by_name.get(ytd, []):
+            try:
+                entries = arch.load(member.name)
+            except (ValueError, orjson.JSONDecodeError):
+                continue
+            for entry in entries if isinstance(entries, list) else []:
+                t = entry.get("tweet", entry) if isinstance(entry, dict) else None
+                if not isinstance(t, dict):
+                    continue
+                if str(t.get("in_reply_to_screen_name") or "").casefold() == folded:
+                    found = _id_text(t.get("in_reply_to_user_id_str") or t.get("in_reply_to_user_id"))
+                    if found:
+                        return found
+                for m in (t.get("entities") or {}).get("user_mentions") or ():
+                    if isinstance(m, dict) and str(m.get("screen_name") or "").casefold() == folded:
+                        found = _id_text(m.get("id_str") or m.get("id"))
+                        if found and found != "-1":
+                            return found
+    return None
 
 
 def _tweets(arch: _Archive, member: _Member, owner: str | None, observed: int, chunk_size: int
@@ -241,12 +316,19 @@ def _tweets(arch: _Archive, member: _Member, owner: str | None, observed: int, c
     for i, entry in enumerate(entries if isinstance(entries, list) else [entries], 1):
         read += 1
         t = entry.get("tweet", entry) if isinstance(entry, dict) else None
-        if not isinstance(t, dict) or not (t.get("id_str") or t.get("id")) or not (
-                "full_text" in t or "text" in t):
+        if not isinstance(t, dict) or not tweet_id(t) or not ("full_text" in t or "text" in t):
             rejected.append(Rejected(i, f"{label} {i}: not a tweet (expected id_str and full_text)",
                                      raw_text(orjson.dumps(entry).decode())))
             continue
-        buf.rows.append(tweet_row(t, observed, i, False, author_id=owner))
+        if owner is None:
+            rejected.append(Rejected(i, f"{label} {i}: the archive owner (the author) is unknown: no account.js "
+                                        "or manifest.js userInfo; give --owner HANDLE", raw_text(orjson.dumps(entry).decode())))
+            continue
+        try:
+            buf.rows.append(_archive_tweet(tweet_row(t, observed, i, False, author_id=owner)))
+        except MALFORMED_ERRORS as exc:
+            rejected.append(Rejected(i, f"{label} {i}: malformed tweet ({type(exc).__name__}: {exc})",
+                                     raw_text(orjson.dumps(entry).decode())))
         if read >= chunk_size:
             frame, bad = buf.frame()
             yield ReadResult(tables={"posts": frame}, rejected=rejected + bad, read=read, primary="posts")
@@ -254,6 +336,22 @@ def _tweets(arch: _Archive, member: _Member, owner: str | None, observed: int, c
     if read:
         frame, bad = buf.frame()
         yield ReadResult(tables={"posts": frame}, rejected=rejected + bad, read=read, primary="posts")
+
+
+_LIKES, _REPOSTS = (V1_POST_FIELDS.index(("likes", "count")), V1_POST_FIELDS.index(("reposts", "count")))
+_MANUAL = V1_POST_FIELDS.index(("manual_repost", "bool"))
+
+
+def _archive_tweet(row: tuple) -> tuple:
+    """An archive tweet's row, with the zero likes and retweets of an ``RT @`` tweet made unknown.
+
+    The archive keeps no ``retweeted_status``: its native retweets look like manual ones (both
+    are flagged ``manual_repost``), and X gives a native retweet's own likes and retweets as 0
+    (they belong to the original). Zero there is not a measurement, so it is stored as unknown.
+    """
+    if row[_MANUAL] and str(row[_LIKES]) == "0" and str(row[_REPOSTS]) == "0":
+        row = (*row[:_LIKES], None, None, *row[_REPOSTS + 1:])
+    return row
 
 
 def _follows(arch: _Archive, member: _Member, ytd: str, owner: str | None, seen_at: int) -> ReadResult:
@@ -271,7 +369,8 @@ def _follows(arch: _Archive, member: _Member, ytd: str, owner: str | None, seen_
         inner = entry.get(ytd) if isinstance(entry, dict) else None
         other = inner.get("accountId") if isinstance(inner, dict) else None
         if not other or owner is None:
-            why = "no accountId" if not other else "the archive owner is unknown (no account.js)"
+            why = "no accountId" if not other else (
+                "the archive owner is unknown: no account.js or manifest.js userInfo; give --owner HANDLE")
             rejected.append(Rejected(i, f"{label} {i}: {why}", raw_text(orjson.dumps(entry).decode())))
             continue
         other = str(other)

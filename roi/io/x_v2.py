@@ -12,15 +12,24 @@ Shapes read (detected per record, so a file may mix them):
 * user pages (``twarc2 users``, ``followers``, ``following``): the users are the records and become
   accounts; for ``followers`` / ``following`` pages, whose ``__twarc.url`` is
   ``.../2/users/<id>/followers``, each user also gives a follow edge to (from) ``<id>``, seen at
-  ``as_of`` (else the page's ``__twarc.retrieved_at``).
+  ``as_of`` (else the page's ``__twarc.retrieved_at``). A page saved without ``__twarc`` (a raw
+  API response) names no followee: ``followee=`` (``roi ingest --followee``) or a file named
+  ``followers-of-<id or handle>.json(l)`` gives it, else the users are read without edges and a
+  note says so;
+* direct-message events (``dm_events``) are skipped with a note: they are not posts.
+
+A tweet without ``created_at`` or an author, or with an id that is not text or an integer, is
+rejected with the reason (an included copy of one is left out); so is a tweet of unexpected shape.
 
 Mapping: ``kind`` from ``referenced_tweets`` (retweeted -> repost, replied_to -> reply,
 quoted -> quote; a reply that also quotes is a reply, its thread parent); metrics from
 ``public_metrics``; impressions and link clicks from ``non_public_metrics`` (else
 ``organic_metrics``, else the public ``impression_count``, which X only counts for tweets from
 December 2022 on: an earlier tweet's public 0 is unknown, not zero); hashtags, mentions and
-expanded URLs from ``entities`` (a retweet's leading ``RT @user:`` is not a mention);
-``metrics_observed_at`` from ``__twarc.retrieved_at``, else ``as_of``, else the time of reading.
+expanded URLs from ``entities`` (a retweet's leading ``RT @user:`` is not a mention; ``RT @user:``
+text with no retweet reference is a manual retweet, ``manual_repost``, whose mentions count);
+``metrics_observed_at`` from ``__twarc.retrieved_at``, else ``as_of``, else the file's modification
+time.
 """
 
 from __future__ import annotations
@@ -29,7 +38,7 @@ import datetime as dt
 import io
 import re
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -38,11 +47,13 @@ import numpy as np
 import orjson
 import pyarrow.compute as pc
 
-from roi.io._base import ReadResult, Rejected, in_reading_order
+from roi.io._base import ReadResult, Rejected, in_reading_order, observed_time
 from roi.io._json import LATIN1_NOTE, JsonItem, _iter_lines, iter_json, raw_text
 from roi.io._rows import RowBuffer, iso_to_us
+from roi.text import is_retweet_text
 
-__all__ = ["read", "POST_FIELDS", "ACCOUNT_FIELDS", "FOLLOW_FIELDS", "CHUNK_SIZE"]
+__all__ = ["read", "missing_fields", "is_direct_message", "row_or_reason", "MALFORMED_ERRORS", "POST_FIELDS",
+           "ACCOUNT_FIELDS", "FOLLOW_FIELDS", "CHUNK_SIZE"]
 
 CHUNK_SIZE = 50_000
 BLOCK_BYTES = 16 << 20  # bytes of whole lines per block of the fast path (about 15,000 tweets)
@@ -59,7 +70,7 @@ POST_FIELDS = (
     ("kind", "str"), ("referenced_id", "str"), ("conversation_id", "str"), ("hashtags", "list"),
     ("mentions", "list"), ("urls", "list"), ("impressions", "count"), ("likes", "count"),
     ("reposts", "count"), ("replies", "count"), ("quotes", "count"), ("link_clicks", "count"),
-    ("metrics_observed_at", "us"),
+    ("metrics_observed_at", "us"), ("manual_repost", "bool"),
 )
 ACCOUNT_FIELDS = (
     ("account_id", "str"), ("handle", "str"), ("display_name", "str"), ("description", "str"),
@@ -75,7 +86,22 @@ _VIEWS_COUNTED_FROM = "2022-12"  # X started counting views (public impression_c
 
 
 def _id(value: Any) -> str | None:
-    return value if value is None or isinstance(value, str) else str(value)
+    """An id as text: a string, or an integer's digits; None for anything else (a float has lost digits)."""
+    if isinstance(value, str):
+        return value
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+# What a record of unexpected shape raises while its row is built (a list where text was expected...).
+MALFORMED_ERRORS = (TypeError, AttributeError, KeyError, ValueError, IndexError)
+
+
+def row_or_reason(build: Callable[..., tuple], *args: Any) -> tuple[tuple | None, str | None]:
+    """``build(*args)``, or (None, why) when the record is not of the shape the API documents."""
+    try:
+        return build(*args), None
+    except MALFORMED_ERRORS as exc:
+        return None, f"malformed record ({type(exc).__name__}: {exc})"
 
 
 def tweet_row(t: dict, observed: int, line: int, context: bool) -> tuple:
@@ -112,12 +138,52 @@ def tweet_row(t: dict, observed: int, line: int, context: bool) -> tuple:
         if impressions == 0 and (t.get("created_at") or "") < _VIEWS_COUNTED_FROM:
             impressions = None
     link_clicks = private.get("url_link_clicks", organic.get("url_link_clicks"))
+    # "RT @user:" text the API records no retweet for: a manual retweet, the author's own post.
+    manual = kind != "repost" and is_retweet_text(text)
     return (
-        _id(t.get("id")), _id(t.get("author_id")), t.get("created_at"), text, t.get("lang"), kind, _id(ref),
+        _id(t.get("id")), _author_id(t), t.get("created_at"), text, t.get("lang"), kind, _id(ref),
         _id(t.get("conversation_id")), hashtags, mentions, urls, impressions, pm.get("like_count"),
         pm.get("retweet_count"), pm.get("reply_count"), pm.get("quote_count"), link_clicks, observed,
-        line, context, t,
+        manual, line, context, t,
     )
+
+
+def is_direct_message(d: Any) -> bool:
+    """Whether a JSON object is a direct message (v1.1 DM, v1.1 DM event or v2 ``dm_events`` item).
+
+    >>> is_direct_message({"type": "message_create", "id": "1"}), is_direct_message({"id_str": "1", "text": "hi"})
+    (True, False)
+    """
+    if not isinstance(d, dict):
+        return False
+    return (d.get("type") == "message_create" or "message_create" in d or "dm_conversation_id" in d
+            or d.get("event_type") in ("MessageCreate", "ParticipantsJoin", "ParticipantsLeave")
+            or ("recipient_id" in d and "sender_id" in d) or ("recipient" in d and "sender" in d))
+
+
+def _author_id(t: dict) -> str | None:
+    author = t.get("author_id")
+    if author is None and isinstance(t.get("author"), dict):
+        author = t["author"].get("id")
+    return _id(author)
+
+
+def missing_fields(t: dict) -> str | None:
+    """Why a v2 tweet cannot be stored (no ``created_at`` or no author), or None when it can.
+
+    >>> missing_fields({"id": "1", "text": "hi"})
+    'no created_at and no author_id (request them: tweet.fields=created_at,author_id)'
+    >>> missing_fields({"id": "1", "text": "hi", "created_at": "2021-01-01T00:00:00Z", "author": {"id": "9"}}) is None
+    True
+    """
+    if _id(t.get("id")) is None:
+        return (f"id {t.get('id')!r} is not an exact id (text or an integer; a number saved as a float "
+                "has lost digits)")
+    missing = [name for name, value in (("created_at", t.get("created_at")), ("author_id", _author_id(t)))
+               if value is None or value == ""]
+    if not missing:
+        return None
+    return f"no {' and no '.join(missing)} (request them: tweet.fields=created_at,author_id)"
 
 
 def user_row(u: dict, observed: int, line: int, context: bool) -> tuple:
@@ -140,6 +206,7 @@ class _Buffers:
         self.follows = RowBuffer("follows", FOLLOW_FIELDS, constants={"platform": PLATFORM})
         self.read = 0
         self.rejected: list[Rejected] = []
+        self.direct_messages = 0
 
     def result(self, notes: list[str]) -> ReadResult:
         tables, rejected = {}, list(self.rejected)
@@ -148,13 +215,18 @@ class _Buffers:
             if len(buf):
                 tables[name], bad = buf.frame()
                 rejected.extend(bad)
+        if self.direct_messages:
+            notes = [*notes, f"{self.direct_messages:,} direct message event(s) skipped: private conversations, "
+                             "not posts"]
         res = ReadResult(tables=tables, rejected=sorted(rejected, key=lambda r: r.line or 0),
                          read=self.read, primary=self.primary, notes=list(notes))
-        self.read, self.rejected = 0, []
+        self.read, self.rejected, self.direct_messages = 0, [], 0
         return res
 
 
-def read(path: Any, *, as_of: Any = None, chunk_size: int = CHUNK_SIZE, fast: bool = True) -> Iterator[ReadResult]:
+def read(path: Any, *, as_of: Any = None, followee: str | None = None,
+         resolve_handle: Callable[[str], str | None] | None = None, chunk_size: int = CHUNK_SIZE,
+         fast: bool = True) -> Iterator[ReadResult]:
     """Read an X API v2 file (see the module docstring) as chunks of canonical rows.
 
     A plain JSON Lines file of twarc2 pages (or of flattened tweets) is read in blocks of whole
@@ -173,6 +245,14 @@ def read(path: Any, *, as_of: Any = None, chunk_size: int = CHUNK_SIZE, fast: bo
         Records per chunk (of the record-by-record path).
     fast : bool, default True
         Use the Arrow path for blocks it can read exactly (False: always record by record).
+    followee : str, optional
+        For user pages saved without ``__twarc`` (raw API responses): the account whose followers
+        they list, as a numeric id or a handle that the file's own users or tweets resolve.
+        Without it, a file named ``followers-of-<id or handle>.json(l)`` (or ``following-of-``)
+        says it; else such pages give accounts and no edges, and a note says why.
+    resolve_handle : callable, optional
+        ``resolve_handle(handle) -> account id or None`` for a followee given by handle that the
+        file does not resolve (ingest looks it up in the store's accounts).
 
     Yields
     ------
@@ -181,13 +261,91 @@ def read(path: Any, *, as_of: Any = None, chunk_size: int = CHUNK_SIZE, fast: bo
     """
     now_us = int(dt.datetime.now(dt.UTC).timestamp() * 1_000_000)
     as_of_us = iso_to_us(as_of.isoformat()) if as_of is not None else None
-    fallback_us = as_of_us if as_of_us is not None else now_us
+    file_time = observed_time(path) if isinstance(path, (str, Path)) else None
+    # No retrieval time in a record: as_of, else when the file was saved, else now.
+    fallback_us = as_of_us if as_of_us is not None else (
+        int(file_time.value // 1000) if file_time is not None else now_us)
     observed_cache: dict[str, int] = {}
+    follow = _follow_target(path, followee)
+    if follow.account_id is None and follow.who and resolve_handle is not None:
+        follow.account_id = resolve_handle(follow.who)
     shape = _fast_shape(path) if fast else None
     if shape is not None:
-        yield from _read_blocks(path, fallback_us, as_of_us, observed_cache, chunk_size, flat=shape == "flat")
+        yield from _read_blocks(path, fallback_us, as_of_us, observed_cache, chunk_size, flat=shape == "flat",
+                                follow=follow)
     else:
-        yield from _read_items(iter_json(path), fallback_us, as_of_us, observed_cache, chunk_size)
+        yield from _read_items(iter_json(path), fallback_us, as_of_us, observed_cache, chunk_size, follow=follow)
+    yield from follow.finish()
+
+
+_FOLLOW_NAME = re.compile(r"^(followers|following)-of-@?([A-Za-z0-9_]+)\.(?:json|jsonl|ndjson)(?:\.gz)?$",
+                          re.IGNORECASE)
+
+
+class _FollowTarget:
+    """Whose follower (or following) list the user pages of a file are, when no ``__twarc.url`` says.
+
+    ``direction`` is ``followers`` / ``following`` (None: nothing names a target); ``who`` a
+    numeric id or a handle, whose id is taken from the first user or author of the file with
+    that handle. Edges wait in ``held`` until the id is known; :meth:`finish` emits them, or a
+    note saying why no edges were made.
+    """
+
+    def __init__(self, direction: str | None, who: str | None, origin: str):
+        self.direction, self.who, self.origin = direction, (who or "").lstrip("@"), origin
+        self.account_id = self.who if self.who.isdigit() else None
+        self.held: list[tuple[str, int, int]] = []  # (user id, seen, line)
+        self.pages_without_target = 0
+
+    def edge(self, uid: str, seen: int, line: int, rows: list) -> None:
+        if self.direction is None:
+            return
+        if self.account_id is None:
+            self.held.append((uid, seen, line))
+        else:
+            rows.append((*self._pair(uid), seen, seen, line, True, None))
+
+    def _pair(self, uid: str) -> tuple[str, str]:
+        return (uid, self.account_id) if self.direction == "followers" else (self.account_id, uid)
+
+    def saw_user(self, u: dict) -> None:
+        if self.account_id is None and self.who and str(u.get("username") or "").casefold() == self.who.casefold():
+            self.account_id = _id(u.get("id"))
+
+    def finish(self) -> Iterator[ReadResult]:
+        if self.direction is None:
+            if self.pages_without_target:
+                yield ReadResult(read=0, primary="accounts", notes=[
+                    f"{self.pages_without_target:,} page(s) of users without __twarc.url: if they list someone's "
+                    "followers, no follow edges were made; give --followee ID, or name the file "
+                    "followers-of-<id>.jsonl"])
+            return
+        if not self.held:
+            return
+        if self.account_id is None:
+            yield ReadResult(read=0, primary="accounts", notes=[
+                f"{len(self.held):,} follow edge(s) not made: {self.origin} names @{self.who}, whose account id "
+                "neither this file nor the store gives; give --followee with the numeric id"])
+            return
+        buf = RowBuffer("follows", FOLLOW_FIELDS, constants={"platform": PLATFORM})
+        buf.rows.extend((*self._pair(uid), seen, seen, line, True, None) for uid, seen, line in self.held)
+        frame, _ = buf.frame()
+        yield ReadResult(tables={"follows": frame}, read=0, primary="accounts")
+
+
+def _follow_target(path: Any, followee: str | None) -> _FollowTarget:
+    """The follow target given by ``followee``, else by the file name, else none.
+
+    >>> _follow_target("followers-of-acme.jsonl", None).who, _follow_target("x.json", "@42").account_id
+    ('acme', '42')
+    """
+    if followee:
+        return _FollowTarget("followers", str(followee), f"--followee {followee}")
+    name = Path(str(path)).name
+    m = _FOLLOW_NAME.match(name)
+    if m:
+        return _FollowTarget(m.group(1).lower(), m.group(2), f"the file name {name}")
+    return _FollowTarget(None, None, "")
 
 
 def _fast_shape(path: Any) -> str | None:
@@ -213,7 +371,7 @@ def _fast_shape(path: Any) -> str | None:
 
 
 def _read_blocks(path: Any, fallback_us: int, as_of_us: int | None, cache: dict[str, int],
-                 chunk_size: int, *, flat: bool = False) -> Iterator[ReadResult]:
+                 chunk_size: int, *, flat: bool = False, follow: _FollowTarget | None = None) -> Iterator[ReadResult]:
     from roi.io import _x_v2_arrow
 
     def observed_of(value: str | None) -> int:
@@ -256,7 +414,7 @@ def _read_blocks(path: Any, fallback_us: int, as_of_us: int | None, cache: dict[
             n_lines, got = future.result()
             if got is None:
                 yield from _read_items(_iter_lines(io.BytesIO(block), line - 1), fallback_us, as_of_us, cache,
-                                       chunk_size)
+                                       chunk_size, follow=follow)
             else:
                 tables, n = got
                 for chunk, count in _split({name: _shift_lines(t, line - 1) for name, t in tables.items()}, n,
@@ -292,7 +450,8 @@ def _split(tables: dict[str, Any], n: int, chunk_size: int) -> Iterator[tuple[di
 
 
 def _read_items(items: Iterable[JsonItem], fallback_us: int, as_of_us: int | None, observed_cache: dict[str, int],
-                chunk_size: int) -> Iterator[ReadResult]:
+                chunk_size: int, *, follow: _FollowTarget | None = None) -> Iterator[ReadResult]:
+    follow = follow if follow is not None else _FollowTarget(None, None, "")
     tweets, users = _Buffers("posts"), _Buffers("accounts")
     notes: list[str] = []
     latin1_lines: list[int] = []
@@ -307,14 +466,14 @@ def _read_items(items: Iterable[JsonItem], fallback_us: int, as_of_us: int | Non
         value = item.value
         if isinstance(value, list):
             for element in value:  # an array of tweets or pages on one line
-                _record(element, line, tweets, users, fallback_us, as_of_us, observed_cache)
+                _record(element, line, tweets, users, fallback_us, as_of_us, observed_cache, follow)
         else:
-            _record(value, line, tweets, users, fallback_us, as_of_us, observed_cache)
+            _record(value, line, tweets, users, fallback_us, as_of_us, observed_cache, follow)
         if tweets.posts.primary >= chunk_size or tweets.read >= chunk_size:
             yield tweets.result(_latin1_notes(latin1_lines, notes))
         if users.accounts.primary >= chunk_size:
             yield users.result(_latin1_notes(latin1_lines, notes))
-    if tweets.read or len(tweets.posts) or len(tweets.accounts):
+    if tweets.read or len(tweets.posts) or len(tweets.accounts) or tweets.direct_messages:
         yield tweets.result(_latin1_notes(latin1_lines, notes))
     if users.read or len(users.accounts):
         yield users.result(_latin1_notes(latin1_lines, notes))
@@ -332,7 +491,7 @@ def _latin1_notes(lines: list[int], notes: list[str]) -> list[str]:
 def _observed(page: dict, fallback: int, cache: dict[str, int]) -> int:
     meta = page.get("__twarc")
     retrieved = meta.get("retrieved_at") if isinstance(meta, dict) else None
-    if not retrieved:
+    if not retrieved or not isinstance(retrieved, str):
         return fallback
     us = cache.get(retrieved)
     if us is None:
@@ -351,7 +510,7 @@ def _is_user(d: dict) -> bool:
 
 
 def _record(value: Any, line: int, tweets: _Buffers, users: _Buffers, fallback: int,
-            as_of_us: int | None, cache: dict[str, int]) -> None:
+            as_of_us: int | None, cache: dict[str, int], follow: _FollowTarget) -> None:
     if not isinstance(value, dict):
         tweets.read += 1
         tweets.rejected.append(Rejected(line, f"line {line}: expected a JSON object (a tweet, user or "
@@ -359,13 +518,23 @@ def _record(value: Any, line: int, tweets: _Buffers, users: _Buffers, fallback: 
         return
     observed = _observed(value, fallback, cache)
     if "data" in value:
-        _page(value, line, tweets, users, observed, as_of_us)
+        _page(value, line, tweets, users, observed, as_of_us, follow)
     elif _is_tweet(value):
         _flat_tweet(value, line, tweets, observed)
     elif "id" in value and _is_user(value):
         users.read += 1
-        users.accounts.rows.append(user_row(value, observed, line, False))
+        row, why = row_or_reason(user_row, value, observed, line, False) if _id(value["id"]) else (None, "no usable id")
+        if why is not None:
+            users.rejected.append(Rejected(line, f"line {line}: user: {why}", raw_text(_short(value))))
+            return
+        users.accounts.rows.append(row)
         users.accounts.primary += 1
+        follow.saw_user(value)
+        meta = value.get("__twarc")
+        if not (isinstance(meta, dict) and _FOLLOW_URL.search(meta.get("url") or "")):
+            follow.edge(_id(value["id"]), as_of_us if as_of_us is not None else observed, line, users.follows.rows)
+    elif is_direct_message(value):
+        tweets.direct_messages += 1
     elif "errors" in value and not value.get("data"):
         pass  # an API page holding only errors (e.g. all requested ids deleted): no records
     else:
@@ -382,7 +551,8 @@ def _short(value: Any) -> str:
     return orjson.dumps(value).decode()
 
 
-def _page(page: dict, line: int, tweets: _Buffers, users: _Buffers, observed: int, as_of_us: int | None) -> None:
+def _page(page: dict, line: int, tweets: _Buffers, users: _Buffers, observed: int, as_of_us: int | None,
+          follow: _FollowTarget) -> None:
     data = page.get("data")
     if isinstance(data, dict):
         data = [data]
@@ -399,47 +569,93 @@ def _page(page: dict, line: int, tweets: _Buffers, users: _Buffers, observed: in
         url = meta.get("url", "") if isinstance(meta, dict) else ""
         m = _FOLLOW_URL.search(url or "")
         seen = as_of_us if as_of_us is not None else observed
+        if not isinstance(meta, dict) and follow.direction is None:  # a raw API response: no __twarc.url
+            follow.pages_without_target += 1
         account_rows, follow_rows = users.accounts.rows, users.follows.rows
         for u in data:
-            uid = u.get("id")
+            uid = _id(u.get("id"))
             users.read += 1
             if uid is None:
                 users.rejected.append(Rejected(line, f"line {line}: user without an id", raw_text(_short(u))))
                 continue
-            account_rows.append(user_row(u, observed, line, False))
+            row, why = row_or_reason(user_row, u, observed, line, False)
+            if why is not None:
+                users.rejected.append(Rejected(line, f"line {line}: user {uid}: {why}", raw_text(_short(u))))
+                continue
+            account_rows.append(row)
             users.accounts.primary += 1
+            follow.saw_user(u)
             if m is not None:
                 uid = _id(uid)
                 pair = (uid, m.group(1)) if m.group(2) == "followers" else (m.group(1), uid)
                 follow_rows.append((*pair, seen, seen, line, True, None))
+            else:
+                follow.edge(_id(uid), seen, line, follow_rows)
     else:
         post_rows = tweets.posts.rows
         for t in data:
+            if is_direct_message(t):
+                tweets.direct_messages += 1  # private, not a post: not a record of this source
+                continue
             tweets.read += 1
             if not isinstance(t, dict) or t.get("id") is None or not ("text" in t or "author_id" in t):
                 tweets.rejected.append(Rejected(
                     line, f"line {line}: an item of 'data' is not a tweet (no id/text)", raw_text(_short(t))))
                 continue
-            post_rows.append(tweet_row(t, observed, line, False))
+            row, why = _tweet_record(t, observed, line)
+            if why is not None:
+                tweets.rejected.append(Rejected(line, f"line {line}: tweet {_id(t.get('id'))}: {why}",
+                                                raw_text(_short(t))))
+                continue
+            post_rows.append(row)
             tweets.posts.primary += 1
-    for u in includes.get("users") or ():
-        if isinstance(u, dict) and u.get("id") is not None:
-            target.accounts.rows.append(user_row(u, observed, line, True))
-    for t in includes.get("tweets") or ():
-        if isinstance(t, dict) and t.get("id") is not None:
-            target.posts.rows.append(tweet_row(t, observed, line, True))
+    # Context rows (not records of the source): one that is malformed or lacks its time or author
+    # is not stored, and not counted as rejected.
+    for u in _items(includes, "users"):
+        if isinstance(u, dict) and _id(u.get("id")) is not None:
+            row, _ = row_or_reason(user_row, u, observed, line, True)
+            if row is not None:
+                target.accounts.rows.append(row)
+                follow.saw_user(u)
+    for t in _items(includes, "tweets"):
+        if isinstance(t, dict) and _id(t.get("id")) is not None and missing_fields(t) is None:
+            row, _ = row_or_reason(tweet_row, t, observed, line, True)
+            if row is not None:
+                target.posts.rows.append(row)
+
+
+def _tweet_record(t: dict, observed: int, line: int) -> tuple[tuple | None, str | None]:
+    """A tweet record's row, or why it cannot be stored (no time or author, a bad id, a malformed shape)."""
+    why = missing_fields(t)
+    return (None, why) if why is not None else row_or_reason(tweet_row, t, observed, line, False)
+
+
+def _items(includes: Any, name: str) -> list:
+    """``includes[name]`` when it is a list, else nothing (an expansion of unexpected shape is skipped)."""
+    items = includes.get(name) if isinstance(includes, dict) else None
+    return items if isinstance(items, list) else []
 
 
 def _flat_tweet(t: dict, line: int, tweets: _Buffers, observed: int) -> None:
     tweets.read += 1
-    tweets.posts.rows.append(tweet_row(t, observed, line, False))
+    row, why = _tweet_record(t, observed, line)
+    if why is not None:
+        tweets.rejected.append(Rejected(line, f"line {line}: tweet {_id(t.get('id'))}: {why}", raw_text(_short(t))))
+        return
+    tweets.posts.rows.append(row)
     tweets.posts.primary += 1
+    context: list[tuple[RowBuffer, Callable[..., tuple], dict]] = []
     author = t.get("author")
-    if isinstance(author, dict) and author.get("id") is not None:
-        tweets.accounts.rows.append(user_row(author, observed, line, True))
-    for ref in t.get("referenced_tweets") or ():
-        if isinstance(ref, dict) and "text" in ref and ref.get("id") is not None:
-            tweets.posts.rows.append(tweet_row(ref, observed, line, True))
+    if isinstance(author, dict) and _id(author.get("id")) is not None:
+        context.append((tweets.accounts, user_row, author))
+    refs = t.get("referenced_tweets")
+    for ref in refs if isinstance(refs, list) else ():
+        if isinstance(ref, dict) and "text" in ref and _id(ref.get("id")) is not None and missing_fields(ref) is None:
+            context.append((tweets.posts, tweet_row, ref))
             ref_author = ref.get("author")
-            if isinstance(ref_author, dict) and ref_author.get("id") is not None:
-                tweets.accounts.rows.append(user_row(ref_author, observed, line, True))
+            if isinstance(ref_author, dict) and _id(ref_author.get("id")) is not None:
+                context.append((tweets.accounts, user_row, ref_author))
+    for buf, build, value in context:  # context rows: a malformed one is left out, not rejected
+        row, _ = row_or_reason(build, value, observed, line, True)
+        if row is not None:
+            buf.rows.append(row)

@@ -1,45 +1,35 @@
-"""Complaint detection, offline: VADER sentiment plus a lexicon of complaint phrases.
+"""Complaint detection, offline: the lexicons, and :func:`score_complaints` for a table of posts.
 
-Each post gets
+Each post is judged by the complaint detector of :mod:`roi.listening.detector`: a linear model
+over readable features (:mod:`roi.listening.features`: addressed to the brand, negation,
+still/again/no response, waiting time, failure words, "my order", blame questions, profanity,
+anger emoji, the complaint phrases below, VADER sentiment; against: praise, plain questions,
+news wording). Reposts and quotations of another account's post, and news wording with no
+first-person experience, are never complaints. Every post keeps its ``reasons``.
 
 ``sentiment``
     VADER's compound score in [-1, 1] (Hutto & Gilbert, ICWSM 2014; the ``vaderSentiment``
-    package ships its lexicon, so nothing is downloaded). VADER handles negation ("not good"),
-    intensifiers, capitals, "!" and emoji, but it does not know that "cracked" or "still
-    waiting" is bad news about a product, and it reads "Please help" or sarcasm ("Great start
-    to the week") as positive. Hence the second part:
+    package ships its lexicon, so nothing is downloaded).
 ``complaint_terms``
     the complaint phrases of :data:`COMPLAINT_TERMS` found in the text (casefolded, whole
     words): product failure (broken, cracked, leaking, not working...), service failure
     (refund, still waiting, on hold...), verdicts (unreliable, disgusting, avoid...) and the
     "me too" of a pile-on ("so's mine", "third one", "anyone else").
+``complaint_score``
+    the model's log-odds, which orders complaints by strength; ``probability`` is its
+    logistic transform and the model's threshold decides.
 
-The rule, in this order:
-
-1. at least one complaint term and ``sentiment < positive_cutoff`` (0.7): a complaint — a
-   clearly enthusiastic post that happens to say "broken" (an "unbreakable" deal, a record
-   "broken") is not;
-2. no complaint term but ``sentiment <= negative_cutoff`` (-0.5) and at least two words
-   besides handles, hashtags and links: a complaint (strongly negative words about the brand).
-   Emoji-only posts are not judged: VADER reads 🔥 as "fire", which is negative;
-3. otherwise not.
-
-``complaint_score = len(complaint_terms) - sentiment`` orders complaints by severity (more
-distinct complaint terms, more negative words); it is for ranking, the rule above decides.
-
-Language limits: both the VADER lexicon and the complaint phrases are **English**. Posts in
-other languages get sentiment 0 and no terms, so they are never complaints; the ``lang``
-column is passed through so an analyst can see how many posts were out of reach
-(:func:`complaint_coverage`). Sarcasm without a complaint term and complaints in images are
-missed; a thank-you that mentions a refund ("refund arrived, thanks") is a false positive
-unless its sentiment reaches the positive cutoff.
+Language limits: the features and the VADER lexicon are **English**. Posts in other languages
+are **not scored** (``scored`` is False): they are neither complaints nor non-complaints, and
+:func:`complaint_coverage` counts them so an analyst can see how many posts were out of reach.
+Complaints in images are missed.
 """
 
 from __future__ import annotations
 
 import functools
 import re
-from typing import Iterable
+from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
@@ -83,10 +73,16 @@ PRIVATE_TERMS: tuple[str, ...] = (
     "personal data", "warranty",
 )
 
-_COLUMNS = ["post_id", "lang", "sentiment", "complaint_terms", "complaint_score", "is_complaint"]
+_COLUMNS = ["post_id", "lang", "sentiment", "complaint_terms", "complaint_score", "probability", "scored", "rule",
+            "evidence", "reasons", "is_complaint"]
 
 
-def _phrase_regex(phrases: Iterable[str]) -> re.Pattern[str]:
+def phrase_regex(phrases: Iterable[str]) -> re.Pattern[str]:
+    """One regex matching any of ``phrases`` casefolded, as whole words (' matches ' or ’).
+
+    >>> phrase_regex(["not working"]).findall("it's NOT  working".casefold())
+    ['not  working']
+    """
     alts = []
     for p in sorted({p.casefold() for p in phrases}, key=len, reverse=True):
         alts.append(re.escape(p).replace("'", "['\u2019]").replace("\\ ", r"\s+"))
@@ -95,12 +91,12 @@ def _phrase_regex(phrases: Iterable[str]) -> re.Pattern[str]:
 
 @functools.cache
 def _complaint_regex() -> re.Pattern[str]:
-    return _phrase_regex(t for terms in COMPLAINT_TERMS.values() for t in terms)
+    return phrase_regex(t for terms in COMPLAINT_TERMS.values() for t in terms)
 
 
 @functools.cache
 def _private_regex() -> re.Pattern[str]:
-    return _phrase_regex(PRIVATE_TERMS)
+    return phrase_regex(PRIVATE_TERMS)
 
 
 @functools.cache
@@ -131,84 +127,95 @@ def private_terms_in(text: str | None) -> list[str]:
 def score_complaints(
     posts: pd.DataFrame,
     *,
-    positive_cutoff: float = 0.7,
-    negative_cutoff: float = -0.5,
+    model=None,
+    handles: Iterable[str] = (),
+    echo: Iterable[bool] | None = None,
 ) -> pd.DataFrame:
-    """Sentiment, complaint terms, a score and the complaint decision for every post.
+    """The complaint decision for every post, with its probability and reasons.
 
     Parameters
     ----------
     posts : DataFrame
-        Any table with ``post_id`` and ``text`` (``lang`` is passed through when present),
-        e.g. the output of :func:`roi.listening.brand_mentions`.
-    positive_cutoff : float, default 0.7
-        A post with complaint terms is not a complaint when VADER's compound reaches this.
-    negative_cutoff : float, default -0.5
-        A post without complaint terms is a complaint when the compound is at or below this.
+        Any table with ``post_id`` and ``text`` (``lang`` is used when present), e.g. the
+        output of :func:`roi.listening.brand_mentions`.
+    model : ComplaintModel, optional
+        A model from :func:`roi.listening.load_model`; default :func:`roi.listening.default_model`.
+    handles : iterable of str
+        The brand's handles (mentioning one is evidence of a customer-service case).
+    echo : iterable of bool, optional
+        Per post: it repeats the brand's own post (never a complaint).
 
     Returns
     -------
     DataFrame
-        ``post_id``, ``lang``, ``sentiment`` (float), ``complaint_terms`` (list<string>),
-        ``complaint_score`` (float) and ``is_complaint`` (bool), in the input's order.
+        ``post_id``, ``lang``, ``sentiment`` (VADER compound), ``complaint_terms`` (the
+        :data:`COMPLAINT_TERMS` found), ``complaint_score`` (the model's log-odds: orders
+        complaints by strength), ``probability``, ``scored`` (False: not English, so not
+        judged), ``rule``, ``evidence`` (a complaint feature beyond tone is present),
+        ``reasons`` (list of str) and ``is_complaint`` (bool), in the
+        input's order. See :func:`roi.listening.detector.score_texts`.
 
     Raises
     ------
     ParameterError
-        Missing columns or cutoffs outside [-1, 1].
+        Missing columns.
 
     Examples
     --------
-    >>> posts = pd.DataFrame({"post_id": ["1", "2", "3", "4"], "text": [
+    >>> posts = pd.DataFrame({"post_id": ["1", "2", "3", "4", "5"], "text": [
     ...     "@acmecustserv my X2 blender lid cracked. I want a refund",
-    ...     "so's mine! #acme", "Love my new kettle #acme", "Horrible, hateful people"]})
-    >>> t = score_complaints(posts)
+    ...     "so's mine! cracked after a week #acme", "Love my new kettle #acme",
+    ...     "@acme your delivery service is a disgrace, two weeks late", "@acme 🔥🔥🔥"]})
+    >>> t = score_complaints(posts, handles=["acme", "acmecustserv"])
     >>> t[["post_id", "is_complaint"]].values.tolist()
-    [['1', True], ['2', True], ['3', False], ['4', True]]
-    >>> bool(score_complaints(pd.DataFrame({"post_id": ["5"], "text": ["@acme 🔥🔥🔥"]})).is_complaint[0])
-    False
+    [['1', True], ['2', True], ['3', False], ['4', True], ['5', False]]
     >>> t.complaint_terms.tolist()[:2]
-    [['cracked', 'refund'], ["so's mine"]]
+    [['cracked', 'refund'], ["so's mine", 'cracked']]
+    >>> t.reasons[3][:3]
+    ["failure word 'disgrace'", "waiting time 'two weeks'", 'addressed to @acme']
     """
+    from roi.listening.detector import score_texts
+
     missing = [c for c in ("post_id", "text") if c not in posts.columns]
     if missing:
         raise ParameterError(f"posts: missing column(s) {', '.join(missing)}; expected post_id and text")
-    for name, value in (("positive_cutoff", positive_cutoff), ("negative_cutoff", negative_cutoff)):
-        if not -1.0 <= float(value) <= 1.0:
-            raise ParameterError(f"{name}={value!r}: expected a VADER compound score between -1 and 1")
     text = posts["text"].astype("string").fillna("")
-    # Score each distinct text once: pile-ons and spam repeat the same words.
-    codes, uniques = pd.factorize(text)
-    analyzer, regex = _analyzer(), _complaint_regex()
-    sent_u = np.empty(len(uniques))
-    words_u = np.empty(len(uniques), dtype=np.int64)
-    terms_u: list[list[str]] = []
-    for k, t in enumerate(uniques.tolist()):
-        clean = _URL.sub(" ", t)
-        words_u[k] = len(_WORDS.findall(clean))
-        sent_u[k] = analyzer.polarity_scores(clean)["compound"] if clean.strip() else 0.0
-        terms_u.append(_terms(clean, regex))
-    sentiment = sent_u[codes] if len(codes) else np.zeros(0)
-    words = words_u[codes] if len(codes) else np.zeros(0, dtype=np.int64)
+    lang = (posts["lang"].astype("string") if "lang" in posts.columns
+            else pd.Series(pd.NA, index=posts.index, dtype="string"))
+    # Score each distinct (text, language) once: pile-ons and spam repeat the same words.
+    key = pd.MultiIndex.from_arrays([text, lang.fillna("")])
+    codes, uniques = pd.factorize(key)
+    u_text = [t for t, _ in uniques]
+    u_lang = [lg or None for _, lg in uniques]
+    u_echo = None
+    if echo is not None:
+        flags = np.asarray(list(echo), dtype=bool)
+        u_echo = np.zeros(len(uniques), dtype=bool)
+        np.logical_or.at(u_echo, codes, flags)
+    s = score_texts(u_text, model=model, handles=handles, langs=u_lang, echo=u_echo)
+    sent_u = s["sentiment"].to_numpy()
+    regex = _complaint_regex()
+    terms_u = [_terms(_URL.sub(" ", t), regex) for t in u_text]
     terms = [terms_u[c] for c in codes]
-    n_terms = np.fromiter((len(t) for t in terms), dtype=float, count=len(terms))
-    is_complaint = ((n_terms > 0) & (sentiment < positive_cutoff)) | (
-        (n_terms == 0) & (sentiment <= negative_cutoff) & (words >= 2))
-    lang = posts["lang"].astype("string") if "lang" in posts.columns else pd.Series(pd.NA, index=posts.index, dtype="string")
     return pd.DataFrame({
         "post_id": posts["post_id"].astype("string").to_numpy(),
         "lang": lang.to_numpy(),
-        "sentiment": sentiment,
+        "sentiment": sent_u[codes] if len(codes) else np.zeros(0),
         "complaint_terms": pd.Series(pa.array(terms, type=pa.list_(pa.string())),
                                      dtype=pd.ArrowDtype(pa.list_(pa.string()))).to_numpy(),
-        "complaint_score": n_terms - sentiment,
-        "is_complaint": is_complaint,
-    }, columns=_COLUMNS).astype({"lang": "string", "post_id": "string",
+        "complaint_score": s["logit"].to_numpy()[codes] if len(codes) else np.zeros(0),
+        "probability": s["probability"].to_numpy()[codes] if len(codes) else np.zeros(0),
+        "scored": s["scored"].to_numpy()[codes] if len(codes) else np.zeros(0, dtype=bool),
+        "rule": s["rule"].to_numpy()[codes] if len(codes) else np.zeros(0, dtype=object),
+        "evidence": s["evidence"].to_numpy()[codes] if len(codes) else np.zeros(0, dtype=bool),
+        "reasons": [list(s["reasons"].iat[c]) for c in codes],
+        "is_complaint": s["is_complaint"].to_numpy()[codes] if len(codes) else np.zeros(0, dtype=bool),
+    }, columns=_COLUMNS).astype({"lang": "string", "post_id": "string", "rule": "string",
                                  "complaint_terms": pd.ArrowDtype(pa.list_(pa.string()))})
 
 
 def complaint_coverage(scored: pd.DataFrame) -> pd.DataFrame:
-    """How many posts the English lexicons could read: posts by language, with complaints found.
+    """How many posts the English detector could read: posts by language, complaints, not scored.
 
     Parameters
     ----------
@@ -218,20 +225,23 @@ def complaint_coverage(scored: pd.DataFrame) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        ``lang``, ``posts``, ``complaints``, ``readable`` (True for English or unknown language),
-        most posts first.
+        ``lang`` (``und`` when unknown), ``posts``, ``complaints``, ``not_scored`` (posts the
+        detector could not read: neither complaint nor not) and ``readable`` (True when every
+        post of that language was scored), most posts first.
 
     Examples
     --------
-    >>> s = score_complaints(pd.DataFrame({"post_id": ["1", "2"], "text": ["broken!", "kaputt!"],
-    ...                                    "lang": ["en", "de"]}))
+    >>> s = score_complaints(pd.DataFrame({"post_id": ["1", "2"], "lang": ["en", "de"],
+    ...     "text": ["@acme my kettle is broken again", "@acme mein Wasserkocher ist schon wieder kaputt"]}))
     >>> complaint_coverage(s).values.tolist()
-    [['de', 1, 0, False], ['en', 1, 1, True]]
+    [['de', 1, 0, 1, False], ['en', 1, 1, 0, True]]
     """
     lang = scored["lang"].astype("string").fillna("und")
-    out = (pd.DataFrame({"lang": lang, "complaint": scored["is_complaint"].astype(int)})
-           .groupby("lang", sort=True).agg(posts=("complaint", "size"), complaints=("complaint", "sum"))
+    not_scored = (~scored["scored"].astype(bool)).astype(int) if "scored" in scored.columns else 0
+    out = (pd.DataFrame({"lang": lang, "complaint": scored["is_complaint"].astype(int), "not_scored": not_scored})
+           .groupby("lang", sort=True).agg(posts=("complaint", "size"), complaints=("complaint", "sum"),
+                                           not_scored=("not_scored", "sum"))
            .reset_index())
-    out["readable"] = out["lang"].str.casefold().str.startswith("en") | out["lang"].isin(["und", "zxx", "qme"])
+    out["readable"] = out["not_scored"] == 0
     out = out.sort_values(["posts", "lang"], ascending=[False, True], kind="stable").reset_index(drop=True)
-    return out.astype({"posts": "Int64", "complaints": "Int64", "readable": "boolean"})
+    return out.astype({"posts": "Int64", "complaints": "Int64", "not_scored": "Int64", "readable": "boolean"})

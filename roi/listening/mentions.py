@@ -1,7 +1,8 @@
 """Brand mentions: posts addressed to the brand's handles, and posts about it that do not address it.
 
 A post is **addressed** to the brand when its mentions contain one of the brand's handles
-(``@acme``, ``@acmecustserv``) or it is a reply to a post by a brand account: the author expects
+(``@acme``, ``@acmecustserv``), or its text does (a handle with no account row, an export
+without parsed mentions), or it is a reply to a post by a brand account: the author expects
 an answer, so it is a customer-service case. A post is **about** the brand when it carries a
 brand hashtag (``#acme``) or says a brand term ("acme", as a whole word, casefolded) without
 addressing it: it is watched, not owed a reply. The brand's own posts are not mentions, and
@@ -12,7 +13,7 @@ roi.cascades, not conversation).
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
@@ -106,6 +107,10 @@ def brand_mentions(
     frame = posts[~own & (kind != "repost").to_numpy()]
 
     by_mention = _has_any(frame["mentions"], handle_set)
+    # Also by the handle's text: exports without parsed mentions (a CSV, an old archive) still
+    # say "@acmecustserv", and a handle with no account row is only ever text.
+    at_handle = r"(?<![\w@])[@\uff20](?:" + "|".join(re.escape(h) for h in sorted(handle_set, key=len, reverse=True)) + r")(?!\w)"
+    by_mention |= frame["text"].astype("string").str.casefold().str.contains(at_handle, regex=True).fillna(False).to_numpy(dtype=bool)
     brand_posts = set(posts.loc[own, "post_id"].astype(str))
     is_reply = frame["kind"].astype("string").isin(["reply"]).fillna(False).to_numpy(dtype=bool)
     to_brand = is_reply & frame["referenced_id"].astype("string").isin(brand_posts).fillna(False).to_numpy(dtype=bool)

@@ -9,7 +9,7 @@ fewer than ``min_posts`` posts are flagged ``sparse`` (a share of 2 posts out of
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
@@ -69,7 +69,7 @@ def content_mix(
     own = own[["post_id", "author_id", "created_at", "kind"]].astype({"post_id": "string"})
     out = own.merge(labels, on="post_id", how="left").drop_duplicates("post_id")
     iso = out["created_at"].dt.tz_convert(tz).dt.isocalendar()
-    out["week"] = pd.array([f"{y}-W{w:02d}" for y, w in zip(iso["year"], iso["week"])], dtype="string")
+    out["week"] = pd.array([f"{y}-W{w:02d}" for y, w in zip(iso["year"], iso["week"], strict=True)], dtype="string")
     out = out.sort_values(["created_at", "post_id"], kind="stable").reset_index(drop=True)
     return out[["post_id", "author_id", "created_at", "week", "kind", "content_type", "rule"]]
 

@@ -12,7 +12,8 @@ counted (``open``) so the shares can be read honestly.
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -146,7 +147,8 @@ def response_summary(responses: pd.DataFrame, *, as_of: Any = None) -> pd.DataFr
         end = end.tz_localize("UTC") if end.tzinfo is None else end
     unanswered = ~responses["answered"].to_numpy(dtype=bool) if n else np.zeros(0, dtype=bool)
     young = ((end - responses["created_at"]) < pd.Timedelta(hours=24)).to_numpy(dtype=bool) if (n and end is not None) else np.zeros(n, dtype=bool)
-    share = (lambda k: k / n if n else float("nan"))
+    def share(k):
+        return (k / n if n else float("nan"))
     return pd.DataFrame([{
         "addressed": n, "answered": answered, "answered_share": share(answered),
         "within_1h": w1, "within_1h_share": share(w1), "within_24h": w24, "within_24h_share": share(w24),

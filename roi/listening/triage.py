@@ -28,19 +28,21 @@ complainant is visible even when the action does not change.
 
 from __future__ import annotations
 
+import re
 from collections import Counter, deque
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from roi.accounts import account_ids_for, normalise_handle
+from roi.accounts import normalise_handle
 from roi.errors import ParameterError
 from roi.listening.complaints import private_terms_in, score_complaints
 from roi.listening.mentions import brand_mentions
-from roi.listening.topics import complaint_topics
+from roi.listening.topics import _as_list, complaint_topics
 
-__all__ = ["ACTIONS", "QUEUE_COLUMNS", "find_complaints", "author_influence", "triage_queue", "triage_rules"]
+__all__ = ["ACTIONS", "QUEUE_COLUMNS", "find_complaints", "brand_echoes", "brand_handles", "author_influence", "triage_queue", "triage_rules"]
 
 #: The actions, least to most urgent.
 ACTIONS = ("monitor", "reply_public", "take_private", "escalate")
@@ -49,7 +51,7 @@ ACTIONS = ("monitor", "reply_public", "take_private", "escalate")
 QUEUE_COLUMNS = [
     "post_id", "created_at", "author_id", "author", "author_followers", "author_pagerank", "pagerank_percentile",
     "influential", "addressed", "via", "topic", "topic_rule", "complaint_terms", "sentiment", "complaint_score",
-    "earlier_complaints", "earlier_topics", "other_authors_in_window", "needs_private", "action", "reason",
+    "probability", "evidence", "reasons", "earlier_complaints", "earlier_topics", "other_authors_in_window", "needs_private", "action", "reason",
     "conversation_id", "text",
 ]
 
@@ -80,6 +82,67 @@ def _table(data: Any, name: str, required: bool = True) -> pd.DataFrame | None:
     return value
 
 
+_WORDS_RE = re.compile(r"[^\W_][\w']*")
+_STRIP_RE = re.compile(r"https?://\S+|[@\uff20#]\w+|^\s*rt\b", re.IGNORECASE)
+
+
+def _words(text: str) -> list[str]:
+    return _WORDS_RE.findall(_STRIP_RE.sub(" ", text.replace("\u2019", "'")).casefold())
+
+
+def brand_echoes(mentions: pd.DataFrame, posts: pd.DataFrame, *, brand_ids: Iterable[str]) -> np.ndarray:
+    """Which mentions repeat one of the brand's own posts (a copied headline, a quote with no words of its own).
+
+    A mention echoes the brand when at least half of its word triples (three words in a row,
+    links, handles and hashtags aside) occur in the brand's own posts, or when it quotes a
+    brand post and adds at most two words of its own. Such a post is not a complaint.
+
+    Parameters
+    ----------
+    mentions : DataFrame
+        ``text``, ``kind`` and ``referenced_id`` (:func:`roi.listening.brand_mentions`).
+    posts : DataFrame
+        The canonical ``posts`` table (the brand's own posts are read from it).
+    brand_ids : iterable of str
+
+    Returns
+    -------
+    ndarray of bool
+
+    Examples
+    --------
+    >>> posts = pd.DataFrame({"post_id": ["1"], "author_id": ["b"],
+    ...     "text": ["Two people were injured in Paris, police say https://t.co/x"]})
+    >>> m = pd.DataFrame({"text": ["@bbc: Two people were injured in Paris, police say. awful",
+    ...                            "@bbc my parcel never arrived"], "kind": ["original"] * 2,
+    ...                   "referenced_id": [None, None]})
+    >>> brand_echoes(m, posts, brand_ids=["b"]).tolist()
+    [True, False]
+    """
+    ids = {str(i) for i in brand_ids}
+    own = posts[posts["author_id"].astype("string").isin(ids).fillna(False).to_numpy(dtype=bool)]
+    out = np.zeros(len(mentions), dtype=bool)
+    if not len(own) or not len(mentions):
+        return out
+    triples: set[tuple[str, ...]] = set()
+    words_of: dict[str, set[str]] = {}
+    for pid, text in zip(own["post_id"].astype(str), own["text"].astype("string").fillna(""), strict=True):
+        w = _words(str(text))
+        words_of[pid] = set(w)
+        triples.update(zip(w, w[1:], w[2:], strict=False))
+    kinds = mentions["kind"].astype("string").fillna("").tolist() if "kind" in mentions else [""] * len(mentions)
+    refs = (mentions["referenced_id"].astype("string").fillna("").tolist() if "referenced_id" in mentions
+            else [""] * len(mentions))
+    for i, text in enumerate(mentions["text"].astype("string").fillna("").tolist()):
+        w = _words(str(text))
+        grams = list(zip(w, w[1:], w[2:], strict=False))
+        if len(grams) >= 2 and sum(g in triples for g in grams) >= 0.5 * len(grams):
+            out[i] = True
+        elif kinds[i] == "quote" and refs[i] in words_of and len(set(w) - words_of[refs[i]]) <= 2:
+            out[i] = True
+    return out
+
+
 def find_complaints(
     posts: pd.DataFrame,
     *,
@@ -87,10 +150,10 @@ def find_complaints(
     handles: Iterable[str],
     brand_terms: Iterable[str] = (),
     vocabulary: Iterable[str] = (),
-    positive_cutoff: float = 0.7,
-    negative_cutoff: float = -0.5,
+    model: Any = None,
+    include_all: bool = False,
 ) -> pd.DataFrame:
-    """Brand mentions that are complaints, with their scores and topics.
+    """Brand mentions that are complaints, with their scores, reasons and topics.
 
     Parameters
     ----------
@@ -100,14 +163,18 @@ def find_complaints(
         As in :func:`roi.listening.brand_mentions`.
     vocabulary : iterable of str
         Known topics (product names) for :func:`roi.listening.complaint_topics`.
-    positive_cutoff, negative_cutoff : float
-        As in :func:`roi.listening.score_complaints`.
+    model : ComplaintModel, optional
+        The detector (:func:`roi.listening.load_model`); default :func:`roi.listening.default_model`.
+    include_all : bool, default False
+        Return every mention with its ``is_complaint`` decision (for coverage counts), not only
+        the complaints.
 
     Returns
     -------
     DataFrame
         The mention columns plus ``addressed`` (bool), ``lang``, ``sentiment``,
-        ``complaint_terms``, ``complaint_score``, ``topic`` and ``topic_rule``; time order.
+        ``complaint_terms``, ``complaint_score``, ``probability``, ``scored``, ``rule``,
+        ``evidence``, ``reasons``, ``topic`` and ``topic_rule``; time order.
 
     Examples
     --------
@@ -119,21 +186,61 @@ def find_complaints(
     >>> find_complaints(posts, brand_ids=["b"], handles=["acme"])[["post_id", "addressed", "topic"]].values.tolist()
     [['1', True, 'kettle']]
     """
+    brand_ids = [str(i) for i in brand_ids]
+    handles = list(handles)
     mentions = brand_mentions(posts, brand_ids=brand_ids, handles=handles, brand_terms=brand_terms)
     if "lang" in posts.columns:
         mentions = mentions.merge(posts[["post_id", "lang", "hashtags"]].drop_duplicates("post_id"),
                                   on="post_id", how="left")
-    scored = score_complaints(mentions, positive_cutoff=positive_cutoff, negative_cutoff=negative_cutoff)
+    echo = brand_echoes(mentions, posts, brand_ids=brand_ids)
+    scored = score_complaints(mentions, model=model, handles=[normalise_handle(h) for h in handles], echo=echo)
     complaints = pd.concat([mentions.drop(columns=["lang"], errors="ignore").reset_index(drop=True),
                             scored.drop(columns=["post_id"]).reset_index(drop=True)], axis=1)
-    complaints = complaints[complaints["is_complaint"].to_numpy(dtype=bool)].drop(columns=["is_complaint"])
+    if not include_all:
+        complaints = complaints[complaints["is_complaint"].to_numpy(dtype=bool)].drop(columns=["is_complaint"])
     complaints["addressed"] = (complaints["relation"] == "addressed").to_numpy(dtype=bool)
     terms = list(brand_terms) + [normalise_handle(h) for h in handles]
-    topics = complaint_topics(complaints, vocabulary=vocabulary, brand_terms=terms)
+    own = posts[posts["author_id"].astype("string").isin(set(brand_ids)).fillna(False).to_numpy(dtype=bool)]
+    own_tags = {str(t) for tags in own["hashtags"].tolist() for t in _as_list(tags)} if "hashtags" in own else set()
+    topics = complaint_topics(complaints, vocabulary=vocabulary, brand_terms=terms, brand_hashtags=own_tags)
     out = complaints.reset_index(drop=True)
     out["topic"] = topics["topic"].to_numpy()
     out["topic_rule"] = topics["topic_rule"].to_numpy()
+    if include_all:
+        none = ~out["is_complaint"].to_numpy(dtype=bool)
+        out.loc[none, "topic"] = pd.NA
+        out.loc[none, "topic_rule"] = "none"
     return out.drop(columns=["hashtags"], errors="ignore").astype({"topic": "string", "topic_rule": "string"})
+
+
+def brand_handles(accounts: pd.DataFrame, handles: Iterable[str]) -> pd.DataFrame:
+    """The brand's handles with their account ids where the store has a profile for them.
+
+    A customer-service handle that never posts (only ever mentioned) has no account row: its
+    mentions are still found by handle text, and ``has_profile`` is False.
+
+    Returns
+    -------
+    DataFrame
+        ``handle`` (normalised), ``account_id`` (<NA> without a profile), ``has_profile``.
+
+    Examples
+    --------
+    >>> acc = pd.DataFrame({"platform": ["x"], "account_id": ["1"], "handle": ["Acme"]})
+    >>> brand_handles(acc, ["@acme", "acmecustserv"]).values.tolist()
+    [['acme', '1', True], ['acmecustserv', <NA>, False]]
+    """
+    wanted = list(dict.fromkeys(normalise_handle(h) for h in handles if str(h).strip()))
+    lookup: dict[str, str] = {}
+    if accounts is not None and len(accounts) and "handle" in accounts.columns:
+        known = accounts.dropna(subset=["handle"])
+        if "observed_at" in known.columns:
+            known = known.sort_values("observed_at", na_position="first", kind="stable")
+        lookup = dict(zip(known["handle"].astype(str).str.casefold(), known["account_id"].astype(str), strict=True))
+    ids = [lookup.get(h) for h in wanted]
+    return pd.DataFrame({"handle": pd.array(wanted, dtype="string"),
+                         "account_id": pd.array(ids, dtype="string"),
+                         "has_profile": [i is not None for i in ids]})
 
 
 def author_influence(
@@ -189,8 +296,8 @@ def author_influence(
             g = influence_from_edges(edges["follower_id"].to_numpy(dtype=object),
                                      edges["followee_id"].to_numpy(dtype=object), two_hop=False)
             pct = g["pagerank"].rank(pct=True, method="max")
-            lookup_pr = dict(zip(g["account_id"].astype(str), g["pagerank"].astype(float)))
-            lookup_pct = dict(zip(g["account_id"].astype(str), pct.astype(float)))
+            lookup_pr = dict(zip(g["account_id"].astype(str), g["pagerank"].astype(float), strict=True))
+            lookup_pct = dict(zip(g["account_id"].astype(str), pct.astype(float), strict=True))
             out["pagerank"] = pd.array(out["account_id"].map(lookup_pr).astype(object), dtype="Float64")
             out["pagerank_percentile"] = pd.array(out["account_id"].map(lookup_pct).astype(object), dtype="Float64")
     return out[["account_id", "handle", "followers", "pagerank", "pagerank_percentile"]].astype(
@@ -224,8 +331,7 @@ def triage_queue(
     window_hours: float = 72.0,
     follower_threshold: int = 10_000,
     pagerank_top: float = 0.01,
-    positive_cutoff: float = 0.7,
-    negative_cutoff: float = -0.5,
+    model: Any = None,
 ) -> pd.DataFrame:
     """Every complaint about the brand with its author, influence, timeline and recommended action.
 
@@ -235,7 +341,9 @@ def triage_queue(
         ``roi.load(store)`` or a dict with ``posts`` and ``accounts`` (``follows`` optional:
         PageRank is used only when it is known).
     handles : iterable of str
-        The brand's handles, e.g. ``["acme", "acmecustserv"]``; each must be in ``accounts``.
+        The brand's handles, e.g. ``["acme", "acmecustserv"]``. A handle without an account row
+        (a customer-service handle that is only ever mentioned) is matched by its text; the
+        queue's ``attrs["handles_without_profile"]`` lists such handles.
     brand_terms : iterable of str
         Words and hashtags naming the brand (``"acme"``); the handles always count.
     vocabulary : iterable of str
@@ -249,14 +357,17 @@ def triage_queue(
         Followers at or above which a complainant is influential.
     pagerank_top : float, default 0.01
         A complainant in this top share of PageRank on the follow graph is influential.
-    positive_cutoff, negative_cutoff : float
-        As in :func:`roi.listening.score_complaints`.
+    model : ComplaintModel, optional
+        The complaint detector (:func:`roi.listening.load_model`); default the shipped one.
 
     Returns
     -------
     DataFrame
         :data:`QUEUE_COLUMNS`, one row per complaint in time order. ``action`` is one of
-        :data:`ACTIONS` and ``reason`` says why in words (see :func:`triage_rules`).
+        :data:`ACTIONS` and ``reason`` says why in words (see :func:`triage_rules`);
+        ``reasons`` says why the post is a complaint. ``attrs`` holds the coverage of the
+        reported window: ``mentions`` (brand mentions), ``not_scored`` (mentions the English
+        detector could not read: neither complaint nor not) and ``handles_without_profile``.
 
     Raises
     ------
@@ -282,7 +393,8 @@ def triage_queue(
     handles = [h for h in handles if str(h).strip()]
     if not handles:
         raise ParameterError("handles: expected at least one brand handle, e.g. 'acme'")
-    brand_ids = account_ids_for(accounts, handles)
+    known = brand_handles(accounts, handles)
+    brand_ids = known["account_id"].dropna().astype(str).tolist()
     try:
         window = pd.Timedelta(hours=float(window_hours))
     except (TypeError, ValueError):
@@ -297,10 +409,20 @@ def triage_queue(
     if lo is not None and hi is not None and not lo < hi:
         raise ParameterError(f"since={since!r}, until={until!r}: since must be before until")
 
-    c = find_complaints(posts, brand_ids=brand_ids, handles=handles, brand_terms=brand_terms,
-                        vocabulary=vocabulary, positive_cutoff=positive_cutoff, negative_cutoff=negative_cutoff)
+    everything = find_complaints(posts, brand_ids=brand_ids, handles=handles, brand_terms=brand_terms,
+                                 vocabulary=vocabulary, model=model, include_all=True)
+    when = everything["created_at"]
+    in_window = np.ones(len(everything), dtype=bool)
+    if lo is not None:
+        in_window &= (when >= lo).fillna(False).to_numpy(dtype=bool)
     if hi is not None:
-        c = c[(c["created_at"] < hi).to_numpy(dtype=bool)]
+        in_window &= (when < hi).fillna(False).to_numpy(dtype=bool)
+    coverage = {"mentions": int(in_window.sum()),
+                "not_scored": int((in_window & ~everything["scored"].to_numpy(dtype=bool)).sum()),
+                "handles_without_profile": known.loc[~known["has_profile"], "handle"].astype(str).tolist()}
+    c = everything[everything["is_complaint"].to_numpy(dtype=bool)].drop(columns=["is_complaint"])
+    if hi is not None:
+        c = c[(c["created_at"] < hi).fillna(False).to_numpy(dtype=bool)]
     c = c.sort_values(["created_at", "post_id"], kind="stable").reset_index(drop=True)
     infl = author_influence(accounts, follows, account_ids=c["author_id"].astype("string"))
     c = c.merge(infl.rename(columns={"account_id": "author_id", "handle": "author", "followers": "author_followers",
@@ -320,8 +442,9 @@ def triage_queue(
     times = c["created_at"].dt.tz_convert("UTC").dt.tz_localize(None).to_numpy().astype("datetime64[us]").astype(np.int64)
     span = int(window / pd.Timedelta(microseconds=1))
     authors = c["author_id"].astype(str).tolist()
-    handle_of = dict(zip(authors, c["author"].astype(object).where(c["author"].notna(), None).tolist()))
+    handle_of = dict(zip(authors, c["author"].astype(object).where(c["author"].notna(), None).tolist(), strict=True))
     topics = c["topic"].astype(object).where(c["topic"].notna(), None).tolist()
+    evidence = c["evidence"].to_numpy(dtype=bool)
     for i in range(n):
         t, a, topic = int(times[i]), authors[i], topics[i]
         earlier[i] = count_by_author.get(a, 0)
@@ -330,7 +453,9 @@ def triage_queue(
         earlier_topics.append(list(past))
         if topic is not None:
             past[topic] = None
-        if topic is None:
+        if topic is None or not evidence[i]:
+            # A complaint of tone alone (no failure, waiting, still/again...) neither counts
+            # towards a topic's escalation nor escalates one.
             others_desc.append("")
             continue
         q, authors_in = recent.setdefault(topic, (deque(), Counter()))
@@ -412,4 +537,6 @@ def triage_queue(
     c["reason"] = pd.array(reasons, dtype="string")
     if lo is not None:
         c = c[(c["created_at"] >= lo).to_numpy(dtype=bool)]
-    return c[QUEUE_COLUMNS].reset_index(drop=True)
+    out = c[QUEUE_COLUMNS].reset_index(drop=True)
+    out.attrs.update(coverage)
+    return out

@@ -11,17 +11,19 @@ Two calls give everything for a week window ``[start, end)`` (UTC):
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import pandas as pd
 
 from roi.accounts import account_ids_for
 from roi.errors import ParameterError
+from roi.listening.complaints import score_complaints
 from roi.listening.mentions import brand_mentions
 from roi.listening.mix import content_mix, weekly_content_mix
 from roi.listening.response import response_summary, response_times
 from roi.listening.spikes import daily_volumes, spike_alerts
-from roi.listening.triage import ACTIONS, triage_queue
+from roi.listening.triage import ACTIONS, brand_handles, triage_queue
 from roi.timeframe import validate_tz
 
 __all__ = ["complaints_needing_attention", "content_mix_for_week"]
@@ -54,6 +56,7 @@ def complaints_needing_attention(
     follower_threshold: int = 10_000,
     pagerank_top: float = 0.01,
     spike_weeks: int = 4,
+    model: Any = None,
 ) -> dict[str, Any]:
     """The week's complaints with actions, spikes and response times, for the weekly report.
 
@@ -71,6 +74,8 @@ def complaints_needing_attention(
         As in :func:`roi.listening.triage_queue`.
     spike_weeks : int, default 4
         Same weekdays in the spike baseline.
+    model : ComplaintModel, optional
+        The complaint detector (default: the one shipped with roi).
 
     Returns
     -------
@@ -87,10 +92,11 @@ def complaints_needing_attention(
     handles = list(handles)
     posts = data["posts"] if isinstance(data, dict) else data.posts
     accounts = data["accounts"] if isinstance(data, dict) else data.accounts
-    ids = account_ids_for(accounts, handles)
+    known = brand_handles(accounts, handles)
+    ids = known["account_id"].dropna().astype(str).tolist()
     everything = triage_queue(data, handles=handles, brand_terms=brand_terms, vocabulary=vocabulary, until=hi,
                               window_hours=window_hours, follower_threshold=follower_threshold,
-                              pagerank_top=pagerank_top)
+                              pagerank_top=pagerank_top, model=model)
     week = everything[(everything["created_at"] >= lo).to_numpy(dtype=bool)]
     queue = (week.assign(_u=week["action"].map(_URGENCY))
              .sort_values(["_u", "created_at", "post_id"], kind="stable").drop(columns="_u").reset_index(drop=True))
@@ -121,10 +127,25 @@ def complaints_needing_attention(
          if n else "No complaint was addressed to the brand's handles this week."),
         (f"Spike days: {', '.join(f'{r.date:%a %d %b} ({r.series} {r.count} vs baseline {r.baseline:g})' for r in spikes.itertuples())}."
          if len(spikes) else "No day this week was far above its weekday baseline."),
-        "Complaint detection reads English only (VADER and the complaint phrases).",
-    ]
+        _coverage_note(mentions[(mentions["created_at"] >= lo).to_numpy(dtype=bool)], posts, handles, model),
+    ] + [f"@{h} has no profile in the store: its mentions are matched by the handle's text."
+         for h in known.loc[~known["has_profile"], "handle"].astype(str)]
     return {"queue": queue, "actions": actions, "alerts": alerts, "spikes": spikes.reset_index(drop=True),
             "responses": responses, "response_summary": summary, "unanswered": unanswered, "notes": notes}
+
+
+def _coverage_note(mentions: pd.DataFrame, posts: pd.DataFrame, handles: list[str], model: Any = None) -> str:
+    """One sentence: how many of the week's mentions the English detector could not read."""
+    if not len(mentions):
+        return "Complaint detection reads English only; there were no brand mentions this week."
+    with_lang = mentions.merge(posts[["post_id", "lang"]].drop_duplicates("post_id"), on="post_id", how="left") \
+        if "lang" in posts.columns else mentions
+    scored = score_complaints(with_lang, handles=handles, model=model)
+    k = int((~scored["scored"].to_numpy(dtype=bool)).sum())
+    if not k:
+        return f"Complaint detection reads English only; all {len(mentions):,} brand mentions this week were scored."
+    return (f"Complaint detection reads English only: {k:,} of {len(mentions):,} brand mentions this week were not scored "
+            "(other languages), neither complaints nor not.")
 
 
 def content_mix_for_week(
