@@ -436,7 +436,7 @@ def store_cascade_metrics(
             raise ParameterError(f"{name}={value!s}: expected a UTC timestamp (with time zone)")
     if lo is not None and hi is not None and not lo < hi:
         raise ParameterError(f"start={lo} is not before end={hi}")
-    wanted = account_id_for(ds.accounts, account) if account is not None else None
+    wanted = account_id_for(ds.accounts, account, posts=ds.posts) if account is not None else None
     edges = reconstruct_cascades(posts, ds.follows, kinds=kinds)
     forest = cascade_forest(edges, posts, every_post=True)
     src_rows = forest[forest["parent"].isna()]
