@@ -202,7 +202,7 @@ def followers_by_country(located: pd.DataFrame) -> pd.DataFrame:
 
 
 def _populations() -> dict[str, int]:
-    from roi.geo.maps import load_boundaries
+    from roi.geo.boundaries import load_boundaries
 
     world = load_boundaries()
     pops = dict(zip(world["iso_a2"], world["pop_est"].astype("int64"), strict=True))
