@@ -15,12 +15,12 @@ from roi.geo.gazetteer import load_gazetteer, normalise
 from roi.geo.geocode import GEOCODE_COLUMNS, geocode, geocode_one, reverse_geocode
 from roi.geo.maps import located_title, plot_city_points, plot_country_choropleth
 from roi.geo.spread import (
-                            followers_at,
-                            followers_by_city,
-                            followers_by_country,
-                            locate_followers,
-                            spread_change,
-                            spread_summary,
+    followers_at,
+    followers_by_city,
+    followers_by_country,
+    locate_followers,
+    spread_change,
+    spread_summary,
 )
 from roi.geo.timezone_check import activity_offsets, location_offsets, timezone_mismatches
 
