@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -49,14 +50,14 @@ def main() -> None:
     for pairs in args.pairs:
         f = frame(pairs)
         for design, data in (("paired", f), ("unpaired", f.drop(columns="pair_id"))):
-            t, _ = median_time(lambda: compare(data, seed=0), repeat=args.repeat)
+            t, _ = median_time(partial(compare, data, seed=0), repeat=args.repeat)
             rows.append({"case": f"compare {design}", "posts": len(f), "roi_s": t, "reference_s": None,
                          "ratio": None, "peak_mib": own_peak_mib()})
         y, x = f["engagements"].to_numpy(float), f["impressions"].to_numpy(float)
         is_b = (f["arm"] == "B").to_numpy()
-        t_roi, _ = median_time(lambda: _permutation_unpaired(np.random.default_rng(0), y, x, is_b, 5000),
+        t_roi, _ = median_time(lambda y=y, x=x, is_b=is_b: _permutation_unpaired(np.random.default_rng(0), y, x, is_b, 5000),
                                repeat=args.repeat)
-        t_ref, _ = median_time(lambda: loop_permutation(y, x, is_b, 5000), repeat=args.repeat)
+        t_ref, _ = median_time(partial(loop_permutation, y, x, is_b, 5000), repeat=args.repeat)
         rows.append({"case": "permutation test, 5000 shuffles", "posts": len(f), "roi_s": t_roi,
                      "reference_s": t_ref, "ratio": t_ref / t_roi, "peak_mib": own_peak_mib()})
     report("abtest", rows)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -64,7 +65,7 @@ def main() -> None:
         write_follows(follows_path, args.rows)
         for name, reader, path in (("csv_posts", csv_posts.read, posts_path),
                                    ("follows", follows.read, follows_path)):
-            seconds, (read, rejected) = median_time(lambda: count(reader, path))
+            seconds, (read, rejected) = median_time(partial(count, reader, path))
             _, peak = peak_rss_of(f"from roi.io import {name} as m\n"
                                   f"for c in m.read(__import__('pathlib').Path({str(path)!r})): pass")
             rows.append({"reader": name, "rows": read, "rejected": rejected, "seconds": seconds,

@@ -10,6 +10,7 @@ distinct text) against a plain per-post reference (VADER and the phrase regex on
 from __future__ import annotations
 
 import sys
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -59,19 +60,19 @@ def main() -> None:
     rows = []
     for n in (10_000, 100_000, 1_000_000):
         posts, accounts = stream(n)
-        t_m, m = median_time(lambda: brand_mentions(posts, brand_ids=["b", "cs"], handles=["acme", "acmecustserv"],
+        t_m, m = median_time(lambda posts=posts: brand_mentions(posts, brand_ids=["b", "cs"], handles=["acme", "acmecustserv"],
                                                     brand_terms=["acme"]), repeat=3)
         rows.append({"case": "brand_mentions", "posts": n, "roi_s": round(t_m, 3), "reference_s": None,
                      "ratio": None, "peak_mib": round(own_peak_mib())})
-        t_s, _ = median_time(lambda: score_complaints(m), repeat=1 if n >= 1_000_000 else 3)
+        t_s, _ = median_time(partial(score_complaints, m), repeat=1 if n >= 1_000_000 else 3)
         ref = None
         if n <= 100_000:
-            ref, _ = median_time(lambda: reference_scores(m), repeat=1)
+            ref, _ = median_time(partial(reference_scores, m), repeat=1)
         rows.append({"case": "score_complaints", "posts": len(m), "roi_s": round(t_s, 3),
                      "reference_s": None if ref is None else round(ref, 3),
                      "ratio": None if ref is None else round(ref / t_s, 1), "peak_mib": round(own_peak_mib())})
         if n <= 100_000:
-            t_q, q = median_time(lambda: triage_queue({"posts": posts, "accounts": accounts},
+            t_q, q = median_time(lambda posts=posts, accounts=accounts: triage_queue({"posts": posts, "accounts": accounts},
                                                       handles=["acme", "acmecustserv"], brand_terms=["acme"]), repeat=1)
             rows.append({"case": f"triage_queue ({len(q):,} complaints)", "posts": n, "roi_s": round(t_q, 3),
                          "reference_s": None, "ratio": None, "peak_mib": round(own_peak_mib())})

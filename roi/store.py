@@ -10,18 +10,31 @@ Writes are atomic. A table is written to a new version folder; only when every t
 write is complete is ``manifest.json`` replaced (write to a temporary file, fsync, rename).
 A crash at any point leaves the previous manifest, and so the previous tables, intact; folders
 from an interrupted write are never referenced and are removed by the next successful write.
+
+One writer at a time: a writer holds an advisory lock on ``write.lock`` (beside
+``manifest.json``) from the moment it reads the manifest it builds on until the new manifest is
+in place; a second writer waits for it (:meth:`Store.writing`), then gives up with a
+:class:`~roi.errors.StoreError` naming the PID that holds it. The operating system releases the
+lock when a writer dies, however it dies. Readers (:func:`load`) hold a shared lock on
+``read.lock`` while they read; a writer removes the versions it replaced only when no reader holds
+it (otherwise the next write removes them), so a reader never sees a version vanish mid-read.
+Rejected records and spill folders of a write that never committed are likewise removed by the
+next write: ``_rejected/`` files count only once the manifest lists them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import os
 import re
 import shutil
 import tempfile
+import time
 from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,6 +52,9 @@ from roi.tables import TABLES, arrow_schema, conform, conform_arrow, empty
 __all__ = ["Store", "Dataset", "load", "MANIFEST", "REJECTED_COLUMNS"]
 
 MANIFEST = "manifest.json"
+WRITE_LOCK = "write.lock"
+READ_LOCK = "read.lock"
+WAIT_SECONDS = 5.0  # how long a second writer waits by default for the first to finish
 STORE_FORMAT = 1
 REJECTED_COLUMNS = ["source", "line", "reason", "record"]
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
@@ -120,6 +136,54 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+try:  # advisory locks, released by the OS when their holder dies
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: no fcntl; writers are not serialised there
+    fcntl = None  # type: ignore[assignment]
+
+
+def _try_lock(fd: int, *, shared: bool = False) -> bool:
+    """Take an advisory lock on an open file without blocking; False if another process holds it."""
+    if fcntl is None:  # pragma: no cover
+        return True
+    try:
+        fcntl.flock(fd, (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
+
+
+def _unlock(fd: int) -> None:
+    if fcntl is not None:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True
+    return True
+
+
+@contextmanager
+def _reading(path: Path) -> Iterator[None]:
+    """Hold a shared lock on a store's ``read.lock`` (nothing when the store is read-only)."""
+    try:
+        fd = os.open(path / READ_LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError:
+        yield
+        return
+    try:
+        if fcntl is not None:
+            fcntl.flock(fd, fcntl.LOCK_SH)
+        yield
+    finally:
+        os.close(fd)
+
+
 def _write_json_atomic(path: Path, payload: Any) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -161,29 +225,125 @@ class Store:
     0
     """
 
-    def __init__(self, path: str | os.PathLike[str], *, create: bool = False) -> None:
+    def __init__(self, path: str | os.PathLike[str], *, create: bool = False, wait: float = WAIT_SECONDS) -> None:
+        if not str(path).strip():
+            raise StoreError("store path is empty; name the store's folder (e.g. --store data/processed/mybrand)")
         self.path = Path(path)
+        self._lock_fd: int | None = None
+        self._lock_depth = 0
         manifest = self.path / MANIFEST
-        if not manifest.exists():
-            if not create:
-                if not self.path.exists():
-                    raise StoreError(
-                        f"store {str(self.path)!r} does not exist; create it with "
-                        "`roi ingest FILES --store DIR` (or `make weekly-report` for the sample)"
-                    )
+        if not manifest.exists() and create:
+            if self.path.exists() and not self.path.is_dir():
+                raise StoreError(f"store {str(self.path)!r} is a file, not a folder; choose a folder for the store")
+            try:
+                self.path.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(f"store {str(self.path)!r} cannot be created ({exc.strerror or exc})") from None
+            with self.writing(wait=wait, reload=False):
+                self._create(manifest)
+        elif not manifest.exists():
+            if not self.path.exists():
                 raise StoreError(
-                    f"{str(self.path)!r} is not a roi store (no {MANIFEST}); "
-                    "create it with `roi ingest FILES --store DIR`"
+                    f"store {str(self.path)!r} does not exist; create it with "
+                    "`roi ingest FILES --store DIR` (or `make weekly-report` for the sample)"
                 )
-            self.path.mkdir(parents=True, exist_ok=True)
+            raise StoreError(
+                f"{str(self.path)!r} is not a roi store (no {MANIFEST}); "
+                "create it with `roi ingest FILES --store DIR`"
+            )
+        self.manifest = self._read_manifest()
+
+    def _create(self, manifest: Path) -> None:
+        """Write an empty store (under the write lock: another writer may have created it meanwhile)."""
+        if manifest.exists():
+            return
+        try:
             (self.path / "tables").mkdir(exist_ok=True)
             (self.path / "_rejected").mkdir(exist_ok=True)
+            (self.path / READ_LOCK).touch()
             _write_json_atomic(
                 manifest,
                 {"store_format": STORE_FORMAT, "roi_version": __version__, "created_at": _now(),
-                 "tables": {}, "sources": []},
+                 "tables": {}, "sources": [], "rejected_files": []},
             )
-        self.manifest = self._read_manifest()
+        except OSError as exc:
+            raise StoreError(f"store {str(self.path)!r} cannot be written ({exc.strerror or exc})") from None
+
+    # ------------------------------------------------------------------ the writer's lock
+    @contextmanager
+    def writing(self, *, wait: float = WAIT_SECONDS, reload: bool = True) -> Iterator[Store]:
+        """Be the store's one writer for the duration of the ``with`` block.
+
+        Takes the advisory lock on ``write.lock``, waiting up to ``wait`` seconds for another
+        writer, then re-reads the manifest (what the block builds on is what is on disk) and
+        removes the spill folders of ingests that died. Re-entrant within one Store object.
+
+        Parameters
+        ----------
+        wait : float, default 5
+            Seconds to wait for another writer to finish; 0 gives up at once.
+
+        Raises
+        ------
+        StoreError
+            If another process still holds the lock after ``wait`` seconds (the message names its
+            PID), or the store's folder cannot be written.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> s = Store(tempfile.mkdtemp() + "/store", create=True)
+        >>> with s.writing(wait=0):
+        ...     (s.path / "write.lock").read_text() == str(os.getpid())
+        True
+        """
+        if self._lock_depth:
+            self._lock_depth += 1
+            try:
+                yield self
+            finally:
+                self._lock_depth -= 1
+            return
+        if not (isinstance(wait, (int, float)) and math.isfinite(wait) and wait >= 0):
+            raise ParameterError(f"--wait {wait!r}: expected a number of seconds, 0 or more")
+        try:
+            fd = os.open(self.path / WRITE_LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise StoreError(f"store {str(self.path)!r} cannot be written ({exc.strerror or exc})") from None
+        try:
+            deadline = time.monotonic() + wait
+            while not _try_lock(fd):
+                if time.monotonic() >= deadline:
+                    holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "unknown"
+                    raise StoreError(
+                        f"store {str(self.path)!r} is being written by PID {holder} (waited {wait:g} s); "
+                        "run again when it has finished, or wait longer with --wait SECONDS"
+                    )
+                time.sleep(min(0.1, max(0.0, deadline - time.monotonic())))
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, str(os.getpid()).encode(), 0)
+            self._lock_fd, self._lock_depth = fd, 1
+            if reload:
+                self.manifest = self._read_manifest()
+            self._remove_stale_spills()
+            yield self
+        finally:
+            if self._lock_fd == fd:
+                self._lock_fd, self._lock_depth = None, 0
+                try:
+                    os.ftruncate(fd, 0)
+                except OSError:
+                    pass
+                _unlock(fd)
+            os.close(fd)
+
+    def _remove_stale_spills(self) -> None:
+        """Remove ``.ingest-<pid>`` spill folders whose ingest is dead (we hold the write lock,
+        so no other ingest of this store is running; a live PID may be one reused since)."""
+        for folder in self.path.glob(".ingest-*"):
+            pid = folder.name.removeprefix(".ingest-")
+            if pid.isdigit() and int(pid) != os.getpid() and (fcntl is not None or not _pid_alive(int(pid))):
+                shutil.rmtree(folder, ignore_errors=True)
 
     # ------------------------------------------------------------------ manifest
     def _read_manifest(self) -> dict[str, Any]:
@@ -281,11 +441,14 @@ class Store:
             raise StoreError(f"{path}: corrupt Parquet in table {name!r} ({exc}); rebuild the store") from None
 
     def read_rejected(self) -> pd.DataFrame:
-        """Every rejected record of every source: source, line, reason, record (raw text)."""
+        """Every rejected record of every source: source, line, reason, record (raw text).
+
+        Only files the manifest lists count (a crashed ingest's leftovers do not). A damaged line
+        of such a file is kept as a row of its own whose reason says so, never an error.
+        """
         rows: list[dict[str, Any]] = []
-        for path in sorted((self.path / "_rejected").glob("*.jsonl")):
-            with path.open(encoding="utf-8") as fh:
-                rows.extend(json.loads(line) for line in fh if line.strip())
+        for path in self._rejected_files():
+            rows.extend(_rejected_rows(path))
         frame = pd.DataFrame(rows, columns=REJECTED_COLUMNS)
         return frame.astype({"source": "string", "line": "Int64", "reason": "string", "record": "string"})
 
@@ -367,15 +530,23 @@ class Store:
         tables: Mapping[str, pd.DataFrame | pa.Table | Iterable[pd.DataFrame | pa.Table]],
         *,
         sources: Iterable[Mapping[str, Any]] = (),
+        wait: float = WAIT_SECONDS,
     ) -> None:
-        """Replace whole tables and record sources, atomically.
+        """Replace whole tables and record sources, atomically, as the store's one writer.
 
         A table is a DataFrame or an Arrow table, or an iterable of them holding its parts (written
         one at a time into the same version, so a table larger than memory can be written part by
         part). Arrow tables are written as they are once cast to the canonical schema.
         Either every table given and every source record becomes visible, or (after a crash or an
         exception raised while producing a part) none does and the store is exactly as before.
+        A source entry's ``rejected_file`` (written by :meth:`write_rejected` with
+        ``commit=False``) becomes part of the store with it. Waits up to ``wait`` seconds for
+        another writer (see :meth:`writing`).
         """
+        with self.writing(wait=wait):
+            self._write(tables, sources=sources)
+
+    def _write(self, tables: Mapping[str, Any], *, sources: Iterable[Mapping[str, Any]]) -> None:
         new_entries = {}
         # Tables go to folders of their own: two are written at once (Parquet encoding releases the GIL).
         with ThreadPoolExecutor(max_workers=2, thread_name_prefix="roi-write") as pool:
@@ -386,33 +557,104 @@ class Store:
         manifest = dict(self.manifest)
         manifest["tables"] = {**self.manifest["tables"], **new_entries}
         manifest["sources"] = [*self.manifest.get("sources", []), *map(dict, sources)]
+        manifest["rejected_files"] = list(self.manifest.get("rejected_files", []))
         manifest["roi_version"] = __version__
         manifest["updated_at"] = _now()
+        self._commit(manifest)
+
+    def _commit(self, manifest: dict[str, Any]) -> None:
         _write_json_atomic(self.path / MANIFEST, manifest)
         self.manifest = manifest
         self._remove_unreferenced()
 
-    def write_rejected(self, source: str, rows: pd.DataFrame | list[dict[str, Any]], *, key: str) -> Path | None:
-        """Write the rejected records of one source to ``_rejected/<key>.jsonl``; None if none."""
+    def write_rejected(self, source: str, rows: pd.DataFrame | list[dict[str, Any]], *, key: str,
+                       commit: bool = True, wait: float = WAIT_SECONDS) -> Path | None:
+        """Write the rejected records of one source to ``_rejected/<key>.jsonl``; None if none.
+
+        With ``commit`` (the default) the manifest lists the file at once; without it, the file
+        counts only once a source entry naming it as ``rejected_file`` is written by
+        :meth:`write` (so a crash in between leaves nothing :meth:`read_rejected` would show).
+        """
         records = rows.to_dict("records") if isinstance(rows, pd.DataFrame) else list(rows)
         if not records:
             return None
         path = self.path / "_rejected" / (_SAFE_NAME.sub("_", key) + ".jsonl")
-        path.parent.mkdir(exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".rejected.", dir=path.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            for r in records:
-                fh.write(json.dumps({"source": source, "line": r.get("line"), "reason": r.get("reason"),
-                                     "record": r.get("record")}, ensure_ascii=False, default=str))
-                fh.write("\n")
-        os.replace(tmp, path)
+        with self.writing(wait=wait):
+            path.parent.mkdir(exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".rejected.", dir=path.parent)
+            try:
+                with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                    for r in records:
+                        fh.write(json.dumps({"source": source, "line": r.get("line"), "reason": r.get("reason"),
+                                             "record": r.get("record")}, ensure_ascii=False, default=str))
+                        fh.write("\n")
+                os.replace(tmp, path)
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
+            rel = path.relative_to(self.path).as_posix()
+            if commit and rel not in self.manifest.get("rejected_files", []):
+                manifest = dict(self.manifest)
+                manifest["rejected_files"] = [*self.manifest.get("rejected_files", []), rel]
+                self._commit(manifest)
         return path
 
+    def _rejected_files(self) -> list[Path]:
+        """The ``_rejected/`` files the manifest lists (every file, for a store written before
+        manifests listed them)."""
+        listed = [e.get("rejected_file") for e in self.manifest.get("sources", [])]
+        listed += list(self.manifest.get("rejected_files", []))
+        if "rejected_files" not in self.manifest and not any("rejected_file" in e for e in self.manifest["sources"]):
+            return sorted((self.path / "_rejected").glob("*.jsonl"))
+        root = (self.path / "_rejected").resolve()
+        files = {(self.path / f).resolve() for f in listed if isinstance(f, str) and f}
+        return sorted(f for f in files if f.parent == root and f.is_file())
+
     def _remove_unreferenced(self) -> None:
-        referenced = {(self.path / e["path"]).resolve() for e in self.manifest["tables"].values()}
-        for version in (self.path / "tables").glob("*/v*"):
-            if version.resolve() not in referenced:
-                shutil.rmtree(version, ignore_errors=True)
+        """Remove what no manifest lists: table versions (only while no reader holds
+        ``read.lock``), and rejected files and temporary files of writes that never committed."""
+        if "rejected_files" in self.manifest:
+            keep = set(self._rejected_files())
+            for f in (self.path / "_rejected").glob("*"):
+                if f.is_file() and (f.name.startswith(".rejected.") or (f.suffix == ".jsonl" and f.resolve() not in keep)):
+                    f.unlink(missing_ok=True)
+        try:
+            fd = os.open(self.path / READ_LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError:
+            return
+        try:
+            if not _try_lock(fd):
+                return  # a reader is reading older versions: the next write removes them
+            referenced = {(self.path / e["path"]).resolve() for e in self.manifest["tables"].values()}
+            for version in (self.path / "tables").glob("*/v*"):
+                if version.resolve() not in referenced:
+                    shutil.rmtree(version, ignore_errors=True)
+        finally:
+            os.close(fd)
+
+
+def _rejected_rows(path: Path) -> Iterator[dict[str, Any]]:
+    """The rows of one ``_rejected/`` file; a line that is not such a row becomes one saying so."""
+    try:
+        fh = path.open(encoding="utf-8", errors="replace")
+    except OSError as exc:
+        yield {"source": str(path), "line": None, "reason": f"unreadable rejected-records file ({exc.strerror})",
+               "record": None}
+        return
+    with fh:
+        for number, line in enumerate(fh, start=1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except ValueError:
+                row = None
+            if (isinstance(row, dict) and isinstance(row.get("reason"), str)
+                    and (row.get("line") is None or (isinstance(row.get("line"), int) and not isinstance(row.get("line"), bool)))):
+                yield {c: (row.get(c) if c == "line" or row.get(c) is None else str(row.get(c))) for c in REJECTED_COLUMNS}
+            else:
+                yield {"source": str(path), "line": number, "record": line.rstrip("\n")[:4096],
+                       "reason": f"{path.name} line {number}: damaged entry in the store's rejected-records file"}
 
 
 @dataclass
@@ -474,12 +716,14 @@ def load(store: str | os.PathLike[str], *, engine: str = "pandas") -> Dataset:
     if engine not in ("pandas", "dask"):
         raise ParameterError(f"engine={engine!r}: expected 'pandas' or 'dask'")
     s = Store(store)
-    if not s.manifest["tables"]:
-        raise StoreError(f"store {str(s.path)!r} is empty; add data with `roi ingest FILES --store {s.path}`")
-    if engine == "dask":
-        from roi.dask_engine import read_table as read_dask
+    with _reading(s.path):
+        s.manifest = s._read_manifest()  # the manifest of the versions read under the lock
+        if not s.manifest["tables"]:
+            raise StoreError(f"store {str(s.path)!r} is empty; add data with `roi ingest FILES --store {s.path}`")
+        if engine == "dask":
+            from roi.dask_engine import read_table as read_dask
 
-        frames = {name: read_dask(s, name) for name in TABLES}
-    else:
-        frames = {name: s.read(name) for name in TABLES}
-    return Dataset(path=s.path, sources=s.sources, rejected=s.read_rejected(), **frames)
+            frames = {name: read_dask(s, name) for name in TABLES}
+        else:
+            frames = {name: s.read(name) for name in TABLES}
+        return Dataset(path=s.path, sources=s.sources, rejected=s.read_rejected(), **frames)

@@ -16,13 +16,35 @@ from __future__ import annotations
 import re
 import zoneinfo
 
+import numpy as np
 import pandas as pd
 
 from roi.errors import ParameterError
 
-__all__ = ["validate_tz", "parse_iso_week", "week_bounds", "iso_week_of", "last_complete_week", "to_local"]
+__all__ = ["validate_tz", "parse_iso_week", "week_bounds", "iso_week_of", "last_complete_week", "to_local",
+           "EARLIEST", "latest", "outside_dates"]
 
 _WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
+
+# The one date range every reader's records must fall in: no social post, account or snapshot
+# roi reads is older than 1990, and none is from later than tomorrow (a clock a day ahead).
+EARLIEST = pd.Timestamp("1990-01-01", tz="UTC")
+_LAST_WEEK_YEAR = 2200  # a week to plan or report may lie ahead; pandas' times end in 2262
+
+
+def latest() -> pd.Timestamp:
+    """The latest time a record may carry: now plus one day (UTC)."""
+    return pd.Timestamp.now(tz="UTC") + pd.Timedelta(days=1)
+
+
+def outside_dates(times: pd.Series) -> np.ndarray:
+    """Which (UTC) times fall outside ``EARLIEST`` .. :func:`latest` (a null is not outside).
+
+    >>> outside_dates(pd.Series(pd.to_datetime(["1989-12-31", "2024-05-01", None], utc=True))).tolist()
+    [True, False, False]
+    """
+    times = pd.Series(times)
+    return ((times < EARLIEST) | (times > latest())).fillna(False).to_numpy(dtype=bool)
 
 
 def validate_tz(tz: str) -> str:
@@ -56,6 +78,8 @@ def parse_iso_week(week: str) -> tuple[int, int]:
     if not m:
         raise ParameterError(f"week={week!r}: expected an ISO week like '2026-W47'")
     year, num = int(m.group(1)), int(m.group(2))
+    if not EARLIEST.year <= year <= _LAST_WEEK_YEAR:
+        raise ParameterError(f"week={week!r}: expected a year from {EARLIEST.year} to {_LAST_WEEK_YEAR}")
     weeks_in_year = pd.Timestamp(year=year, month=12, day=28).isocalendar().week
     if not 1 <= num <= weeks_in_year:
         raise ParameterError(f"week={week!r}: {year} has no ISO week {num}")
@@ -89,6 +113,7 @@ def last_complete_week(timestamps: pd.Series, *, tz: str = "UTC") -> str:
     '2026-W47'
     """
     ts = pd.Series(timestamps).dropna()
+    ts = ts[~outside_dates(ts)]  # a post dated 9999 would name a week no calendar can hold
     if ts.empty:
         raise ParameterError("no dated posts in the store, so there is no complete week to report")
     newest = ts.max().tz_convert(validate_tz(tz))

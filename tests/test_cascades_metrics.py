@@ -150,3 +150,34 @@ def test_compare_virality_at_matched_size():
     assert table["n_a"].sum() == 60
     with pytest.raises(ParameterError, match="not found"):
         compare_virality_by_size(pd.DataFrame(rows), by="g", groups=("wide", "nope"))
+
+
+def _reference_adopter_tree(parents, accounts, times):
+    """Plain collapse: each account kept at its node nearest the source (then earliest, then first)."""
+    depth = {}
+    for i in range(len(parents)):
+        d, j = 0, i
+        while parents[j] >= 0:
+            j, d = parents[j], d + 1
+        depth[i] = d
+    rep = {}
+    for i in sorted(range(len(parents)), key=lambda i: (depth[i], times[i], i)):
+        rep.setdefault(accounts[i], i)
+    kept = sorted(set(rep.values()))
+    return {i: (None if parents[i] < 0 else rep[accounts[parents[i]]]) for i in kept}
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_repeat_adopters_collapse_like_the_plain_reference(seed):
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(2, 50))
+    parents = random_parents(rng, n)
+    accounts = [f"u{int(a)}" for a in rng.integers(0, max(2, n // 3), n)]
+    times = rng.random(n).round(2).tolist()
+    forest = forest_of(parents).assign(account_id=accounts, time=times)
+    m = cascade_metrics(forest).iloc[0]
+    ref = reference_tree_metrics(_reference_adopter_tree(list(parents), accounts, times))
+    assert int(m["size"]) == len(set(accounts)) == ref["size"]
+    assert int(m["repeat_posts"]) == n - len(set(accounts)) and int(m["unreachable"]) == 0
+    for key in ("depth", "max_breadth", "wiener_index"):
+        assert int(m[key]) == ref[key], key

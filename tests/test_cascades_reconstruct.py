@@ -80,12 +80,19 @@ def test_forest_of_the_edges_measures_the_cascade():
     assert float(m["duration_minutes"]) == 41.0
 
 
-def test_missing_source_post_is_still_the_cascade_id():
+def test_missing_source_post_the_oldest_held_post_stands_in():
     posts = hand_posts()
     posts = posts[posts.post_id != "s"]
     edges = reconstruct_cascades(posts, hand_follows())
-    assert set(edges["cascade_id"]) == {"s"}
-    assert edges.set_index("child_post_id").loc["q1", "parent_account_id"] is pd.NA
+    assert set(edges["cascade_id"]) == {"r1"}  # a's repost at minute 5 is the oldest held
+    got = edges.set_index("child_post_id")
+    expected = {
+        "r2": ("r1", "follow"), "r3": ("r2", "follow"), "r4": ("r1", "missing_parent"),
+        "r5": ("r1", "missing_parent"), "q1": ("r1", "missing_parent"), "r6": ("q1", "follow"),
+        "y1": ("q1", "explicit_reply"), "r7": ("r3", "follow"), "r8": ("r2", "via"),
+    }
+    assert {k: (got.loc[k, "parent_post_id"], got.loc[k, "attribution"]) for k in got.index} == expected
+    assert got["parent_account_id"].notna().all() and got["delay"].notna().all()
 
 
 def random_world(seed, n_accounts=300, n_sources=20, n_reposts=2000, degree=8):

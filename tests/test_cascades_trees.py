@@ -106,7 +106,7 @@ def test_twitter15_every_tree_processed(realdata):
     # Every line is accounted for: kept edges + the ROOT line + every dropped kind.
     dropped = metrics[["dropped_self_loops", "dropped_duplicates", "reparented", "extra_roots", "malformed_lines"]].sum(axis=1)
     assert (metrics["lines"] == metrics["edges"] + 1 + dropped).all()
-    # and every node is either in the tree or counted as unreachable
-    assert (metrics["size"] + metrics["unreachable"] == metrics["edges"] + 1).all()
+    # and every node is an adopter in the tree, a repeat post of one, or counted as unreachable
+    assert (metrics["size"] + metrics["repeat_posts"] + metrics["unreachable"] == metrics["edges"] + 1).all()
     assert metrics["dropped_duplicates"].sum() > 0 and metrics["negative_delays"].sum() > 0
     assert (metrics["structural_virality"] >= 1.0).all() or (metrics["size"] < 3).any()

@@ -57,7 +57,12 @@ def test_forest_and_planted():
                             "ci_high": [1.9, 1.4], "reference": ["hour=9", "no mention"]})
     ax = plot_irr_forest(effects, planted={"mention": 1.25})
     assert ax.get_xscale() == "log"
-    assert [t.get_text() for t in ax.get_yticklabels()] == ["mention  (vs no mention)", "hour=18  (vs hour=9)"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["mention (vs no mention)", "18:00 (vs 09:00)"]
+    ax.figure.canvas.draw()
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["1×", "1.5×", "2×"]  # readable, not 4×10⁻¹
+    from roi.plotting import description
+
+    assert "18:00 (vs 09:00) 1.50×" in description(ax)
     assert len(ax.collections[-1].get_offsets()) == 1  # one planted cross
     plt.close(ax.figure)
     with pytest.raises(ParameterError):

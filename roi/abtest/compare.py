@@ -772,7 +772,7 @@ def compare_store(ds: Any, *, experiment: str | None = None, slot_a: str | None 
     if metric not in METRICS:
         raise ParameterError(f"metric={metric!r}: expected one of {', '.join(METRICS)}")
     ds = _dataset(ds, "compare_store")
-    author = account_id_for(ds.accounts, account) if account is not None else None
+    author = account_id_for(ds.accounts, account, posts=ds.posts) if account is not None else None
     metrics = _metrics(ds, metric)
     if end is not None:
         metrics = metrics[metrics["created_at"] < pd.Timestamp(end)]
@@ -845,7 +845,7 @@ def experiments_summary(ds: Any, *, account: str | None = None, tz: str | None =
     if account is not None:
         from roi.accounts import account_id_for
 
-        joined = joined[joined["author_id"].astype(str) == account_id_for(ds.accounts, account)]
+        joined = joined[joined["author_id"].astype(str) == account_id_for(ds.accounts, account, posts=ds.posts)]
     if end is not None:
         joined = joined[joined["created_at"] < pd.Timestamp(end)]
     for eid, group in joined.groupby("experiment_id", sort=True):  # one loop per experiment

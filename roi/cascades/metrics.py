@@ -45,7 +45,7 @@ MILESTONES = (10, 100, 1000)
 METRIC_COLUMNS = [
     "cascade_id", "size", "depth", "max_breadth", "structural_virality", "wiener_index",
     *[f"minutes_to_{n}" for n in MILESTONES], "duration_minutes",
-    "potential_reach", "unique_reach", "unreachable",
+    "potential_reach", "unique_reach", "unreachable", "repeat_posts",
 ]
 
 
@@ -132,6 +132,43 @@ def _tree_arrays(parent: np.ndarray) -> dict[str, np.ndarray]:
         depth[order] = np.rint(d).astype(np.int64)
         size[order] = np.rint(s).astype(np.int64)
     return {"reach": reach, "depth": depth, "subtree": size}
+
+
+def _adopter_tree(forest: pd.DataFrame, enc: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray, dict | None]:
+    """Collapse each account's posts in a cascade into one adopter: (nodes kept, their parent indices,
+    the tree arrays when nothing was collapsed, else None).
+
+    An account that posts twice in a cascade (reposts twice, or replies again further down a
+    thread) is one adopter. It is kept at its node with the fewest hops from the source (then the
+    earliest, then the first listed); its other nodes are dropped and their children hang under
+    the kept one. Every new parent is strictly closer to the source than its child was, so no
+    cycle can form. Nodes without an account, and nodes the source does not reach, are kept as
+    they are.
+    """
+    parent = enc["parent"]
+    n = len(parent)
+    if "account_id" not in forest.columns or n == 0:
+        return np.ones(n, dtype=bool), parent, None
+    arrays = _tree_arrays(parent)
+    acc_code, acc_names = pd.factorize(forest["account_id"], sort=False)
+    candidate = arrays["reach"] & (acc_code >= 0)
+    idx = np.flatnonzero(candidate)
+    times = _minutes(forest["time"]) if "time" in forest.columns else np.zeros(n)
+    when = np.where(np.isnan(times), np.inf, times)
+    key = enc["cascade"][idx] * max(len(acc_names), 1) + acc_code[idx]
+    order = idx[np.lexsort((idx, when[idx], arrays["depth"][idx], key))]
+    key_sorted = enc["cascade"][order] * max(len(acc_names), 1) + acc_code[order]
+    first = np.concatenate([[True], key_sorted[1:] != key_sorted[:-1]]) if len(order) else np.zeros(0, bool)
+    group = np.cumsum(first) - 1
+    rep = np.arange(n, dtype=np.int64)
+    rep[order] = order[first][group]
+    kept = rep == np.arange(n)
+    if kept.all():
+        return kept, parent, arrays
+    moved = np.where(parent >= 0, rep[np.maximum(parent, 0)], parent)
+    new_index = np.cumsum(kept) - 1
+    new_parent = np.where(moved >= 0, new_index[np.maximum(moved, 0)], moved)
+    return kept, new_parent[kept].astype(np.int64), None
 
 
 def node_depths(forest: pd.DataFrame) -> pd.DataFrame:
@@ -226,6 +263,9 @@ def cascade_metrics(
         ``time`` (minutes as numbers, or UTC timestamps) and ``account_id`` (the adopter).
         A node whose parent is not in its cascade, or that sits on a cycle, cannot be reached
         from the source: it is left out of every metric and counted in ``unreachable``.
+        With ``account_id``, an account with several nodes in a cascade is one adopter: kept
+        at its node closest to the source, its other nodes counted in ``repeat_posts`` and
+        their children moved under the kept node. Without it every node is an adopter.
     accounts : DataFrame, optional
         The accounts table (``account_id``, ``followers_count``): gives ``potential_reach``.
     follows : DataFrame, optional
@@ -235,13 +275,14 @@ def cascade_metrics(
     -------
     DataFrame
         One row per cascade, in order of first appearance, with :data:`METRIC_COLUMNS`:
-        ``size`` (nodes, source included), ``depth``, ``max_breadth``, ``structural_virality``
+        ``size`` (distinct adopters, the source included), ``depth``, ``max_breadth``, ``structural_virality``
         (2W/(n(n−1)), 0 for a single node), ``wiener_index`` (W), ``minutes_to_10/100/1000``
         (from the source to the N-th adopter, the source counted as the first; null when the
         cascade never got that big or times are unknown), ``duration_minutes`` (source to last
         adopter), ``potential_reach`` (sum of ``followers_count`` over distinct adopter
         accounts with a known count; null without ``accounts``), ``unique_reach`` (distinct
-        accounts following at least one adopter; null without ``follows``) and ``unreachable``.
+        accounts following at least one adopter; null without ``follows``), ``unreachable``
+        and ``repeat_posts`` (nodes of an account already counted).
 
     Raises
     ------
@@ -261,11 +302,21 @@ def cascade_metrics(
     (30.0, 1.0)
     >>> round(float(m.structural_virality.iloc[0]), 4)  # 2 * 10 / (4 * 3)
     1.6667
+
+    The same account reposting twice is one adopter:
+
+    >>> f["account_id"] = ["brand", "ann", "bob", "ann"]
+    >>> m = cascade_metrics(f)
+    >>> int(m["size"].iloc[0]), int(m["repeat_posts"].iloc[0]), int(m["depth"].iloc[0])
+    (3, 1, 1)
     """
     enc = _encode(forest)
-    arrays = _tree_arrays(enc["parent"])
-    cascade, parent = enc["cascade"], enc["parent"]
     n_casc = len(enc["names"])
+    kept, parent, arrays = _adopter_tree(forest, enc)
+    repeat_posts = np.bincount(enc["cascade"][~kept], minlength=n_casc)
+    forest = forest[kept]
+    cascade = enc["cascade"][kept]
+    arrays = _tree_arrays(parent) if arrays is None else arrays
     reach = arrays["reach"]
     depth, subtree = arrays["depth"], arrays["subtree"]
 
@@ -302,8 +353,9 @@ def cascade_metrics(
     out["potential_reach"] = _potential_reach(forest, cascade, reach, n_casc, accounts)
     out["unique_reach"] = _unique_reach(forest, cascade, reach, n_casc, follows)
     out["unreachable"] = unreachable
-    out = out.astype({"size": "Int64", "depth": "Int64", "max_breadth": "Int64",
-                      "wiener_index": "Int64", "unreachable": "Int64", "structural_virality": "Float64"})
+    out["repeat_posts"] = repeat_posts
+    out = out.astype({"size": "Int64", "depth": "Int64", "max_breadth": "Int64", "wiener_index": "Int64",
+                      "unreachable": "Int64", "repeat_posts": "Int64", "structural_virality": "Float64"})
     out["cascade_id"] = out["cascade_id"].astype(forest["cascade_id"].dtype if
                                                  isinstance(forest["cascade_id"].dtype, pd.StringDtype) else object)
     return out[METRIC_COLUMNS]
@@ -337,7 +389,7 @@ def _unique_reach(forest, cascade, reach, n_casc, follows) -> pd.arrays.IntegerA
     adopters = _adopters(forest, cascade, reach)
     if follows is None or adopters is None:
         return result
-    edges = follows[["follower_id", "followee_id"]].astype("string").drop_duplicates()
+    edges = follows[["follower_id", "followee_id"]].astype("string").dropna().drop_duplicates()
     joined = adopters.merge(edges, left_on="account_id", right_on="followee_id", how="inner")
     distinct = joined[["cascade", "follower_id"]].drop_duplicates()
     counts = np.bincount(distinct["cascade"].to_numpy(), minlength=n_casc)
@@ -408,12 +460,14 @@ def compare_virality_by_size(
     size = metrics["size"].to_numpy(dtype="float64", na_value=np.nan)
     which = np.searchsorted(np.asarray(edges), size, side="right") - 1
     vir = metrics["structural_virality"].to_numpy(dtype="float64", na_value=np.nan)
-    label = metrics[by].to_numpy(dtype=object)
+    # Series comparisons: a null label is in neither group (numpy would call bool() on pd.NA).
+    is_a = metrics[by].eq(a).fillna(False).to_numpy(dtype=bool)
+    is_b = metrics[by].eq(b).fillna(False).to_numpy(dtype=bool)
     rows = []
     for i, name in enumerate(names):
         in_bin = which == i
-        va = vir[in_bin & (label == a)]
-        vb = vir[in_bin & (label == b)]
+        va = vir[in_bin & is_a]
+        vb = vir[in_bin & is_b]
         p = np.nan
         if len(va) and len(vb):
             p = float(mannwhitneyu(va, vb, alternative="two-sided").pvalue) if np.ptp(np.concatenate([va, vb])) > 0 else 1.0

@@ -10,16 +10,13 @@ import pandas as pd
 
 from roi.cascades.metrics import node_depths
 from roi.errors import ParameterError
+from roi.plotting import describe, new_axes
 
 __all__ = ["tree_layout", "plot_cascade_tree", "plot_ccdf", "plot_size_vs_virality", "plot_adoption_over_time"]
 
 
 def _axes(ax):
-    if ax is None:
-        import matplotlib.pyplot as plt
-
-        _, ax = plt.subplots(figsize=(7, 4.5))
-    return ax
+    return new_axes(ax, figsize=(7, 4.5))
 
 
 def tree_layout(forest: pd.DataFrame, cascade_id) -> pd.DataFrame:
@@ -61,9 +58,30 @@ def tree_layout(forest: pd.DataFrame, cascade_id) -> pd.DataFrame:
     return nodes[["node", "parent", "depth", "x", "y"]]
 
 
-def plot_cascade_tree(forest: pd.DataFrame, cascade_id, *, ax=None, node_size: float = 12.0):
-    """Draw one cascade as a tree, source at the top, one row per depth."""
+def plot_cascade_tree(forest: pd.DataFrame, cascade_id, *, ax=None, node_size: float = 12.0,
+                      title: str | None = None):
+    """Draw one cascade as a tree, source at the top, one row per depth.
+
+    Parameters
+    ----------
+    forest : DataFrame
+        :func:`roi.cascades.cascade_forest` output.
+    cascade_id
+        The cascade to draw.
+    ax : matplotlib Axes, optional
+    node_size : float
+        Marker area of an account.
+    title : str, optional
+        The post's text (shortened to one line); default names the cascade by id.
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    import textwrap
+
     from matplotlib.collections import LineCollection
+    from matplotlib.lines import Line2D
 
     ax = _axes(ax)
     layout = tree_layout(forest, cascade_id)
@@ -72,14 +90,25 @@ def plot_cascade_tree(forest: pd.DataFrame, cascade_id, *, ax=None, node_size: f
     start = where.reindex(edges["parent"].to_numpy()).to_numpy()
     end = edges[["x", "y"]].to_numpy()
     ax.add_collection(LineCollection(np.stack([start, end], axis=1), colors="0.6", linewidths=0.6))
-    ax.scatter(layout["x"], layout["y"], s=node_size, c=layout["depth"], cmap="viridis", zorder=3)
-    ax.scatter([0], [0], s=node_size * 4, c="crimson", zorder=4, label="source")
-    ax.set_yticks(-np.arange(int(layout["depth"].max()) + 1))
-    ax.set_yticklabels([str(d) for d in range(int(layout["depth"].max()) + 1)])
-    ax.set_ylabel("depth (hops from the source)")
+    depth = int(layout["depth"].max())
+    others = layout[layout["depth"] > 0]
+    ax.scatter(others["x"], others["y"], s=node_size * 2, c="#3b6ea8", zorder=3)
+    ax.scatter([0], [0], s=node_size * 6, c="crimson", zorder=4)
+    ax.set_yticks(-np.arange(depth + 1))
+    ax.set_yticklabels([str(d) for d in range(depth + 1)])
+    ax.set_ylabel("steps from the post")
     ax.set_xticks([])
-    ax.set_title(f"cascade {cascade_id}: {len(layout)} nodes")
+    handles = [Line2D([], [], marker="o", ls="", color="crimson", markersize=7, label="the brand's post"),
+               Line2D([], [], marker="o", ls="", color="#3b6ea8", markersize=5, label="an account that passed it on"),
+               Line2D([], [], color="0.6", lw=1, label="got it from (line up)")]
+    ax.legend(handles=handles, loc="lower left", fontsize=7, frameon=False)
+    heading = textwrap.shorten(" ".join(str(title).split()), 90, placeholder="…") if title else f"cascade {cascade_id}"
+    ax.set_title(f"“{heading}”: {len(layout)} accounts" if title else f"{heading}: {len(layout)} accounts", fontsize=9)
     ax.autoscale_view()
+    ax.margins(x=0.05, y=0.15)
+    describe(ax, f"Tree of a repost cascade: the post{' “' + heading + '”' if title else ''} at the top, "
+                 f"{len(layout) - 1} accounts that passed it on below it, up to {depth} "
+                 f"step{'s' if depth != 1 else ''} away; each line joins an account to the one it got the post from.")
     return ax
 
 

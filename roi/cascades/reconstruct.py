@@ -7,6 +7,12 @@ used as given: a reply's parent is the post it replies to, a quote's the post it
 repost that names the repost it came through (Bluesky ``via``, in an optional ``via_id`` column)
 has that repost as parent. Every edge records how it was attributed.
 
+A parent missing from the store is normal (every real export holds replies to posts outside it).
+Such a cascade starts at the oldest post the store holds among those referencing the missing
+post; the others that reference it hang under that post (attribution ``missing_parent``) unless a
+reposter follows an earlier adopter. :func:`store_cascade_metrics` says how many parents were
+missing in each cascade.
+
 Vectorised: reposts are joined to their reposter's follow edges (in chunks that bound memory),
 each followee looked up among the cascade's earlier adopters with one ``searchsorted``, and the
 most recent one kept per repost; no Python loop runs per repost.
@@ -28,8 +34,12 @@ EDGE_COLUMNS = [
     "platform", "cascade_id", "parent_post_id", "child_post_id", "parent_account_id", "child_account_id",
     "created_at", "delay", "attribution",
 ]
-#: How an edge was attributed.
-ATTRIBUTIONS = ("follow", "source_fallback", "explicit_reply", "explicit_quote", "via")
+#: How an edge was attributed: ``follow`` (the reposter follows the parent's author, the most recent
+#: earlier adopter they follow), ``source_fallback`` (they follow no earlier adopter: the source),
+#: ``explicit_reply`` / ``explicit_quote`` (the post names its parent), ``via`` (the repost names the
+#: repost it came through) and ``missing_parent`` (the post it references is not in the store: it
+#: hangs under the cascade's oldest held post).
+ATTRIBUTIONS = ("follow", "source_fallback", "explicit_reply", "explicit_quote", "via", "missing_parent")
 _KINDS = ("repost", "quote", "reply")
 _NAT = np.iinfo(np.int64).min
 
@@ -62,8 +72,9 @@ def _alive_bounds(follows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     first snapshot may be older, and one in the last snapshot may still stand, so those ends are
     open; an unknown time is open too.
     """
-    first = _micros(follows["first_seen"])
-    last = _micros(follows["last_seen"])
+    undated = pd.Series(pd.NaT, index=follows.index, dtype="datetime64[us, UTC]")
+    first = _micros(follows["first_seen"] if "first_seen" in follows else undated)
+    last = _micros(follows["last_seen"] if "last_seen" in follows else undated)
     known_first = first[first != _NAT]
     known_last = last[last != _NAT]
     lo = np.where((first == _NAT) | (known_first.size and first == known_first.min()), _NAT, first)
@@ -97,10 +108,11 @@ def reconstruct_cascades(
     -------
     DataFrame
         One row per child post with :data:`EDGE_COLUMNS`: ``cascade_id`` (the source post id:
-        the end of the chain of references, which may be a post missing from the table),
-        ``parent_post_id``, ``child_post_id``, their authors (null when the parent post is not
-        in ``posts``), ``created_at`` (the child's), ``delay`` (child minus parent time) and
-        ``attribution`` (one of :data:`ATTRIBUTIONS`).
+        the end of the chain of references or, when that post is not in ``posts``, the oldest
+        post of ``posts`` referencing it), ``parent_post_id``, ``child_post_id``, their authors,
+        ``created_at`` (the child's), ``delay`` (child minus parent time) and ``attribution``
+        (one of :data:`ATTRIBUTIONS`). Every parent is a post of ``posts``. A source is not a
+        child: a post with no reactions has no row.
 
     Raises
     ------
@@ -132,8 +144,9 @@ def reconstruct_cascades(
         missing = [c for c in ("follower_id", "followee_id") if c not in follows.columns]
         if missing:
             raise ParameterError(f"follows: missing column(s) {', '.join(missing)}")
+        follows = follows.dropna(subset=["follower_id", "followee_id"])
 
-    p = posts.drop_duplicates("post_id", keep="last").reset_index(drop=True)
+    p = posts.dropna(subset=["post_id"]).drop_duplicates("post_id", keep="last").reset_index(drop=True)
     post_id = p["post_id"].astype("string")
     ref = p["referenced_id"].astype("string")
     kind = p["kind"].astype("string").fillna("")
@@ -163,9 +176,22 @@ def reconstruct_cascades(
             break
         up = nxt
     stable = up[up] == up
+    held = np.zeros(n_codes, dtype=bool)
+    held[own] = True
+    member = linked & stable[own]
+    # A member whose referenced post is not held points straight at its (missing) root. Of those
+    # orphans, the oldest stands in as the cascade's source; the others hang under it.
+    orphan = member & ~held[np.maximum(ref_code, 0)]
+    source_of = np.where(held, np.arange(n_codes), -1)
+    stand_in = _oldest_per_group(ref_code[orphan], t_post[orphan], post_id.to_numpy(dtype=object)[orphan])
+    orphan_rows = np.flatnonzero(orphan)
+    source_of[ref_code[orphan_rows[stand_in]]] = own[orphan_rows[stand_in]]
+    is_stand_in = np.zeros(len(p), dtype=bool)
+    is_stand_in[orphan_rows[stand_in]] = True
 
-    child = np.flatnonzero(linked & stable[own])
-    parent_code = ref_code[child].copy()
+    child = np.flatnonzero(member & ~is_stand_in)
+    child_orphan = orphan[child]
+    parent_code = np.where(child_orphan, source_of[np.maximum(ref_code[child], 0)], ref_code[child])
     attribution = np.empty(len(child), dtype=object)
     k = kind.to_numpy(dtype=object)[child]
     attribution[k == "reply"] = "explicit_reply"
@@ -180,12 +206,14 @@ def reconstruct_cascades(
         parent_code[idx] = via_codes[known_via]
         attribution[idx] = "via"
         is_repost &= ~np.isin(np.arange(len(child)), idx)
+    attribution[child_orphan & (attribution != "via")] = "missing_parent"
+    attribution[is_repost & ~child_orphan] = "source_fallback"
+    # Reposts (of a held post, or orphans of a missing one) look for a followed earlier adopter.
     implicit = np.flatnonzero(is_repost)
-    attribution[implicit] = "source_fallback"
     if follows is not None and len(implicit) and len(follows):
         best = _most_recent_followed(
             group=ref_code[child[implicit]], account=author[child[implicit]], t=t_post[child[implicit]],
-            post=own[child[implicit]], time_of=time_of, author_of=author_of,
+            post=own[child[implicit]], time_of=time_of, author_of=author_of, source_of=source_of,
             follows=follows, account_codes=author_codes[len(p):], n_acc=n_acc, max_join_rows=max_join_rows,
         )
         hit = best >= 0
@@ -194,7 +222,7 @@ def reconstruct_cascades(
 
     child_code = own[child]
     ids = np.asarray(uniques, dtype=object)
-    acc_ids = np.asarray(accounts, dtype=object)
+    acc_ids = np.asarray([*accounts, None], dtype=object)  # code -1 (no known author) -> None
     p_author = author_of[parent_code]
     p_time = time_of[parent_code]
     c_time = t_post[child]
@@ -202,10 +230,10 @@ def reconstruct_cascades(
     out = pd.DataFrame({
         "platform": (p["platform"].astype("string").to_numpy(dtype=object, na_value=None)[child]
                      if "platform" in p.columns else None),
-        "cascade_id": ids[up[child_code]],
+        "cascade_id": ids[source_of[up[child_code]]],
         "parent_post_id": ids[parent_code],
         "child_post_id": ids[child_code],
-        "parent_account_id": np.where(p_author >= 0, acc_ids[np.maximum(p_author, 0)], None),
+        "parent_account_id": acc_ids[p_author],
         "child_account_id": acc_ids[author[child]],
         "delay": pd.to_timedelta(np.where(delay == np.iinfo(np.int64).min, np.nan, delay), unit="us"),
         "attribution": attribution,
@@ -216,8 +244,24 @@ def reconstruct_cascades(
     return out[EDGE_COLUMNS]
 
 
-def _most_recent_followed(*, group, account, t, post, time_of, author_of, follows, account_codes, n_acc, max_join_rows):
-    """For each repost, the post of the most recent earlier adopter (same group) it follows; -1 if none."""
+def _oldest_per_group(group: np.ndarray, t: np.ndarray, post_id: np.ndarray) -> np.ndarray:
+    """Positions of the oldest row of each group (unknown time last, then the smallest post id)."""
+    if not len(group):
+        return np.zeros(0, dtype=np.int64)
+    when = np.where(t == _NAT, np.iinfo(np.int64).max, t)
+    order = np.lexsort((pd.Series(post_id, dtype="string").rank(method="first").to_numpy(), when, group))
+    g = group[order]
+    first = np.concatenate([[True], g[1:] != g[:-1]])
+    return order[first]
+
+
+def _most_recent_followed(*, group, account, t, post, time_of, author_of, source_of, follows, account_codes, n_acc,
+                          max_join_rows):
+    """For each repost, the post of the most recent earlier adopter (same group) it follows; -1 if none.
+
+    A group's first adopter is its source (``source_of``: the referenced post itself, or the
+    oldest held post standing in for a referenced post that is missing).
+    """
     n_follow = len(follows)
     follower = account_codes[:n_follow].astype(np.int64)
     followee = account_codes[n_follow:].astype(np.int64)
@@ -229,11 +273,14 @@ def _most_recent_followed(*, group, account, t, post, time_of, author_of, follow
     # Adopters of each group: the referenced post's author at its time, and every reposter at the
     # time of their first repost. Keyed by group * n_acc + account, sorted for searchsorted.
     groups = np.unique(group)
-    src_ok = author_of[groups] >= 0
+    src = source_of[groups]
+    src_ok = (src >= 0) & (author_of[np.maximum(src, 0)] >= 0)
     a_group = np.concatenate([groups[src_ok], group])
-    a_acc = np.concatenate([author_of[groups[src_ok]], account])
-    a_time = np.concatenate([time_of[groups[src_ok]], t])
-    a_post = np.concatenate([groups[src_ok], post])
+    a_acc = np.concatenate([author_of[src[src_ok]], account])
+    a_time = np.concatenate([time_of[src[src_ok]], t])
+    a_post = np.concatenate([src[src_ok], post])
+    known = a_acc >= 0  # an adopter without a known author cannot be followed
+    a_group, a_acc, a_time, a_post = a_group[known], a_acc[known], a_time[known], a_post[known]
     key = a_group * n_acc + a_acc
     first = np.lexsort((a_time, key))
     key, a_time, a_post = key[first], a_time[first], a_post[first]
@@ -241,7 +288,8 @@ def _most_recent_followed(*, group, account, t, post, time_of, author_of, follow
     key, a_time, a_post = key[keep], a_time[keep], a_post[keep]
 
     best = np.full(len(group), -1, dtype=np.int64)
-    degree = indptr[account + 1] - indptr[account]
+    # A repost without a known author (-1) follows nobody.
+    degree = np.where(account >= 0, indptr[account + 1] - indptr[np.maximum(account, 0)], 0)
     cum = np.cumsum(degree)
     # Chunks of reposts whose follow edges add up to about max_join_rows (memory stays bounded).
     stops = np.searchsorted(cum, np.arange(max_join_rows, int(cum[-1]) + 1, max_join_rows), side="right")
@@ -274,7 +322,7 @@ def _most_recent_followed(*, group, account, t, post, time_of, author_of, follow
     return best
 
 
-def cascade_forest(edges: pd.DataFrame, posts: pd.DataFrame | None = None) -> pd.DataFrame:
+def cascade_forest(edges: pd.DataFrame, posts: pd.DataFrame | None = None, *, every_post: bool = False) -> pd.DataFrame:
     """The forest (one row per node) of reconstructed edges, ready for ``cascade_metrics``.
 
     Each cascade gets its source as a node (parent null; its author and time from ``posts``
@@ -286,11 +334,19 @@ def cascade_forest(edges: pd.DataFrame, posts: pd.DataFrame | None = None) -> pd
         Output of :func:`reconstruct_cascades`.
     posts : DataFrame, optional
         The posts table, for the sources' authors and times.
+    every_post : bool, default False
+        Also make every post of ``posts`` that is not a child in ``edges`` the source of a
+        cascade of its own: a post nobody passed on is a cascade of size 1, not a missing one.
 
     Returns
     -------
     DataFrame
         ``cascade_id, node, parent, time, account_id`` (node and parent are post ids).
+
+    Raises
+    ------
+    ParameterError
+        If ``every_post`` is set without ``posts``.
 
     Examples
     --------
@@ -300,8 +356,14 @@ def cascade_forest(edges: pd.DataFrame, posts: pd.DataFrame | None = None) -> pd
     >>> cascade_forest(e)[["node", "parent"]].to_numpy().tolist()
     [['s', <NA>], ['r1', 's'], ['r2', 'r1']]
     """
-    sources = pd.DataFrame({"cascade_id": pd.unique(edges["cascade_id"])})
-    sources["node"] = sources["cascade_id"]
+    if every_post and posts is None:
+        raise ParameterError("every_post=True needs the posts table")
+    source_ids = pd.Series(pd.unique(edges["cascade_id"]), dtype="string")
+    if every_post:
+        held = posts["post_id"].astype("string").drop_duplicates()
+        unshared = held[~held.isin(edges["child_post_id"].astype("string")) & ~held.isin(source_ids)]
+        source_ids = pd.concat([source_ids, unshared], ignore_index=True)
+    sources = pd.DataFrame({"cascade_id": source_ids.to_numpy(), "node": source_ids.to_numpy()})
     if posts is not None and len(sources):
         info = posts.assign(post_id=posts["post_id"].astype("string")).drop_duplicates("post_id", keep="last").set_index("post_id")
         sources["time"] = info["created_at"].reindex(sources["node"].astype("string")).to_numpy()
@@ -330,6 +392,11 @@ def store_cascade_metrics(
 ) -> pd.DataFrame:
     """Every cascade in a store, reconstructed and measured, with its source post.
 
+    Every post that starts a cascade has a row, including posts nobody passed on (size 1: leaving
+    them out would inflate the mean size). A cascade whose true source is not in the store starts
+    at the oldest post the store holds that references it; ``missing_parents`` says how many of
+    the cascade's posts reference a post the store does not hold.
+
     Parameters
     ----------
     ds : roi.store.Dataset
@@ -344,12 +411,14 @@ def store_cascade_metrics(
     Returns
     -------
     DataFrame
-        One row per cascade with at least one child: ``cascade_id``, the source's ``platform``,
-        ``author_id``, ``created_at``, ``text`` and platform-reported ``reposts``, then
-        ``reposts_observed`` (repost rows in the store: the cascade's coverage), the counts per
-        attribution (``follow``, ``source_fallback``, ...), and every column of
-        :func:`roi.cascades.metrics.cascade_metrics` (reach from the store's accounts and follows).
-        Sorted by size, largest first.
+        One row per cascade: ``cascade_id`` (the source post), the source's ``platform``,
+        ``author_id``, ``created_at``, ``text``, ``kind`` and platform-reported ``reposts``, then
+        ``reposts_observed`` (repost rows in the store: the cascade's coverage),
+        ``missing_parents`` (posts of the cascade, its source included, whose parent post is not
+        in the store; 0 = the cascade is whole as far as references go), the counts per
+        attribution (``follow``, ``source_fallback``, ..., see :data:`ATTRIBUTIONS`), and every
+        column of :func:`roi.cascades.metrics.cascade_metrics` (``size`` counts distinct
+        adopters; reach from the store's accounts and follows). Sorted by size, largest first.
 
     Raises
     ------
@@ -367,39 +436,56 @@ def store_cascade_metrics(
             raise ParameterError(f"{name}={value!s}: expected a UTC timestamp (with time zone)")
     if lo is not None and hi is not None and not lo < hi:
         raise ParameterError(f"start={lo} is not before end={hi}")
+    wanted = account_id_for(ds.accounts, account, posts=ds.posts) if account is not None else None
     edges = reconstruct_cascades(posts, ds.follows, kinds=kinds)
-    info = posts.assign(post_id=posts["post_id"].astype("string")).drop_duplicates("post_id", keep="last").set_index("post_id")
-    source_author = info["author_id"].astype("string").reindex(edges["cascade_id"]).to_numpy()
-    source_time = info["created_at"].reindex(edges["cascade_id"])
-    keep = np.ones(len(edges), dtype=bool)
-    if account is not None:
-        keep &= source_author == account_id_for(ds.accounts, account)
+    forest = cascade_forest(edges, posts, every_post=True)
+    src_rows = forest[forest["parent"].isna()]
+    keep = pd.Series(True, index=src_rows.index)
+    # Comparisons with a null author or time are null: fillna(False) so no NA reaches a bool.
+    if wanted is not None:
+        keep &= (src_rows["account_id"] == wanted).fillna(False)
     if lo is not None:
-        keep &= (source_time >= lo).fillna(False).to_numpy(dtype=bool)
+        keep &= (src_rows["time"] >= lo).fillna(False)
     if hi is not None:
-        keep &= (source_time < hi).fillna(False).to_numpy(dtype=bool)
-    edges = edges[keep]
-    metrics = cascade_metrics(cascade_forest(edges, posts), accounts=ds.accounts, follows=ds.follows)
+        keep &= (src_rows["time"] < hi).fillna(False)
+    kept = src_rows.loc[keep.to_numpy(dtype=bool), "cascade_id"]
+    forest = forest[forest["cascade_id"].isin(kept)].reset_index(drop=True)
+    edges = edges[edges["cascade_id"].isin(kept)]
+    metrics = cascade_metrics(forest, accounts=ds.accounts, follows=ds.follows)
+
+    info = posts.assign(post_id=posts["post_id"].astype("string")).drop_duplicates("post_id", keep="last").set_index("post_id")
+    kind = info["kind"].astype("string") if "kind" in info else pd.Series(pd.NA, index=info.index, dtype="string")
+    ref = info["referenced_id"].astype("string")
+    missing_parent = kind.isin(list(kinds)).to_numpy(dtype=bool) & ~ref.isin(info.index).to_numpy(dtype=bool)
+    missing_ids = info.index[missing_parent]
+    node_cascade = forest.loc[forest["node"].isin(missing_ids), "cascade_id"]
+    missing = node_cascade.value_counts()
+    child_kind = kind.reindex(edges["child_post_id"].astype("string")).to_numpy(dtype=object, na_value=None)
+    observed = edges.loc[child_kind == "repost", "cascade_id"].value_counts()
     counts = pd.crosstab(edges["cascade_id"], edges["attribution"]).reindex(columns=list(ATTRIBUTIONS), fill_value=0)
-    observed = edges[edges["attribution"].isin(["follow", "source_fallback", "via"])].groupby("cascade_id").size()
-    src = info.reindex(metrics["cascade_id"])
+
+    ids = metrics["cascade_id"].astype("string")
+    src = info.reindex(ids)
     out = pd.DataFrame({
-        "cascade_id": metrics["cascade_id"].astype("string").to_numpy(),
+        "cascade_id": ids.to_numpy(),
         "platform": src["platform"].to_numpy() if "platform" in src else None,
         "author_id": src["author_id"].to_numpy(),
         "created_at": src["created_at"].to_numpy(),
         "text": src["text"].to_numpy() if "text" in src else None,
+        "kind": src["kind"].to_numpy() if "kind" in src else None,
         "reposts": src["reposts"].to_numpy() if "reposts" in src else None,
     })
-    out["reposts_observed"] = observed.reindex(out["cascade_id"], fill_value=0).to_numpy()
+    out["reposts_observed"] = observed.reindex(ids, fill_value=0).to_numpy()
+    out["missing_parents"] = missing.reindex(ids, fill_value=0).to_numpy()
     for col in ATTRIBUTIONS:
-        out[col] = counts[col].reindex(out["cascade_id"], fill_value=0).to_numpy()
+        out[col] = counts[col].reindex(ids, fill_value=0).to_numpy()
     out = pd.concat([out, metrics.drop(columns="cascade_id").reset_index(drop=True)], axis=1)
     out = out.astype({"cascade_id": "string", "platform": "string", "author_id": "string", "text": "string",
-                      "reposts": "Int64", "reposts_observed": "Int64", **{c: "Int64" for c in ATTRIBUTIONS}})
+                      "kind": "string", "reposts": "Int64", "reposts_observed": "Int64", "missing_parents": "Int64",
+                      **{c: "Int64" for c in ATTRIBUTIONS}})
     out["created_at"] = pd.to_datetime(out["created_at"], utc=True)
     out = out.sort_values(["size", "created_at"], ascending=[False, True], kind="stable", ignore_index=True)
-    return out[[*out.columns[:7], *ATTRIBUTIONS, *[c for c in METRIC_COLUMNS if c != "cascade_id"]]]
+    return out[[*out.columns[:9], *ATTRIBUTIONS, *[c for c in METRIC_COLUMNS if c != "cascade_id"]]]
 
 
 def top_cascades(ds, *, account: str, start, end, n: int = 10, by: str = "size") -> pd.DataFrame:

@@ -110,7 +110,11 @@ def _iter_sources(paths: Iterable[str | os.PathLike[str]]) -> Iterator[tuple[str
         elif name.endswith(".csv"):
             yield "csv", str(path), _decode(path.read_bytes(), str(path))
         elif name.endswith(".txt"):
-            yield "tree", str(path), _decode(path.read_bytes(), str(path))
+            text = _decode(path.read_bytes(), str(path))
+            if not _LINE.search(text):
+                raise InputError(f"{path}: no tree edge in this file; expected lines like "
+                                 "['uid', 'tweet_id', 'delay']->['uid', 'tweet_id', 'delay']")
+            yield "tree", str(path), text
         else:
             raise InputError(f"{path}: expected a tree .txt file, a folder of them, a .tgz, label.txt or a .csv")
 
@@ -243,8 +247,10 @@ def _edges_from_lines(parsed: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
     forest.loc[par == -1, "parent"] = pd.NA
     counts["negative_delays"] = np.bincount(node_casc[nodes][node_time[nodes] < 0], minlength=n_tree)
     table = pd.DataFrame(counts, index=pd.Index(names, name="cascade_id"))
-    table["source_account_id"] = np.where(has_tree, node_uid[np.maximum(source, 0)], None)
-    table["source_post_id"] = np.where(has_tree, node_tid[np.maximum(source, 0)], None)
+    uid_or_none = np.append(node_uid, None)  # index -1 (no source: no edge read) -> None
+    tid_or_none = np.append(node_tid, None)
+    table["source_account_id"] = uid_or_none[np.where(has_tree, source, -1)]
+    table["source_post_id"] = tid_or_none[np.where(has_tree, source, -1)]
     return forest, table
 
 

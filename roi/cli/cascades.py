@@ -47,7 +47,8 @@ def run(args: argparse.Namespace) -> int:
 
         table = tree_metrics(args.trees)
         brief = ["cascade_id", "label", "size", "depth", "max_breadth", "structural_virality", "duration_minutes",
-                 "dropped_self_loops", "dropped_duplicates", "reparented", "negative_delays", "unreachable"]
+                 "dropped_self_loops", "dropped_duplicates", "reparented", "negative_delays", "unreachable",
+                 "repeat_posts"]
     else:
         import roi
         from roi.cascades.reconstruct import store_cascade_metrics
@@ -56,7 +57,8 @@ def run(args: argparse.Namespace) -> int:
         table = store_cascade_metrics(ds, account=args.account, start=_timestamp(args.start, "start"),
                                       end=_timestamp(args.end, "end"))
         brief = ["cascade_id", "created_at", "reposts", "reposts_observed", "size", "depth", "max_breadth",
-                 "structural_virality", "potential_reach", "unique_reach", "follow", "source_fallback"]
+                 "structural_virality", "potential_reach", "unique_reach", "follow", "source_fallback",
+                 "missing_parents"]
     if args.json:
         print_json(records(table))
     else:
@@ -64,4 +66,11 @@ def run(args: argparse.Namespace) -> int:
         shown["structural_virality"] = shown["structural_virality"].round(3)
         print_table(shown)
         print(f"{len(table)} cascades")
+        if "missing_parents" in table.columns and len(table):
+            broken = int((table["missing_parents"] > 0).sum())
+            if broken:
+                refs = int(table["missing_parents"].sum())
+                print(f"{broken} of them {'starts' if broken == 1 else 'start'} at the oldest post the store holds, "
+                      f"as {'its' if broken == 1 else 'their'} source is not in the store ({refs} "
+                      f"{'post references' if refs == 1 else 'posts reference'} a post the store does not hold)")
     return 0

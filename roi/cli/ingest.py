@@ -35,6 +35,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                              "a file named followers-of-<id or handle>.jsonl says it too")
     parser.add_argument("--strict", action="store_true",
                         help="exit 2 and leave the store unchanged if any record would be rejected")
+    parser.add_argument("--wait", type=float, default=5.0, metavar="SECONDS",
+                        help="wait this long for another ingest into the same store to finish (default 5)")
     parser.add_argument("--json", action="store_true", help="print the accounting as JSON")
     parser.set_defaults(func=run)
 
@@ -45,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
     bar = _progress_bar()
     try:
         result = ingest(args.paths, args.store, format=args.format, as_of=args.as_of, strict=args.strict,
-                        owner=args.owner, followee=args.followee, progress=(lambda n, path: bar.update(n)) if bar is not None else None)
+                        wait=args.wait, owner=args.owner, followee=args.followee, progress=(lambda n, path: bar.update(n)) if bar is not None else None)
     finally:
         if bar is not None:
             bar.close()

@@ -6,6 +6,7 @@ import argparse
 import importlib
 import pkgutil
 import sys
+import warnings
 from collections.abc import Sequence
 
 import roi
@@ -42,16 +43,41 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Arguments that name a file or folder: an empty one would silently mean the current folder.
+_PATH_ARGUMENTS = {"store": "--store", "out": "--out", "notebook": "--notebook", "trees": "--trees",
+                   "paths": "PATH", "out_dir": "OUT_DIR"}
+
+
+def _empty_path(args: argparse.Namespace) -> str | None:
+    """The name of the first path argument given as an empty string, or None."""
+    for dest, name in _PATH_ARGUMENTS.items():
+        value = getattr(args, dest, None)
+        values = value if isinstance(value, list) else [value]
+        if any(isinstance(v, str) and not v.strip() for v in values):
+            return name
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help(sys.stderr)
         return 2
+    # A warning (e.g. a handle two accounts claim) is one line for the user, not a line of roi's code.
+    warnings.formatwarning = lambda message, category, *rest, **kw: f"roi {args.command}: warning: {message}\n"
+    empty = _empty_path(args)
+    if empty is not None:
+        print(f"roi {args.command}: error: {empty} is an empty path; name a file or folder", file=sys.stderr)
+        return 2
     try:
         return int(args.func(args) or 0)
     except RoiError as exc:
         print(f"roi {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # a path the user named: missing, a file for a folder, not writable, disk full
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"roi {args.command}: error: {where}{exc.strerror or exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("roi: interrupted", file=sys.stderr)

@@ -72,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
     metrics = account_metrics(ds, args.account)
     if metrics.empty:
         raise ParameterError(f"--account {args.account!r}: no posts by this account in the store")
-    account_id = account_id_for(ds.accounts, args.account)
+    account_id = account_id_for(ds.accounts, args.account, posts=ds.posts)
     content = classify_content(ds.posts, brand_domains=args.domain, brand_ids=[account_id])
     result = timing_analysis(metrics, tz=tz, content=content, metric=args.metric, exposure=args.exposure,
                              min_posts=args.min_posts, include_sparse=args.include_sparse)

@@ -229,7 +229,7 @@ def account_metrics(ds, account: str, *, platform: str | None = None) -> pd.Data
     """
     from roi.accounts import account_id_for
 
-    account_id = account_id_for(ds.accounts, account, platform=platform)
+    account_id = account_id_for(ds.accounts, account, platform=platform, posts=ds.posts)
     posts = ds.posts[ds.posts["author_id"].astype("string") == account_id]
     if platform is not None:
         posts = posts[posts["platform"] == platform]

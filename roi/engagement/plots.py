@@ -8,17 +8,14 @@ import pandas as pd
 
 from roi.engagement.breakdowns import RATES, WEEKDAYS
 from roi.errors import ParameterError
+from roi.plotting import describe, new_axes
 
 __all__ = ["plot_slot_heatmap", "plot_rate_by", "plot_rate_by_hashtag_count", "plot_irr_forest", "plot_funnel",
            "plot_audience_hours"]
 
 
 def _axes(ax):
-    if ax is None:
-        import matplotlib.pyplot as plt
-
-        _, ax = plt.subplots(figsize=(8, 4))
-    return ax
+    return new_axes(ax, figsize=(8, 4))
 
 
 def _rate_column(table: pd.DataFrame, rate: str | None) -> str:
@@ -33,12 +30,20 @@ def _rate_column(table: pd.DataFrame, rate: str | None) -> str:
 
 
 def plot_slot_heatmap(table: pd.DataFrame, *, ax=None, rate: str | None = None, annotate: bool = True,
-                      cmap: str = "viridis"):
+                      cmap: str = "viridis", min_posts: int | None = None):
     """Weekday × hour heatmap of a rate, each cell annotated with its number of posts.
 
-    ``table`` is :func:`roi.engagement.engagement_by_slot`'s output. Cells flagged sparse are
-    hatched; cells without posts are blank.
+    ``table`` is :func:`roi.engagement.engagement_by_slot`'s output. Cells with too few posts
+    (flagged ``sparse``, or under ``min_posts`` when given) are drawn grey and left out of the
+    colour scale, so the brightest colour always rests on enough posts; cells without posts are
+    blank. The chart's description (alt text) names the best well-supported cell.
+
+    Returns
+    -------
+    matplotlib Axes
     """
+    from matplotlib.colors import ListedColormap
+
     ax = _axes(ax)
     col = _rate_column(table, rate)
     grid = np.full((7, 24), np.nan)
@@ -48,12 +53,22 @@ def plot_slot_heatmap(table: pd.DataFrame, *, ax=None, rate: str | None = None, 
     hr = table["hour"].to_numpy(dtype=int)
     grid[wd, hr] = table[col].astype("float64").to_numpy()
     posts[wd, hr] = table["posts"].fillna(0).to_numpy(dtype=int)
-    if "sparse" in table.columns:
-        sparse[wd, hr] = table["sparse"].to_numpy(dtype=bool)
-    image = ax.imshow(np.ma.masked_invalid(grid), aspect="auto", cmap=cmap, interpolation="nearest")
-    ax.figure.colorbar(image, ax=ax, label=col.replace("_", " "), fraction=0.03, pad=0.01)
-    ax.set_xticks(range(24))
-    ax.set_xticklabels([str(h) for h in range(24)], fontsize=7)
+    if min_posts is not None:
+        sparse = (posts > 0) & (posts < min_posts)
+    elif "sparse" in table.columns:
+        sparse[wd, hr] = table["sparse"].fillna(False).to_numpy(dtype=bool)
+    sparse &= posts > 0  # a cell without posts stays blank, not grey
+    threshold = min_posts if min_posts is not None else (
+        int(posts[~sparse & (posts > 0)].min()) if (~sparse & (posts > 0)).any() else None)
+    solid = np.where(sparse, np.nan, grid)
+    ax.imshow(np.where(sparse, 1.0, np.nan), aspect="auto", cmap=ListedColormap(["#d9d9d9"]), vmin=0, vmax=1,
+              interpolation="nearest")
+    image = ax.imshow(np.ma.masked_invalid(solid), aspect="auto", cmap=cmap, interpolation="nearest")
+    bar = ax.figure.colorbar(image, ax=ax, fraction=0.03, pad=0.01)
+    bar.set_label(col.replace("_", " "))
+    bar.ax.yaxis.set_major_formatter(_percent_formatter())
+    ax.set_xticks(range(0, 24, 3))
+    ax.set_xticklabels([f"{h:02d}:00" for h in range(0, 24, 3)], fontsize=8)
     ax.set_yticks(range(7))
     ax.set_yticklabels(WEEKDAYS)
     ax.set_xlabel("local hour of posting")
@@ -62,9 +77,23 @@ def plot_slot_heatmap(table: pd.DataFrame, *, ax=None, rate: str | None = None, 
             for h in range(24):
                 if posts[d, h]:
                     ax.text(h, d, str(posts[d, h]), ha="center", va="center", fontsize=6,
-                            color="white" if sparse[d, h] else "black", alpha=0.9)
-    ax.set_title(f"{col.replace('_', ' ')} by weekday and hour (numbers: posts; white: sparse)")
+                            color="#444444" if sparse[d, h] else "white", alpha=0.9)
+    few = f"grey: fewer than {threshold} posts" if threshold else "grey: too few posts"
+    ax.set_title(f"{col.replace('_', ' ').capitalize()} by weekday and hour (numbers: posts; {few})")
+    text = f"Heatmap of {col.replace('_', ' ')} by weekday (rows) and local hour (columns), {int(posts.sum())} posts."
+    if np.isfinite(solid).any():
+        d, h = np.unravel_index(np.nanargmax(solid), solid.shape)
+        text += (f" The best cell with enough posts is {WEEKDAYS[d]} {h:02d}:00 at {solid[d, h]:.1%} "
+                 f"({posts[d, h]} posts).")
+    text += f" {int(sparse.sum())} cells are grey ({few.split(': ', 1)[1]}) and not coloured."
+    describe(ax, text)
     return ax
+
+
+def _percent_formatter():
+    from matplotlib.ticker import FuncFormatter
+
+    return FuncFormatter(lambda v, _: f"{v:.0%}" if v >= 0.1 else f"{v:.1%}")
 
 
 def plot_rate_by(table: pd.DataFrame, by: str, *, ax=None, rate: str | None = None, color: str = "C0"):
@@ -98,31 +127,79 @@ def plot_rate_by_hashtag_count(table: pd.DataFrame, *, ax=None, rate: str | None
     return ax
 
 
+def _term_label(term: str, reference: str | None) -> str:
+    """'hashtags=2' vs 'hashtags=0' -> '2 hashtags (vs none)'; 'hour=18' -> '18:00 (vs 09:00)'."""
+    import re
+
+    def one(t: str) -> str:
+        t = str(t)
+        m = re.fullmatch(r"hashtags=(\d+)(\+?)", t)
+        if m:
+            n = int(m.group(1))
+            return "no hashtags" if n == 0 and not m.group(2) else f"{n}{'+' if m.group(2) else ''} hashtag{'s' if n != 1 or m.group(2) else ''}"
+        m = re.fullmatch(r"hour=(\d+)(?:-(\d+))?", t)
+        if m:
+            return f"{int(m.group(1)):02d}:00" + (f"–{int(m.group(2)):02d}:59" if m.group(2) else "")
+        m = re.fullmatch(r"(\w+)=(.+)", t)
+        if m:
+            return f"{m.group(2)} {m.group(1)}" if m.group(1) == "content" else m.group(2)
+        return t
+
+    label = one(term)
+    if reference:
+        ref = one(reference).replace("no hashtags", "none")
+        label += f" (vs {ref})"
+    return label
+
+
 def plot_irr_forest(effects: pd.DataFrame, *, ax=None, planted: dict[str, float] | None = None):
     """Forest plot of incidence-rate ratios with their intervals on a log axis.
 
     ``effects`` is a model's ``.effects``; ``planted`` (term -> true IRR), if given, is drawn as
-    crosses (for generated data whose truth is known).
+    crosses (for generated data whose truth is known). The log axis reads 0.5×, 1×, 2×; terms read
+    as words ("2 hashtags (vs none)"). The description (alt text) names the strongest effects.
+
+    Returns
+    -------
+    matplotlib Axes
     """
+    from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
+
     ax = _axes(ax)
     if not {"term", "irr", "ci_low", "ci_high"} <= set(effects.columns):
         raise ParameterError("effects: expected columns term, irr, ci_low, ci_high")
     e = effects.iloc[::-1].reset_index(drop=True)
     y = np.arange(len(e))
     irr = e["irr"].to_numpy(dtype=float)
-    ax.errorbar(irr, y, xerr=[irr - e["ci_low"].to_numpy(dtype=float), e["ci_high"].to_numpy(dtype=float) - irr],
-                fmt="o", color="C0", capsize=2, label="estimate (95% interval)")
+    lo, hi = e["ci_low"].to_numpy(dtype=float), e["ci_high"].to_numpy(dtype=float)
+    clear = (lo > 1) | (hi < 1)
+    ax.errorbar(irr[clear], y[clear], xerr=[irr[clear] - lo[clear], hi[clear] - irr[clear]], fmt="o", color="C0",
+                capsize=2, label="estimate, 95% interval (clear effect)")
+    if (~clear).any():
+        ax.errorbar(irr[~clear], y[~clear], xerr=[irr[~clear] - lo[~clear], hi[~clear] - irr[~clear]], fmt="o",
+                    color="0.6", capsize=2, label="interval includes 1× (no clear effect)")
     if planted:
         py = [i for i, t in enumerate(e["term"]) if t in planted]
         ax.scatter([planted[e["term"][i]] for i in py], py, marker="x", color="C3", zorder=4, label="planted")
     ax.axvline(1.0, color="grey", lw=1, ls="--")
     ax.set_xscale("log")
+    finite = np.concatenate([lo[np.isfinite(lo)], hi[np.isfinite(hi)], [1.0]])
+    left, right = max(finite.min() * 0.9, 1e-3), finite.max() * 1.1
+    ticks = [t for t in (0.1, 0.2, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 10.0) if left <= t <= right]
+    ax.set_xlim(left, right)
+    ax.xaxis.set_major_locator(FixedLocator(ticks))
+    ax.xaxis.set_minor_locator(NullLocator())
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}×"))
     ax.set_yticks(y)
-    labels = [f"{t}  (vs {r})" if "reference" in e.columns else t
-              for t, r in zip(e["term"], e.get("reference", e["term"]), strict=False)]
-    ax.set_yticklabels(labels, fontsize=7)
-    ax.set_xlabel("incidence-rate ratio (log scale)")
-    ax.legend(fontsize=8, loc="lower right")
+    refs = e["reference"] if "reference" in e.columns else [None] * len(e)
+    ax.set_yticklabels([_term_label(t, r) for t, r in zip(e["term"], refs, strict=False)], fontsize=8)
+    ax.set_xlabel("engagements per view, relative to the comparison (log scale)")
+    ax.legend(fontsize=7, loc="best")
+    order = np.argsort(-np.abs(np.log(np.where(irr > 0, irr, 1.0))))
+    strongest = [f"{_term_label(e['term'][i], refs[i])} {irr[i]:.2f}× ({lo[i]:.2f}–{hi[i]:.2f})"
+                 for i in order if clear[i]][:3]
+    describe(ax, f"Forest plot of {len(e)} effects on engagements per view, on a log scale around 1× (no effect)."
+             + (f" Strongest clear effects: {'; '.join(strongest)}." if strongest else " No effect is clear."))
     return ax
 
 

@@ -789,7 +789,7 @@ def _coordinates(text: str) -> tuple[float, float] | None:
 def _boundaries_index():
     import shapely
 
-    from roi.geo.maps import load_boundaries
+    from roi.geo.boundaries import load_boundaries
 
     world = load_boundaries()
     geoms = world.geometry.to_numpy()

@@ -6,39 +6,13 @@ or shown. matplotlib is imported inside the plot functions.
 
 from __future__ import annotations
 
-import functools
-
 import pandas as pd
 
 from roi.errors import ParameterError
-from roi.geo.gazetteer import DATA_DIR
+from roi.geo.boundaries import load_boundaries
+from roi.plotting import describe
 
 __all__ = ["load_boundaries", "plot_country_choropleth", "plot_city_points", "located_title"]
-
-BOUNDARIES = DATA_DIR / "naturalearth-admin0-110m.parquet"
-
-
-@functools.lru_cache(maxsize=1)
-def _boundaries():
-    import geopandas as gpd
-
-    world = gpd.read_parquet(BOUNDARIES)
-    # Northern Cyprus and Somaliland share their state's code: one row (and one population) each.
-    return world.dissolve(by="iso_a2", aggfunc={"iso_a3": "first", "name": "first",
-                                                "continent": "first", "pop_est": "sum"},
-                          as_index=False)
-
-
-def load_boundaries():
-    """Country boundaries (GeoDataFrame, EPSG:4326): iso_a2, iso_a3, name, continent, pop_est.
-
-    Natural Earth admin-0 at 1:110m, shipped with roi (see roi/geo/data/README.md).
-
-    >>> w = load_boundaries()
-    >>> sorted(set(["FR", "NO", "XK"]) & set(w.iso_a2)), w.iso_a2.is_unique
-    (['FR', 'NO', 'XK'], True)
-    """
-    return _boundaries().copy()
 
 
 def located_title(n_located: int, n_followers: int) -> str:
@@ -78,22 +52,38 @@ def plot_country_choropleth(by_country: pd.DataFrame, *, ax=None, per_capita: bo
                              f"{', '.join(sorted(need - set(by_country.columns)))}")
     if ax is None:
         _, ax = plt.subplots(figsize=(11, 5.5))
+    from matplotlib.colors import LogNorm
+
     world = load_boundaries()
     column = "followers_per_million" if per_capita else "followers"
     values = by_country.set_index(by_country["country_code"].astype(str))[column].astype(float)
     world["value"] = world["iso_a2"].map(values)
     world.plot(ax=ax, color="#eeeeee", edgecolor="#bbbbbb", linewidth=0.3)
     has = world[world["value"].notna() & (world["value"] > 0)]
+    label = "followers per million people (log scale)" if per_capita else "followers (log scale)"
     if len(has):
-        has.plot(ax=ax, column="value", cmap=cmap, edgecolor="#666666", linewidth=0.3, legend=True,
-                 legend_kwds={"label": "followers per million people" if per_capita else "followers",
-                              "shrink": 0.6})
+        # A log scale: one big home market would otherwise saturate and leave every other country white.
+        lo, hi = float(has["value"].min()), float(has["value"].max())
+        norm = LogNorm(vmin=lo, vmax=hi if hi > lo else lo * 10)
+        before = set(ax.figure.axes)
+        has.plot(ax=ax, column="value", cmap=cmap, norm=norm, edgecolor="#666666", linewidth=0.3, legend=True,
+                 legend_kwds={"label": label, "shrink": 0.6})
+        from matplotlib.ticker import FuncFormatter, NullFormatter
+
+        for cax in set(ax.figure.axes) - before:  # the colour bar: 1, 10, 100, 1,000 rather than 10⁰…10³
+            cax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}" if v >= 1 else f"{v:g}"))
+            cax.yaxis.set_minor_formatter(NullFormatter())
     n_loc = int(by_country["located_followers"].iloc[0]) if len(by_country) else 0
     n_all = int(by_country["all_followers"].iloc[0]) if len(by_country) else 0
     ax.set_title(title or located_title(n_loc, n_all) + (" - per million people" if per_capita else ""))
     ax.set_axis_off()
     ax.set_xlim(-180, 180)
     ax.set_ylim(-60, 85)
+    ranked = by_country.dropna(subset=[column]).sort_values(column, ascending=False)
+    name = "country" if "country" in ranked.columns else "country_code"
+    top = ", ".join(f"{r[name]} {r[column]:,.0f}" for _, r in ranked.head(5).iterrows())
+    describe(ax, f"World map of {label}: {len(has)} countries coloured, grey where none. "
+                 f"{n_loc:,} of {n_all:,} followers located." + (f" Most: {top}." if top else ""))
     return ax
 
 

@@ -63,7 +63,10 @@ def followers_at(follows: pd.DataFrame, account_id: str, *, at=None) -> pd.DataF
     """Followers of ``account_id`` in the newest snapshot at or before ``at``.
 
     A follow edge is present in snapshot ``t`` when ``first_seen <= t <= last_seen`` (the
-    follows table records the first and last snapshot that contained it).
+    follows table records the first and last snapshot that contained it). An unknown
+    ``first_seen`` means "since before any snapshot", an unknown ``last_seen`` "still there", so
+    undated edges (a follower list saved without dates) count in every snapshot, as in
+    :func:`roi.graph.alive_at`.
 
     Parameters
     ----------
@@ -78,7 +81,8 @@ def followers_at(follows: pd.DataFrame, account_id: str, *, at=None) -> pd.DataF
     Returns
     -------
     DataFrame
-        ``follower_id``, ``first_seen``, ``snapshot`` (the snapshot used), one row per follower.
+        ``follower_id``, ``first_seen``, ``snapshot`` (the snapshot used; null when no edge is
+        dated), one row per follower.
 
     Examples
     --------
@@ -89,17 +93,21 @@ def followers_at(follows: pd.DataFrame, account_id: str, *, at=None) -> pd.DataF
     (['b'], ['a'])
     """
     at = _as_utc(at)
-    edges = follows[follows["followee_id"] == str(account_id)]
+    edges = follows[follows["followee_id"].eq(str(account_id)).fillna(False)]
     if is_dask(edges):  # a Dask follows table: only this account's edges are gathered
         edges = edges[["follower_id", "first_seen", "last_seen"]].compute()
+    edges = edges.dropna(subset=["follower_id"])
     snap = _snapshot_at(edges, at)
-    cols = ["follower_id", "first_seen", "snapshot"]
-    if snap is None:
-        return pd.DataFrame({c: pd.Series([], dtype=d) for c, d in
-                             zip(cols, ["string", "datetime64[us, UTC]", "datetime64[us, UTC]"])})
-    present = edges[(edges["first_seen"] <= snap) & (edges["last_seen"] >= snap)]
-    out = present[["follower_id", "first_seen"]].drop_duplicates("follower_id").reset_index(drop=True)
-    return out.assign(snapshot=snap)
+    first, last = edges["first_seen"], edges["last_seen"]
+    if snap is None:  # no dated edge, or ``at`` before the first snapshot: only undated edges stand
+        present = first.isna() & last.isna()
+    else:
+        present = (first.isna() | (first <= snap)) & (last.isna() | (last >= snap))
+    out = edges.loc[present.to_numpy(dtype=bool), ["follower_id", "first_seen"]]
+    out = out.drop_duplicates("follower_id").reset_index(drop=True)
+    out = out.astype({"follower_id": "string", "first_seen": "datetime64[us, UTC]"})
+    out["snapshot"] = pd.Series(snap if snap is not None else pd.NaT, index=out.index, dtype="datetime64[us, UTC]")
+    return out
 
 
 def _latest_accounts(accounts: pd.DataFrame) -> pd.DataFrame:
@@ -194,10 +202,10 @@ def followers_by_country(located: pd.DataFrame) -> pd.DataFrame:
 
 
 def _populations() -> dict[str, int]:
-    from roi.geo.maps import load_boundaries
+    from roi.geo.boundaries import load_boundaries
 
     world = load_boundaries()
-    pops = dict(zip(world["iso_a2"], world["pop_est"].astype("int64")))
+    pops = dict(zip(world["iso_a2"], world["pop_est"].astype("int64"), strict=True))
     from roi.geo.gazetteer import load_gazetteer
 
     for cc, p in load_gazetteer().country_population.items():  # small states Natural Earth omits
@@ -286,6 +294,12 @@ def spread_summary(located: pd.DataFrame, *, home_country: str) -> pd.DataFrame:
     return out.astype({"value": "float64", "numerator": "float64", "denominator": "float64"})
 
 
+def _keyed_by_country(located: pd.DataFrame) -> pd.DataFrame:
+    """Unresolved followers as one country "?" so that counts add up."""
+    return located.assign(country_code=located["country_code"].astype(object).fillna("?"),
+                          country=located["country"].astype(object).fillna("(not located)"))
+
+
 def spread_change(accounts: pd.DataFrame, follows: pd.DataFrame, account_id: str, *, start, end) -> pd.DataFrame:
     """Week-over-week (or any period) change of followers by country between two snapshots.
 
@@ -305,9 +319,7 @@ def spread_change(accounts: pd.DataFrame, follows: pd.DataFrame, account_id: str
     b = locate_followers(accounts, follows, account_id, at=end)
     if len(a) and len(b) and a["snapshot"].iloc[0] == b["snapshot"].iloc[0]:
         a = a.iloc[0:0]  # no earlier snapshot: everything is new
-    key = lambda df: df.assign(country_code=df["country_code"].astype(object).fillna("?"),
-                               country=df["country"].astype(object).fillna("(not located)"))
-    a, b = key(a), key(b)
+    a, b = _keyed_by_country(a), _keyed_by_country(b)
     ids_a, ids_b = set(a["follower_id"]), set(b["follower_id"])
     new = b[~b["follower_id"].isin(ids_a)].groupby("country_code").size()
     lost = a[~a["follower_id"].isin(ids_b)].groupby("country_code").size()

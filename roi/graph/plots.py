@@ -64,10 +64,13 @@ def plot_community_sizes(table: pd.DataFrame, *, ax: Any = None, top: int = 15) 
     t = table.sort_values("size", ascending=False).head(top).iloc[::-1]
     labels = []
     for _, row in t.iterrows():
-        hint = row.get("top_hashtags") or row.get("top_locations") or ""
-        hint = str(hint).split(", ")[0] if pd.notna(hint) and hint else ""
-        labels.append(f"#{row['community']} {hint}".strip())
-    ax.barh(labels, t["size"].astype(int), color="#5a9e6f")
+        name = row.get("label")
+        if name is None or pd.isna(name) or not str(name):
+            hint = row.get("top_hashtags") or ""
+            name = str(hint).split(" (")[0] if pd.notna(hint) and hint else f"community {row['community']}"
+        labels.append(f"{name} ({int(row['size'])})")
+    ax.barh(range(len(labels)), t["size"].astype(int), color="#5a9e6f")
+    ax.set_yticks(range(len(labels)), labels)
     ax.set_xlabel("accounts")
     ax.set_title(f"Community sizes (top {min(top, len(table))} of {len(table)})")
     return ax

@@ -318,24 +318,46 @@ def parse_times(values: pd.Series, column: str, problems: Problems, *, date_only
 
 
 def parse_counts(values: pd.Series, column: str, problems: Problems) -> pd.Series:
-    """Whole non-negative numbers (``12``, ``12.0``); anything else in a non-empty cell is a problem."""
+    """Whole non-negative numbers (``12``, ``12.0``); anything else in a non-empty cell is a problem.
+
+    Digits are read exactly (``9007199254740993`` stays itself, never via a float); a count
+    beyond int64, ``inf`` or ``nan`` is a problem, never a wrapped-round number.
+
+    >>> p = Problems(4)
+    >>> parse_counts(pd.Series(["9007199254740993", "12.0", "9223372036854775808", "inf"]), "likes", p).tolist()
+    [9007199254740993, 12, <NA>, <NA>]
+    """
     present = values.notna().to_numpy()
     if not present.any():
         return pd.Series(pd.NA, index=values.index, dtype="Int64")
-    numbers = pd.to_numeric(values, errors="coerce")
-    nums = numbers.to_numpy(dtype="float64", na_value=np.nan)
-    not_number = present & np.isnan(nums)
+    text = values.astype("string[python]").str.strip().str.removeprefix("+")
+    digits = text.str.fullmatch(r"[0-9]+").fillna(False).to_numpy(dtype=bool)
+    long = text.str.lstrip("0").str.len().fillna(0).to_numpy()
+    too_big = digits & ((long > 19) | ((long == 19) & (text.str.lstrip("0") > "9223372036854775807").fillna(False)
+                                       .to_numpy(dtype=bool)))
+    exact = digits & ~too_big
+    numbers = pd.to_numeric(text.where(~digits), errors="coerce")
+    nums = numbers.to_numpy(dtype="float64", na_value=np.nan, copy=True)
+    nums[digits] = 0.0
+    not_number = present & ~digits & np.isnan(nums)
     with np.errstate(invalid="ignore"):
-        negative = present & (nums < 0)
-        fractional = present & ~np.isnan(nums) & (np.floor(nums) != nums)
+        infinite = present & ~digits & np.isinf(nums)
+        negative = present & ~digits & (nums < 0)
+        huge = present & ((~digits & ~infinite & (np.abs(nums) >= 2.0**63)) | too_big)
+        fractional = present & ~digits & np.isfinite(nums) & (np.floor(nums) != nums)
     problems.add(not_number, _described(values, column, "is not a number"))
-    problems.add(negative, _described(values, column, "is negative; expected a count >= 0"))
+    problems.add(infinite, _described(values, column, "is not a finite number"))
+    problems.add(negative & ~infinite, _described(values, column, "is negative; expected a count >= 0"))
+    problems.add(huge & ~negative, _described(values, column, "is too large for a count (more than 2^63 - 1)"))
     problems.add(fractional, _described(values, column, "is not a whole number"))
-    ok = present & ~not_number & ~negative & ~fractional
-    if ok.all() and pd.api.types.is_integer_dtype(numbers.dtype):
-        return numbers.astype("Int64")
-    out = np.where(ok, nums, np.nan)
-    return pd.Series(pd.array(out, dtype="Float64"), index=values.index).astype("Int64")
+    ok = present & ~not_number & ~infinite & ~negative & ~huge & ~fractional
+    out = pd.array([pd.NA] * len(values), dtype="Int64")
+    if exact.any():
+        out[exact] = pd.array(text[exact].astype("int64").to_numpy(), dtype="Int64")
+    rest = ok & ~digits
+    if rest.any():
+        out[rest] = pd.array(nums[rest].astype("int64"), dtype="Int64")
+    return pd.Series(out, index=values.index)
 
 
 def parse_floats(values: pd.Series, column: str, problems: Problems) -> pd.Series:

@@ -15,11 +15,16 @@ from __future__ import annotations
 
 import gzip
 import io
+import json
+import re
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Iterator
 
 import orjson
+
+from roi.errors import InputError
 
 __all__ = ["JsonItem", "iter_json", "open_bytes", "LATIN1_NOTE", "raw_text", "MAX_DOCUMENT_BYTES"]
 
@@ -43,14 +48,40 @@ class JsonItem:
 
 
 def open_bytes(path: Any) -> IO[bytes]:
-    """Open a file (or zip member) for binary reading, transparently un-gzipping it."""
+    """Open a file (or zip member) for binary reading, transparently un-gzipping it.
+
+    Damaged or truncated gzip data raises :class:`~roi.errors.InputError` naming the file (one
+    line, exit 2), never a traceback from the gzip module.
+    """
     fh = path.open("rb") if hasattr(path, "open") else open(path, "rb")
     head = fh.read(2)
     if head == _GZIP_MAGIC:
         fh.seek(0)
-        return gzip.GzipFile(fileobj=fh)  # type: ignore[return-value]
+        return io.BufferedReader(_CheckedGzip(gzip.GzipFile(fileobj=fh), name_of(path)), buffer_size=1 << 20)
     fh.seek(0)
     return fh
+
+
+class _CheckedGzip(io.RawIOBase):
+    """A gzip stream whose read errors (cut short, bad CRC, not gzip) become one-line InputErrors."""
+
+    def __init__(self, gz: gzip.GzipFile, name: str):
+        self._gz, self._name = gz, name
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        try:
+            n = self._gz.readinto(buffer)
+        except (EOFError, OSError, zlib.error) as exc:
+            raise InputError(f"{self._name}: the gzip data is damaged or cut short ({exc}); nothing was "
+                             "stored -- re-download or re-compress the file") from None
+        return n
+
+    def close(self) -> None:
+        self._gz.close()
+        super().close()
 
 
 def raw_text(raw: bytes | str) -> str:
@@ -59,15 +90,38 @@ def raw_text(raw: bytes | str) -> str:
     return text if len(text) <= _RECORD_TEXT_LIMIT else text[:_RECORD_TEXT_LIMIT] + "...[truncated]"
 
 
+# A bare integer of 20 or more digits: orjson reads integers beyond 64 bits as floats
+# (12345678901234567890123 -> 1.2345678901234568e+22), which would corrupt an id.
+_BIG_INT = re.compile(rb"[\[:,]\s*-?[0-9]{20}")
+
+
+def loads_exact(raw: bytes | str) -> Any:
+    """``orjson.loads``, except that an integer too long for 64 bits becomes its digits as text
+    (an exact id; a count that size is then rejected as one), never a float.
+
+    >>> loads_exact(b'{"id": 12345678901234567890123, "n": 1.5, "k": 7}')
+    {'id': '12345678901234567890123', 'n': 1.5, 'k': 7}
+    """
+    value = orjson.loads(raw)
+    if _BIG_INT.search(raw if isinstance(raw, bytes) else raw.encode()):
+        value = json.loads(raw, parse_int=_int_or_digits)
+    return value
+
+
+def _int_or_digits(text: str) -> int | str:
+    number = int(text)
+    return number if -(2**63) <= number < 2**64 else text
+
+
 def _loads(raw: bytes) -> tuple[Any, bool]:
     """Parse bytes as JSON; fall back to Latin-1 when they are not UTF-8. Returns (value, latin1)."""
     try:
-        return orjson.loads(raw), False
+        return loads_exact(raw), False
     except orjson.JSONDecodeError:
         try:
             raw.decode("utf-8")
         except UnicodeDecodeError:
-            return orjson.loads(raw.decode("latin-1")), True
+            return loads_exact(raw.decode("latin-1")), True
         raise
 
 
@@ -143,7 +197,7 @@ def _rest_is_blank(fh: IO[bytes]) -> bool:
 
 
 def _iter_lines(fh: IO[bytes], lineno: int) -> Iterator[JsonItem]:
-    loads = orjson.loads
+    loads = loads_exact
     for lineno, line in enumerate(fh, lineno + 1):
         stripped = line.strip()
         if not stripped:

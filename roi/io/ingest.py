@@ -60,8 +60,9 @@ from roi.errors import InputError, ParameterError, RoiError
 from roi.io._base import ReadResult, Rejected, reading_order
 from roi.io._json_lines import string_hashes
 from roi.io.detect import FORMATS, detect, is_x_archive
-from roi.store import Store
+from roi.store import WAIT_SECONDS, Store
 from roi.tables import TABLES, arrow_schema, conform, conform_arrow
+from roi.timeframe import EARLIEST, latest
 
 __all__ = ["ingest", "IngestResult", "SourceReport", "READERS", "PROVENANCE_TABLE", "discover", "Source"]
 
@@ -155,6 +156,8 @@ def discover(paths: Sequence[str | Path], *, format: str = "auto") -> tuple[list
     sources: list[Source] = []
     skipped: list[dict[str, str]] = []
     for raw in paths:
+        if not str(raw).strip():
+            raise InputError("an empty path was given; name a file or folder")
         p = Path(raw)
         if not p.exists():
             raise InputError(f"{p}: no such file or folder")
@@ -164,7 +167,7 @@ def discover(paths: Sequence[str | Path], *, format: str = "auto") -> tuple[list
                 sources.append(Source(p, "x-archive", "X archive folder"))
                 continue
             before, skipped_before = len(sources), len(skipped)
-            _walk(p, format, sources, skipped)
+            _walk(p, format, sources, skipped, root=p.resolve())
             if len(sources) == before:
                 shown = "; ".join(f"{Path(s['path']).name}: {s['reason']}" for s in skipped[skipped_before:][:5])
                 raise InputError(f"{p}: nothing readable in this folder"
@@ -186,15 +189,21 @@ def _check_forced(p: Path, detected: str, forced: str) -> None:
         raise InputError(f"{p}: is {detected}, not --format {forced}")
 
 
-def _walk(folder: Path, forced: str, sources: list[Source], skipped: list[dict[str, str]]) -> None:
+def _walk(folder: Path, forced: str, sources: list[Source], skipped: list[dict[str, str]], *, root: Path) -> None:
+    """Walk ``folder`` in sorted order. Symbolic links to folders are not followed (a loop would
+    list a file forever, a link to /etc would read the system), nor links to files outside ``root``."""
     for p in sorted(folder.iterdir(), key=lambda q: q.name):
         if _hidden(p):
             skipped.append({"path": str(p), "reason": "hidden file or folder"})
+        elif p.is_symlink() and p.is_dir():
+            skipped.append({"path": str(p), "reason": "symbolic link to a folder (not followed; name the folder itself)"})
+        elif p.is_symlink() and root not in p.resolve().parents:
+            skipped.append({"path": str(p), "reason": "symbolic link to a file outside the folder (not followed)"})
         elif p.is_dir():
             if is_x_archive(p):
                 sources.append(Source(p, "x-archive", "X archive folder"))
             else:
-                _walk(p, forced, sources, skipped)
+                _walk(p, forced, sources, skipped, root=root)
         else:
             found = detect(p)
             if not found:
@@ -262,6 +271,7 @@ def ingest(
     as_of: Any = None,
     strict: bool = False,
     progress: Callable[[int, str], None] | None = None,
+    wait: float = WAIT_SECONDS,
     owner: str | None = None,
     followee: str | None = None,
 ) -> IngestResult:
@@ -289,6 +299,9 @@ def ingest(
     followee : str, optional
         Whose followers X v2 user pages saved without twarc's ``__twarc`` block list (handle or
         account id; see :func:`roi.io.x_v2.read`).
+    wait : float, default 5
+        Seconds to wait for another process writing the same store to finish (one writer at a
+        time: see :meth:`roi.store.Store.writing`).
 
     Returns
     -------
@@ -301,6 +314,8 @@ def ingest(
     InputError
         A path that does not exist or is not an export; a folder with nothing readable; with
         ``strict``, any rejected record.
+    StoreError
+        The store cannot be written, or another process is still writing it after ``wait`` seconds.
 
     Examples
     --------
@@ -321,31 +336,35 @@ def ingest(
     if format not in ("auto", *FORMATS):
         raise ParameterError(f"--format {format!r}: expected one of auto, {', '.join(FORMATS)}")
     as_of_dt = _as_of(as_of)
+    if isinstance(wait, bool) or not isinstance(wait, (int, float)) or not 0 <= wait < math.inf:
+        raise ParameterError(f"--wait {wait!r}: expected a number of seconds, 0 or more")
     sources, skipped = discover(list(paths), format=format)
     readers = {s.format: _reader(s.format) for s in sources}  # fail before reading anything
 
-    st = Store(store, create=True)
+    st = Store(store, create=True, wait=wait)
     # Reader options: an archive's owner; whose followers raw v2 user pages list (a handle is
     # looked up in the store's accounts when the file itself does not give its id).
     options = {"x-archive": {"owner": owner},
                "x-v2": {"followee": followee, "resolve_handle": functools.partial(_id_in_store, st)}}
     readers = {fmt: functools.partial(r, **options[fmt]) if fmt in options else r for fmt, r in readers.items()}
-    known = {}
-    # A source read before without --owner / --followee is read again with them (its rows then
-    # come out as duplicates or new), so following the note that asked for them changes the store.
-    again = {fmt for fmt, given in (("x-archive", owner), ("x-v2", followee)) if given}
-    for entry in st.sources:
-        if entry.get("sha256") and not entry.get("seen_again") and entry.get("format") not in again:
-            known.setdefault(entry["sha256"], entry)
-    reports: list[SourceReport] = []
-    total = sum(_size_of(src.path) for src in sources)
-    pending = _Pending(st.path / f".ingest-{os.getpid()}", max(1, math.ceil(total / SPILL_BYTES)))
-    rejected_by_source: list[list[Rejected]] = []
-    try:
-        _read_all(sources, readers, st, known, as_of_dt, pending, reports, rejected_by_source, progress)
-        _finish(st, pending, sources, reports, rejected_by_source, strict)
-    finally:
-        pending.close()
+    # One writer at a time, from reading the manifest this run builds on to writing the next one.
+    with st.writing(wait=wait):
+        known = {}
+        # A source read before without --owner / --followee is read again with them (its rows then
+        # come out as duplicates or new), so following the note that asked for them changes the store.
+        again = {fmt for fmt, given in (("x-archive", owner), ("x-v2", followee)) if given}
+        for entry in st.sources:
+            if entry.get("sha256") and not entry.get("seen_again") and entry.get("format") not in again:
+                known.setdefault(entry["sha256"], entry)
+        reports: list[SourceReport] = []
+        total = sum(_size_of(src.path) for src in sources)
+        pending = _Pending(st.path / f".ingest-{os.getpid()}", max(1, math.ceil(total / SPILL_BYTES)))
+        rejected_by_source: list[list[Rejected]] = []
+        try:
+            _read_all(sources, readers, st, known, as_of_dt, pending, reports, rejected_by_source, progress)
+            _finish(st, pending, sources, reports, rejected_by_source, strict)
+        finally:
+            pending.close()
     tables = {name: int(st.manifest["tables"].get(name, {}).get("rows", 0)) for name in TABLES}
     return IngestResult(store=st.path, sources=reports, skipped=skipped, tables=tables)
 
@@ -410,7 +429,7 @@ def _finish(st: Store, pending: _Pending, sources: list[Source], reports: list[S
     for report, rejected in zip(reports, rejected_by_source, strict=True):
         if rejected:
             key = f"{Path(report.path).name}-{report.sha256[:12]}"
-            written = st.write_rejected(report.path, [r.as_dict() for r in rejected], key=key)
+            written = st.write_rejected(report.path, [r.as_dict() for r in rejected], key=key, commit=False)
             report.rejected_file = written.relative_to(st.path).as_posix() if written else None
         entry = asdict(report)
         entry.update(roi_version=__version__, ingested_at=ingested_at)
@@ -452,10 +471,43 @@ def _collect(chunk: ReadResult, index: int, report: SourceReport, pending: _Pend
         context = _private(rows, "_context")
         context = np.full(n, name != chunk.primary) if context is None else context.astype(bool)
         rank, order = _rank_order(rows, n, report.path)
+        if "created_at" in table.column_names:
+            keep = _date_rule(name, table, lines, context, report, rejected)
+            if keep is not None:
+                table, lines, context, rank = table.filter(keep), lines[keep], context[keep], rank[keep]
+                rank = np.argsort(np.argsort(rank, kind="stable"), kind="stable")  # dense again
+                order = reading_order(rank) if order is not None else None
+                n = table.num_rows
         pending.add(name, _tagged(table, index, lines, context, seq + rank), order=order)
         seq += n
         report.context_rows += int(context.sum())
     return seq
+
+
+def _date_rule(name: str, table: pa.Table, lines: np.ndarray, context: np.ndarray, report: SourceReport,
+               rejected: list[Rejected]) -> np.ndarray | None:
+    """One date rule for every reader (:data:`roi.timeframe.EARLIEST` to :func:`roi.timeframe.latest`): a record dated before
+    1990 or after tomorrow is rejected with its line, as is a post without a date; a context row
+    so dated is left out. Returns the rows to keep, or None when all are."""
+    times = table.column("created_at")
+    us = pc.cast(times, pa.int64()).to_numpy(zero_copy_only=False)  # years 0001 and 9999 fit here, not in pandas
+    known = pc.is_valid(times).to_numpy(zero_copy_only=False)
+    outside = known & ((us < EARLIEST.value // 1000) | (us > latest().value // 1000))
+    missing = (pc.is_null(times).to_numpy(zero_copy_only=False) & ~context) if name == "posts" else None
+    bad = outside | missing if missing is not None else outside
+    if not bad.any():
+        return None
+    for i in np.flatnonzero(bad & ~context):
+        line = None if math.isnan(lines[i]) else int(lines[i])
+        where = f"line {line}: " if line is not None else ""
+        key = {k: table.column(k)[i].as_py() for k in TABLES[name].key}
+        what = ("created_at is missing" if not outside[i] else
+                f"created_at {np.datetime64(int(us[i]), 'us')} is outside the dates roi accepts "
+                f"({EARLIEST:%Y-%m-%d} to tomorrow)")
+        rejected.append(Rejected(line, where + what, json.dumps(key, default=str)))
+        report.rejected += 1
+        report.by_table.setdefault(name, _zero_counts())["rejected"] += 1
+    return ~bad
 
 
 def _rank_order(rows: pd.DataFrame | pa.Table, n: int, path: str) -> tuple[np.ndarray, np.ndarray | None]:

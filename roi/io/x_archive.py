@@ -28,15 +28,17 @@ from __future__ import annotations
 import datetime as dt
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import orjson
 
+from roi.errors import InputError
 from roi.io._base import ReadResult, Rejected
-from roi.io._json import raw_text
+from roi.io._json import loads_exact, raw_text
 from roi.io._rows import RowBuffer, iso_to_us
 from roi.io.detect import ytd_name
 from roi.io.x_v1 import V1_POST_FIELDS, tweet_id, tweet_row
@@ -65,6 +67,7 @@ class _Archive:
         self.zip = zipfile.ZipFile(self.path) if self.path.is_file() and zipfile.is_zipfile(self.path) else None
         if self.zip is not None:
             names = [n for n in self.zip.namelist() if n.endswith(".js")]
+            _refuse_bombs(self.path, self.zip, names)
         elif self.path.is_dir():
             names = sorted(p.relative_to(self.path).as_posix() for p in self.path.rglob("*.js"))
         else:
@@ -89,17 +92,168 @@ class _Archive:
         with (self.path / name).open("rb") as fh:
             return fh.read(200)
 
+    def open(self, name: str) -> IO[bytes]:
+        """A member's bytes as a stream (a zip member is decompressed as it is read)."""
+        return self.zip.open(name) if self.zip is not None else (self.path / name).open("rb")
+
     def load(self, name: str) -> Any:
         data = self.zip.read(name) if self.zip is not None else (self.path / name).read_bytes()
         m = _ASSIGN.match(data)
         if m is None:
             raise ValueError("not a window.YTD assignment")
-        body = data[m.end():].rstrip().rstrip(b";")
-        return orjson.loads(body)
+        end = len(data)
+        while end > m.end() and data[end - 1] in b" \t\r\n;":
+            end -= 1
+        return orjson.loads(memoryview(data)[m.end():end])  # a view: no second copy of the file
 
     def close(self) -> None:
         if self.zip is not None:
             self.zip.close()
+
+
+# --------------------------------------------------------------------------- streaming a YTD array
+# From a position: skip what is not structure (blanks, numbers, letters) in one step, then one
+# token: a whole string (its closing quote, or the end of what was read if it is cut) or one of
+# [ ] { } , -- or the end. Possessive loops: no backtracking over megabytes of blanks.
+_TOKEN = re.compile(rb'[^"\[\]{},]*+(?:(?P<s>"[^"\\]*+(?:\\.[^"\\]*+)*+(?P<q>"|\\?\Z))|(?P<c>[\[\]{},])|\Z)',
+                    re.DOTALL)
+_PRETTY_END = re.compile(rb"\n  (?P<close>\})\s*(?P<sep>[,\]])")
+_READ_BYTES = 1 << 22
+MAX_ENTRY_BYTES = 64 << 20  # one archive entry (a tweet, a follower) is a few KB
+
+
+@dataclass
+class _Entry:
+    """One element of a YTD array: its 1-based index, parsed value (None if unreadable) and error."""
+
+    index: int
+    value: Any
+    raw: bytes
+    error: str | None = None
+
+
+def iter_ytd(fh: IO[bytes], name: str) -> Iterator[_Entry]:
+    """The elements of a ``window.YTD.<x>.partN = [ ... ]`` file one at a time, in memory bounded
+    by one element (not the file): a 1 GiB tweets.js is never held whole.
+
+    An element that is not valid JSON is yielded with its error (a rejected record, the rest is
+    read); a file that ends inside an element yields that element with the error and stops.
+
+    Raises
+    ------
+    ValueError
+        If the file does not start with a ``window.YTD`` assignment of an array.
+
+    Examples
+    --------
+    >>> import io
+    >>> [(e.index, e.value, e.error) for e in iter_ytd(io.BytesIO(
+    ...     b'window.YTD.tweets.part0 = [ {"a": "x,]}"}, {"b": [1, 2]}, {oops} ]'), "t.js")]
+    [(1, {'a': 'x,]}'}, None), (2, {'b': [1, 2]}, None), (3, None, 'invalid JSON (unexpected character, expected a string key)')]
+    """
+    buf = fh.read(_READ_BYTES)
+    m = _ASSIGN.match(buf)
+    if m is None:
+        raise ValueError("not a window.YTD assignment")
+    rest = buf[m.end():].lstrip()
+    if not rest.startswith(b"["):
+        raise ValueError("the window.YTD value is not an array")
+    buf = rest[1:]
+    index, depth, start, pos, done = 0, 0, 0, 0, False
+    fast, searched = True, 0
+    while True:
+        cut = False
+        while fast:  # X's layout: each entry ends with "\n  }" then "," or "]" (strings hold no raw newline)
+            end = _PRETTY_END.search(buf, max(start, searched))
+            if end is None:
+                searched = max(start, len(buf) - 8)
+                if len(buf) - start > 2 * _READ_BYTES:
+                    fast = False  # not that layout (or one huge entry): the token scanner takes over
+                break
+            try:
+                value = loads_exact(buf[start:end.end("close")])
+            except orjson.JSONDecodeError:
+                fast = False  # the cut was not an entry's end after all: scan tokens from here
+                break
+            index += 1
+            yield _Entry(index, value, buf[start:end.end("close")].strip())
+            start = pos = searched = end.end()
+            if end.group("sep") == b"]":
+                return
+        while not fast:
+            tok = _TOKEN.match(buf, pos)
+            if tok.group("s") is not None:
+                if tok.group("q") != b'"':  # a string cut by the end of what was read
+                    cut = True
+                    break
+                pos = tok.end()
+                continue
+            c = tok.group("c")
+            if c is None:  # the end of what was read (what was skipped holds no structure)
+                pos = tok.end()
+                break
+            pos = tok.end()
+            if c in b"{[":
+                depth += 1
+            elif c in b"}]" and depth:
+                depth -= 1
+            elif depth == 0:  # "," or "]" of the array itself: one element ends
+                raw = buf[start:tok.start("c")].strip()
+                start = pos
+                if raw:
+                    index += 1
+                    yield _parse_entry(index, raw)
+                if c == b"]":
+                    done = True
+                    break
+        if done:
+            return
+        more = fh.read(_READ_BYTES)
+        if not more and fast:  # the rest is not in that layout (an empty or one-line array): scan it
+            fast, pos = False, start
+            continue
+        if not more:
+            raw = buf[start:].strip()
+            if raw:
+                index += 1
+                yield _Entry(index, None, raw[:4096], f"{name} ends inside entry {index} (the file is truncated)")
+            return
+        if fast:
+            buf, searched, start, pos = buf[start:] + more, max(0, searched - start), 0, 0
+        elif depth == 0 and not cut:
+            # between values, not inside a string: every token is seen, and blanks do not count
+            tail = buf[start:].strip()
+            buf, pos, start = tail + more.lstrip(), len(tail), 0
+        else:
+            buf, pos, start = buf[start:] + more, pos - start, 0
+        if len(buf) > MAX_ENTRY_BYTES + _READ_BYTES:
+            raise ValueError(f"entry {index + 1} is larger than {MAX_ENTRY_BYTES >> 20} MiB")
+
+
+def _parse_entry(index: int, raw: bytes) -> _Entry:
+    try:
+        return _Entry(index, loads_exact(raw), raw)
+    except orjson.JSONDecodeError as exc:
+        detail = str(exc).split(":")[0] or "unreadable"
+        return _Entry(index, None, raw[:4096], f"invalid JSON ({detail})")
+
+
+# A member that would expand more than MAX_RATIO times, to more than RATIO_FLOOR bytes, is a zip
+# bomb, not an export: real tweets.js files compress 5-15 times.
+MAX_RATIO = 100
+RATIO_FLOOR = 64 << 20
+
+
+def _refuse_bombs(path: Path, zf: zipfile.ZipFile, names: list[str]) -> None:
+    """Raise InputError for a member whose declared size is out of proportion to its bytes
+    (zipfile never returns more than the declared size, so the check bounds what is read)."""
+    for name in names:
+        info = zf.getinfo(name)
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > RATIO_FLOOR and ratio > MAX_RATIO:
+            raise InputError(
+                f"{path}: member {name} would expand {ratio:,.0f} times, from {info.compress_size:,} to "
+                f"{info.file_size:,} bytes; refused as a zip bomb (an X archive's files compress far less)")
 
 
 def _part_order(name: str) -> tuple:
@@ -326,35 +480,39 @@ def _id_of_handle(arch: _Archive, by_name: dict[str, list[_Member]], handle: str
 def _tweets(arch: _Archive, member: _Member, owner: str | None, observed: int, chunk_size: int
             ) -> Iterator[ReadResult]:
     label = f"{Path(member.name).name} entry"
-    try:
-        entries = arch.load(member.name)
-    except (ValueError, orjson.JSONDecodeError) as exc:
-        yield ReadResult(read=1, primary="posts", rejected=[Rejected(
-            1, f"{member.name}: not a readable window.YTD file ({exc})", raw_text(arch.head(member.name)))])
-        return
     buf = RowBuffer("posts", V1_POST_FIELDS, constants={"platform": PLATFORM}, label=label)
     rejected: list[Rejected] = []
     read = 0
-    for i, entry in enumerate(entries if isinstance(entries, list) else [entries], 1):
-        read += 1
-        t = entry.get("tweet", entry) if isinstance(entry, dict) else None
-        if not isinstance(t, dict) or not tweet_id(t) or not ("full_text" in t or "text" in t):
-            rejected.append(Rejected(i, f"{label} {i}: not a tweet (expected id_str and full_text)",
-                                     raw_text(orjson.dumps(entry).decode())))
-            continue
-        if owner is None:
-            rejected.append(Rejected(i, f"{label} {i}: the archive owner (the author) is unknown: no account.js "
-                                        "or manifest.js userInfo; give --owner HANDLE", raw_text(orjson.dumps(entry).decode())))
-            continue
+    with arch.open(member.name) as fh:
+        entries = iter_ytd(fh, member.name)
         try:
-            buf.rows.append(_archive_tweet(tweet_row(t, observed, i, False, author_id=owner)))
-        except MALFORMED_ERRORS as exc:
-            rejected.append(Rejected(i, f"{label} {i}: malformed tweet ({type(exc).__name__}: {exc})",
-                                     raw_text(orjson.dumps(entry).decode())))
-        if read >= chunk_size:
-            frame, bad = buf.frame()
-            yield ReadResult(tables={"posts": frame}, rejected=rejected + bad, read=read, primary="posts")
-            rejected, read = [], 0
+            for e in entries:
+                read += 1
+                i, entry = e.index, e.value
+                t = entry.get("tweet", entry) if isinstance(entry, dict) else None
+                if e.error is not None:
+                    rejected.append(Rejected(i, f"{label} {i}: {e.error}", raw_text(e.raw)))
+                elif not isinstance(t, dict) or not tweet_id(t) or not ("full_text" in t or "text" in t):
+                    rejected.append(Rejected(i, f"{label} {i}: not a tweet (expected id_str and full_text)",
+                                             raw_text(e.raw)))
+                elif owner is None:
+                    rejected.append(Rejected(i, f"{label} {i}: the archive owner (the author) is unknown: no "
+                                                "account.js or manifest.js userInfo; give --owner HANDLE", raw_text(e.raw)))
+                else:
+                    try:
+                        buf.rows.append(_archive_tweet(tweet_row(t, observed, i, False, author_id=owner)))
+                    except MALFORMED_ERRORS as exc:
+                        rejected.append(Rejected(i, f"{label} {i}: malformed tweet ({type(exc).__name__}: {exc})",
+                                                 raw_text(e.raw)))
+                if read >= chunk_size:
+                    frame, bad = buf.frame()
+                    yield ReadResult(tables={"posts": frame}, rejected=rejected + bad, read=read, primary="posts")
+                    rejected, read = [], 0
+        except (ValueError, OSError, zipfile.BadZipFile, EOFError, zlib.error) as exc:
+            # the file itself is unreadable from here on: one rejection for it (what came before is kept)
+            rejected.append(Rejected(None if read else 1, f"{member.name}: not a readable window.YTD file ({exc})",
+                                     raw_text(arch.head(member.name))))
+            read += 1
     if read:
         frame, bad = buf.frame()
         yield ReadResult(tables={"posts": frame}, rejected=rejected + bad, read=read, primary="posts")
@@ -378,26 +536,29 @@ def _archive_tweet(row: tuple) -> tuple:
 
 def _follows(arch: _Archive, member: _Member, ytd: str, owner: str | None, seen_at: int) -> ReadResult:
     label = f"{Path(member.name).name} entry"
-    try:
-        entries = arch.load(member.name)
-    except (ValueError, orjson.JSONDecodeError) as exc:
-        return ReadResult(read=1, primary="follows", rejected=[Rejected(
-            1, f"{member.name}: not a readable window.YTD file ({exc})", raw_text(arch.head(member.name)))])
     buf = RowBuffer("follows", FOLLOW_FIELDS, constants={"platform": PLATFORM}, label=label)
     rejected: list[Rejected] = []
     read = 0
-    for i, entry in enumerate(entries if isinstance(entries, list) else [entries], 1):
-        read += 1
-        inner = entry.get(ytd) if isinstance(entry, dict) else None
-        other = inner.get("accountId") if isinstance(inner, dict) else None
-        if not other or owner is None:
-            why = "no accountId" if not other else (
-                "the archive owner is unknown: no account.js or manifest.js userInfo; give --owner HANDLE")
-            rejected.append(Rejected(i, f"{label} {i}: {why}", raw_text(orjson.dumps(entry).decode())))
-            continue
-        other = str(other)
-        pair = (other, owner) if ytd == "follower" else (owner, other)
-        buf.rows.append((*pair, seen_at, seen_at, i, False, entry))
+    with arch.open(member.name) as fh:
+        try:
+            for e in iter_ytd(fh, member.name):
+                read += 1
+                i, entry = e.index, e.value
+                inner = entry.get(ytd) if isinstance(entry, dict) else None
+                other = inner.get("accountId") if isinstance(inner, dict) else None
+                if e.error is not None or not other or owner is None or not isinstance(other, (str, int)):
+                    why = e.error or ("no accountId" if not other or not isinstance(other, (str, int)) else (
+                        "the archive owner is unknown: no account.js or manifest.js userInfo; give --owner HANDLE"))
+                    rejected.append(Rejected(i, f"{label} {i}: {why}", raw_text(e.raw)))
+                    continue
+                other = str(other)
+                pair = (other, owner) if ytd == "follower" else (owner, other)
+                buf.rows.append((*pair, seen_at, seen_at, i, False, entry))
+        except (ValueError, OSError, zipfile.BadZipFile, EOFError, zlib.error) as exc:
+            # the file itself is unreadable from here on: one rejection for it (what came before is kept)
+            rejected.append(Rejected(None if read else 1, f"{member.name}: not a readable window.YTD file ({exc})",
+                                     raw_text(arch.head(member.name))))
+            read += 1
     frame, bad = buf.frame()
     return ReadResult(tables={"follows": frame}, rejected=rejected + bad, read=read, primary="follows")
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from roi.plotting import describe
+
 __all__ = ["plot_daily_volumes", "plot_content_mix", "plot_response_times"]
 
 
@@ -20,7 +22,8 @@ def _axes(ax, figsize):
     return ax
 
 
-def plot_daily_volumes(alerts: pd.DataFrame, *, series: str = "complaints", ax=None):
+def plot_daily_volumes(alerts: pd.DataFrame, *, series: str = "complaints", ax=None, highlight=None,
+                       highlight_label: str = "burst"):
     """Daily counts of one series with its same-weekday baseline, threshold and flagged days.
 
     Parameters
@@ -30,12 +33,20 @@ def plot_daily_volumes(alerts: pd.DataFrame, *, series: str = "complaints", ax=N
     series : str, default "complaints"
         Which series to draw (``mentions`` or ``complaints``).
     ax : matplotlib Axes, optional
+    highlight : (first, last) local days, optional
+        Shade these days (e.g. the burst a report sentence names), so text and chart agree.
+    highlight_label : str
+        Legend label of the shaded days.
 
     Returns
     -------
     matplotlib Axes
     """
     ax = _axes(ax, (9, 3.5))
+    if highlight is not None:
+        first, last = (pd.Timestamp(d).tz_localize(None) if pd.Timestamp(d).tzinfo else pd.Timestamp(d) for d in highlight)
+        ax.axvspan(first - pd.Timedelta(hours=12), last + pd.Timedelta(hours=12), color="#f3d9a4", alpha=0.7,
+                   label=highlight_label, zorder=0)
     t = alerts[alerts["series"] == series].sort_values("date")
     x = pd.DatetimeIndex(t["date"])
     ax.bar(x, t["count"].astype(float), color="#9db4cf", label=f"{series} per day")
@@ -49,7 +60,19 @@ def plot_daily_volumes(alerts: pd.DataFrame, *, series: str = "complaints", ax=N
     ax.set_title(f"Daily {series} against the same weekday's baseline")
     ax.legend(loc="upper left", fontsize="small", frameon=False)
     ax.figure.autofmt_xdate()
+    text = (f"Bar chart of {series} per local day from {_day(x.min())} to {_day(x.max())} ({len(t)} days), "
+            "with the usual level for each weekday and the alert threshold." if len(t) else f"No {series} to show.")
+    spikes = [f"{_day(d)} ({int(c)})" for d, c in zip(x[flagged], t["count"].to_numpy()[flagged], strict=True)]
+    text += f" Spikes: {', '.join(spikes)}." if spikes else " No day crossed the threshold."
+    if highlight is not None:
+        text += f" Shaded: {highlight_label}, {_day(first)} to {_day(last)}."
+    describe(ax, text)
     return ax
+
+
+def _day(t) -> str:
+    t = pd.Timestamp(t)
+    return f"{t:%a} {t.day} {t:%b}"
 
 
 def plot_content_mix(weekly: pd.DataFrame, *, ax=None):
@@ -82,6 +105,11 @@ def plot_content_mix(weekly: pd.DataFrame, *, ax=None):
     ax.set_ylabel("share of the week's brand posts")
     ax.set_title("Content mix against the rule of thirds (dotted lines)")
     ax.legend(loc="upper left", bbox_to_anchor=(1, 1), frameon=False, fontsize="small")
+    last = wide.iloc[-1] if len(wide) else None
+    describe(ax, f"Stacked bars of the share of original, engagement and promotion posts in each of {len(wide)} weeks, "
+                 "with dotted lines at one third and two thirds."
+             + (f" Latest week {wide.index[-1]}: " + ", ".join(f"{k} {v:.0%}" for k, v in last.items()) + "."
+                if last is not None else ""))
     return ax
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
@@ -17,21 +17,25 @@ from roi.timeframe import iso_week_of, last_complete_week, parse_iso_week, valid
 
 __all__ = ["ReportContext", "prepare", "validate_account", "safe_output_dir"]
 
-_HANDLE = re.compile(r"^@?[A-Za-z0-9_]{1,50}$")
+# X handles (letters, digits, _), Mastodon's user@instance and Bluesky's dotted domain handles; the
+# handle names a folder, so no slash, no leading dot and no "..".
+_HANDLE = re.compile(r"^@?[A-Za-z0-9_](?:[A-Za-z0-9_.-]{0,99})(?:@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)?$")
 
 
 def validate_account(account: str) -> str:
-    """A handle as a report parameter: letters, digits and underscore only (it names a folder).
+    """A handle as a report parameter (it names a folder): an X handle, a Mastodon ``user@instance``
+    or a Bluesky ``name.bsky.social``.
 
-    >>> validate_account("@Acme")
-    'acme'
+    >>> validate_account("@Acme"), validate_account("ana@mastodon.social"), validate_account("bob.bsky.social")
+    ('acme', 'ana@mastodon.social', 'bob.bsky.social')
     >>> validate_account("../../x")
     Traceback (most recent call last):
     ...
-    roi.errors.ParameterError: account='../../x': expected a handle of letters, digits and _ (e.g. 'acme')
+    roi.errors.ParameterError: account='../../x': expected a handle such as 'acme', 'ana@mastodon.social' or 'bob.bsky.social'
     """
-    if not isinstance(account, str) or not _HANDLE.match(account):
-        raise ParameterError(f"account={account!r}: expected a handle of letters, digits and _ (e.g. 'acme')")
+    if not isinstance(account, str) or not _HANDLE.match(account) or ".." in account or account.endswith("."):
+        raise ParameterError(f"account={account!r}: expected a handle such as 'acme', 'ana@mastodon.social' "
+                             "or 'bob.bsky.social'")
     return normalise_handle(account)
 
 
@@ -66,6 +70,35 @@ class ReportContext:
     export_dir: str | None = None
     brand_domains: tuple[str, ...] = ()
     service_handles: tuple[str, ...] = ()
+    trend_weeks: int = 10
+    warnings: list[str] = field(default_factory=list)  # captured while sections ran, as sentences
+
+    @cached_property
+    def weeks(self) -> list[tuple[str, pd.Timestamp, pd.Timestamp]]:
+        """The trend window: ``trend_weeks`` ISO weeks ending with the report's week, oldest first."""
+        from roi.report.trends import report_weeks
+
+        return report_weeks(self.week, tz=self.tz, count=self.trend_weeks)
+
+    @cached_property
+    def complaint_history(self) -> dict:
+        """Complaints, spike alerts and response times over the trend window (computed once)."""
+        from roi.listening import complaints_needing_attention
+
+        return complaints_needing_attention(self.ds, handles=[self.account, *self.service_handles],
+                                            start=self.weeks[0][1], end=self.end, tz=self.tz,
+                                            brand_terms=[self.account])
+
+    @cached_property
+    def trends(self) -> pd.DataFrame:
+        """One row per week of the trend window (:func:`roi.report.trends.weekly_trends`)."""
+        from roi.graph import growth_churn
+        from roi.report.trends import weekly_trends
+
+        growth = growth_churn(self.ds, self.account, tz=self.tz, start=self.weeks[0][1], end=self.end)
+        history = self.complaint_history
+        return weekly_trends(self.metrics, self.weeks, growth=growth, responses=history["responses"],
+                             complaints=history["queue"], conversions_known=len(self.ds.conversions) > 0)
 
     @cached_property
     def metrics(self) -> pd.DataFrame:
@@ -118,14 +151,28 @@ class ReportContext:
 
 
 def default_week(ds: Dataset, *, tz: str) -> str:
-    """The last ISO week the store covers completely, in local time ``tz``.
+    """The last ISO week the store covers completely and holds posts in, in local time ``tz``.
 
     Coverage runs to the newest moment the data was observed: a post's time or, later, when its
     metrics were collected (an export taken on Monday morning covers the whole previous week).
+    An observation long after the last post (an old export ingested today) does not move the
+    report to an empty week: it stops at the week of the newest post.
+
+    >>> from types import SimpleNamespace
+    >>> posts = pd.DataFrame({"created_at": pd.to_datetime(["2024-07-23T18:00Z"], utc=True),
+    ...                       "metrics_observed_at": pd.to_datetime(["2026-12-03T10:00Z"], utc=True)})
+    >>> default_week(SimpleNamespace(posts=posts), tz="UTC")
+    '2024-W30'
     """
     posts = ds.posts
     seen = pd.concat([posts["created_at"], posts["metrics_observed_at"]], ignore_index=True)
-    return last_complete_week(seen, tz=tz)
+    week = last_complete_week(seen, tz=tz)
+    newest = pd.Series(posts["created_at"]).dropna()
+    if len(newest):
+        newest_week = iso_week_of(newest.max(), tz=tz)
+        if week_bounds(week, tz=tz)[0] > week_bounds(newest_week, tz=tz)[0]:
+            return newest_week
+    return week
 
 
 def prepare(store: str | Path, *, account: str, week: str = "", tz: str = "UTC",
@@ -150,7 +197,7 @@ def prepare(store: str | Path, *, account: str, week: str = "", tz: str = "UTC",
     if home_country is not None and not re.fullmatch(r"[A-Z]{2}", str(home_country)):
         raise ParameterError(f"home_country={home_country!r}: expected an ISO 3166 alpha-2 code like 'US'")
     ds = roi.load(store)
-    account_id = account_id_for(ds.accounts, handle)
+    account_id = account_id_for(ds.accounts, handle, posts=ds.posts)
     if not week:
         week = default_week(ds, tz=tz)
     start, end = week_bounds(week, tz=tz)

@@ -1,35 +1,171 @@
 """The weekly report's sections. Each takes a :class:`ReportContext` and returns a Section.
 
 The notebook only calls these (no logic of its own), so every number in the report is computed
-here or in the analysis modules, and tested.
+here or in the analysis modules, and tested. The page opens with what a manager reads in a minute
+(:func:`opening`: KPI cards, the week in five sentences, next week's actions); the detail a
+specialist wants sits below, folded into ``<details>`` where it would lengthen the page.
+All formatting goes through :mod:`roi.report.format`.
 """
 
 from __future__ import annotations
 
+import html
+
+import numpy as np
 import pandas as pd
 
 from roi.errors import ParameterError
+from roi.plotting import description
+from roi.report import findings as fnd
+from roi.report.cards import cards_html, kpi_cards
 from roi.report.context import ReportContext
-from roi.report.display import Section
+from roi.report.display import Chart, Section
+from roi.report.format import count, format_table, format_value, local_time, percent
 
-__all__ = ["overview", "headline_kpis", "top_posts", "new_followers", "geo_spread", "best_time", "effects", "experiments",
-           "listening", "content_mix", "spam", "follow_back", "data_quality", "METRIC_DEFINITIONS"]
+__all__ = ["opening", "summary_findings", "trends", "overview", "headline_kpis", "top_posts", "new_followers",
+           "geo_spread", "best_time", "effects", "experiments", "listening", "content_mix", "spam", "follow_back",
+           "data_quality", "METRIC_DEFINITIONS"]
 
 METRIC_DEFINITIONS = pd.DataFrame(
     [
         ("Engagements", "likes + reposts + replies + quotes + link clicks (where the platform reports them)"),
-        ("Engagement rate", "engagements / impressions; on Mastodon and Bluesky (no view counts) the author's "
-                            "followers stand in as potential impressions and are labelled so"),
-        ("Click-through rate", "link clicks / impressions"),
+        ("Engagement rate", "engagements / views (impressions); on Mastodon and Bluesky (no view counts) the "
+                            "author's followers stand in as potential views and are labelled so"),
+        ("Click-through rate", "link clicks / views"),
         ("Conversion rate", "conversions / web clicks (web-analytics CSV, joined on utm_content = post id)"),
+        ("Followers", "accounts following the brand in the follower snapshot that closes the week"),
+        ("Followers in the audience", "for another account: how many of the brand's followers follow it"),
         ("Reposts", "carry the original's metrics; never summed again"),
-        ("Intervals", "95%: Wilson for proportions, bootstrap over posts for ratios of sums, "
-                      "negative-binomial GLM for effects (incidence-rate ratios)"),
+        ("How sure", "from 95% intervals: 'very likely' = excludes no-effect with p < 0.001; 'likely' = excludes "
+                     "no-effect; 'not clear' = includes it. Wilson for proportions, bootstrap over posts for "
+                     "ratios of sums, negative-binomial model for effects"),
         ("Share located", "followers whose free-text location resolved to a country / all followers"),
-        ("Structural virality", "mean distance between all pairs of nodes of a repost tree (Goel et al. 2016)"),
+        ("Spread (structural virality)", "mean distance between all pairs of accounts in a repost tree "
+                                         "(Goel et al. 2016): about 2 for a broadcast"),
     ],
     columns=["metric", "definition"],
 )
+
+
+def _figure(width: float = 8.0, height: float = 4.0):
+    """A matplotlib Figure not registered with pyplot (so the notebook shows it exactly once)."""
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=(width, height), layout="constrained")
+
+
+def _week_span(ctx: ReportContext) -> str:
+    first = ctx.start.tz_convert(ctx.tz)
+    last = (ctx.end - pd.Timedelta(seconds=1)).tz_convert(ctx.tz)
+    if first.month == last.month:
+        return f"{first.day}–{last.day} {last:%b %Y}"
+    return f"{first.day} {first:%b} – {last.day} {last:%b %Y}"
+
+
+def _model_or_none(ctx: ReportContext):
+    try:
+        return ctx.model
+    except (ParameterError, ValueError):  # too little history (or no views at all) to fit the model
+        return None
+
+
+def summary_findings(ctx: ReportContext) -> list[fnd.Finding]:
+    """The five findings of the opening, in reading order (engagement, best hour, hashtags, A/B, complaints)."""
+    from roi.abtest import experiments_summary
+
+    model = _model_or_none(ctx)
+    effects = model.effects if model is not None else None
+    try:
+        tests = experiments_summary(ctx.ds, account=ctx.account, tz=ctx.tz)
+    except ParameterError:
+        tests = None
+    history = ctx.complaint_history
+    return [
+        fnd.engagement_finding(ctx.trends),
+        fnd.best_hour_finding(effects, tz=ctx.tz),
+        fnd.hashtag_finding(effects),
+        fnd.experiment_finding(tests),
+        fnd.complaint_burst_finding(history["queue"], tz=ctx.tz, start=ctx.trends["week_start"].iloc[0], end=ctx.end),
+    ]
+
+
+def _findings_html(items: list[fnd.Finding]) -> str:
+    rows = []
+    for f in items:
+        evidence = f" <span class=\"roi-evidence\">Evidence: {html.escape(f.evidence)}.</span>" if f.evidence else ""
+        css = "roi-finding" if f.supported else "roi-finding roi-weak"
+        rows.append(f'<li class="{css}">{html.escape(f.sentence)}{evidence}</li>')
+    return '<ol class="roi-findings">' + "".join(rows) + "</ol>"
+
+
+def opening(ctx: ReportContext) -> Section:
+    """The first screen: account and week, KPI cards with sparklines, five sentences, next week."""
+    from roi.graph import influential_new_followers
+
+    cards = kpi_cards(ctx.trends)
+    items = summary_findings(ctx)
+    week_queue = ctx.complaint_history["queue"]
+    week_queue = week_queue[(week_queue["created_at"] >= ctx.start).to_numpy(dtype=bool)]
+    topics = week_queue["topic"].dropna().astype(str).value_counts() if "topic" in week_queue else None
+    try:
+        new = influential_new_followers(ctx.ds, ctx.account, start=ctx.start, end=ctx.end,
+                                        influence_table=ctx.influence, top=3)
+        handles = new["handle"].dropna().astype(str).tolist() if "handle" in new else []
+    except ParameterError:
+        handles = []
+    todo = fnd.recommendations(items, complaint_topics=topics, new_followers=handles)
+    place = ctx.tz.rsplit("/", 1)[-1].replace("_", " ")
+    sub = f"ISO week {ctx.week} · times in {place} ({ctx.tz}) · {count(len(ctx.week_posts))} post{'s' if len(ctx.week_posts) != 1 else ''} this week in the store"
+    if ctx.snapshot is not None and len(ctx.trends) and pd.notna(ctx.trends["followers_end"].iloc[-1]):
+        sub += f" · followers counted on the snapshot of {local_time(ctx.snapshot, tz=ctx.tz)}"
+    parts = [f'<p class="roi-sub">{html.escape(sub)}</p>']
+    if not ctx.has_data:
+        parts.append('<p class="roi-alert">There is no data for this week in the store: ingest this week\'s '
+                     "exports with <code>roi ingest</code>, or pick another week.</p>")
+    parts.append(cards_html(cards, weeks=len(ctx.trends)))
+    parts.append('<h2 id="summary">This week in five sentences</h2>')
+    parts.append(_findings_html(items))
+    parts.append('<h2 id="next-week">Next week</h2>')
+    if todo:
+        parts.append('<ul class="roi-todo">' + "".join(f"<li>{html.escape(t)}</li>" for t in todo) + "</ul>")
+    else:
+        parts.append('<p class="roi-lead">Too little evidence this week to recommend a change; keep posting and '
+                     "collecting data.</p>")
+    return Section(title=f"Weekly report: @{ctx.account}, {_week_span(ctx)}", html=parts, level=1, tz=ctx.tz)
+
+
+def trends(ctx: ReportContext) -> Section:
+    """Followers, engagement rate (with interval), clicks and conversions, complaints, week by week."""
+    from roi.report.plots import plot_weekly_trend
+
+    t = ctx.trends
+    charts, empty = [], []
+    series = {"followers": ["new", "lost"], "engagement_rate": ["engagement_rate"],
+              "clicks": ["web_clicks", "conversions"], "complaints": ["complaints", "within_1h_share"]}
+    words = {"followers": "new or lost followers", "engagement_rate": "engagement rate (no views reported)",
+             "clicks": "web clicks or conversions", "complaints": "complaints"}
+    for metric in ("followers", "engagement_rate", "clicks", "complaints"):
+        values = pd.concat([pd.to_numeric(t[c], errors="coerce") for c in series[metric]])
+        if not (values.fillna(0) != 0).any():  # nothing known, or all zero: a sentence, not an empty chart
+            empty.append(words[metric])
+            continue
+        fig = _figure(4.6, 2.6)
+        ax = fig.subplots()
+        plot_weekly_trend(t, metric, ax=ax)
+        charts.append(Chart(fig, description(ax, default=f"{metric} per week"), small=True))
+    table = t[["week", "followers_end", "new", "lost", "posts", "engagement_rate", "engagement_rate_low",
+               "engagement_rate_high", "web_clicks", "conversions", "complaints", "within_1h_share",
+               "median_response_minutes"]].iloc[::-1]
+    shown = format_table(table, caption=f"The last {len(t)} weeks, newest first", tz=ctx.tz, max_rows=len(t),
+                         headers={"followers_end": "Followers (closing snapshot)", "engagement_rate_low": "ER low (95%)",
+                                  "engagement_rate_high": "ER high (95%)", "within_1h_share": "Answered within 1 h",
+                                  "median_response_minutes": "Median answer time", "posts": "Posts"})
+    notes = [f"The last {len(t)} ISO week{'s' if len(t) != 1 else ''} with data. Engagement rate = engagements / views with a 95% "
+             "bootstrap interval over posts; complaints are those the triage found."]
+    if empty:
+        notes.append(f"Nothing to chart for {', '.join(empty)} in these weeks.")
+    return Section(title="Trends", charts=charts, details=[Section(title="Week by week", tables=[shown])],
+                   notes=notes, tz=ctx.tz)
 
 
 def overview(ctx: ReportContext) -> Section:
@@ -44,37 +180,7 @@ def overview(ctx: ReportContext) -> Section:
     if not ctx.has_data:
         notes.append("There is no data for this week in the store: the sections below are empty. "
                      "Ingest this week's exports with `roi ingest`, or pick another --week.")
-    return Section(notes=notes)
-
-
-def data_quality(ctx: ReportContext) -> Section:
-    """Sources ingested with their accounting, rejected records by reason, metric definitions."""
-    sources = pd.DataFrame(ctx.ds.sources)
-    cols = ["path", "format", "read", "ingested", "duplicates", "rejected"]
-    if sources.empty:
-        sources = pd.DataFrame(columns=cols)
-    sources = sources[[c for c in cols if c in sources.columns]].copy()
-    if "path" in sources:
-        sources["path"] = sources["path"].map(lambda p: str(p).rsplit("/", 2)[-1] if p else p)
-    rejected = ctx.ds.rejected
-    by_reason = (rejected.groupby("reason", dropna=False).size().rename("records").reset_index()
-                 .sort_values("records", ascending=False)) if len(rejected) else pd.DataFrame(columns=["reason", "records"])
-    total_read = int(pd.to_numeric(sources.get("read", pd.Series(dtype=float)), errors="coerce").sum())
-    notes = [f"{len(sources):,} source files ingested, {total_read:,} records read, "
-             f"{len(rejected):,} rejected (kept in the store's _rejected/ with file, line and reason)."]
-    return Section(notes=notes, tables=[("Sources", sources), ("Rejected records by reason", by_reason),
-                                        ("Metric definitions", METRIC_DEFINITIONS)], max_rows=30)
-
-
-def _figure(width: float = 8.0, height: float = 4.0):
-    """A matplotlib Figure not registered with pyplot (so the notebook shows it exactly once)."""
-    from matplotlib.figure import Figure
-
-    return Figure(figsize=(width, height), layout="constrained")
-
-
-def _pct(value) -> str:
-    return "–" if pd.isna(value) else f"{value:+.0%}"
+    return Section(notes=notes, tz=ctx.tz)
 
 
 def headline_kpis(ctx: ReportContext) -> Section:
@@ -85,18 +191,25 @@ def headline_kpis(ctx: ReportContext) -> Section:
     this = follower_change(ctx.ds, ctx.account, start=ctx.start, end=ctx.end).iloc[0]
     prev = follower_change(ctx.ds, ctx.account, start=ctx.prev_start, end=ctx.start).iloc[0]
     rows = [
-        ("followers at start", this.followers_start, prev.followers_start, "followers of the account when the week began"),
-        ("followers at end", this.followers_end, prev.followers_end, "followers when the week ended"),
-        ("new followers", this.new, prev.new, "accounts that started following during the week"),
-        ("lost followers", this.lost, prev.lost, "accounts that stopped following (absent from a later snapshot)"),
-        ("churn rate", this.churn_rate, prev.churn_rate, "lost followers / followers at start"),
+        ("Followers at start", this.followers_start, prev.followers_start, "followers of the account when the week began"),
+        ("Followers at end", this.followers_end, prev.followers_end, "followers in the snapshot closing the week"),
+        ("New followers", this.new, prev.new, "accounts that started following during the week"),
+        ("Lost followers", this.lost, prev.lost, "accounts that stopped following (absent from a later snapshot)"),
     ]
     followers = pd.DataFrame(rows, columns=["kpi", "value", "previous", "definition"])
     kpis = engagement_kpis(ctx.metrics, start=ctx.start, end=ctx.end)
-    table = pd.concat([followers, kpis[["kpi", "value", "previous", "definition"]]], ignore_index=True)
+    names = {"posts": "Posts", "impressions": "Views", "engagements": "Engagements", "link_clicks": "Link clicks",
+             "web_clicks": "Web clicks", "conversions": "Conversions"}
+    rates = {"engagement_rate": "Engagement rate", "click_rate": "Click-through rate", "conversion_rate": "Conversion rate"}
+    counts = kpis[kpis["kpi"].isin(list(names))].assign(kpi=lambda k: k["kpi"].map(names))
+    table = pd.concat([followers, counts[["kpi", "value", "previous", "definition"]]], ignore_index=True)
     num = pd.to_numeric(table["value"], errors="coerce")
     den = pd.to_numeric(table["previous"], errors="coerce")
-    table.insert(3, "change", (num / den.where(den != 0) - 1).map(_pct))
+    table.insert(3, "change", (num / den.where(den != 0) - 1))
+    rate_rows = kpis[kpis["kpi"].isin(list(rates))].copy()
+    rate_table = pd.DataFrame({"kpi": rate_rows["kpi"].map(rates), "this_week": rate_rows["value"].map(percent),
+                               "last_week": rate_rows["previous"].map(percent), "change": rate_rows["change"],
+                               "definition": rate_rows["definition"]})
     notes = []
     if bool(this.before_first_snapshot):
         notes.append("The week starts before the first follower snapshot: followers at start are the first "
@@ -104,7 +217,9 @@ def headline_kpis(ctx: ReportContext) -> Section:
     if int(this.snapshots) == 0:
         notes.append("No follower snapshot was taken inside this week, so new and lost followers are dated "
                      "between the surrounding snapshots.")
-    return Section(notes=notes, tables=[("This week against last week", table)], max_rows=30)
+    return Section(title="This week against last week", notes=notes, tz=ctx.tz, tables=[
+        format_table(table, caption="Counts", tz=ctx.tz, max_rows=30),
+        format_table(rate_table, caption="Rates", tz=ctx.tz, headers={"this_week": "This week", "last_week": "Last week"})])
 
 
 def top_posts(ctx: ReportContext, *, n: int = 5) -> Section:
@@ -115,18 +230,17 @@ def top_posts(ctx: ReportContext, *, n: int = 5) -> Section:
     week = m[(m["created_at"] >= ctx.start) & (m["created_at"] < ctx.end)]
     top = week.sort_values(["engagements", "created_at"], ascending=[False, True], na_position="last").head(n)
     cascades = store_cascade_metrics(ctx.ds, account=ctx.account, start=ctx.start, end=ctx.end)
-    shape = ["size", "depth", "max_breadth", "structural_virality", "minutes_to_10", "potential_reach", "unique_reach"]
+    shape = [c for c in ("size", "depth", "structural_virality", "minutes_to_10", "potential_reach", "unique_reach")
+             if c in cascades.columns]
     joined = top.merge(cascades[["cascade_id", *shape]].rename(columns={"cascade_id": "post_id"}),
                        on="post_id", how="left")
-    joined = joined.merge(ctx.ds.posts[["post_id", "text"]], on="post_id", how="left")
-    shown = joined[["created_at", "text", "impressions", "engagements", "engagement_rate", "reposts", *shape]].copy()
-    shown["created_at"] = shown["created_at"].dt.tz_convert(ctx.tz).dt.strftime("%a %d %b %H:%M")
-    shown["text"] = shown["text"].str.slice(0, 90)
-    notes = [f"{len(week):,} posts this week; the top {len(top)} by engagements. size counts the post and everyone "
-             "who passed it on (reposts, quotes, replies); depth is the longest chain; structural virality is "
-             "about 2 for a broadcast and grows with person-to-person spread. Potential reach = sum of the "
-             "adopters' followers; unique reach = distinct accounts following at least one adopter."]
-    fig = None
+    joined = joined.merge(ctx.ds.posts[["post_id", "platform", "text"]], on="post_id", how="left",
+                          suffixes=("_m", ""))
+    main = format_table(joined, caption=f"The week's top {len(top)} posts by engagements", tz=ctx.tz,
+                        columns=["text", "created_at", "impressions", "engagements", "engagement_rate", "size"])
+    spread = format_table(joined, caption="How far they travelled", tz=ctx.tz, columns=["created_at", *shape])
+    notes = [f"{len(week):,} posts this week. Accounts reached counts the post and everyone who passed it on."]
+    charts = []
     biggest = cascades.sort_values("size", ascending=False).head(1)
     if len(biggest) and int(biggest["size"].iloc[0]) > 1:
         first = biggest["cascade_id"].iloc[0]
@@ -135,11 +249,22 @@ def top_posts(ctx: ReportContext, *, n: int = 5) -> Section:
         since = ctx.ds.posts[ctx.ds.posts["created_at"] >= ctx.start]
         edges = reconstruct_cascades(since, ctx.ds.follows)
         forest = cascade_forest(edges[edges["cascade_id"] == first], ctx.ds.posts)
-        fig = _figure(8, 3.5)
+        text = ctx.ds.posts.loc[ctx.ds.posts["post_id"] == first, "text"]
+        title = str(text.iloc[0]) if len(text) and pd.notna(text.iloc[0]) else f"post {first}"
+        fig = _figure(8, 3.6)
         ax = fig.subplots()
-        plot_cascade_tree(forest, first, ax=ax)
-        ax.set_title(f"How the week's largest cascade travelled ({int(biggest['size'].iloc[0])} accounts)")
-    return Section(notes=notes, tables=[("Top posts", shown)], figure=fig)
+        plot_cascade_tree(forest, first, ax=ax, title=title)
+        size = int(biggest["size"].iloc[0])
+        depth = int(biggest["depth"].iloc[0]) if "depth" in biggest else None
+        alt = (f"Tree of the week's largest cascade: the post “{title[:120]}” at the top, reached {size} accounts "
+               f"in {depth} step{'s' if depth != 1 else ''} of passing on; each dot is an account, lines join it to "
+               "the account it got the post from.")
+        charts.append(Chart(fig, alt, caption=f"How the week's largest cascade travelled ({size} accounts)."))
+    return Section(title="Top posts", notes=notes, tables=[main], tz=ctx.tz,
+                   details=[Section(title="Cascades: how far the top posts travelled", tables=[spread], charts=charts,
+                                    notes=["Spread (structural virality) is about 2 for a broadcast and grows with "
+                                           "person-to-person passing on. Potential reach = sum of the sharers' "
+                                           "followers; unique reach = distinct accounts following a sharer."])])
 
 
 def new_followers(ctx: ReportContext, *, top: int = 10) -> Section:
@@ -149,65 +274,78 @@ def new_followers(ctx: ReportContext, *, top: int = 10) -> Section:
     new = influential_new_followers(ctx.ds, ctx.account, start=ctx.start, end=ctx.end,
                                     influence_table=ctx.influence, top=top)
     rising = rising_voices(ctx.ds, start=ctx.start, end=ctx.end, audience_of=ctx.account, top=top)
-    new_cols = ["handle", "followers", "in_degree", "pagerank", "core_number", "two_hop_reach",
-                "earned_per_post", "rank"]
-    notes = ["Influence measures shown side by side (Cha et al. 2010: they rank people differently). "
-             "in_degree counts followers inside the audience; rank orders the composite (mean percentile of "
-             "every measure), 1 = most influential in the audience."]
-    return Section(notes=notes, tables=[("Influential new followers", new[[c for c in new_cols if c in new.columns]]),
-                                        ("Rising voices (growth in followers and earned engagement)", rising)])
+    new_table = format_table(new, caption="Most influential new followers", tz=ctx.tz,
+                             columns=["handle", "followers", "in_degree", "core_number", "rank"],
+                             headers={"rank": "Influence rank in the audience"},
+                             max_rows=top)
+    notes = [f"{len(new):,} new followers ranked by influence in the audience (1 = most influential): "
+             "Followers is their platform count; Followers in the audience counts only the brand's followers who "
+             "follow them. The measures rank people differently (Cha et al. 2010), so all are shown."]
+    return Section(title="New followers worth knowing", notes=notes, tables=[new_table], tz=ctx.tz,
+                   details=[Section(title="Rising voices in the audience", tz=ctx.tz, tables=[
+                       format_table(rising, caption="Growth in followers and earned engagement", tz=ctx.tz)])])
 
 
-def best_time(ctx: ReportContext, *, top: int = 8) -> Section:
-    """Hour × weekday engagement rate in the account's time zone, and the best slots."""
-    from roi.engagement import best_slots, engagement_by_slot
+def best_time(ctx: ReportContext, *, top: int = 5) -> Section:
+    """Hour × weekday engagement rate in the account's time zone, and the best hours."""
+    from roi.engagement import best_hours, best_slots, engagement_by_slot
+    from roi.engagement.plots import plot_slot_heatmap
 
     slots = engagement_by_slot(ctx.metrics, tz=ctx.tz)
-    try:
-        best = best_slots(ctx.metrics, tz=ctx.tz, model=ctx.model).head(top)
-    except ParameterError:  # too little history to fit the model and rank slots
-        best = pd.DataFrame()
-    fig = None
-    try:
-        from roi.engagement.plots import plot_slot_heatmap
-    except ImportError:  # pragma: no cover - plots arrive with the engagement module
-        plot_slot_heatmap = None
-    if plot_slot_heatmap is not None and len(ctx.metrics):
-        fig = _figure(9, 4)
-        plot_slot_heatmap(slots, ax=fig.subplots())
-    notes = [f"All of the account's posts so far ({len(ctx.metrics):,}), by local time in {ctx.tz}. "
-             "Slots are ranked by the model's expected engagement rate, with 95% intervals."]
-    if best.empty:
-        notes.append("Too few posts to rank slots with a model yet; the heatmap shows the raw rates.")
-    return Section(notes=notes, tables=[("Best slots to post", best)], figure=fig)
+    model = _model_or_none(ctx)
+    hours = best_hours(ctx.metrics, tz=ctx.tz, model=model).head(top) if model is not None else pd.DataFrame()
+    best = best_slots(ctx.metrics, tz=ctx.tz, model=model).head(8) if model is not None else pd.DataFrame()
+    charts = []
+    rates = pd.to_numeric(slots["engagement_rate"], errors="coerce") if "engagement_rate" in slots else pd.Series([])
+    if len(ctx.metrics) and len(slots) and rates.notna().any():
+        fig = _figure(9, 3.8)
+        ax = fig.subplots()
+        plot_slot_heatmap(slots, ax=ax)
+        charts.append(Chart(fig, description(ax, default="Heatmap of engagement rate by weekday and local hour.")))
+    place = ctx.tz.rsplit("/", 1)[-1].replace("_", " ")
+    notes = [f"All of the account's posts so far ({len(ctx.metrics):,}), by local hour in {place}. "
+             "Hours are ranked by the model's expected engagement rate, with 95% intervals."]
+    tables = [format_table(hours, caption="Best hours to post", tz=ctx.tz,
+                           columns=["rank", "hour", "rate", "ci_low", "ci_high", "posts"],
+                           headers={"rate": "Expected engagement rate"})]
+    if model is None:
+        notes.append("Too few posts with views to rank hours with a model yet"
+                     + ("; the heatmap shows the raw rates." if charts else
+                        " (this store has no view counts, so no engagement rate can be computed)."))
+        tables = []
+    details = [Section(title="Best weekday and hour slots", tables=[
+        format_table(best, caption="Best slots", tz=ctx.tz, columns=["rank", "day", "hour", "rate", "ci_low", "ci_high", "posts"],
+                     headers={"rate": "Expected engagement rate"})])] if len(best) else []
+    return Section(title="When to post", notes=notes, charts=charts, tables=tables, details=details, tz=ctx.tz)
 
 
 def effects(ctx: ReportContext) -> Section:
-    """Hashtag, mention and question effects as incidence-rate ratios from the NB model."""
+    """Hashtag, mention, question and content effects as incidence-rate ratios from the NB model."""
     from roi.engagement import engagement_by_hashtag_count, engagement_by_mention
+    from roi.engagement.plots import plot_irr_forest
 
     by_count = engagement_by_hashtag_count(ctx.metrics)
     by_mention = engagement_by_mention(ctx.metrics)
-    try:
-        model = ctx.model
-    except ParameterError as exc:  # too little history to separate the effects: say so, show the raw rates
-        return Section(notes=[f"The effects model could not be fitted: {exc}."],
-                       tables=[("Engagement rate by number of hashtags", by_count),
-                               ("Engagement rate by mention use", by_mention)])
-    notes = [f"Negative-binomial model of engagements with log(impressions) as offset, fitted on "
-             f"{model.posts:,} posts. An IRR of 1.3 means 30% more engagements per impression than the "
-             f"reference level, other things equal."]
-    fig = None
-    try:
-        from roi.engagement.plots import plot_irr_forest
-    except ImportError:  # pragma: no cover
-        plot_irr_forest = None
-    if plot_irr_forest is not None and len(model.effects):
-        fig = _figure(7, 4)
-        plot_irr_forest(model.effects, ax=fig.subplots())
-    return Section(notes=notes, tables=[("Effects (incidence-rate ratios)", model.effects),
-                                        ("Engagement rate by number of hashtags", by_count),
-                                        ("Engagement rate by mention use", by_mention)], figure=fig, max_rows=40)
+    raw = [format_table(by_count, caption="Engagement rate by number of hashtags", tz=ctx.tz),
+           format_table(by_mention, caption="Engagement rate by mention use", tz=ctx.tz)]
+    model = _model_or_none(ctx)
+    if model is None:
+        return Section(title="What in a post works", notes=["Too few posts to separate the effects of hashtags, "
+                                                            "mentions and questions; the raw rates are below."],
+                       details=[Section(title="Raw rates", tables=raw)], tz=ctx.tz)
+    e = model.effects
+    content = e[~e["term"].astype(str).str.startswith(("hour=", "weekday="))]
+    charts = []
+    if len(content):
+        fig = _figure(7.5, 3.6)
+        ax = fig.subplots()
+        plot_irr_forest(content, ax=ax)
+        charts.append(Chart(fig, description(ax, default="Effects of post features on engagements per view.")))
+    notes = [f"Negative-binomial model of engagements per view, fitted on {model.posts:,} posts. 1.30× means 30% "
+             "more engagements per view than the comparison, other things (hour, weekday, content) equal."]
+    return Section(title="What in a post works", notes=notes, charts=charts, tz=ctx.tz,
+                   details=[Section(title="All effects and raw rates", tables=[
+                       format_table(e, caption="Effects (× engagements per view)", tz=ctx.tz, max_rows=60), *raw])])
 
 
 def experiments(ctx: ReportContext) -> Section:
@@ -215,9 +353,18 @@ def experiments(ctx: ReportContext) -> Section:
     from roi.abtest import experiments_summary
 
     summary = experiments_summary(ctx.ds, account=ctx.account, tz=ctx.tz)
-    cols = ["experiment_id", "design", "slot_a", "slot_b", "posts_a", "posts_b", "rate_a", "rate_b", "lift",
-            "ci_low", "ci_high", "prob_b_better", "verdict", "warnings"]
-    return Section(tables=[("Experiments", summary[[c for c in cols if c in summary.columns]])])
+    cols = ["experiment_id", "slot_a", "slot_b", "posts_a", "posts_b", "rate_a", "rate_b", "lift", "ci_low",
+            "ci_high", "prob_b_better", "verdict"]
+    # The lift's interval is a change (+26%), not a rate: name it so the formatting layer signs it.
+    table = format_table(summary.rename(columns={"ci_low": "lift_low", "ci_high": "lift_high"}),
+                         caption="Posting-time experiments", tz=ctx.tz,
+                         columns=[{"ci_low": "lift_low", "ci_high": "lift_high"}.get(c, c) for c in cols])
+    notes = [] if len(summary) else ["No A/B experiment in the store."]
+    caveats = [f"{r.experiment_id}: {w}" for r in summary.itertuples() for w in
+               (r.warnings if isinstance(getattr(r, "warnings", None), list | tuple | np.ndarray) else
+                [r.warnings] if isinstance(getattr(r, "warnings", None), str) and r.warnings else [])]
+    details = [Section(title="Caveats", notes=caveats)] if caveats else []
+    return Section(title="A/B tests", notes=notes, tables=[table] if len(summary) else [], details=details, tz=ctx.tz)
 
 
 def spam(ctx: ReportContext, *, top: int = 15) -> Section:
@@ -226,9 +373,11 @@ def spam(ctx: ReportContext, *, top: int = 15) -> Section:
 
     suspects = spam_suspects(ctx.ds, audience_of=ctx.account, as_of=ctx.snapshot)
     cols = ["handle", "followers_count", "following_count", "posts_count", "link_share", "age_days", "rules"]
-    notes = [f"{len(suspects):,} of the account's followers flagged. A flag is a reason to look, not a verdict."]
-    return Section(notes=notes, tables=[("Spam suspects", suspects[[c for c in cols if c in suspects.columns]].head(top)),
-                                        ("The rules", rule_table())], max_rows=top)
+    return Section(title="Possible spam followers", tz=ctx.tz, notes=[
+        f"{len(suspects):,} of the account's followers trip at least one spam rule. A flag is a reason to look, "
+        "not a verdict."], details=[Section(title="Suspects and the rules", tables=[
+            format_table(suspects, caption="Spam suspects", tz=ctx.tz, columns=cols, max_rows=top),
+            format_table(rule_table(), caption="The rules", tz=ctx.tz)])])
 
 
 def follow_back(ctx: ReportContext, *, top: int = 10) -> Section:
@@ -242,14 +391,15 @@ def follow_back(ctx: ReportContext, *, top: int = 10) -> Section:
 
         base = Path(ctx.export_dir) / "follow-back"
         paths = [export_table(candidates, base.with_suffix(ext)) for ext in (".csv", ".xlsx")]
-        notes.append("Every column of every candidate, for sorting and filtering: "
-                     + ", ".join(Path(p).name for p in paths) + f" in {Path(ctx.export_dir).name}/.")
-    cols = ["handle", "followed_by_since", "days_waiting", "followers", "pagerank", "core_number", "rank"]
-    return Section(notes=notes, tables=[("Top follow-back candidates", candidates[[c for c in cols if c in candidates.columns]].head(top))])
+        notes.append("Every candidate with every column, for sorting and filtering: "
+                     + " and ".join(Path(p).name for p in paths) + " beside this report.")
+    cols = ["handle", "followed_by_since", "days_waiting", "followers", "rank"]
+    return Section(title="Follow-back", notes=notes, tz=ctx.tz, details=[Section(title="Top candidates", tables=[
+        format_table(candidates, caption="Top follow-back candidates", tz=ctx.tz, columns=cols, max_rows=top)])])
 
 
-def geo_spread(ctx: ReportContext, *, top: int = 12) -> Section:
-    """Where the followers are at the end of the week: map, table, coverage and concentration."""
+def geo_spread(ctx: ReportContext, *, top: int = 10) -> Section:
+    """Where the followers are at the week's closing snapshot: map, table, coverage and change."""
     from roi.geo import (
         followers_by_country,
         locate_followers,
@@ -258,49 +408,100 @@ def geo_spread(ctx: ReportContext, *, top: int = 12) -> Section:
         spread_summary,
     )
 
-    last_instant = ctx.end - pd.Timedelta(microseconds=1)
-    located = locate_followers(ctx.ds.accounts, ctx.ds.follows, ctx.account_id, at=last_instant)
+    located = locate_followers(ctx.ds.accounts, ctx.ds.follows, ctx.account_id, at=ctx.snapshot)
     by_country = followers_by_country(located)
-    tables = [("Followers by country", by_country.head(top))]
+    n_all = int(by_country["all_followers"].iloc[0]) if len(by_country) else len(located)
+    n_loc = int(by_country["located_followers"].iloc[0]) if len(by_country) else 0
+    table = format_table(by_country, caption="Followers by country", tz=ctx.tz, max_rows=top,
+                         columns=["country", "followers", "share", "followers_per_million"],
+                         headers={"share": "Share of located"})
+    charts = []
+    if len(located) and len(by_country):
+        fig = _figure(9, 4.2)
+        ax = fig.subplots()
+        plot_country_choropleth(by_country, ax=ax)
+        charts.append(Chart(fig, description(ax, default="World map of followers by country.")))
+    details = []
     if ctx.home_country:
-        tables.insert(0, ("Spread summary", spread_summary(located, home_country=ctx.home_country)))
+        details.append(Section(title="Home market and concentration", tables=[
+            format_table(spread_summary(located, home_country=ctx.home_country), caption="Spread summary", tz=ctx.tz)]))
+    last_instant = ctx.end - pd.Timedelta(microseconds=1)
     change = spread_change(ctx.ds.accounts, ctx.ds.follows, ctx.account_id, start=ctx.start, end=last_instant)
-    tables.append(("Change over the week", change.head(top)))
-    fig = None
-    if len(located):
-        fig = _figure(9, 4.5)
-        plot_country_choropleth(by_country, ax=fig.subplots())
-    notes = ["Locations are the followers' own free-text profile locations, resolved offline; shares are among "
-             "located followers, and the map's title says how many that is."]
-    return Section(notes=notes, tables=tables, figure=fig)
+    details.append(Section(title="Change over the week by country", tables=[
+        format_table(change, caption="Followers by country at the start and end of the week", tz=ctx.tz, max_rows=top,
+                     columns=["country", "followers_start", "followers_end", "new", "lost", "share_change"])]))
+    snap = local_time(ctx.snapshot, tz=ctx.tz) if ctx.snapshot is not None else "—"
+    notes = [f"{count(n_loc)} of {count(n_all)} followers (snapshot of {snap}) have a profile location roi could "
+             "place in a country; shares are among those. Locations are free text, resolved offline."]
+    return Section(title="Where the followers are", notes=notes, charts=charts, tables=[table], details=details,
+                   tz=ctx.tz)
 
 
 def listening(ctx: ReportContext, *, top: int = 15) -> Section:
-    """Complaints needing attention this week: the triage queue, spikes and response times."""
+    """Complaints needing attention this week: the triage queue, response times and the daily trend."""
     from roi.listening import complaints_needing_attention
     from roi.listening.plots import plot_daily_volumes
 
     att = complaints_needing_attention(ctx.ds, handles=[ctx.account, *ctx.service_handles], start=ctx.start,
                                        end=ctx.end, tz=ctx.tz, brand_terms=[ctx.account])
-    queue_cols = ["created_at", "author", "author_followers", "addressed", "topic", "complaint_terms",
-                  "other_authors_in_window", "action", "reason", "text"]
-    queue = att["queue"]
-    queue = queue[[c for c in queue_cols if c in queue.columns]].copy()
-    if "created_at" in queue:
-        queue["created_at"] = queue["created_at"].dt.tz_convert(ctx.tz).dt.strftime("%a %d %b %H:%M")
-    if "text" in queue:
-        queue["text"] = queue["text"].str.slice(0, 100)
-    fig = None
-    if len(att["alerts"]):
-        fig = _figure(8, 3)
-        plot_daily_volumes(att["alerts"], series="complaints", ax=fig.subplots())
-    flagged = att["spikes"]
-    return Section(notes=list(att["notes"]), tables=[
-        ("Triage queue (escalate first)", queue), ("Actions", att["actions"]),
-        ("Response times to addressed complaints", att["response_summary"]),
-        ("Unanswered addressed complaints", att["unanswered"][[c for c in ("created_at", "author", "topic", "text")
-                                                                if c in att["unanswered"].columns]]),
-        ("Spike days", flagged)], figure=fig, max_rows=top)
+    queue = format_table(att["queue"], caption="This week's complaints, most urgent first", tz=ctx.tz, max_rows=top,
+                         columns=["text", "author", "topic", "action", "addressed", "created_at", "author_followers",
+                                  "reason"])
+    history = ctx.complaint_history["alerts"]
+    charts = []
+    complaints_series = history[history["series"] == "complaints"] if len(history) else history
+    burst = fnd.complaint_burst_finding(ctx.complaint_history["queue"], tz=ctx.tz, start=ctx.trends["week_start"].iloc[0],
+                                        end=ctx.end)
+    if len(complaints_series):
+        fig = _figure(8, 2.8)
+        ax = fig.subplots()
+        # The burst the sentence names is shaded on the same chart, from the same complaints.
+        shade = (burst.numbers["first"], burst.numbers["last"]) if burst.supported else None
+        plot_daily_volumes(history, series="complaints", ax=ax, highlight=shade,
+                           highlight_label=f"burst: {burst.numbers.get('topic')}" if shade else "burst")
+        charts.append(Chart(fig, description(ax, default="Complaints per day against the usual level.")))
+    notes = _complaint_notes(att, handles=[ctx.account, *ctx.service_handles])
+    mention_spikes = att["spikes"]
+    mention_spikes = mention_spikes[mention_spikes["series"] == "mentions"] if len(mention_spikes) else mention_spikes
+    if len(mention_spikes):
+        notes.append("Brand mentions (all, not only complaints) were far above the usual on "
+                     + ", ".join(f"{pd.Timestamp(d):%a} {pd.Timestamp(d).day} {pd.Timestamp(d):%b}"
+                                 for d in mention_spikes["date"]) + ".")
+    notes.append(burst.sentence)
+    return Section(title="Complaints", notes=notes, charts=charts, tables=[queue], tz=ctx.tz, details=[
+        Section(title="Response times and unanswered complaints", tables=[
+            format_table(att["response_summary"], caption="Response times to addressed complaints", tz=ctx.tz,
+                         columns=["addressed", "answered", "within_1h", "within_24h", "median_minutes", "unanswered"],
+                         headers={"addressed": "Addressed to the brand", "answered": "Answered",
+                                  "within_1h": "Within 1 h", "within_24h": "Within 24 h"}),
+            format_table(att["unanswered"], caption="Unanswered addressed complaints", tz=ctx.tz,
+                         columns=["text", "author", "topic", "created_at"])]),
+        Section(title="Spike days and actions", tables=[
+            format_table(att["spikes"], caption="Days far above the usual", tz=ctx.tz,
+                         columns=["date", "series", "count", "baseline", "threshold"]),
+            format_table(att["actions"], caption="Complaints per action", tz=ctx.tz)])])
+
+
+def _complaint_notes(att: dict, *, handles: list[str]) -> list[str]:
+    """The week's complaints and answers in sentences, from the same tables the section shows."""
+    queue, summary = att["queue"], att["response_summary"]
+    n = len(queue)
+    addressed = int(queue["addressed"].fillna(False).astype(bool).sum()) if "addressed" in queue else 0
+    names = " or ".join(f"@{h}" for h in handles)
+    notes = [f"{n:,} complaint{'s' if n != 1 else ''} this week: {addressed:,} addressed to {names}, "
+             f"{n - addressed:,} only tagging the brand." if n else "No complaints found this week."]
+    if len(summary) and addressed:
+        s = summary.iloc[0]
+        ok, w1 = int(s.get("answered", 0)), int(s.get("within_1h", 0))
+        notes.append(f"{ok:,} of {addressed:,} addressed complaints answered, {w1:,} within an hour"
+                     + (f"; median answer time {format_value(s.get('median_minutes'), 'minutes')}." if ok else "."))
+    actions = att.get("actions")
+    if actions is not None and len(actions):
+        todo = [f"{format_value(r.action, 'action')}: {int(r.complaints)}" for r in actions.itertuples() if int(r.complaints)]
+        if todo:
+            notes.append("Suggested handling — " + "; ".join(todo) + ".")
+    notes.extend(x for x in att.get("notes", []) if "English only" in x)
+    return notes
 
 
 def content_mix(ctx: ReportContext) -> Section:
@@ -310,10 +511,41 @@ def content_mix(ctx: ReportContext) -> Section:
 
     mix = content_mix_for_week(ctx.ds, account=ctx.account, start=ctx.start, end=ctx.end, tz=ctx.tz,
                                brand_domains=ctx.brand_domains)
-    fig = None
+    charts = []
     if len(mix["weekly"]):
-        fig = _figure(7, 3)
-        plot_content_mix(mix["weekly"], ax=fig.subplots())
+        fig = _figure(7, 2.8)
+        ax = fig.subplots()
+        plot_content_mix(mix["weekly"], ax=ax)
+        charts.append(Chart(fig, description(ax, default="Share of original, engagement and promotion posts per week.")))
     rules = mix["posts"].groupby(["content_type", "rule"], observed=True).size().rename("posts").reset_index()
-    return Section(notes=list(mix["notes"]), tables=[("This week", mix["week"]), ("Recent weeks", mix["weekly"]),
-                                                     ("Which rule decided each type", rules)], figure=fig)
+    return Section(title="Content mix", notes=list(mix["notes"]), tz=ctx.tz, tables=[
+        format_table(mix["week"], caption="This week", tz=ctx.tz)], details=[
+        Section(title="Recent weeks and the rules", charts=charts, tables=[
+            format_table(mix["weekly"], caption="Recent weeks", tz=ctx.tz),
+            format_table(rules, caption="Which rule decided each type", tz=ctx.tz)])])
+
+
+def data_quality(ctx: ReportContext) -> Section:
+    """Sources ingested with their accounting, rejected records, warnings raised, metric definitions."""
+    sources = pd.DataFrame(ctx.ds.sources)
+    cols = ["path", "format", "read", "ingested", "duplicates", "rejected"]
+    if sources.empty:
+        sources = pd.DataFrame(columns=cols)
+    sources = sources[[c for c in cols if c in sources.columns]].copy()
+    if "path" in sources:
+        sources["path"] = sources["path"].map(lambda p: str(p).rsplit("/", 2)[-1] if p else p)
+    rejected = ctx.ds.rejected
+    by_reason = (rejected.groupby("reason", dropna=False).size().rename("records").reset_index()
+                 .sort_values("records", ascending=False)) if len(rejected) else pd.DataFrame(columns=["reason", "records"])
+    total_read = int(pd.to_numeric(sources.get("read", pd.Series(dtype=float)), errors="coerce").sum())
+    notes = [f"{len(sources):,} source files ingested, {total_read:,} records read, "
+             f"{len(rejected):,} rejected (kept in the store's _rejected/ with file, line and reason)."]
+    notes.extend(ctx.warnings)
+    if not ctx.warnings:
+        notes.append("No calculation raised a warning while this report was computed.")
+    return Section(title="Data quality and definitions", notes=notes, tz=ctx.tz, details=[
+        Section(title="Sources and rejected records", tables=[
+            format_table(sources, caption="Sources", tz=ctx.tz, max_rows=30),
+            format_table(by_reason, caption="Rejected records by reason", tz=ctx.tz)]),
+        Section(title="How every number is defined", tables=[
+            format_table(METRIC_DEFINITIONS, caption="Definitions", tz=ctx.tz, max_rows=30)])])
