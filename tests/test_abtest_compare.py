@@ -182,7 +182,7 @@ def test_incomplete_pairs_and_unknown_denominators_are_left_out_and_said():
     frame["impressions"] = frame["impressions"].astype("Int64")
     r = compare(frame, min_posts=2, seed=0, **FAST)
     assert r.arms["posts"].tolist() == [2, 2]
-    assert any("1 post without a known engagements or a positive impressions" in w for w in r.warnings)
+    assert any("1 post left out: engagements unknown, or no impressions" in w for w in r.warnings)
     assert any("1 pair without a usable post in both arms" in w for w in r.warnings)
 
 
@@ -238,6 +238,6 @@ def test_missing_values_in_any_column_never_reach_an_if():
         "mention_count": pd.array([None] * 8, dtype="Int64")})
     unpaired = compare(frame.drop(columns="pair_id"), min_posts=2, seed=0, **FAST)
     assert unpaired.arms["posts"].tolist() == [2, 4]
-    assert any("2 posts without a known engagements" in w for w in unpaired.warnings)
+    assert any("2 posts left out: engagements unknown" in w for w in unpaired.warnings)
     paired = compare(frame, min_posts=2, seed=0, paired=True, **FAST)
     assert paired.arms["posts"].tolist() == [2, 2] and paired.design == "paired"

@@ -162,3 +162,29 @@ def test_notebook_renders_on_the_sample(sample_store, sample_truth, tmp_path):
                      for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []))
     assert sample_truth["experiment"]["experiment_id"] in text
     assert "beats" in text or "evidence" in text
+
+
+def test_cli_text_names_the_followers_proxy_and_prints_percentages(tmp_path, capsys):
+    """Posts without impressions, measured per follower: the arms table says "followers (proxy)",
+    rates are percentages, and no column code (engagement_rate, small, followers_proxy) is printed."""
+    import json as _json
+
+    from roi.cli.main import main
+    from roi.io import ingest
+
+    data = tmp_path / "archive"
+    data.mkdir()
+    ytd = lambda name, entries: f"window.YTD.{name}.part0 = " + _json.dumps(entries)  # noqa: E731
+    (data / "account.js").write_text(ytd("account", [{"account": {"accountId": "42", "username": "acme"}}]))
+    tweets = [{"tweet": {"id_str": str(i), "full_text": f"post {i}", "favorite_count": str(i % 4),
+                         "retweet_count": "0", "created_at": f"Tue Jan {3 + i % 20:02d} {10 if i % 2 else 19}:00:00 +0000 2017"}}
+              for i in range(40)]
+    (data / "tweets.js").write_text(ytd("tweets", tweets))
+    (data / "follower.js").write_text(ytd("follower", [{"follower": {"accountId": str(k)}} for k in range(50)]))
+    ingest([data], tmp_path / "store")
+    assert main(["ab", "--store", str(tmp_path / "store"), "--account", "acme", "--tz", "UTC",
+                 "--a", "09:00-12:00", "--b", "18:00-21:00"]) == 0
+    out = capsys.readouterr().out
+    assert "followers (proxy)" in out and "per follower of the author" in out and "%" in out
+    for code in ("engagement_rate", "followers_proxy", " small", "a known engagements"):
+        assert code not in out.split("warning:")[0], code

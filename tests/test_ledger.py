@@ -180,7 +180,9 @@ def test_return_on_influence_with_effort_and_values():
     sentences = ledger_findings(led)
     assert sentences["topic"].tolist()[0] == "channels"
     assert "Values used: a conversion = 25.00; an answered complaint = 10.00" in sentences["finding"].iloc[-1]
-    numbers = sentences[sentences["finding"].str.startswith("Content:")]["numbers"].iloc[0]
+    service = sentences[sentences["finding"].str.startswith("Customer service in")]["finding"].iloc[0]
+    assert "answered 1 complaint, returned 10.00" in service  # valued: the count is still said
+    numbers = sentences[sentences["finding"].str.startswith("Content in")]["numbers"].iloc[0]
     assert numbers["value"] == 100.0 and numbers["hours"] == 8.0
 
 
@@ -228,3 +230,34 @@ def test_real_archive_without_web_analytics_or_effort(realdata, tmp_path):
     assert newest == ds.posts["created_at"].max().strftime("%G-W%V")
     text = " ".join(ledger_findings(led)["finding"])
     assert "<NA>" not in text and "nan" not in text and "post" in text
+
+
+def _long_store(tmp_path, weeks=30):
+    """A posts CSV with only the required columns, one post a fortnight: no effort, no web analytics."""
+    from roi.io import ingest
+
+    rows = [f"p{i},acme,{(pd.Timestamp('2025-01-06') + pd.Timedelta(weeks=2 * i)).date()}T10:00:00Z"
+            for i in range(weeks)]
+    path = tmp_path / "posts.csv"
+    path.write_text("post_id,author,created_at\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    ingest([path], tmp_path / "store")
+    return tmp_path / "store"
+
+
+def test_cli_text_names_the_week_of_its_sentences_and_hides_empty_rows(tmp_path, capsys):
+    """Years of weekly history: the summary says which week it describes, the table shows only the
+    newest weeks and no row without posts, hours, cost or value, and no web analytics is said once."""
+    from roi.cli.main import main
+
+    store = _long_store(tmp_path)
+    assert main(["ledger", "--store", str(store), "--account", "acme"]) == 0
+    out = capsys.readouterr().out
+    newest = (pd.Timestamp("2025-01-06") + pd.Timedelta(weeks=58)).strftime("%G-W%V")
+    assert f"- Content in {newest}: 1 post." in out
+    table = out.split("\nLedger")[1].splitlines()[2:]
+    rows = [line for line in table if line[:4].isdigit()]
+    assert 0 < len(rows) <= 12 and all("content" in r for r in rows)  # no all-dash rows
+    assert "--weeks" in out and "(no rows)" not in out
+    assert main(["ledger", "--store", str(store), "--account", "acme", "--json"]) == 0
+    weeks = {w["week"] for w in __import__("json").loads(capsys.readouterr().out)["weeks"]}
+    assert len(weeks) == 30  # JSON keeps every week

@@ -292,3 +292,18 @@ def test_the_terminal_table_with_authors_without_profiles(tmp_path, capsys):
     assert main(["listen", "--store", str(store), "--handles", "acme"]) == 0
     out = capsys.readouterr().out
     assert "two weeks late" in out and "@acme has no profile" in out
+
+
+def test_the_terminal_table_never_cuts_a_follower_count_and_speaks_in_words():
+    """A long handle with a big audience: the count is printed whole (the handle is shortened), and
+    the actions read as words (reply in public), not codes (reply_public)."""
+    from roi.cli.listen import _ACTION_WORDS, _compact
+
+    queue = pd.DataFrame({
+        "author": ["averyveryverylonghandle"], "author_id": ["1"], "author_followers": [219373],
+        "created_at": [pd.Timestamp("2021-09-21T20:19Z")], "action": ["reply_public"], "topic": [None],
+        "text": ["broken again"], "reasons": [["failure word 'broken'"]], "reason": ["influential"]})
+    line = _compact(queue, width=110, limit=5)[2]
+    assert "(219,373)" in line and "@averyvery" in line and "2021-09-21" in line
+    assert "reply in public" in line and "reply_public" not in line and "(no topic)" not in line
+    assert set(_ACTION_WORDS) == {"escalate", "take_private", "reply_public", "monitor"}

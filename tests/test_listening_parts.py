@@ -90,6 +90,15 @@ def test_same_author_does_not_make_a_phrase_shared():
     assert t["topic_rule"].tolist() == ["first phrase"] * 3
 
 
+def test_adverbs_of_frequency_and_degree_never_join_a_topic():
+    """"delivery always late", "app never works", "support constantly useless": the adverb says how
+    often, not what about; the topic is the product or service alone."""
+    c = pd.DataFrame({"post_id": list("1234"), "author_id": list("uvwx"), "text": [
+        "Why is @acme delivery always late?", "@acme delivery always late again", "@acme app never loads",
+        "@acme app literally never loads"]})
+    assert complaint_topics(c, brand_terms=["acme"])["topic"].tolist() == ["delivery", "delivery", "app", "app"]
+
+
 def test_hashtag_topic_skips_brand_tags():
     c = pd.DataFrame({"post_id": ["1"], "author_id": ["u"], "text": ["broken #acme #X2Blender"],
                       "hashtags": [["acme", "x2blender"]]})

@@ -173,6 +173,26 @@ def test_direct_messages_are_noted_never_posts(archive, tmp_path):
     assert "private" not in set(roi.load(tmp_path / "store").posts.text)
 
 
+def test_owner_follower_count_is_the_follower_list_length(archive, tmp_path):
+    """An archive's accounts row carries no counts, but follower.js / following.js list them all:
+    their lengths are the owner's follower and following counts at the archive's generation date
+    (so timing can use the followers proxy on an archive)."""
+    ingest([archive], tmp_path / "store")
+    owner = roi.load(tmp_path / "store").accounts.iloc[0]
+    assert (owner.followers_count, owner.following_count) == (2, 1)
+    assert owner.observed_at == pd.Timestamp("2023-05-01T12:00:00Z")
+
+
+def test_partial_archive_or_lone_file_gives_no_follower_count(archive, tmp_path):
+    manifest = archive / "data" / "manifest.js"
+    text = manifest.read_text()
+    manifest.write_text(text.replace('"generationDate"', '"isPartialArchive": true, "generationDate"'))
+    ingest([archive], tmp_path / "store")
+    assert pd.isna(roi.load(tmp_path / "store").accounts.iloc[0].followers_count)
+    ingest([archive / "data" / "tweets.js"], tmp_path / "lone")
+    assert roi.load(tmp_path / "lone").accounts.followers_count.isna().all()
+
+
 # The subprocess's own peak RSS in KiB: VmHWM belongs to the process image (ru_maxrss would carry
 # over the pytest worker's peak through fork and exec).
 _PEAK_RSS_KIB = ("[int(line.split()[1]) for line in open('/proc/self/status') if line.startswith('VmHWM')][0]")

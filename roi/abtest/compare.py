@@ -163,8 +163,8 @@ def _usable(posts: pd.DataFrame, numerator: str, denominator: str, paired: bool)
     ok = (y.notna() & x.notna() & (x > 0) & (y >= 0)).fillna(False).astype(bool)
     dropped = int((~ok).sum())
     if dropped:
-        notes.append(f"{dropped} post{'s' if dropped != 1 else ''} without a known {numerator} or a positive "
-                     f"{denominator} left out")
+        notes.append(f"{dropped} post{'s' if dropped != 1 else ''} left out: {numerator} unknown, or no "
+                     f"{denominator} (or none known) to divide by")
     kept = posts[ok.to_numpy()].copy()
     if denominator == "impressions" and "impressions_source" in kept.columns:
         # real impressions and the followers proxy are never pooled (docs/metrics.md, "Denominators")
@@ -177,7 +177,10 @@ def _usable(posts: pd.DataFrame, numerator: str, denominator: str, paired: bool)
     kept["_x"] = kept[denominator].astype("float64")
     over = int((kept["_y"] > kept["_x"]).sum())
     if over:
-        notes.append(f"{over} post{'s' if over != 1 else ''} with more {numerator} than {denominator}; "
+        proxy = denominator == "impressions" and "impressions_source" in kept.columns and bool(
+            (kept["impressions_source"].astype("string") == "followers_proxy").fillna(False).all())
+        than = "its author has followers" if proxy else denominator
+        notes.append(f"{over} post{'s' if over != 1 else ''} with more {numerator} than {than}; "
                      "the Beta-binomial caps them at the denominator")
     if paired:
         arms_per_pair = kept.groupby("pair_id")["arm"].nunique()
@@ -492,7 +495,7 @@ def compare(posts: pd.DataFrame, *, metric: str = "engagement_rate", paired: boo
     for arm in ("A", "B"):
         if counts.get(arm, 0) == 0:
             raise ParameterError(
-                f"arm {arm} has no posts with a known {numerator} and {denominator} to compare"
+                f"arm {arm} has no posts with both {numerator} and {denominator} known to compare"
                 + (f" (slot {slot_a if arm == 'A' else slot_b})" if (slot_a or slot_b) else ""))
     exposure = denominator
     if denominator == "impressions" and "impressions_source" in frame.columns and len(frame) \

@@ -118,6 +118,27 @@ def _load(args: argparse.Namespace):
     return roi.load(args.store)
 
 
+#: what a rate is per, by the result's exposure (its denominator), in words.
+_PER = {"impressions": "impression", "followers_proxy": "follower of the author (a proxy for potential "
+        "impressions, not views)", "web_clicks": "web click"}
+_PER_RATE = {"engagement_rate": "of the engagement rate", "click_rate": "of the click rate",
+             "conversion_rate": "of the conversion rate"}
+#: column headings of the arms table by exposure.
+_EXPOSURE_HEADING = {"impressions": "impressions", "followers_proxy": "followers (proxy)", "web_clicks": "web clicks"}
+
+
+def _arms_table(result):
+    """The arms as a manager reads them: the denominator named for what it holds, rates in percent."""
+    arms = result.arms
+    exposure = result.exposure or result.denominator
+    shown = arms[["arm", "slot", "posts"]].copy()
+    shown[_EXPOSURE_HEADING.get(exposure, exposure)] = arms[result.denominator].map("{:,}".format)
+    shown[result.numerator] = arms[result.numerator].map("{:,}".format)
+    shown["rate"] = arms[result.metric].map(lambda v: "—" if v is None or v != v else f"{v:.2%}")
+    shown["too few posts"] = arms["small"].map({True: "yes", False: ""})
+    return shown
+
+
 def _compare(args: argparse.Namespace) -> int:
     from roi.abtest import compare_store
     from roi.abtest.verdict import probability_phrase
@@ -143,21 +164,28 @@ def _compare(args: argparse.Namespace) -> int:
         return 0
     print(result.verdict)
     print()
-    print_table(result.arms)
+    print_table(_arms_table(result))
     lift = result.lift
-    print(f"\nrate = {result.numerator} / {result.exposure or result.denominator}")
+    print(f"\nrate = {result.numerator} per {_PER[result.exposure or result.denominator]}")
     print(f"lift B/A - 1: {lift['estimate']:+.1%} ({lift['confidence']:.0%} CI {lift['ci_low']:+.1%} to "
           f"{lift['ci_high']:+.1%}; {lift['method']}); ratio of the arms' summed rates {lift['ratio_of_rates']:+.1%}")
     print(f"permutation p = {result.p_value:.3g}; {probability_phrase('P(B>A)', result.prob_b_better)}; "
-          f"expected loss of choosing B = {result.expected_loss_b:.3g} ({result.metric})")
+          f"expected loss of choosing B = {100 * result.expected_loss_b:.3g} percentage points "
+          f"{_PER_RATE[result.metric]}")
     if result.paired:
         pr = result.paired
         print(f"paired ({pr['pairs']} pairs): geometric-mean lift {pr['lift']:+.1%} "
               f"(CI {pr['ci_low']:+.1%} to {pr['ci_high']:+.1%}), t-test p = {pr['p_value']:.3g}")
     if result.glm:
         gl = result.glm
-        print(f"negative binomial GLM: IRR {gl['irr']:.3f} (CI {gl['ci_low']:.3f} to {gl['ci_high']:.3f}), "
-              f"p = {gl['p_value']:.3g}, overdispersion {gl['overdispersion']:.3g}")
+        spread = gl.get("overdispersion")
+        model = (f"negative binomial GLM: IRR {gl['irr']:.3f} (CI {gl['ci_low']:.3f} to {gl['ci_high']:.3f}), "
+                 f"p = {gl['p_value']:.3g}")
+        if spread is not None and spread == spread:
+            model += f", overdispersion {spread:.3g}"
+        elif gl.get("family") == "poisson":  # the negative binomial did not converge: say what was fitted
+            model = "Poisson" + model[len("negative binomial"):] + " (the negative binomial did not converge)"
+        print(model)
     if result.sequential:
         print(f"always-valid p (mixture SPRT): {result.sequential['always_valid_p']:.3g}")
     for w in result.warnings:

@@ -56,6 +56,9 @@ def register(subparsers) -> None:
     parser.set_defaults(func=run)
 
 
+_TEXT_WEEKS = 12  # weeks the text table shows when --weeks is not given
+
+
 def run(args: argparse.Namespace) -> int:
     import roi
     from roi.cli._output import print_json, print_table, records
@@ -92,16 +95,31 @@ def run(args: argparse.Namespace) -> int:
     print()
     for sentence in findings["finding"]:
         print(f"- {sentence}")
-    print("\nChannels (conversion rate = conversions / sessions, 95% Wilson interval):")
-    shown = led.channels.copy()
-    for c in ("rate", "ci_low", "ci_high"):
-        shown[c] = _formatted(shown[c], "{:.2%}")
-    shown["revenue"] = _formatted(shown["revenue"], "{:,.2f}")
-    print_table(shown, max_rows=100)
-    print("\nLedger (per week and activity; value per hour = value / hours):")
+    if led.channels.empty:
+        print("\nChannels: none to compare (no web analytics in the store).")
+    else:
+        print("\nChannels (conversion rate = conversions / sessions, 95% Wilson interval):")
+        shown = led.channels.copy()
+        for c in ("rate", "ci_low", "ci_high"):
+            shown[c] = _formatted(shown[c], "{:,.2%}")
+        shown["revenue"] = _formatted(shown["revenue"], "{:,.2f}")
+        print_table(shown, max_rows=100)
     table = led.weeks[["week", "activity", "posts", "hours", "cost", "value", "value_per_hour"]].copy()
+    # A row with no posts, hours, cost or value says nothing: left out of the printed table (JSON keeps it).
+    said = table[["hours", "cost", "value"]].notna().any(axis=1) | (table["posts"].fillna(0) > 0)
+    table = table[said.to_numpy(dtype=bool)]
+    shown_weeks = sorted(table["week"].unique())
+    if args.weeks is None and len(shown_weeks) > _TEXT_WEEKS:
+        table = table[table["week"].isin(shown_weeks[-_TEXT_WEEKS:])]
+        print(f"\nLedger of the newest {_TEXT_WEEKS} of {len(shown_weeks)} weeks with activity (--weeks N for "
+              "more, --json for all; value per hour = value / hours):")
+    else:
+        print("\nLedger (per week and activity; value per hour = value / hours):")
     table["posts"] = table["posts"].astype(object).fillna("—")
     for c in ("hours", "cost", "value", "value_per_hour"):
         table[c] = _formatted(table[c], "{:,.2f}")
-    print_table(table, max_rows=500)
+    if table.empty:
+        print("no posts, hours or value in these weeks")
+    else:
+        print_table(table, max_rows=500)
     return 0

@@ -101,21 +101,30 @@ def _percent(x: float) -> str:
     return "n/a" if x != x else f"{x:.1%}"
 
 
+#: each action of the queue (the JSON's codes) in the words the text shows, most urgent first.
+_ACTION_WORDS = {"escalate": "escalate", "take_private": "take private", "reply_public": "reply in public",
+                 "monitor": "monitor"}
+
+
 def _compact(queue, *, width: int, limit: int) -> list[str]:
     """The queue as a terminal table: one header line per complaint, its text, why, and the action's reason."""
     import pandas as pd
 
     lines = []
-    head = f"{'#':>3}  {'when (UTC)':<11}  {'author':<22}  {'action':<12}  topic"
+    head = f"{'#':>3}  {'when (UTC)':<16}  {'author':<24}  {'action':<15}  topic"
     lines.append(head)
     lines.append("-" * min(width, max(len(head), 60)))
     indent = " " * 5
     room = max(40, width - len(indent))
     for k, r in enumerate(queue.head(limit).itertuples(), start=1):
         followers = "" if pd.isna(r.author_followers) else f" ({int(r.author_followers):,})"
-        who = (f"@{r.author}" if isinstance(r.author, str) else f"id {r.author_id}") + followers
-        topic = r.topic if isinstance(r.topic, str) else "(no topic)"
-        lines.append(f"{k:>3}  {r.created_at:%m-%d %H:%M}  {who[:22]:<22}  {r.action:<12}  {topic}")
+        name = f"@{r.author}" if isinstance(r.author, str) else f"id {r.author_id}"
+        if len(name) + len(followers) > 24:  # shorten the handle, never the follower count
+            name = name[:max(4, 23 - len(followers))] + "…"
+        who = name + followers
+        topic = r.topic if isinstance(r.topic, str) else "no topic"
+        action = _ACTION_WORDS.get(str(r.action), str(r.action))
+        lines.append(f"{k:>3}  {r.created_at:%Y-%m-%d %H:%M}  {who:<24}  {action:<15}  {topic}")
         text = " ".join(str(r.text).split())
         wrapped = textwrap.wrap(text, room) or [""]
         if len(wrapped) > 2:
@@ -170,7 +179,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"roi listen: {note}", file=sys.stderr)
         return 0
     counts = queue["action"].value_counts()
-    summary = ", ".join(f"{a} {int(counts.get(a, 0))}" for a in ("escalate", "take_private", "reply_public", "monitor"))
+    summary = ", ".join(f"{word} {int(counts.get(a, 0))}" for a, word in _ACTION_WORDS.items())
     print(f"{len(queue)} complaint(s) about @{', @'.join(h.lstrip('@') for h in handles)} "
           f"among {cover.get('mentions', 0):,} mention(s): {summary}")
     for note in notes:

@@ -133,8 +133,8 @@ def fit_negative_binomial(y, design: pd.DataFrame, *, offset, groups=None, level
         try:
             poisson = sm.GLM(y, design, family=sm.families.Poisson(), offset=offset).fit()
         except (np.linalg.LinAlgError, ValueError) as exc:
-            raise ParameterError(f"the count model cannot be fitted to these {len(y)} posts "
-                                 f"({exc.__class__.__name__}); too few posts for its terms") from None
+            raise ParameterError(f"the count model cannot be fitted to these {len(y)} posts: too few posts, "
+                                 "or too alike, for its terms; add history") from exc
         nb = None
         for method in ("newton", "bfgs"):
             try:

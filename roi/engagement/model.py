@@ -317,7 +317,9 @@ def _fit(frame: pd.DataFrame, spec: _Spec, outcome: str, exposure: str, level: f
     y = y_all[rows]
     offset = np.log(frame.loc[rows, exposure].to_numpy(dtype="float64"))
     if len(y) <= len(keep) + 1:
-        raise ParameterError(f"{len(y)} posts for {len(keep)} model terms: too few posts to fit the model")
+        n, k = len(y), len(keep)
+        raise ParameterError(f"only {n} post{'s' if n != 1 else ''} for {k} term{'s' if k != 1 else ''} of the "
+                             "model: too few posts to fit it; add history")
     fit = fit_negative_binomial(y, x, offset=offset, level=level)
     z = stats.norm.ppf(0.5 + level / 2)
     terms = [c for c in keep if c != "const"]

@@ -331,7 +331,9 @@ def _read(arch: _Archive, single: str | None, as_of: Any, owner_option: str | No
         notes.append("no manifest.js generation date: follow edges and the owner's profile are dated "
                      + ("--as-of" if as_of is not None else "at the time of reading"))
 
-    owner, owner_rows, owner_notes = _owner(arch, by_name, manifest, observed, owner_option)
+    partial = str((manifest.get("archiveInfo") or {}).get("isPartialArchive", "")).lower() == "true"
+    listed = _list_lengths(arch, by_name) if single is None and not partial else {}
+    owner, owner_rows, owner_notes = _owner(arch, by_name, manifest, observed, owner_option, listed)
     notes.extend(owner_notes)
     private = sorted(m.name for ytd, members in by_name.items() if ytd.startswith("direct_message") for m in members)
     if private and (single is None or single in private):
@@ -381,12 +383,32 @@ def _first_entry(arch: _Archive, members: list[_Member], key: str) -> dict:
     return {}
 
 
+def _list_lengths(arch: _Archive, by_name: dict[str, list[_Member]]) -> dict[str, int]:
+    """Entries of ``follower.js`` and ``following.js`` (all parts), by YTD name; absent if unreadable.
+
+    A whole archive lists every follower and followee of its owner, so these are the owner's
+    follower and following counts at the archive's generation date.
+    """
+    out: dict[str, int] = {}
+    for ytd in ("follower", "following"):
+        members = by_name.get(ytd, [])
+        try:
+            entries = [arch.load(m.name) for m in members]
+        except (ValueError, orjson.JSONDecodeError):
+            continue
+        if members and all(isinstance(e, list) for e in entries):
+            out[ytd] = sum(len(e) for e in entries)
+    return out
+
+
 def _owner(arch: _Archive, by_name: dict[str, list[_Member]], manifest: dict, observed: int,
-           option: str | None) -> tuple[str | None, ReadResult | None, list[str]]:
+           option: str | None, listed: dict[str, int]) -> tuple[str | None, ReadResult | None, list[str]]:
     """The owner's account id, its account row (a record of account.js, else a context row) and notes.
 
     The owner is ``account.js``, else ``manifest.js`` ``userInfo`` (accountId, userName,
-    displayName), overridden or provided by ``option``; ``profile.js`` gives bio and location.
+    displayName), overridden or provided by ``option``; ``profile.js`` gives bio and location;
+    ``listed`` (lengths of the whole follower and following lists) gives the follower and
+    following counts.
     """
     account = _first_entry(arch, by_name.get("account", []), "account")
     info = manifest.get("userInfo") if isinstance(manifest.get("userInfo"), dict) else {}
@@ -419,8 +441,8 @@ def _owner(arch: _Archive, by_name: dict[str, list[_Member]], manifest: dict, ob
     record = bool(account) and _id_text(account.get("accountId")) == owner_id
     buf = RowBuffer("accounts", ACCOUNT_FIELDS, constants={"platform": PLATFORM}, label="account.js entry")
     buf.rows.append((owner_id, handle, name, description.get("bio"), description.get("location"),
-                     account.get("createdAt") if record else None, None, None, None, None, None,
-                     observed, 1, not record, account or info))
+                     account.get("createdAt") if record else None, listed.get("follower"),
+                     listed.get("following"), None, None, None, observed, 1, not record, account or info))
     frame, rejected = buf.frame()
     return owner_id, ReadResult(tables={"accounts": frame}, rejected=rejected, read=int(record),
                                 primary="accounts"), notes

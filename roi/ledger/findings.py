@@ -116,17 +116,20 @@ def _week_findings(ledger, level: int) -> list[tuple[str, str, dict]]:
         if _known(r.hours):
             numbers["hours"] = float(r.hours)
             parts.append(_hours(float(r.hours)) + (f" ({_money(float(r.cost))})" if _known(r.cost) else ""))
+        answered = _known(r.count) and r.count_name == "answered_cases"
         if _known(r.value):
             numbers["value"] = float(r.value)
+            if answered:  # the value says what was returned; the count says for what
+                parts.append(f"answered {int(r.count)} complaint" + ("" if int(r.count) == 1 else "s"))
             parts.append(f"returned {_money(float(r.value))}")
             if _known(r.value_per_hour):
                 numbers["value_per_hour"] = float(r.value_per_hour)
                 parts.append(f"{_money(float(r.value_per_hour))} an hour")
-        elif _known(r.count) and r.count_name == "answered_cases":
+        elif answered:
             parts.append(f"answered {int(r.count)} complaint" + ("" if int(r.count) == 1 else "s") + " (not valued)")
         if not parts:
             continue
-        text = f"{r.activity.capitalize()}: " + ", ".join(parts)
+        text = f"{r.activity.capitalize()} in {last}: " + ", ".join(parts)
         if _known(r.count_change) and _known(r.change_ci_low):
             what = {"conversions": "conversions", "answered_cases": "answered complaints"}[r.count_name]
             per = "per hour" if _known(r.hours) else "a week"

@@ -54,6 +54,9 @@ due ago since got made arrived waited minute minutes hour hours monday tuesday w
 saturday sunday tonight morning evening people person persons everyone everybody someone somebody guy guys
 man men woman women thing things stuff say says said saying tell told think thought know knew see seen look
 looking feel felt way lot lots world life news day daily weekly year years place places today tomorrow
+always never often usually sometimes constantly continually repeatedly forever anymore literally actually
+seriously honestly totally completely absolutely simply basically apparently obviously clearly probably
+maybe perhaps almost quite rather extremely
 """.split())
 
 #: Complaint words that also name what a complaint is about, so they may be a topic.

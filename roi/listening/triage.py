@@ -527,7 +527,8 @@ def triage_queue(
                 reason += f"; needs account details ({', '.join(private[i])})"
         else:
             action = "monitor"
-            reason = f"only tagged ({via}), first on '{topic}' within {hours}: watch for a second complainant"
+            reason = (f"only tagged ({via}), first on '{topic}' within {hours}: watch for a second complainant"
+                      if topics[i] else f"only tagged ({via}) and names no product or service: watch for more")
         if earlier[i]:
             reason += (f"; {who} complained {earlier[i]} time(s) before"
                        + (f" (about {', '.join(repr(t) for t in earlier_topics[i][:3])})" if earlier_topics[i] else ""))
