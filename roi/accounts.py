@@ -89,14 +89,45 @@ def account_ids_for(accounts: pd.DataFrame, handles: Iterable[str], *, platform:
     if "observed_at" in keyed:
         keyed = keyed.sort_values("observed_at", na_position="last", kind="stable")
     claims = keyed.drop_duplicates(["_h", "_id"]).groupby("_h", sort=False)["_id"].agg(list)
+    wanted = [_local_match(h, claims.index) for h in wanted]
     missing = [h for h in wanted if h not in claims.index]
     if missing:
         sample = ", ".join(sorted(claims.index)[:5]) or "none"
+        mentioned = _mention_counts(posts, missing)
+        if len(missing) == 1 and mentioned.get(missing[0]):
+            raise ParameterError(
+                f"account {missing[0]!r} has no profile in the store: it is only mentioned "
+                f"({mentioned[missing[0]]:,} posts), and this needs the account's own posts or profile"
+            )
         raise ParameterError(
             f"account {', '.join(repr(m) for m in missing)} not found in the store's accounts "
             f"({len(claims)} handles known, e.g. {sample})"
         )
     return [_bind(h, claims[h], posts) for h in wanted]
+
+
+def _local_match(handle: str, known: pd.Index) -> str:
+    """A bare handle names the one ``user@server`` handle whose user part it is (Mastodon, Bluesky).
+
+    >>> _local_match("dealingwith", pd.Index(["dealingwith@indieweb.social", "ada@mastodon.social"]))
+    'dealingwith@indieweb.social'
+    """
+    if handle in known or "@" in handle:
+        return handle
+    candidates = [k for k in known if isinstance(k, str) and k.partition("@")[0] == handle and "@" in k]
+    if len(candidates) > 1:
+        raise ParameterError(f"account {handle!r} could be {', '.join(sorted(candidates)[:5])}: "
+                             "give the whole handle, user@server")
+    return candidates[0] if candidates else handle
+
+
+def _mention_counts(posts: pd.DataFrame | None, handles: list[str]) -> dict[str, int]:
+    """How many posts mention each of ``handles`` (for saying a handle is only ever mentioned)."""
+    if not isinstance(posts, pd.DataFrame) or "mentions" not in posts:
+        return {}
+    mentions = posts["mentions"].dropna().explode().dropna().astype(str).map(normalise_handle)
+    counts = mentions.value_counts()
+    return {h: int(counts.get(h, 0)) for h in handles}
 
 
 def _bind(handle: str, ids: list[str], posts: pd.DataFrame | None) -> str:

@@ -48,3 +48,24 @@ def test_one_claim_no_warning_and_unknown_handles_are_named(recwarn):
     assert not recwarn.list
     with pytest.raises(ParameterError, match="account 'nobody' not found"):
         account_id_for(acc, "nobody")
+
+
+def test_a_bare_handle_names_the_one_fediverse_account_with_that_user_part():
+    acc = pd.DataFrame({"platform": ["mastodon"] * 3, "account_id": ["1", "2", "3"],
+                        "handle": ["dealingwith@indieweb.social", "ada@mastodon.social", "ada@hachyderm.io"],
+                        "observed_at": pd.to_datetime(["2026-01-01"] * 3, utc=True)})
+    assert account_id_for(acc, "dealingwith") == "1"
+    assert account_id_for(acc, "@DealingWith@indieweb.social") == "1"
+    with pytest.raises(ParameterError, match="could be ada@hachyderm.io, ada@mastodon.social"):
+        account_id_for(acc, "ada")
+
+
+def test_a_handle_that_is_only_mentioned_is_said_to_be_so():
+    acc = pd.DataFrame({"platform": ["x"], "account_id": ["1"], "handle": ["someone"],
+                        "observed_at": pd.to_datetime(["2026-01-01"], utc=True)})
+    posts = pd.DataFrame({"author_id": ["1", "1", "1"],
+                          "mentions": [["megabrand"], ["MegaBrand", "x"], None]})
+    with pytest.raises(ParameterError, match=r"'megabrand' has no profile in the store: it is only mentioned \(2 posts\)"):
+        account_id_for(acc, "megabrand", posts=posts)
+    with pytest.raises(ParameterError, match="not found in the store's accounts"):
+        account_id_for(acc, "nobody", posts=posts)
