@@ -45,9 +45,9 @@ import pyarrow as pa
 import pyarrow.dataset as pads
 import pyarrow.parquet as pq
 
-from roi import __version__
+from roi._version import __version__
 from roi.errors import ParameterError, StoreError
-from roi.tables import TABLES, arrow_schema, conform, conform_arrow, empty
+from roi.tables import TABLES, arrow_schema, conform, conform_arrow, empty, pandas_type
 
 __all__ = ["Store", "Dataset", "load", "MANIFEST", "REJECTED_COLUMNS"]
 
@@ -62,21 +62,6 @@ _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-
-
-def _types_mapper(t: pa.DataType):
-    if pa.types.is_string(t) or pa.types.is_large_string(t):
-        return pd.StringDtype()
-    if pa.types.is_int64(t):
-        return pd.Int64Dtype()
-    if pa.types.is_boolean(t):
-        return pd.BooleanDtype()
-    if pa.types.is_float64(t):
-        return pd.Float64Dtype()
-    if pa.types.is_list(t):
-        # Parquet names list items "element"; the canonical dtype names them "item".
-        return pd.ArrowDtype(pa.list_(t.value_type))
-    return None
 
 
 def _plain(name: str, table: pa.Table) -> pa.Table:
@@ -398,7 +383,7 @@ class Store:
             table = dataset.to_table(columns=wanted)
         except (OSError, pa.ArrowInvalid) as exc:
             raise StoreError(f"{path}: corrupt Parquet in table {name!r} ({exc}); rebuild the store") from None
-        frame = _plain(name, table).to_pandas(types_mapper=_types_mapper)
+        frame = _plain(name, table).to_pandas(types_mapper=pandas_type)
         if name in TABLES:
             # A column declared after the store was written reads as unknown (null), never as absent.
             blank = empty(name)

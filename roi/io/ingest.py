@@ -55,7 +55,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from roi import __version__
+from roi._version import __version__
 from roi.errors import InputError, ParameterError, RoiError
 from roi.io._base import ReadResult, Rejected, reading_order
 from roi.io._json_lines import string_hashes
