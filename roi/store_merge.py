@@ -71,25 +71,44 @@ def _np(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
     return values.to_numpy(zero_copy_only=False)
 
 
-def merge_all(st: Store, pending: Spill, paths: list[str]
+def merge_all(st: Store, spill: Spill, paths: list[str]
                ) -> tuple[dict[str, Any], dict[str, list[tuple[np.ndarray, np.ndarray, np.ndarray]]],
                           dict[str, list[dict[str, Any]]]]:
-    """Merge every pending table with the store's rows, one key bucket at a time (one bucket when it fits)."""
+    """Merge every table that received rows with the store's rows, one key bucket at a time.
+
+    Parameters
+    ----------
+    st : roi.store.Store
+        The store, held for writing (its rows are queued in ``spill`` as the merge's first rows).
+    spill : roi.store_spill.Spill
+        The rows read now, tagged with their source index, line, context flag and reading order.
+    paths : list of str
+        The sources' paths, by source index (to name the file that first brought a post).
+
+    Returns
+    -------
+    merged : dict
+        Per table, what :meth:`roi.store.Store.write` takes: a table, or a generator of spilled parts.
+    statuses : dict
+        Per table, one (source, line, status) triple of arrays per bucket, for every new record.
+    conflicts : dict
+        Per table, the records rejected as conflicting content, each with its ``reason``.
+    """
     merged: dict[str, Any] = {}
     statuses: dict[str, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = {}
     conflicts: dict[str, list[dict[str, Any]]] = {}
 
     def merge_table(name: str) -> None:
-        pending.add_store_rows(st, name)
+        spill.add_store_rows(st, name)
         if name == "posts":
-            pending.add_store_rows(st, PROVENANCE_TABLE)
+            spill.add_store_rows(st, PROVENANCE_TABLE)
 
         def merge_bucket(b: int) -> tuple[Any, Any, Any, list[dict[str, Any]]]:
-            old, new = pending.rows(name, b, old=True), pending.rows(name, b)
-            previous = pending.rows(PROVENANCE_TABLE, b, old=True) if name == "posts" else None
+            old, new = spill.rows(name, b, old=True), spill.rows(name, b)
+            previous = spill.rows(PROVENANCE_TABLE, b, old=True) if name == "posts" else None
             if new is None:
-                kept = pending.keep(name, b, old.drop(list(PRIVATE_COLUMNS))) if old is not None else None
-                return kept, pending.keep(PROVENANCE_TABLE, b, previous) if previous is not None else None, None, []
+                kept = spill.keep(name, b, old.drop(list(PRIVATE_COLUMNS))) if old is not None else None
+                return kept, spill.keep(PROVENANCE_TABLE, b, previous) if previous is not None else None, None, []
             # One chunk per column: a take from a chunked column (the merge makes a few per column)
             # concatenates the whole column first, every time; and the merged rows come out in one
             # chunk, as the Parquet writer wants them, instead of one per spilled batch.
@@ -100,19 +119,19 @@ def merge_all(st: Store, pending: Spill, paths: list[str]
             if name == "posts":
                 fresh = _provenance(previous, both, codes, paths)
                 bad = _name_origins(bad, fresh)
-                provenance = pending.keep(PROVENANCE_TABLE, b, fresh)
-            return pending.keep(name, b, table), provenance, status, bad
+                provenance = spill.keep(PROVENANCE_TABLE, b, fresh)
+            return spill.keep(name, b, table), provenance, status, bad
 
-        results = _in_threads(merge_bucket, range(pending.buckets))
-        merged[name] = pending.parts([r[0] for r in results if r[0] is not None])
+        results = _in_threads(merge_bucket, range(spill.buckets))
+        merged[name] = spill.parts([r[0] for r in results if r[0] is not None])
         if name == "posts":
-            merged[PROVENANCE_TABLE] = pending.parts([r[1] for r in results if r[1] is not None])
+            merged[PROVENANCE_TABLE] = spill.parts([r[1] for r in results if r[1] is not None])
         statuses[name] = [r[2] for r in results if r[2] is not None]
         conflicts[name] = [bad for r in results for bad in r[3]]
 
     # Tables, and the spilled buckets of a table, are independent: two at a time use both cores
     # (Arrow and NumPy release the GIL for the work on whole columns).
-    _in_threads(merge_table, pending.names())
+    _in_threads(merge_table, spill.names())
     return merged, statuses, conflicts
 
 
