@@ -7,15 +7,9 @@ declarations in :mod:`roi.tables`, and the analysis modules (``roi.graph``, ``ro
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version as _version
-
-try:
-    __version__ = _version("roi")
-except PackageNotFoundError:  # running from a source tree that was not installed
-    __version__ = "0.0.0+unknown"
-
-from roi.errors import InputError, ParameterError, RoiError, StoreError  # noqa: E402
-from roi.store import Dataset, Store, load  # noqa: E402
+from roi._version import __version__
+from roi.errors import InputError, ParameterError, RoiError, StoreError
+from roi.store import Dataset, Store, load
 
 __all__ = [
     "__version__",

@@ -25,13 +25,15 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from roi.errors import ParameterError
-from roi.store import Store, _types_mapper
-from roi.tables import TABLES, empty
+from roi.tables import TABLES, empty, pandas_type
+
+if TYPE_CHECKING:  # a type only: roi.store imports this module (load(engine="dask")), not the reverse
+    from roi.store import Store
 
 __all__ = ["read_table", "compute", "is_dask", "local_client"]
 
@@ -69,7 +71,7 @@ class _ParquetPieces:
         pf = pq.ParquetFile(path)
         physical = [c for c in wanted if c not in keys and c in pf.schema_arrow.names]
         table = pf.read_row_groups(list(row_groups), columns=physical).replace_schema_metadata(None)
-        frame = table.to_pandas(types_mapper=_types_mapper)
+        frame = table.to_pandas(types_mapper=pandas_type)
         if not physical:  # no stored column needed (a row count, partition values): keep the rows
             frame = pd.DataFrame(index=pd.RangeIndex(sum(pf.metadata.row_group(i).num_rows for i in row_groups)))
         for column in wanted:

@@ -20,6 +20,13 @@ lock when a writer dies, however it dies. Readers (:func:`load`) hold a shared l
 it (otherwise the next write removes them), so a reader never sees a version vanish mid-read.
 Rejected records and spill folders of a write that never committed are likewise removed by the
 next write: ``_rejected/`` files count only once the manifest lists them.
+
+Why one module of about 660 lines: nearly all of it is the :class:`Store` class, and its methods
+share one invariant -- the manifest names the only versions that exist -- that locking, reading,
+writing, rejected files and clean-up each uphold; split across modules, each part would need
+the others' private state. What does not depend on it lives beside it: the file-system
+primitives in :mod:`roi.store_files`, the spill and the key merge ingest feeds the store with in
+:mod:`roi.store_spill` and :mod:`roi.store_merge`, the Arrow-to-pandas dtypes in :mod:`roi.tables`.
 """
 
 from __future__ import annotations
@@ -45,9 +52,17 @@ import pyarrow as pa
 import pyarrow.dataset as pads
 import pyarrow.parquet as pq
 
-from roi import __version__
+from roi._version import __version__
 from roi.errors import ParameterError, StoreError
-from roi.tables import TABLES, arrow_schema, conform, conform_arrow, empty
+from roi.store_files import (
+    LOCKS,
+    pid_alive,
+    try_lock,
+    unlock,
+    wait_for_shared_lock,
+)
+from roi.store_files import write_json_atomic as _write_json_atomic  # the name tests crash the commit through
+from roi.tables import TABLES, arrow_schema, conform, conform_arrow, empty, pandas_type
 
 __all__ = ["Store", "Dataset", "load", "MANIFEST", "REJECTED_COLUMNS"]
 
@@ -62,21 +77,6 @@ _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-
-
-def _types_mapper(t: pa.DataType):
-    if pa.types.is_string(t) or pa.types.is_large_string(t):
-        return pd.StringDtype()
-    if pa.types.is_int64(t):
-        return pd.Int64Dtype()
-    if pa.types.is_boolean(t):
-        return pd.BooleanDtype()
-    if pa.types.is_float64(t):
-        return pd.Float64Dtype()
-    if pa.types.is_list(t):
-        # Parquet names list items "element"; the canonical dtype names them "item".
-        return pd.ArrowDtype(pa.list_(t.value_type))
-    return None
 
 
 def _plain(name: str, table: pa.Table) -> pa.Table:
@@ -123,51 +123,6 @@ def _parquet_options(schema: pa.Schema) -> dict[str, Any]:
             "write_statistics": [n for n in names if n not in _NO_STATISTICS]}
 
 
-def _fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
-try:  # advisory locks, released by the OS when their holder dies
-    import fcntl
-except ImportError:  # pragma: no cover - Windows: no fcntl; writers are not serialised there
-    fcntl = None  # type: ignore[assignment]
-
-
-def _try_lock(fd: int, *, shared: bool = False) -> bool:
-    """Take an advisory lock on an open file without blocking; False if another process holds it."""
-    if fcntl is None:  # pragma: no cover
-        return True
-    try:
-        fcntl.flock(fd, (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return False
-    return True
-
-
-def _unlock(fd: int) -> None:
-    if fcntl is not None:
-        fcntl.flock(fd, fcntl.LOCK_UN)
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OSError):
-        return True
-    return True
-
-
 @contextmanager
 def _reading(path: Path) -> Iterator[None]:
     """Hold a shared lock on a store's ``read.lock`` (nothing when the store is read-only)."""
@@ -177,26 +132,10 @@ def _reading(path: Path) -> Iterator[None]:
         yield
         return
     try:
-        if fcntl is not None:
-            fcntl.flock(fd, fcntl.LOCK_SH)
+        wait_for_shared_lock(fd)
         yield
     finally:
         os.close(fd)
-
-
-def _write_json_atomic(path: Path, payload: Any) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(payload, fh, indent=2, ensure_ascii=False, default=str)
-            fh.write("\n")
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-        _fsync_dir(path.parent)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 class Store:
@@ -312,7 +251,7 @@ class Store:
             raise StoreError(f"store {str(self.path)!r} cannot be written ({exc.strerror or exc})") from None
         try:
             deadline = time.monotonic() + wait
-            while not _try_lock(fd):
+            while not try_lock(fd):
                 if time.monotonic() >= deadline:
                     holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "unknown"
                     raise StoreError(
@@ -334,7 +273,7 @@ class Store:
                     os.ftruncate(fd, 0)
                 except OSError:
                     pass
-                _unlock(fd)
+                unlock(fd)
             os.close(fd)
 
     def _remove_stale_spills(self) -> None:
@@ -342,7 +281,7 @@ class Store:
         so no other ingest of this store is running; a live PID may be one reused since)."""
         for folder in self.path.glob(".ingest-*"):
             pid = folder.name.removeprefix(".ingest-")
-            if pid.isdigit() and int(pid) != os.getpid() and (fcntl is not None or not _pid_alive(int(pid))):
+            if pid.isdigit() and int(pid) != os.getpid() and (LOCKS or not pid_alive(int(pid))):
                 shutil.rmtree(folder, ignore_errors=True)
 
     # ------------------------------------------------------------------ manifest
@@ -398,7 +337,7 @@ class Store:
             table = dataset.to_table(columns=wanted)
         except (OSError, pa.ArrowInvalid) as exc:
             raise StoreError(f"{path}: corrupt Parquet in table {name!r} ({exc}); rebuild the store") from None
-        frame = _plain(name, table).to_pandas(types_mapper=_types_mapper)
+        frame = _plain(name, table).to_pandas(types_mapper=pandas_type)
         if name in TABLES:
             # A column declared after the store was written reads as unknown (null), never as absent.
             blank = empty(name)
@@ -623,7 +562,7 @@ class Store:
         except OSError:
             return
         try:
-            if not _try_lock(fd):
+            if not try_lock(fd):
                 return  # a reader is reading older versions: the next write removes them
             referenced = {(self.path / e["path"]).resolve() for e in self.manifest["tables"].values()}
             for version in (self.path / "tables").glob("*/v*"):

@@ -41,6 +41,7 @@ __all__ = [
     "empty",
     "conform",
     "arrow_schema",
+    "pandas_type",
     "conform_arrow",
     "dtype_of",
 ]
@@ -227,6 +228,42 @@ def _arrow_type(dtype: str) -> pa.DataType:
         BOOL: pa.bool_(),
         STRING_LIST: pa.list_(pa.string()),
     }[dtype]
+
+
+def pandas_type(t: pa.DataType) -> Any:
+    """The pandas dtype a canonical Arrow column reads as (``types_mapper`` of ``Table.to_pandas``).
+
+    Strings become ``string``, int64 ``Int64``, booleans ``boolean``, float64 ``Float64`` and
+    lists ``ArrowDtype`` lists (Parquet names list items "element", the canonical dtype "item");
+    None leaves pyarrow's default (timestamps).
+
+    Parameters
+    ----------
+    t : pyarrow.DataType
+        An Arrow column's type.
+
+    Returns
+    -------
+    pandas dtype or None
+
+    Examples
+    --------
+    >>> pandas_type(pa.int64()), pandas_type(pa.timestamp("us", tz="UTC"))
+    (Int64Dtype(), None)
+    >>> pa.table({"n": pa.array([1, None])}).to_pandas(types_mapper=pandas_type).n.tolist()
+    [1, <NA>]
+    """
+    if pa.types.is_string(t) or pa.types.is_large_string(t):
+        return pd.StringDtype()
+    if pa.types.is_int64(t):
+        return pd.Int64Dtype()
+    if pa.types.is_boolean(t):
+        return pd.BooleanDtype()
+    if pa.types.is_float64(t):
+        return pd.Float64Dtype()
+    if pa.types.is_list(t):
+        return pd.ArrowDtype(pa.list_(t.value_type))
+    return None
 
 
 def arrow_schema(name: str) -> pa.Schema:

@@ -377,7 +377,7 @@ def test_merge_orders_are_those_of_the_lexsorts_they_replace():
     import numpy as np
     import pyarrow as pa
 
-    ingest_module = sys.modules["roi.io.ingest"]
+    ingest_module = sys.modules["roi.store_merge"]
     rng = np.random.default_rng(5)
     for trial in range(300):
         n = int(rng.integers(0, 60))
@@ -398,7 +398,7 @@ def test_a_reader_rank_that_is_not_a_permutation_is_an_error():
 
     import pyarrow as pa
 
-    rank_order = sys.modules["roi.io.ingest"]._rank_order
+    rank_order = sys.modules["roi.io.reading"]._rank_order
     assert rank_order(pa.table({"x": [1, 2]}), 2, "f")[1] is None  # no _rank: rows as they are
     for bad in ([0, 0, 1], [0, 1, 3], [-1, 0, 1]):
         with pytest.raises(InputError, match="f: reader gave a bad _rank: _rank is not a permutation of the 3 rows"):

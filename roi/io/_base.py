@@ -18,6 +18,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from roi.tables import pandas_type
+
 __all__ = ["ReadResult", "Rejected", "observed_time", "as_frame", "in_reading_order", "reading_order"]
 
 
@@ -29,12 +31,10 @@ def as_frame(rows: pd.DataFrame | pa.Table) -> pd.DataFrame:
     """
     if isinstance(rows, pd.DataFrame):
         return rows
-    from roi.store import _types_mapper
-
     rows = in_reading_order(rows)
 
     private = [c for c in rows.column_names if c.startswith("_")]  # _line, _context: plain NumPy
-    frame = rows.drop(private).to_pandas(types_mapper=_types_mapper)
+    frame = rows.drop(private).to_pandas(types_mapper=pandas_type)
     for c in private:
         frame[c] = rows.column(c).to_numpy()
     return frame
