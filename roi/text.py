@@ -81,7 +81,7 @@ def _ranges(codepoints: Iterable[int]) -> str:
 
 
 def _span(a: int, b: int) -> str:
-    esc = lambda c: "\\U%08x" % c  # noqa: E731 - escape everything: no metacharacter surprises
+    esc = lambda c: f"\\U{c:08x}"  # noqa: E731 - escape everything: no metacharacter surprises
     return esc(a) if a == b else f"{esc(a)}-{esc(b)}"
 
 

@@ -152,8 +152,8 @@ def test_sample_experiments_summary(sample_ds, sample_truth):
 
 
 def test_notebook_renders_on_the_sample(sample_store, sample_truth, tmp_path):
-    from conftest import run_notebook
     import nbformat
+    from conftest import run_notebook
 
     out = run_notebook("05-ab-timing.ipynb", tmp_path, store=str(sample_store), account="acme",
                        tz=sample_truth["brand"]["tz"])

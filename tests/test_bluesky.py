@@ -7,9 +7,9 @@ from pathlib import Path
 
 import orjson
 import pandas as pd
+from test_csv_posts import collect
 
 from roi.io import bluesky
-from test_csv_posts import collect
 
 FIXTURES = Path(__file__).parent / "fixtures" / "formats" / "bluesky"
 AS_OF = pd.Timestamp("2026-10-05T00:00:00Z")

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from test_csv_posts import collect
 
 from roi.errors import InputError
 from roi.io import conversions
-from test_csv_posts import collect
 
 FIXTURES = Path(__file__).parent / "fixtures" / "formats"
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from test_csv_posts import collect
 
 from roi.errors import InputError
 from roi.io import experiments
-from test_csv_posts import collect
 
 FIXTURES = Path(__file__).parent / "fixtures" / "formats"
 

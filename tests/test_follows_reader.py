@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from test_csv_posts import collect
 
 from roi.errors import InputError
 from roi.io import follows
-from test_csv_posts import collect
 
 FIXTURES = Path(__file__).parent / "fixtures" / "formats"
 AS_OF = pd.Timestamp("2026-10-12T00:00:00Z")
@@ -20,7 +21,7 @@ def test_csv_edges_and_snapshot_times():
     tables, rejected, read, _ = collect(follows.read(FIXTURES / "follows.csv", as_of=AS_OF))
     edges = tables["follows"]
     assert read == 6
-    assert list(zip(edges.follower_id, edges.followee_id)) == [("1001", "42"), ("1002", "42"), ("42", "1001")]
+    assert list(zip(edges.follower_id, edges.followee_id, strict=True)) == [("1001", "42"), ("1002", "42"), ("42", "1001")]
     # own as_of cell first, the parameter for an empty cell
     assert edges.first_seen.tolist() == [pd.Timestamp("2026-10-05", tz="UTC"), AS_OF, pd.Timestamp("2026-10-05", tz="UTC")]
     assert (edges.first_seen == edges.last_seen).all() and (edges.platform == "x").all()
@@ -41,12 +42,12 @@ def test_file_mtime_is_the_snapshot_time_without_as_of(tmp_path):
 def test_id_lists_named_by_direction():
     tables, rejected, read, _ = collect(follows.read(FIXTURES / "followers-of-42.txt", as_of=AS_OF))
     edges = tables["follows"]
-    assert list(zip(edges.follower_id, edges.followee_id)) == [("1001", "42"), ("1002", "42"), ("1005", "42")]
+    assert list(zip(edges.follower_id, edges.followee_id, strict=True)) == [("1001", "42"), ("1002", "42"), ("1005", "42")]
     assert edges._line.tolist() == [2, 3, 7]
     assert read == 5 and [(r.line, r.reason) for r in rejected] == [
         (5, "self-follow: 42 follows itself"), (6, "expected one account id a line")]
     out = collect(follows.read(FIXTURES / "following-of-42.txt", as_of=AS_OF))[0]["follows"]
-    assert list(zip(out.follower_id, out.followee_id)) == [("42", "1001"), ("42", "1002")]
+    assert list(zip(out.follower_id, out.followee_id, strict=True)) == [("42", "1001"), ("42", "1002")]
 
 
 def test_unknown_shape_is_an_input_error(tmp_path):
@@ -57,8 +58,8 @@ def test_unknown_shape_is_an_input_error(tmp_path):
 
 
 def test_two_snapshots_make_an_unfollow(tmp_path):
-    from roi.io import ingest
     import roi
+    from roi.io import ingest
 
     first, second = tmp_path / "week1.csv", tmp_path / "week2.csv"
     first.write_text("follower_id,followee_id,as_of\n1,42,2026-10-05\n2,42,2026-10-05\n", encoding="utf-8")
@@ -81,6 +82,6 @@ def test_sample_snapshots_recover_planted_follows_and_unfollows(sample_dir, samp
         assert edges.first_seen.nunique() == 1  # the file's own as_of column
         snapshots.append((edges.first_seen.iloc[0], set(edges.follower_id[edges.followee_id == brand])))
     assert len(snapshots) >= 3
-    for (when, before), (_, after) in zip(snapshots, snapshots[1:]):
+    for (when, before), (_, after) in itertools.pairwise(snapshots):
         week = sample_truth["followers_by_week"][f"{when.isocalendar().year}-W{when.isocalendar().week:02d}"]
         assert (len(after - before), len(before - after)) == (week["new"], week["lost"])

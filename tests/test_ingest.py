@@ -303,7 +303,7 @@ def test_ga4_landing_header_and_id_lists_are_detected(tmp_path):
                     as_of="2026-10-05")
     _adds_up(result)
     follows = roi.load(tmp_path / "store").follows
-    assert sorted(zip(follows.follower_id, follows.followee_id)) == [("42", "9"), ("7", "42"), ("8", "42")]
+    assert sorted(zip(follows.follower_id, follows.followee_id, strict=True)) == [("42", "9"), ("7", "42"), ("8", "42")]
 
 
 def test_spilled_bucket_merge_equals_the_in_memory_merge(tmp_path, monkeypatch):

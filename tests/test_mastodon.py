@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from test_csv_posts import collect
 
 from roi.errors import InputError
 from roi.io import mastodon
-from test_csv_posts import collect
 
 FIXTURES = Path(__file__).parent / "fixtures" / "formats" / "mastodon"
 AS_OF = pd.Timestamp("2026-10-05T00:00:00Z")

@@ -6,8 +6,8 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 import yaml
-
 from conftest import realdata_dir
+
 from roi.text import (
     extract_hashtags,
     extract_mentions,

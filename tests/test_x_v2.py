@@ -108,7 +108,7 @@ def test_follower_pages_give_edges_dated_by_retrieval_or_as_of(tmp_path):
     chunks, t = _read(_write(tmp_path, page, following))
     assert [c.primary for c in chunks] == ["accounts"] and chunks[0].read == 4
     f = t["follows"]
-    assert list(zip(f.follower_id, f.followee_id)) == [("5", "1"), ("6", "1"), ("7", "5"), ("7", "6")]
+    assert list(zip(f.follower_id, f.followee_id, strict=True)) == [("5", "1"), ("6", "1"), ("7", "5"), ("7", "6")]
     assert (f.first_seen == pd.Timestamp("2024-03-02T00:00:00Z")).all()
     _, t = _read(_write(tmp_path, page, name="q.jsonl"), as_of=pd.Timestamp("2024-04-01", tz="UTC"))
     assert (t["follows"].last_seen == pd.Timestamp("2024-04-01T00:00:00Z")).all()
@@ -128,7 +128,7 @@ def test_realdata_brexit_counts(realdata):
     rts = records[records.kind == "repost"]
     assert rts.referenced_id.notna().all()
     # no retweet keeps its "RT @user:" author as a mention (unless @user appears again in the text)
-    for text, mentions in zip(rts.text, rts.mentions):
+    for text, mentions in zip(rts.text, rts.mentions, strict=True):
         handle = text[4:text.index(":")].casefold()
         if "@" + handle not in text[len(handle) + 5:].casefold():
             assert handle not in list(mentions), text

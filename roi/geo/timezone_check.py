@@ -106,7 +106,7 @@ def location_offsets(located: pd.DataFrame, *, at) -> pd.Series:
     at = at.tz_localize("UTC") if at.tzinfo is None else at
     cities = g.cities
     out = []
-    for cc, city in zip(located["country_code"], located["city"]):
+    for cc, city in zip(located["country_code"], located["city"], strict=True):
         if cc is pd.NA or cc is None:
             out.append([])
             continue
@@ -156,7 +156,7 @@ def timezone_mismatches(located: pd.DataFrame, posts: pd.DataFrame, *, min_posts
     at = posts["created_at"].dropna().median()
     allowed = location_offsets(m, at=at)
     gaps = []
-    for off, allow in zip(m["activity_utc_offset"], allowed):
+    for off, allow in zip(m["activity_utc_offset"], allowed, strict=True):
         if not allow:
             gaps.append(np.nan)
             continue

@@ -18,9 +18,10 @@ import io
 import json
 import re
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, Iterator
+from typing import IO, Any
 
 import orjson
 
@@ -196,9 +197,10 @@ def _rest_is_blank(fh: IO[bytes]) -> bool:
     return not fh.read(1)
 
 
-def _iter_lines(fh: IO[bytes], lineno: int) -> Iterator[JsonItem]:
+def _iter_lines(fh: IO[bytes], lines_before: int) -> Iterator[JsonItem]:
+    """One item per non-blank line of ``fh``, numbered from ``lines_before + 1``."""
     loads = loads_exact
-    for lineno, line in enumerate(fh, lineno + 1):
+    for lineno, line in enumerate(fh, lines_before + 1):
         stripped = line.strip()
         if not stripped:
             continue

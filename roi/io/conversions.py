@@ -24,8 +24,8 @@ day and channel are kept as they come; ingest keeps the latest.
 from __future__ import annotations
 
 import urllib.parse
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import numpy as np
 import pandas as pd

@@ -8,8 +8,8 @@ pairs the same content posted in both arms (paired design).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import numpy as np
 import pandas as pd
@@ -58,7 +58,7 @@ def read(path: Path, *, as_of: pd.Timestamp | None = None) -> Iterator[ReadResul
         for name in ("experiment_id", "arm", "post_id"):
             problems.add(rows[name].isna().to_numpy(), f"empty {name}; expected {EXPECTED_HEADER}")
         lines = np.asarray(source.lines_of(block.records.tolist()), dtype="int64")
-        keys = list(zip(rows["experiment_id"].fillna("").tolist(), rows["post_id"].fillna("").tolist()))
+        keys = list(zip(rows["experiment_id"].fillna("").tolist(), rows["post_id"].fillna("").tolist(), strict=True))
         dup_reason = np.full(len(rows), None, dtype=object)
         for i, key in enumerate(keys):  # a dict lookup per row: experiments files are small
             if problems.reason[i] is not None:

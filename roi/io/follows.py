@@ -20,8 +20,8 @@ empty id or an unparseable ``as_of`` is rejected with its line.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import numpy as np
 import pandas as pd
@@ -88,7 +88,7 @@ def _read_csv(source, path, as_of) -> Iterator[ReadResult]:
         for col in ("follower_id", "followee_id"):
             problems.add(rows[col].isna().to_numpy(), f"empty {col}; expected {EXPECTED_HEADER}")
         problems.add((rows["follower_id"] == rows["followee_id"]).fillna(False).to_numpy(),
-                     lambda: "self-follow: " + rows["follower_id"].fillna("") + " follows itself")
+                     lambda rows=rows: "self-follow: " + rows["follower_id"].fillna("") + " follows itself")
         if "as_of" in rows.columns:
             seen = parse_times(rows["as_of"], "as_of", problems)
         else:
