@@ -244,7 +244,7 @@ class Store:
                 self._lock_depth -= 1
             return
         if not (isinstance(wait, (int, float)) and math.isfinite(wait) and wait >= 0):
-            raise ParameterError(f"--wait {wait!r}: expected a number of seconds, 0 or more")
+            raise ParameterError(f"wait={wait!r}: expected a number of seconds, 0 or more")
         try:
             fd = os.open(self.path / WRITE_LOCK, os.O_RDWR | os.O_CREAT, 0o644)
         except OSError as exc:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import zoneinfo
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -22,7 +23,7 @@ import pandas as pd
 from roi.errors import ParameterError
 
 __all__ = ["validate_tz", "parse_iso_week", "week_bounds", "iso_week_of", "last_complete_week", "to_local",
-           "EARLIEST", "latest", "outside_dates"]
+           "to_utc", "EARLIEST", "latest", "outside_dates"]
 
 _WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
 
@@ -122,6 +123,52 @@ def last_complete_week(timestamps: pd.Series, *, tz: str = "UTC") -> str:
     if newest.tz_convert("UTC") + pd.Timedelta(microseconds=1) >= end:
         return week
     return iso_week_of(start - pd.Timedelta(seconds=1), tz=tz)
+
+
+def to_utc(value: Any, *, name: str = "time") -> pd.Timestamp | None:
+    """One point in time, in UTC: a time without an offset is UTC; ``None`` stays ``None``.
+
+    The one place roi turns a user's date or time (a parameter, a bound) into a timestamp.
+
+    Parameters
+    ----------
+    value : str, datetime, Timestamp or None
+        ``"2026-10-05"``, ``"2026-10-05T14:00+02:00"``, a datetime, ...
+    name : str
+        The parameter's name, for the error message.
+
+    Returns
+    -------
+    Timestamp (tz UTC) or None
+
+    Raises
+    ------
+    ParameterError
+        If ``value`` is not a date or time (``name`` names it).
+
+    Examples
+    --------
+    >>> to_utc("2026-10-05")
+    Timestamp('2026-10-05 00:00:00+0000', tz='UTC')
+    >>> to_utc("2026-10-05T14:00+02:00")
+    Timestamp('2026-10-05 12:00:00+0000', tz='UTC')
+    >>> to_utc(None) is None
+    True
+    >>> to_utc("someday", name="as_of")
+    Traceback (most recent call last):
+    ...
+    roi.errors.ParameterError: as_of='someday': expected a date or time such as 2026-10-05 or 2026-10-05T14:00Z
+    """
+    if value is None:
+        return None
+    problem = f"{name}={value!r}: expected a date or time such as 2026-10-05 or 2026-10-05T14:00Z"
+    try:
+        ts = pd.Timestamp(value)
+    except (ValueError, TypeError, OverflowError):
+        raise ParameterError(problem) from None
+    if ts is pd.NaT:
+        raise ParameterError(problem)
+    return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
 
 
 def to_local(ts: pd.Series, tz: str) -> pd.Series:

@@ -71,7 +71,7 @@ CASES = [
     ("timing", ["--store", "{store}", "--account", "nobody"], "not found"),
     ("timing", ["--store", "{damaged}", "--account", "nobody"], "not found"),  # a damaged _rejected file loads
     # ab
-    ("ab", ["plan", "--baseline-rate", "2", "--min-lift", "0.1", *SLOTS], "baseline_rate"),
+    ("ab", ["plan", "--baseline-rate", "2", "--min-lift", "0.1", *SLOTS], "--baseline-rate 2.0: expected"),
     ("ab", ["plan", "--baseline-rate", "0.03", "--min-lift", "0.001", *SLOTS], "--min-lift 0.001: detecting it needs"),
     ("ab", ["--store", "{store}", "--experiment", "nope", "--tz", "UTC"], "not in the store"),
     ("ab", ["--store", "/dev/null", "--experiment", "nope"], "not a roi store"),
@@ -81,7 +81,7 @@ CASES = [
     ("listen", ["--store", "/dev/null", "--handles", "acme"], "not a roi store"),
     ("listen", ["--store", "{store}", "--handles", ""], "--handles"),
     ("listen", ["--store", "{store}", "--handles", "acme", "--since", "not-a-date"], "since"),
-    ("listen", ["--store", "{store}", "--handles", "acme", "--window-hours", "-1"], "window_hours"),
+    ("listen", ["--store", "{store}", "--handles", "acme", "--window-hours", "-1"], "--window-hours -1"),
     # cascades
     ("cascades", ["--trees", "{root}/missing.tgz"], "no such file"),
     ("cascades", ["--trees", "/dev/null"], "expected a tree"),

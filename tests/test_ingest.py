@@ -81,9 +81,9 @@ def test_forced_format_reads_garbage_as_rejected_records(tmp_path):
 
 
 def test_unknown_format_and_bad_as_of(tmp_path):
-    with pytest.raises(ParameterError, match="--format 'tweets'"):
+    with pytest.raises(ParameterError, match="format='tweets'"):
         ingest([FIXTURES / "truncated.jsonl"], tmp_path / "s", format="tweets")
-    with pytest.raises(ParameterError, match="--as-of 'someday'"):
+    with pytest.raises(ParameterError, match="as_of='someday'"):
         ingest([FIXTURES / "truncated.jsonl"], tmp_path / "s", as_of="someday")
 
 

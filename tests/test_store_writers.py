@@ -154,6 +154,6 @@ def test_wait_must_be_a_number_of_seconds(tmp_path):
     from roi.errors import ParameterError
 
     for bad in (-1, float("nan"), float("inf"), "5"):
-        with pytest.raises(ParameterError, match="--wait"):
+        with pytest.raises(ParameterError, match="wait="):
             ingest([_page(tmp_path / "a.jsonl", 1, 1)], tmp_path / "s", wait=bad)
     assert not (tmp_path / "s").exists()

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-import pandas as pd
-
 from roi.errors import ParameterError
+from roi.timeframe import to_utc
 
 NAME = "cascades"
 
@@ -27,16 +26,6 @@ def register(subparsers) -> None:
     parser.set_defaults(func=run)
 
 
-def _timestamp(value: str | None, name: str):
-    if value is None:
-        return None
-    try:
-        ts = pd.Timestamp(value)
-    except ValueError:
-        raise ParameterError(f"--{name} {value!r}: expected an ISO 8601 time such as 2026-11-16T00:00Z") from None
-    return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
-
-
 def run(args: argparse.Namespace) -> int:
     from roi.cli._output import print_json, print_table, records
 
@@ -54,8 +43,8 @@ def run(args: argparse.Namespace) -> int:
         from roi.cascades.reconstruct import store_cascade_metrics
 
         ds = roi.load(args.store)
-        table = store_cascade_metrics(ds, account=args.account, start=_timestamp(args.start, "start"),
-                                      end=_timestamp(args.end, "end"))
+        table = store_cascade_metrics(ds, account=args.account, start=to_utc(args.start, name="start"),
+                                      end=to_utc(args.end, name="end"))
         brief = ["cascade_id", "created_at", "reposts", "reposts_observed", "size", "depth", "max_breadth",
                  "structural_virality", "potential_reach", "unique_reach", "follow", "source_fallback",
                  "missing_parents"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import pkgutil
+import re
 import sys
 import warnings
 from collections.abc import Sequence
@@ -19,6 +20,30 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> None:  # type: ignore[override]
         self.exit(2, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
+
+
+def _remember_parsers(parser: argparse.ArgumentParser) -> None:
+    """Give every (sub)command's arguments their own parser, so an error can name its flags."""
+    parser.set_defaults(_parser=parser)
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in action.choices.values():
+                _remember_parsers(child)
+
+
+def in_flags(message: str, parser: argparse.ArgumentParser | None) -> str:
+    """Library errors name parameters (``as_of='x'``); on the command line they are flags.
+
+    >>> p = argparse.ArgumentParser()
+    >>> _ = p.add_argument("--as-of")
+    >>> in_flags("as_of='someday': expected a date", p)
+    "--as-of 'someday': expected a date"
+    """
+    for action in getattr(parser, "_actions", []):
+        flag = next((o for o in action.option_strings if o.startswith("--")), None)
+        if flag and action.dest:
+            message = re.sub(rf"(?<![\w-]){re.escape(action.dest)}=", f"{flag} ", message)
+    return message
 
 
 def subcommand_modules() -> list[str]:
@@ -40,6 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     for name in subcommand_modules():
         module = importlib.import_module(f"roi.cli.{name}")
         module.register(sub)
+    _remember_parsers(parser)
     return parser
 
 
@@ -73,7 +99,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except RoiError as exc:
-        print(f"roi {args.command}: error: {exc}", file=sys.stderr)
+        print(f"roi {args.command}: error: {in_flags(str(exc), getattr(args, '_parser', None))}", file=sys.stderr)
         return 2
     except OSError as exc:  # a path the user named: missing, a file for a folder, not writable, disk full
         where = f"{exc.filename}: " if exc.filename else ""

@@ -30,6 +30,7 @@ import pandas as pd
 
 from roi.dask_engine import is_dask
 from roi.errors import ParameterError
+from roi.timeframe import to_utc
 
 __all__ = ["followers_at", "locate_followers", "followers_by_country", "followers_by_city",
            "spread_summary", "spread_change", "SMALL_CELL"]
@@ -47,16 +48,6 @@ def _snapshot_at(edges: pd.DataFrame, at: pd.Timestamp | None) -> pd.Timestamp |
         return times.max()
     times = times[times <= at]
     return times.max() if len(times) else None
-
-
-def _as_utc(at) -> pd.Timestamp | None:
-    if at is None:
-        return None
-    try:
-        ts = pd.Timestamp(at)
-    except (ValueError, TypeError):
-        raise ParameterError(f"at={at!r}: expected a date or timestamp such as '2026-11-16'") from None
-    return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
 
 
 def followers_at(follows: pd.DataFrame, account_id: str, *, at=None) -> pd.DataFrame:
@@ -92,7 +83,7 @@ def followers_at(follows: pd.DataFrame, account_id: str, *, at=None) -> pd.DataF
     >>> followers_at(f, "x").follower_id.tolist(), followers_at(f, "x", at="2026-01-06").follower_id.tolist()
     (['b'], ['a'])
     """
-    at = _as_utc(at)
+    at = to_utc(at, name="at")
     edges = follows[follows["followee_id"].eq(str(account_id)).fillna(False)]
     if is_dask(edges):  # a Dask follows table: only this account's edges are gathered
         edges = edges[["follower_id", "first_seen", "last_seen"]].compute()

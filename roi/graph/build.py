@@ -20,6 +20,7 @@ import pandas as pd
 
 from roi.errors import ParameterError
 from roi.tables import conform, empty
+from roi.timeframe import to_utc
 
 __all__ = ["follower_graph", "follow_edges", "snapshot_times", "snapshot_index", "snapshot_for", "alive_at", "tables_of"]
 
@@ -109,7 +110,7 @@ def snapshot_for(follows: pd.DataFrame, when: Any) -> pd.Timestamp | None:
     if not len(snaps):
         return None
     mids = snaps[:-1] + (snaps[1:] - snaps[:-1]) / 2
-    return snaps[int(mids.searchsorted(_utc(when, "when"), side="left"))]
+    return snaps[int(mids.searchsorted(to_utc(when, name="when"), side="left"))]
 
 
 def alive_at(follows: pd.DataFrame, when: Any = None, *, snapshots: pd.DatetimeIndex | None = None) -> pd.Series:
@@ -127,21 +128,13 @@ def alive_at(follows: pd.DataFrame, when: Any = None, *, snapshots: pd.DatetimeI
     snaps = snapshot_times(follows) if snapshots is None else snapshots
     if len(snaps) == 0:  # no dated edge at all: every edge is undated, so alive
         return pd.Series(True, index=follows.index)
-    pos = len(snaps) - 1 if when is None else int(snaps.searchsorted(_utc(when, "as_of"), side="right")) - 1
+    pos = len(snaps) - 1 if when is None else int(snaps.searchsorted(to_utc(when, name="as_of"), side="right")) - 1
     first = snapshot_index(follows["first_seen"], snaps)
     last = snapshot_index(follows["last_seen"], snaps)
     first = np.where(first == -2, 0, first)
     last = np.where(last == -2, len(snaps) - 1, last)
     return pd.Series((first <= pos) & (last >= pos) & (pos >= 0) | (
         follows["first_seen"].isna() & follows["last_seen"].isna()).to_numpy(), index=follows.index)
-
-
-def _utc(value: Any, name: str) -> pd.Timestamp:
-    try:
-        ts = pd.Timestamp(value)
-    except (ValueError, TypeError):
-        raise ParameterError(f"{name}={value!r}: expected a timestamp such as '2026-10-05T00:00Z'") from None
-    return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
 
 
 def follow_edges(follows: pd.DataFrame, *, as_of: Any = None, platform: str | None = None) -> pd.DataFrame:

@@ -21,9 +21,9 @@ import pandas as pd
 from roi.accounts import account_id_for
 from roi.dask_engine import compute, is_dask
 from roi.errors import ParameterError
-from roi.graph.build import _utc, follow_edges, snapshot_index, snapshot_times, tables_of
+from roi.graph.build import follow_edges, snapshot_index, snapshot_times, tables_of
 from roi.tables import empty
-from roi.timeframe import iso_week_of, validate_tz, week_bounds
+from roi.timeframe import iso_week_of, to_utc, validate_tz, week_bounds
 
 __all__ = [
     "resolve_account",
@@ -109,7 +109,7 @@ def follow_back(data: Any, account: str, *, as_of: Any = None, after_days: float
     me = resolve_account(data, account)
     edges = follow_edges(follows, as_of=as_of)
     snaps = snapshot_times(follows)
-    now = (_utc(as_of, "as_of") if as_of is not None else (snaps[-1] if len(snaps) else pd.NaT))
+    now = (to_utc(as_of, name="as_of") if as_of is not None else (snaps[-1] if len(snaps) else pd.NaT))
     out_e = edges[edges["follower_id"] == me].set_index("followee_id")["first_seen"]
     in_e = edges[edges["followee_id"] == me].set_index("follower_id")["first_seen"]
     others = pd.Index(out_e.index).union(pd.Index(in_e.index))
@@ -223,7 +223,7 @@ def new_followers(data: Any, account: str, *, start: Any, end: Any) -> pd.DataFr
     (the midpoint date the change is counted at), still_following (present in the latest snapshot).
     """
     accounts, _ = tables_of(data, "accounts", "follows")
-    start, end = _utc(start, "start"), _utc(end, "end")
+    start, end = to_utc(start, name="start"), to_utc(end, name="end")
     edges, snaps = _incoming(data, account)
     if not len(snaps) or edges.empty:
         return pd.DataFrame({"account_id": pd.Series([], dtype="string"), "handle": pd.Series([], dtype="string"),
@@ -259,7 +259,7 @@ def follower_change(data: Any, account: str, *, start: Any, end: Any) -> pd.Data
     >>> int(r.followers_start), int(r.new), int(r.lost), int(r.followers_end)   # changes dated 2026-01-08T12:00
     (2, 1, 1, 2)
     """
-    start, end = _utc(start, "start"), _utc(end, "end")
+    start, end = to_utc(start, name="start"), to_utc(end, name="end")
     if not start < end:
         raise ParameterError(f"start={start} is not before end={end}")
     edges, snaps = _incoming(data, account)
@@ -321,11 +321,11 @@ def growth_churn(data: Any, account: str, *, tz: str = "UTC", start: Any = None,
         table = _window_rows(edges, snaps, [])
         table.insert(0, "week", pd.Series([], dtype="string"))
         return table.rename(columns={"start": "week_start", "end": "week_end"})[GROWTH_COLUMNS]
-    first = snaps[0] if start is None else _utc(start, "start")
+    first = snaps[0] if start is None else to_utc(start, name="start")
     # Changes are dated at bracket midpoints, so the last week with any information is the one
     # holding the last midpoint; a week that merely contains the final snapshot has none.
     last_info = snaps[-2] + (snaps[-1] - snaps[-2]) / 2 if len(snaps) > 1 else snaps[-1]
-    last = last_info if end is None else _utc(end, "end") - pd.Timedelta(microseconds=1)
+    last = last_info if end is None else to_utc(end, name="end") - pd.Timedelta(microseconds=1)
     weeks = []
     w = iso_week_of(first, tz=tz)
     while True:

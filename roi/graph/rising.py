@@ -7,9 +7,10 @@ from typing import Any
 import pandas as pd
 
 from roi.errors import ParameterError
-from roi.graph.build import _utc, follow_edges, follower_graph, snapshot_for, tables_of
+from roi.graph.build import follow_edges, follower_graph, snapshot_for, tables_of
 from roi.graph.followback import new_followers, resolve_account
 from roi.graph.influence import influence
+from roi.timeframe import to_utc
 
 __all__ = ["rising_voices", "influential_new_followers", "earned_engagement", "RISING_COLUMNS"]
 
@@ -23,7 +24,7 @@ def earned_engagement(posts: pd.DataFrame, *, start: Any, end: Any) -> pd.Series
     Only reactions present in ``posts`` count (so it is a weekly count, unlike the platform's
     cumulative metrics); reacting to oneself does not count. Index: account_id.
     """
-    start, end = _utc(start, "start"), _utc(end, "end")
+    start, end = to_utc(start, name="start"), to_utc(end, name="end")
     author_of = posts.dropna(subset=["post_id"]).drop_duplicates("post_id").set_index("post_id")["author_id"]
     reactions = posts[posts["kind"].isin(["repost", "reply", "quote"]) & posts["referenced_id"].notna()
                       & (posts["created_at"] >= start) & (posts["created_at"] < end)]
@@ -64,7 +65,7 @@ def rising_voices(
         earned engagement is reposts + replies + quotes received (:func:`earned_engagement`);
         ``score`` = mean of the percentile ranks of ``follower_growth`` and ``engagement_growth``.
     """
-    start, end = _utc(start, "start"), _utc(end, "end")
+    start, end = to_utc(start, name="start"), to_utc(end, name="end")
     if not start < end:
         raise ParameterError(f"start={start} is not before end={end}")
     accounts, follows, posts = tables_of(data, "accounts", "follows", "posts")
@@ -124,7 +125,7 @@ def influential_new_followers(
         G = follower_graph(data, as_of=as_of)
         # Earned engagement counts posts up to the end of the window, not up to the snapshot.
         influence_table = influence(G, audience_of=resolve_account(data, account), posts=posts,
-                                    as_of=_utc(end, "end"))
+                                    as_of=to_utc(end, name="end"))
     cols = [c for c in influence_table.columns if c != "handle"]
     table = new.merge(influence_table[cols], on="account_id", how="left")
     table = table.sort_values(["rank", "account_id"], na_position="last", kind="stable").reset_index(drop=True)

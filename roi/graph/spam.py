@@ -26,7 +26,8 @@ import numpy as np
 import pandas as pd
 
 from roi.errors import ParameterError
-from roi.graph.build import _utc, follow_edges, tables_of
+from roi.graph.build import follow_edges, tables_of
+from roi.timeframe import to_utc
 
 __all__ = ["spam_rules", "spam_suspects", "rule_table", "AD_HASHTAGS", "SPAM_COLUMNS", "RULES"]
 
@@ -128,7 +129,7 @@ def spam_rules(
         edges = follow_edges(follows, as_of=as_of)
         members = edges.loc[edges["followee_id"] == me, "follower_id"]
         acc = acc[acc["account_id"].isin(members)]
-    now = _utc(as_of, "as_of") if as_of is not None else acc["observed_at"].max()
+    now = to_utc(as_of, name="as_of") if as_of is not None else acc["observed_at"].max()
     acc = acc.reset_index(drop=True)
 
     own = posts[(posts["kind"] != "repost") & posts["author_id"].isin(acc["account_id"])]

@@ -38,8 +38,6 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from roi._version import __version__
 from roi.errors import InputError, ParameterError, RoiError
 from roi.io._base import ReadResult, Rejected
@@ -51,6 +49,7 @@ from roi.store import WAIT_SECONDS, Store
 from roi.store_merge import PROVENANCE_TABLE, merge_all
 from roi.store_spill import Spill
 from roi.tables import TABLES
+from roi.timeframe import to_utc
 
 __all__ = ["ingest", "IngestResult", "SourceReport", "READERS", "PROVENANCE_TABLE", "discover", "Source",
            "sha256_of"]
@@ -101,18 +100,6 @@ def _reader(fmt: str) -> Callable[..., Iterable[ReadResult]]:
         raise
     return module.read
 
-
-
-def _as_of(value: Any) -> pd.Timestamp | None:
-    if value is None:
-        return None
-    try:
-        ts = pd.Timestamp(value)
-    except (ValueError, TypeError):
-        raise ParameterError(f"--as-of {value!r}: expected a date like 2026-10-05 or an ISO 8601 time") from None
-    if ts is pd.NaT:
-        raise ParameterError(f"--as-of {value!r}: expected a date like 2026-10-05 or an ISO 8601 time")
-    return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
 
 
 def _now() -> str:
@@ -191,10 +178,10 @@ def ingest(
     if isinstance(paths, (str, Path)):
         paths = [paths]
     if format not in ("auto", *FORMATS):
-        raise ParameterError(f"--format {format!r}: expected one of auto, {', '.join(FORMATS)}")
-    as_of_dt = _as_of(as_of)
+        raise ParameterError(f"format={format!r}: expected one of auto, {', '.join(FORMATS)}")
+    as_of_dt = to_utc(as_of, name="as_of")
     if isinstance(wait, bool) or not isinstance(wait, (int, float)) or not 0 <= wait < math.inf:
-        raise ParameterError(f"--wait {wait!r}: expected a number of seconds, 0 or more")
+        raise ParameterError(f"wait={wait!r}: expected a number of seconds, 0 or more")
     sources, skipped = discover(list(paths), format=format)
     readers = {s.format: _reader(s.format) for s in sources}  # fail before reading anything
 

@@ -117,7 +117,7 @@ def return_on_influence(
     posts = ds.posts
     acts = post_activities(posts, brand_ids=[brand_id], brand_domains=brand_domains, tz=tz)
     if acts.empty:
-        raise ParameterError(f"--account {account!r}: no posts by this account in the store")
+        raise ParameterError(f"account={account!r}: no posts by this account in the store")
     conversions = conform("conversions", ds.conversions)
     effort = conform("effort", getattr(ds, "effort", None) if getattr(ds, "effort", None) is not None else {})
     conv_value = conversion_value(conversions, acts, value_per_conversion=value_per_conversion)

@@ -253,7 +253,7 @@ def cross_validate(
     yk = y[keep]
     smaller = int(min(np.bincount(yk, minlength=2))) if len(yk) else 0
     if not isinstance(k, int) or k < 2 or k > smaller:
-        raise ParameterError(f"--cv {k!r}: expected an integer from 2 to {smaller} (the smaller class's size)")
+        raise ParameterError(f"cv={k!r}: expected an integer from 2 to {smaller} (the smaller class's size)")
     folds = StratifiedKFold(n_splits=k, shuffle=True, random_state=seed)
     rows = []
     for fold, (tr, te) in enumerate(folds.split(idx, yk), start=1):

@@ -41,6 +41,7 @@ from roi.errors import ParameterError
 from roi.listening.complaints import private_terms_in, score_complaints
 from roi.listening.mentions import brand_mentions
 from roi.listening.topics import _as_list, complaint_topics
+from roi.timeframe import to_utc
 
 __all__ = ["ACTIONS", "QUEUE_COLUMNS", "find_complaints", "brand_echoes", "brand_handles", "author_influence", "triage_queue", "triage_rules"]
 
@@ -304,18 +305,6 @@ def author_influence(
         {"handle": "string", "followers": "Int64"})
 
 
-def _utc(value: Any, name: str) -> pd.Timestamp | None:
-    if value is None:
-        return None
-    try:
-        ts = pd.Timestamp(value)
-    except (ValueError, TypeError):
-        raise ParameterError(f"{name}={value!r}: expected a date or timestamp such as '2026-10-19'") from None
-    if ts is pd.NaT:
-        raise ParameterError(f"{name}={value!r}: expected a date or timestamp such as '2026-10-19'")
-    return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
-
-
 def _fmt_count(n: Any) -> str:
     return "unknown" if n is None or n is pd.NA else f"{int(n):,}"
 
@@ -405,7 +394,7 @@ def triage_queue(
         raise ParameterError(f"follower_threshold={follower_threshold!r}: expected a non-negative follower count")
     if not 0 <= float(pagerank_top) <= 1:
         raise ParameterError(f"pagerank_top={pagerank_top!r}: expected a share between 0 and 1 (0.01 = top 1%)")
-    lo, hi = _utc(since, "since"), _utc(until, "until")
+    lo, hi = to_utc(since, name="since"), to_utc(until, name="until")
     if lo is not None and hi is not None and not lo < hi:
         raise ParameterError(f"since={since!r}, until={until!r}: since must be before until")
 
