@@ -33,6 +33,7 @@ def test_every_notebook_is_found():
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_is_clean_thin_and_parameterised(path):
     nb = nbformat.read(path, as_version=4)
+    assert nb.metadata.get("kernelspec", {}).get("name") == "roi", "the kernel is roi's (make lab installs it)"
     code = [c for c in nb.cells if c.cell_type == "code"]
     assert code, "no code cell"
     dirty = [i for i, c in enumerate(code) if c.outputs or c.execution_count is not None]
@@ -52,6 +53,7 @@ def test_notebook_is_clean_thin_and_parameterised(path):
 def test_the_check_catches_a_dirty_notebook(tmp_path):
     """The checks can fail: a notebook with an output, a def and a derived parameter is refused."""
     nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "roi", "display_name": "Python (roi)", "language": "python"}
     params = nbformat.v4.new_code_cell('store = "x"\nweeks = 2 * 3')
     params.metadata["tags"] = ["parameters"]
     body = nbformat.v4.new_code_cell("def helper():\n    return 1")
