@@ -391,6 +391,38 @@ def _channel_name(label: str) -> str:
     return named.get(label, label[:1].upper() + label[1:])
 
 
+def _other_channels(comparison: pd.DataFrame) -> str:
+    """One sentence for the channels after the first: :func:`roi.ledger.ledger_findings` puts email
+    (else the most significant) first, and the report shows that one in full.
+
+    >>> cmp = pd.DataFrame({"channel": ["email", "direct", "referral", "paid search"],
+    ...                     "verdict": ["worse", "better", "better", "no clear difference"]})
+    >>> _other_channels(cmp.assign(p_value=[0.001, 0.01, 0.02, 0.3]))
+    "Against the other channels, the brand's posts convert better than direct and referral; no clear difference from paid search."
+    """
+    groups: dict[str, list[str]] = {}
+    order = comparison.assign(_e=(comparison["channel"] != "email").to_numpy()).sort_values(["_e", "p_value"],
+                                                                                          kind="stable")
+    for r in order.iloc[1:].itertuples(index=False):
+        name = {"Social: other traffic": "other social traffic", "Channel not given": "traffic of no stated channel"
+                }.get(_channel_name(str(r.channel)), str(r.channel))
+        groups.setdefault(str(r.verdict), []).append(name)
+
+    def _and(items: list[str]) -> str:
+        return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+    parts = [f"convert {v} than {_and(groups[v])}" for v in ("better", "worse") if groups.get(v)]
+    first = f"the brand's posts {'; they '.join(parts)}" if parts else ""
+    also = []
+    if groups.get("no clear difference"):
+        also.append(f"no clear difference from {_and(groups['no clear difference'])}")
+    if groups.get("not comparable"):
+        also.append(f"too few sessions to compare with {_and(groups['not comparable'])}")
+    if not first and not also:
+        return ""
+    return "Against the other channels, " + "; ".join([first, *also] if first else also) + "."
+
+
 def ledger(ctx: ReportContext) -> Section:
     """Return on influence (issue 22): channels side by side, the brand's posts against each, the
     week's effort and returns, and what is missing -- in sentences from :func:`roi.ledger.ledger_findings`."""
@@ -401,10 +433,16 @@ def ledger(ctx: ReportContext) -> Section:
     found = ledger_findings(led)
     by_topic = {t: found.loc[found["topic"] == t, "finding"].astype(str).tolist() for t in found["topic"].unique()}
     span = (f"{weeks[0]} to {weeks[-1]}" if len(weeks) > 1 else weeks[0]) if weeks else "no week with data"
+    channel_lines, effort_lines = by_topic.get("channels", []), by_topic.get("effort", [])
+    # The lead: the brand's posts' own rate and the comparison a manager weighs first (email, else the
+    # clearest); the other channels in one sentence; the week's effort in total. Per-activity lines
+    # sit with the effort table below.
     notes = [f"Traffic and conversions from the web analytics, {span}; each rate with its 95% interval."]
-    notes += by_topic.get("channels", [])
-    notes += by_topic.get("effort", [])
-    notes += by_topic.get("data", [])
+    notes += channel_lines[:2]
+    rest = _other_channels(led.comparison) if len(channel_lines) > 1 and len(led.comparison) else ""
+    notes += [rest] if rest else []
+    totals = [t for t in effort_lines if t.startswith("In ")]
+    notes += totals + by_topic.get("data", [])
     tables, details = [], []
     channels = led.channels
     if len(channels) and int(channels["sessions"].sum()):
@@ -427,7 +465,7 @@ def ledger(ctx: ReportContext) -> Section:
             week.iloc[::-1], caption=f"Hours, cost and what each activity returned, {span}, newest first", tz=ctx.tz,
             columns=["week", "activity", "hours", "cost", "value", "value_per_hour", "posts", "sessions",
                      "conversions", "answered_cases"], headers={"value": "Returned"}, max_rows=len(week))],
-            notes=by_topic.get("parameters", [])))
+            notes=[t for t in effort_lines if t not in totals] + by_topic.get("parameters", [])))
     return Section(title="Return on influence", notes=notes, tables=tables, details=details, tz=ctx.tz)
 
 
