@@ -138,3 +138,9 @@ def test_ledger_section_without_web_analytics_is_one_sentence_no_table(tmp_path)
     assert "No effort log" in html
     assert not any(f.topic == "channels" for f in sections.summary_findings(ctx))
     assert "This week in five sentences" in sections.opening(ctx)._repr_html_()
+
+
+def test_ledger_section_for_an_account_without_posts_is_one_sentence(tmp_path):
+    ctx = prepare(tiny_store(tmp_path / "store"), account="bob", week="2026-W47", tz="America/New_York")
+    html = sections.ledger(ctx)._repr_html_()
+    assert "No posts by @bob in the store" in html and "<table" not in html

@@ -428,7 +428,11 @@ def ledger(ctx: ReportContext) -> Section:
     week's effort and returns, and what is missing -- in sentences from :func:`roi.ledger.ledger_findings`."""
     from roi.ledger import ledger_findings
 
-    led = ctx.ledger
+    try:
+        led = ctx.ledger
+    except ParameterError:  # the account has no posts in the store: nothing to count returns for
+        return Section(title="Return on influence", tz=ctx.tz, notes=[
+            f"No posts by @{ctx.account} in the store, so there is no social traffic or effort to weigh."])
     weeks = list(led.parameters.get("weeks") or [])
     found = ledger_findings(led)
     by_topic = {t: found.loc[found["topic"] == t, "finding"].astype(str).tolist() for t in found["topic"].unique()}
