@@ -162,6 +162,8 @@ def test_notebook_renders_on_the_sample(sample_store, sample_truth, tmp_path):
                      for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []))
     assert sample_truth["experiment"]["experiment_id"] in text
     assert "beats" in text or "evidence" in text
+    # the methods table names each method as roi computed it: the lift's interval is a t interval on log rates
+    assert "lift (bootstrap)" not in text and "t interval" in text
 
 
 def test_cli_text_names_the_followers_proxy_and_prints_percentages(tmp_path, capsys):

@@ -147,6 +147,8 @@ def test_manager_view_at_desktop_and_phone_width(sample_report, tmp_path, width,
     assert m["imgs"] and all(len(alt) > 40 for alt in m["imgs"]), m["imgs"]
     raw = RAW.findall(m["text"])
     assert not raw, f"raw values in the page: {sorted(set(raw))}"
+    # the return-on-influence section, with the planted comparison in words, fits the width too
+    assert "Return on influence" in m["text"] and "converts worse than email" in m["text"]
     levels = m["headings"]
     steps = [b - a for a, b in zip(levels, levels[1:], strict=False)]
     assert levels[0] == 1 and max(steps) <= 1, f"headings skip a level: {levels}"

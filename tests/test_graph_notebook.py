@@ -6,16 +6,7 @@ import json
 
 import nbformat
 import pytest
-from conftest import REPO, run_notebook
-
-
-def test_notebook_is_committed_clean_and_thin():
-    nb = nbformat.read(REPO / "notebooks" / "01-followers.ipynb", as_version=4)
-    code = [c for c in nb.cells if c.cell_type == "code"]
-    assert "parameters" in code[0].metadata.get("tags", [])
-    assert all(not c.outputs and c.execution_count is None for c in code)
-    assert not any(line.lstrip().startswith(("def ", "class ")) for c in code for line in c.source.splitlines())
-    assert nb.metadata["kernelspec"]["name"] == "roi"
+from conftest import run_notebook
 
 
 def test_notebook_runs_on_the_sample(sample_store, sample_dir, tmp_path):

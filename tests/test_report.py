@@ -264,9 +264,10 @@ def test_every_section_runs_on_a_real_x_archive_without_raw_values(realdata, tmp
     pages = []
     monkeypatch.setattr(IPython.display, "display", lambda obj: pages.append(obj.data))
     for name in ("opening", "trends", "top_posts", "listening", "best_time", "effects", "experiments",
-                 "new_followers", "geo_spread", "content_mix", "spam", "data_quality"):
+                 "new_followers", "geo_spread", "content_mix", "spam", "data_quality", "ledger"):
         show(getattr(sections, name), ctx)
     html = "\n".join(pages)
-    assert len(pages) == 12 and f"@{handle}" in html
+    assert len(pages) == 13 and f"@{handle}" in html
+    assert "No web analytics in the store" in html  # the ledger says what it cannot know
     assert not re.search(r"&lt;NA&gt;|<NA>|\bNaN\b|\bnan\b|\bTrue\b|\bFalse\b|\d[eE]-0\d", re.sub(r"<[^>]+>", " ", html))
     assert "too little data to say" in html  # no views: no engagement findings are invented

@@ -65,7 +65,7 @@ def test_opening_names_account_week_cards_and_sentences(sample_ctx, sample_truth
     html = sections.opening(sample_ctx)._repr_html_()
     assert f"@{sample_truth['brand']['handle']}" in html and "<h1>" in html
     assert html.count('class="roi-card"') == 5 and html.count("<svg") == 5
-    assert "This week in five sentences" in html and "Next week" in html
+    assert "This week in six sentences" in html and "Next week" in html  # five + the channel comparison
     assert "<NA>" not in html and "nan" not in html.lower().replace("nanosecond", "")
 
 
@@ -107,3 +107,40 @@ def test_without_web_analytics_clicks_and_conversions_are_unknown_not_zero(tmp_p
     assert ctx.trends[["web_clicks", "conversions"]].isna().all().all()
     cards = {c.label: c.value for c in sections.kpi_cards(ctx.trends)} if hasattr(sections, "kpi_cards") else None
     assert cards is None or (cards["Web clicks"] == "—" and cards["Conversions"] == "—")
+
+
+def test_ledger_section_compares_channels_and_names_what_is_missing(sample_ctx, sample_truth):
+    """The sample plants email converting far above social: the section and the summary say so in words."""
+    import re
+
+    html = sections.ledger(sample_ctx)._repr_html_()
+    text = re.sub(r"<[^>]+>", " ", html)
+    assert "Return on influence" in html and "Conversion rate by channel" in html
+    assert "converts worse than email" in text  # the planted comparison, in words
+    assert "Social: the brand&#x27;s posts" in html
+    assert "no value per case was set" in text  # what is missing, said plainly
+    assert not re.search(r"<NA>|\bNaN\b|\bnan\b|\bTrue\b|\bFalse\b|\d[eE]-0\d|_", text.replace("&#x27;", "'"))
+    f = {x.topic: x for x in sections.summary_findings(sample_ctx)}["channels"]
+    truth = sample_truth["ledger"]["channel_rates"]
+    assert f.supported and f.numbers["channel"] == "email" and f.numbers["verdict"] == "worse"
+    assert f.numbers["ci_high"] < 1  # brand posts / email, clearly below 1
+    assert f.numbers["conversions"] / f.numbers["sessions"] > truth["Organic Social"]  # email's rate, not social's
+    from roi.report.format import percent
+    assert percent(f.numbers["brand_conversions"] / f.numbers["brand_sessions"]) in text  # rate shown as a percentage
+    opening = sections.opening(sample_ctx)._repr_html_()
+    assert "This week in six sentences" in opening and opening.count('<li class="roi-finding') == 6
+
+
+def test_ledger_section_without_web_analytics_is_one_sentence_no_table(tmp_path):
+    ctx = prepare(tiny_store(tmp_path / "store"), account="acme", week="2026-W47", tz="America/New_York")
+    html = sections.ledger(ctx)._repr_html_()
+    assert "No web analytics in the store" in html and "<table" not in html.split("<details")[0]
+    assert "No effort log" in html
+    assert not any(f.topic == "channels" for f in sections.summary_findings(ctx))
+    assert "This week in five sentences" in sections.opening(ctx)._repr_html_()
+
+
+def test_ledger_section_for_an_account_without_posts_is_one_sentence(tmp_path):
+    ctx = prepare(tiny_store(tmp_path / "store"), account="bob", week="2026-W47", tz="America/New_York")
+    html = sections.ledger(ctx)._repr_html_()
+    assert "No posts by @bob in the store" in html and "<table" not in html

@@ -71,6 +71,7 @@ class ReportContext:
     brand_domains: tuple[str, ...] = ()
     service_handles: tuple[str, ...] = ()
     trend_weeks: int = 10
+    ledger_weeks: int = 4
     warnings: list[str] = field(default_factory=list)  # captured while sections ran, as sentences
 
     @cached_property
@@ -139,6 +140,32 @@ class ReportContext:
         from roi.graph import snapshot_for
 
         return snapshot_for(self.ds.follows, self.end)
+
+    @cached_property
+    def ledger(self):
+        """The return-on-influence ledger of the last ``ledger_weeks`` weeks up to the report's week.
+
+        :func:`roi.ledger.return_on_influence` counts up to the newest week with data; weeks after the
+        report's week are dropped from its effort table and the channels are recounted over the weeks
+        shown, so an older week's report does not read later traffic.
+        """
+        from dataclasses import replace
+
+        from roi.ledger import channel_conversions, compare_channels, return_on_influence
+        from roi.tables import conform
+
+        led = return_on_influence(self.ds, account=self.account, service_handles=self.service_handles,
+                                  brand_terms=[self.account], brand_domains=self.brand_domains, tz=self.tz)
+        known = set(led.weeks["week"]) | set(led.channels_by_week["week"].dropna())
+        shown = sorted(w for w in known if w <= self.week)[-self.ledger_weeks:]
+        weeks = led.weeks[led.weeks["week"].isin(shown).to_numpy(dtype=bool)].reset_index(drop=True)
+        by_week = led.channels_by_week[led.channels_by_week["week"].isin(shown).fillna(False).to_numpy(dtype=bool)]
+        level = float(led.parameters["level"])
+        brand_posts = self.ds.posts.loc[self.ds.posts["author_id"] == self.account_id, "post_id"]
+        channels = channel_conversions(conform("conversions", self.ds.conversions), brand_post_ids=brand_posts,
+                                       weeks=shown, level=level)
+        return replace(led, weeks=weeks, channels_by_week=by_week.reset_index(drop=True), channels=channels,
+                       comparison=compare_channels(channels, level=level), parameters={**led.parameters, "weeks": shown})
 
     @property
     def week_posts(self) -> pd.DataFrame:

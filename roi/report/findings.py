@@ -25,7 +25,7 @@ import pandas as pd
 from roi.report.format import count, format_value, local_time, percent, signed_percent
 
 __all__ = ["Finding", "how_sure", "best_hour_finding", "hashtag_finding", "experiment_finding",
-           "complaint_burst_finding", "engagement_finding", "followers_finding", "recommendations"]
+           "complaint_burst_finding", "engagement_finding", "followers_finding", "channel_finding", "recommendations"]
 
 TOO_LITTLE = "too little data to say"
 
@@ -469,3 +469,58 @@ def recommendations(findings: list[Finding], *, complaint_topics: pd.Series | No
         out.append("Thank this week’s most influential new followers: "
                    + ", ".join(f"@{h}" for h in new_followers[:3]) + ".")
     return out[:maximum]
+
+
+def channel_finding(ledger: Any) -> Finding | None:
+    """The brand's posts' conversion rate against one other channel, when the difference is clear.
+
+    Email is read first (the channel a manager weighs social against), then the clearest
+    difference; the interval is of the ratio of the two rates and its p-value Holm-adjusted over
+    all channels compared (:func:`roi.ledger.compare_channels`).
+
+    Parameters
+    ----------
+    ledger : Ledger
+        :func:`roi.ledger.return_on_influence` (or the report's :attr:`ReportContext.ledger`).
+
+    Returns
+    -------
+    Finding or None
+        None when no channel differs clearly from the brand's posts (nothing to add to the summary).
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> cmp = pd.DataFrame({"channel": ["email"], "brand_sessions": [443], "brand_conversions": [32],
+    ...     "brand_rate": [32 / 443], "sessions": [1131], "conversions": [167], "rate": [167 / 1131],
+    ...     "ratio": [0.49], "ci_low": [0.35], "ci_high": [0.71], "p_value": [5e-5], "p_holm": [2e-4],
+    ...     "verdict": ["worse"]})
+    >>> led = SimpleNamespace(comparison=cmp, parameters={"weeks": ["2026-W42", "2026-W45"]})
+    >>> channel_finding(led).sentence
+    'Visits from the brand’s posts converted at 7.2% against 14.8% from email in 2026-W42 to 2026-W45: half its rate (very likely: 95% interval 0.35× to 0.71×).'
+    """
+    cmp = ledger.comparison
+    if cmp is None or not len(cmp):
+        return None
+    clear = cmp[cmp["verdict"].isin(["better", "worse"]).to_numpy(dtype=bool)]
+    if not len(clear):
+        return None
+    clear = clear.assign(_e=(clear["channel"] != "email").to_numpy()).sort_values(["_e", "p_holm"], kind="stable")
+    r = clear.iloc[0]
+    lo, hi, ratio_ = float(r["ci_low"]), float(r["ci_high"]), float(r["ratio"])
+    sure = how_sure(lo, hi, p_value=float(r["p_holm"]))
+    weeks = list(ledger.parameters.get("weeks") or [])
+    span = f" in {weeks[0]} to {weeks[-1]}" if len(weeks) > 1 else f" in {weeks[0]}" if weeks else ""
+    channel = {"social: other": "other social traffic", "(channel not given)": "traffic of no stated channel"}.get(
+        str(r["channel"]), str(r["channel"]))
+    times = ("half" if 0.45 <= ratio_ < 0.55 else f"{ratio_:.1f} times" if ratio_ >= 1.05
+             else f"{percent(ratio_)} of")
+    sentence = (f"Visits from the brand’s posts converted at {percent(r['brand_rate'])} against "
+                f"{percent(r['rate'])} from {channel}{span}: {times} its rate ({sure}: 95% interval "
+                f"{format_value(lo, 'ratio')} to {format_value(hi, 'ratio')}).")
+    evidence = (f"{count(r['brand_conversions'])} conversions / {count(r['brand_sessions'])} sessions from the "
+                f"brand’s posts; {count(r['conversions'])} / {count(r['sessions'])} from {channel}")
+    return Finding("channels", sentence, evidence, sure, True,
+                   {"channel": str(r["channel"]), "ratio": ratio_, "ci_low": lo, "ci_high": hi,
+                    "brand_conversions": int(r["brand_conversions"]), "brand_sessions": int(r["brand_sessions"]),
+                    "conversions": int(r["conversions"]), "sessions": int(r["sessions"]), "verdict": str(r["verdict"])})

@@ -116,6 +116,15 @@ COLUMNS: dict[str, ColumnFormat] = {
     "gap": _c("Gap to target", "points"), "share_change": _c("Change in share", "points"),
     "followers_per_million": _c("Followers per million people", "number"),
     "lift_low": _c("Lift low (95%)", "change"), "lift_high": _c("Lift high (95%)", "change"),
+    # return on influence (roi.ledger)
+    "channel": _c("Channel", "label"), "sessions": _c("Sessions", "count", "visits the web analytics counted"),
+    "activity": _c("Activity", "label"), "hours": _c("Hours", "number", "from the team's effort log"),
+    "cost": _c("Cost", "number", "from the effort log, in its currency"),
+    "value_per_hour": _c("Returned per hour", "number"), "answered_cases": _c("Complaints answered", "count"),
+    "brand_rate": _c("Brand posts' rate", "percent", "conversions / sessions of the brand's posts"),
+    "ratio": _c("Brand posts ÷ channel", "ratio", "ratio of the two conversion rates"),
+    "ratio_low": _c("Low (95%)", "ratio"), "ratio_high": _c("High (95%)", "ratio"),
+    "p_holm": _c("p-value (adjusted)", "pvalue", "Holm-adjusted over every channel compared"),
 }
 
 _HANDLE = re.compile(r"^@?([A-Za-z0-9_]{1,50})(?:@([A-Za-z0-9.-]+\.[A-Za-z]{2,}))?$")

@@ -24,7 +24,7 @@ from roi.report.format import count, format_table, format_value, local_time, per
 
 __all__ = ["opening", "summary_findings", "trends", "overview", "headline_kpis", "top_posts", "new_followers",
            "geo_spread", "best_time", "effects", "experiments", "listening", "content_mix", "spam", "follow_back",
-           "data_quality", "METRIC_DEFINITIONS"]
+           "data_quality", "ledger", "summary_heading", "METRIC_DEFINITIONS"]
 
 METRIC_DEFINITIONS = pd.DataFrame(
     [
@@ -70,7 +70,8 @@ def _model_or_none(ctx: ReportContext):
 
 
 def summary_findings(ctx: ReportContext) -> list[fnd.Finding]:
-    """The five findings of the opening, in reading order (engagement, best hour, hashtags, A/B, complaints)."""
+    """The opening's findings in reading order: engagement, best hour, hashtags, A/B, complaints, and a
+    sixth -- the brand's posts against another traffic channel -- only when that difference is clear."""
     from roi.abtest import experiments_summary
 
     model = _model_or_none(ctx)
@@ -80,13 +81,28 @@ def summary_findings(ctx: ReportContext) -> list[fnd.Finding]:
     except ParameterError:
         tests = None
     history = ctx.complaint_history
-    return [
+    found = [
         fnd.engagement_finding(ctx.trends),
         fnd.best_hour_finding(effects, tz=ctx.tz),
         fnd.hashtag_finding(effects),
         fnd.experiment_finding(tests),
         fnd.complaint_burst_finding(history["queue"], tz=ctx.tz, start=ctx.trends["week_start"].iloc[0], end=ctx.end),
     ]
+    try:
+        channels = fnd.channel_finding(ctx.ledger)
+    except ParameterError:  # no posts by the account: the ledger has nothing to say
+        channels = None
+    return found + [channels] if channels is not None else found
+
+
+def summary_heading(n: int) -> str:
+    """The summary's heading, true to its number of sentences.
+
+    >>> summary_heading(5), summary_heading(6), summary_heading(1)
+    ('This week in five sentences', 'This week in six sentences', 'This week in one sentence')
+    """
+    words = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+    return f"This week in {words[n] if n < len(words) else f'{n:,}'} sentence{'' if n == 1 else 's'}"
 
 
 def _findings_html(items: list[fnd.Finding]) -> str:
@@ -123,7 +139,7 @@ def opening(ctx: ReportContext) -> Section:
         parts.append('<p class="roi-alert">There is no data for this week in the store: ingest this week\'s '
                      "exports with <code>roi ingest</code>, or pick another week.</p>")
     parts.append(cards_html(cards, weeks=len(ctx.trends)))
-    parts.append('<h2 id="summary">This week in five sentences</h2>')
+    parts.append(f'<h2 id="summary">{summary_heading(len(items))}</h2>')
     parts.append(_findings_html(items))
     parts.append('<h2 id="next-week">Next week</h2>')
     if todo:
@@ -365,6 +381,96 @@ def experiments(ctx: ReportContext) -> Section:
                 [r.warnings] if isinstance(getattr(r, "warnings", None), str) and r.warnings else [])]
     details = [Section(title="Caveats", notes=caveats)] if caveats else []
     return Section(title="A/B tests", notes=notes, tables=[table] if len(summary) else [], details=details, tz=ctx.tz)
+
+
+def _channel_name(label: str) -> str:
+    from roi.ledger import BRAND_POSTS, NOT_GIVEN, OTHER_SOCIAL
+
+    named = {BRAND_POSTS: "Social: the brand's posts", OTHER_SOCIAL: "Social: other traffic",
+             NOT_GIVEN: "Channel not given"}
+    return named.get(label, label[:1].upper() + label[1:])
+
+
+def _other_channels(comparison: pd.DataFrame) -> str:
+    """One sentence for the channels after the first: :func:`roi.ledger.ledger_findings` puts email
+    (else the most significant) first, and the report shows that one in full.
+
+    >>> cmp = pd.DataFrame({"channel": ["email", "direct", "referral", "paid search"],
+    ...                     "verdict": ["worse", "better", "better", "no clear difference"]})
+    >>> _other_channels(cmp.assign(p_value=[0.001, 0.01, 0.02, 0.3]))
+    "Against the other channels, the brand's posts convert better than direct and referral; no clear difference from paid search."
+    """
+    groups: dict[str, list[str]] = {}
+    order = comparison.assign(_e=(comparison["channel"] != "email").to_numpy()).sort_values(["_e", "p_value"],
+                                                                                          kind="stable")
+    for r in order.iloc[1:].itertuples(index=False):
+        name = {"Social: other traffic": "other social traffic", "Channel not given": "traffic of no stated channel"
+                }.get(_channel_name(str(r.channel)), str(r.channel))
+        groups.setdefault(str(r.verdict), []).append(name)
+
+    def _and(items: list[str]) -> str:
+        return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+    parts = [f"convert {v} than {_and(groups[v])}" for v in ("better", "worse") if groups.get(v)]
+    first = f"the brand's posts {'; they '.join(parts)}" if parts else ""
+    also = []
+    if groups.get("no clear difference"):
+        also.append(f"no clear difference from {_and(groups['no clear difference'])}")
+    if groups.get("not comparable"):
+        also.append(f"too few sessions to compare with {_and(groups['not comparable'])}")
+    if not first and not also:
+        return ""
+    return "Against the other channels, " + "; ".join([first, *also] if first else also) + "."
+
+
+def ledger(ctx: ReportContext) -> Section:
+    """Return on influence (issue 22): channels side by side, the brand's posts against each, the
+    week's effort and returns, and what is missing -- in sentences from :func:`roi.ledger.ledger_findings`."""
+    from roi.ledger import ledger_findings
+
+    try:
+        led = ctx.ledger
+    except ParameterError:  # the account has no posts in the store: nothing to count returns for
+        return Section(title="Return on influence", tz=ctx.tz, notes=[
+            f"No posts by @{ctx.account} in the store, so there is no social traffic or effort to weigh."])
+    weeks = list(led.parameters.get("weeks") or [])
+    found = ledger_findings(led)
+    by_topic = {t: found.loc[found["topic"] == t, "finding"].astype(str).tolist() for t in found["topic"].unique()}
+    span = (f"{weeks[0]} to {weeks[-1]}" if len(weeks) > 1 else weeks[0]) if weeks else "no week with data"
+    channel_lines, effort_lines = by_topic.get("channels", []), by_topic.get("effort", [])
+    # The lead: the brand's posts' own rate and the comparison a manager weighs first (email, else the
+    # clearest); the other channels in one sentence; the week's effort in total. Per-activity lines
+    # sit with the effort table below.
+    notes = [f"Traffic and conversions from the web analytics, {span}; each rate with its 95% interval."]
+    notes += channel_lines[:2]
+    rest = _other_channels(led.comparison) if len(channel_lines) > 1 and len(led.comparison) else ""
+    notes += [rest] if rest else []
+    totals = [t for t in effort_lines if t.startswith("In ")]
+    notes += totals + by_topic.get("data", [])
+    tables, details = [], []
+    channels = led.channels
+    if len(channels) and int(channels["sessions"].sum()):
+        shown = channels.assign(channel=channels["channel"].astype(str).map(_channel_name))
+        tables.append(format_table(shown, caption=f"Conversion rate by channel, {span}", tz=ctx.tz,
+                                   columns=["channel", "sessions", "conversions", "rate", "ci_low", "ci_high"],
+                                   headers={"rate": "Conversion rate"}, max_rows=len(shown)))
+    if len(led.comparison):
+        cmp = led.comparison.assign(channel=led.comparison["channel"].astype(str).map(_channel_name))
+        cmp = cmp.rename(columns={"ci_low": "ratio_low", "ci_high": "ratio_high"}).assign(
+            verdict=cmp["verdict"].astype(str).replace({"better": "brand posts convert better",
+                                                        "worse": "brand posts convert worse"}))
+        details.append(Section(title="The brand's posts against each channel", tz=ctx.tz, tables=[format_table(
+            cmp, caption="Brand posts' conversion rate ÷ the channel's (1.00× = the same)", tz=ctx.tz,
+            columns=["channel", "brand_rate", "rate", "ratio", "ratio_low", "ratio_high", "p_holm", "verdict"],
+            headers={"rate": "Channel's rate"}, max_rows=len(cmp))], notes=["p-values adjusted together (Holm), since every channel is read at once."]))
+    if len(led.weeks):
+        week = led.weeks.assign(value=led.weeks["value"].astype("Float64"))
+        details.append(Section(title="Effort and returns, week by week", tz=ctx.tz, tables=[format_table(
+            week.iloc[::-1], caption=f"Hours, cost and what each activity returned, {span}, newest first", tz=ctx.tz,
+            columns=["week", "activity", "hours", "cost", "value", "value_per_hour", "posts", "sessions",
+                     "conversions", "answered_cases"], headers={"value": "Returned"}, max_rows=len(week))],
+            notes=[t for t in effort_lines if t not in totals] + by_topic.get("parameters", [])))
+    return Section(title="Return on influence", notes=notes, tables=tables, details=details, tz=ctx.tz)
 
 
 def spam(ctx: ReportContext, *, top: int = 15) -> Section:
