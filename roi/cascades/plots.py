@@ -5,6 +5,8 @@ Each takes a table and an optional ``ax`` and returns the Axes; nothing is saved
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
@@ -12,11 +14,11 @@ from roi.cascades.metrics import node_depths
 from roi.errors import ParameterError
 from roi.plotting import describe, new_axes
 
+if TYPE_CHECKING:  # matplotlib is imported only where a plot is drawn
+    from matplotlib.axes import Axes
+
 __all__ = ["tree_layout", "plot_cascade_tree", "plot_ccdf", "plot_size_vs_virality", "plot_adoption_over_time"]
 
-
-def _axes(ax):
-    return new_axes(ax, figsize=(7, 4.5))
 
 
 def tree_layout(forest: pd.DataFrame, cascade_id) -> pd.DataFrame:
@@ -59,7 +61,7 @@ def tree_layout(forest: pd.DataFrame, cascade_id) -> pd.DataFrame:
 
 
 def plot_cascade_tree(forest: pd.DataFrame, cascade_id, *, ax=None, node_size: float = 12.0,
-                      title: str | None = None):
+                      title: str | None = None) -> Axes:
     """Draw one cascade as a tree, source at the top, one row per depth.
 
     Parameters
@@ -83,7 +85,7 @@ def plot_cascade_tree(forest: pd.DataFrame, cascade_id, *, ax=None, node_size: f
     from matplotlib.collections import LineCollection
     from matplotlib.lines import Line2D
 
-    ax = _axes(ax)
+    ax = new_axes(ax, figsize=(7, 4.5))
     layout = tree_layout(forest, cascade_id)
     where = layout.set_index("node")[["x", "y"]]
     edges = layout.dropna(subset=["parent"])
@@ -112,11 +114,11 @@ def plot_cascade_tree(forest: pd.DataFrame, cascade_id, *, ax=None, node_size: f
     return ax
 
 
-def plot_ccdf(metrics: pd.DataFrame, *, column: str = "size", by: str | None = None, ax=None, logx: bool | None = None):
+def plot_ccdf(metrics: pd.DataFrame, *, column: str = "size", by: str | None = None, ax=None, logx: bool | None = None) -> Axes:
     """Complementary CDF P(X ≥ x) of a cascade metric (``size`` or ``structural_virality``), per group."""
     if column not in metrics.columns:
         raise ParameterError(f"column={column!r}: not in the metrics table")
-    ax = _axes(ax)
+    ax = new_axes(ax, figsize=(7, 4.5))
     groups = [(None, metrics)] if by is None else list(metrics.groupby(by, sort=True))
     for name, part in groups:
         values = np.sort(part[column].dropna().to_numpy(dtype=float))
@@ -134,9 +136,9 @@ def plot_ccdf(metrics: pd.DataFrame, *, column: str = "size", by: str | None = N
     return ax
 
 
-def plot_size_vs_virality(metrics: pd.DataFrame, *, by: str | None = None, ax=None):
+def plot_size_vs_virality(metrics: pd.DataFrame, *, by: str | None = None, ax=None) -> Axes:
     """Scatter of cascade size (log) against structural virality, optionally coloured by group."""
-    ax = _axes(ax)
+    ax = new_axes(ax, figsize=(7, 4.5))
     groups = [(None, metrics)] if by is None else list(metrics.groupby(by, sort=True))
     for name, part in groups:
         ax.scatter(part["size"].to_numpy(dtype=float), part["structural_virality"].to_numpy(dtype=float),
@@ -149,11 +151,11 @@ def plot_size_vs_virality(metrics: pd.DataFrame, *, by: str | None = None, ax=No
     return ax
 
 
-def plot_adoption_over_time(forest: pd.DataFrame, *, cascade_ids=None, ax=None, max_lines: int = 10):
+def plot_adoption_over_time(forest: pd.DataFrame, *, cascade_ids=None, ax=None, max_lines: int = 10) -> Axes:
     """Cumulative adopters against minutes since the source, one line per cascade."""
     from roi.cascades.metrics import _minutes
 
-    ax = _axes(ax)
+    ax = new_axes(ax, figsize=(7, 4.5))
     if "time" not in forest.columns:
         raise ParameterError("forest has no 'time' column")
     ids = list(pd.unique(forest["cascade_id"]))[:max_lines] if cascade_ids is None else list(cascade_ids)

@@ -3,6 +3,8 @@ nothing is saved or shown. matplotlib is imported only here, inside the function
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
@@ -10,12 +12,12 @@ from roi.engagement.breakdowns import RATES, WEEKDAYS
 from roi.errors import ParameterError
 from roi.plotting import describe, new_axes
 
+if TYPE_CHECKING:  # matplotlib is imported only where a plot is drawn
+    from matplotlib.axes import Axes
+
 __all__ = ["plot_slot_heatmap", "plot_rate_by", "plot_rate_by_hashtag_count", "plot_irr_forest", "plot_funnel",
            "plot_audience_hours"]
 
-
-def _axes(ax):
-    return new_axes(ax, figsize=(8, 4))
 
 
 def _rate_column(table: pd.DataFrame, rate: str | None) -> str:
@@ -30,7 +32,7 @@ def _rate_column(table: pd.DataFrame, rate: str | None) -> str:
 
 
 def plot_slot_heatmap(table: pd.DataFrame, *, ax=None, rate: str | None = None, annotate: bool = True,
-                      cmap: str = "viridis", min_posts: int | None = None):
+                      cmap: str = "viridis", min_posts: int | None = None) -> Axes:
     """Weekday × hour heatmap of a rate, each cell annotated with its number of posts.
 
     ``table`` is :func:`roi.engagement.engagement_by_slot`'s output. Cells with too few posts
@@ -44,7 +46,7 @@ def plot_slot_heatmap(table: pd.DataFrame, *, ax=None, rate: str | None = None, 
     """
     from matplotlib.colors import ListedColormap
 
-    ax = _axes(ax)
+    ax = new_axes(ax, figsize=(8, 4))
     col = _rate_column(table, rate)
     grid = np.full((7, 24), np.nan)
     posts = np.zeros((7, 24), dtype=int)
@@ -96,9 +98,9 @@ def _percent_formatter():
     return FuncFormatter(lambda v, _: f"{v:.0%}" if v >= 0.1 else f"{v:.1%}")
 
 
-def plot_rate_by(table: pd.DataFrame, by: str, *, ax=None, rate: str | None = None, color: str = "C0"):
+def plot_rate_by(table: pd.DataFrame, by: str, *, ax=None, rate: str | None = None, color: str = "C0") -> Axes:
     """Rate per group with its interval as error bars; sparse groups drawn hollow."""
-    ax = _axes(ax)
+    ax = new_axes(ax, figsize=(8, 4))
     col = _rate_column(table, rate)
     if by not in table.columns:
         raise ParameterError(f"by={by!r}: not a column of the table")
@@ -120,7 +122,7 @@ def plot_rate_by(table: pd.DataFrame, by: str, *, ax=None, rate: str | None = No
     return ax
 
 
-def plot_rate_by_hashtag_count(table: pd.DataFrame, *, ax=None, rate: str | None = None):
+def plot_rate_by_hashtag_count(table: pd.DataFrame, *, ax=None, rate: str | None = None) -> Axes:
     """Rate by number of hashtags with interval bars (:func:`engagement_by_hashtag_count`)."""
     ax = plot_rate_by(table, "hashtags", ax=ax, rate=rate)
     ax.set_title("rate by number of hashtags")
@@ -152,7 +154,7 @@ def _term_label(term: str, reference: str | None) -> str:
     return label
 
 
-def plot_irr_forest(effects: pd.DataFrame, *, ax=None, planted: dict[str, float] | None = None):
+def plot_irr_forest(effects: pd.DataFrame, *, ax=None, planted: dict[str, float] | None = None) -> Axes:
     """Forest plot of incidence-rate ratios with their intervals on a log axis.
 
     ``effects`` is a model's ``.effects``; ``planted`` (term -> true IRR), if given, is drawn as
@@ -165,7 +167,7 @@ def plot_irr_forest(effects: pd.DataFrame, *, ax=None, planted: dict[str, float]
     """
     from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
 
-    ax = _axes(ax)
+    ax = new_axes(ax, figsize=(8, 4))
     if not {"term", "irr", "ci_low", "ci_high"} <= set(effects.columns):
         raise ParameterError("effects: expected columns term, irr, ci_low, ci_high")
     e = effects.iloc[::-1].reset_index(drop=True)
@@ -203,10 +205,10 @@ def plot_irr_forest(effects: pd.DataFrame, *, ax=None, planted: dict[str, float]
     return ax
 
 
-def plot_funnel(funnel: pd.DataFrame, *, ax=None, row: int = 0):
+def plot_funnel(funnel: pd.DataFrame, *, ax=None, row: int = 0) -> Axes:
     """Horizontal funnel: impressions -> link clicks -> web clicks -> conversions (log scale),
     each bar labelled with its count and the step rate."""
-    ax = _axes(ax)
+    ax = new_axes(ax, figsize=(8, 4))
     stages = ["impressions", "link_clicks", "web_clicks", "conversions"]
     missing = [s for s in stages if s not in funnel.columns]
     if missing:
@@ -226,10 +228,10 @@ def plot_funnel(funnel: pd.DataFrame, *, ax=None, row: int = 0):
     return ax
 
 
-def plot_audience_hours(active: pd.DataFrame, *, slots: pd.DataFrame | None = None, ax=None):
+def plot_audience_hours(active: pd.DataFrame, *, slots: pd.DataFrame | None = None, ax=None) -> Axes:
     """Share of followers' posts by hour (bars), optionally with the account's expected engagement
     rate by hour (:func:`best_hours`) on a second axis."""
-    ax = _axes(ax)
+    ax = new_axes(ax, figsize=(8, 4))
     ax.bar(active["hour"], active["share"].astype(float), color="C7", label="followers' posts (share)")
     ax.set_xlabel("local hour")
     ax.set_ylabel("share of followers' posts")

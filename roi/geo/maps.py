@@ -6,11 +6,16 @@ or shown. matplotlib is imported inside the plot functions.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pandas as pd
 
 from roi.errors import ParameterError
 from roi.geo.boundaries import load_boundaries
 from roi.plotting import describe
+
+if TYPE_CHECKING:  # matplotlib is imported only where a plot is drawn
+    from matplotlib.axes import Axes
 
 __all__ = ["load_boundaries", "plot_country_choropleth", "plot_city_points", "located_title"]
 
@@ -26,7 +31,7 @@ def located_title(n_located: int, n_followers: int) -> str:
 
 
 def plot_country_choropleth(by_country: pd.DataFrame, *, ax=None, per_capita: bool = False,
-                            cmap: str = "Blues", title: str | None = None):
+                            cmap: str = "Blues", title: str | None = None) -> Axes:
     """Choropleth of followers by country (absolute, or per million people).
 
     Parameters
@@ -88,7 +93,7 @@ def plot_country_choropleth(by_country: pd.DataFrame, *, ax=None, per_capita: bo
 
 
 def plot_city_points(by_city: pd.DataFrame, *, ax=None, max_size: float = 400.0, top: int | None = None,
-                     n_followers: int | None = None, title: str | None = None, color: str = "#c0392b"):
+                     n_followers: int | None = None, title: str | None = None, color: str = "#c0392b") -> Axes:
     """City points sized by followers, over the shipped country outlines.
 
     Parameters

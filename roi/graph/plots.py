@@ -5,21 +5,18 @@ matplotlib is imported inside the functions, so importing roi.graph never loads 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from roi.errors import ParameterError
+from roi.plotting import new_axes
+
+if TYPE_CHECKING:  # matplotlib is imported only where a plot is drawn
+    from matplotlib.axes import Axes
 
 __all__ = ["plot_followers_vs_pagerank", "plot_community_sizes", "plot_growth_churn"]
 
-
-def _axes(ax: Any) -> Any:
-    if ax is None:
-        import matplotlib.pyplot as plt
-
-        _, ax = plt.subplots(figsize=(7, 4.5))
-    return ax
 
 
 def _need(table: pd.DataFrame, columns: list[str], what: str) -> None:
@@ -29,7 +26,7 @@ def _need(table: pd.DataFrame, columns: list[str], what: str) -> None:
 
 
 def plot_followers_vs_pagerank(table: pd.DataFrame, *, ax: Any = None, label_top: int = 5,
-                               followers: str = "followers") -> Any:
+                               followers: str = "followers") -> Axes:
     """Scatter of follower count (log) against PageRank (log), the top accounts by rank labelled.
 
     ``table`` is an influence table. ``followers`` names the x column: ``"followers"``
@@ -37,7 +34,7 @@ def plot_followers_vs_pagerank(table: pd.DataFrame, *, ax: Any = None, label_top
     value cannot sit on a log axis and are left out; the title says how many are shown.
     """
     _need(table, [followers, "pagerank"], "plot_followers_vs_pagerank")
-    ax = _axes(ax)
+    ax = new_axes(ax, figsize=(7, 4.5))
     x = pd.to_numeric(table[followers], errors="coerce").astype(float)
     y = table["pagerank"].astype(float)
     shown = (x > 0) & (y > 0)
@@ -57,10 +54,10 @@ def plot_followers_vs_pagerank(table: pd.DataFrame, *, ax: Any = None, label_top
     return ax
 
 
-def plot_community_sizes(table: pd.DataFrame, *, ax: Any = None, top: int = 15) -> Any:
+def plot_community_sizes(table: pd.DataFrame, *, ax: Any = None, top: int = 15) -> Axes:
     """Horizontal bars of community sizes (largest first), labelled by their top hashtags/locations."""
     _need(table, ["community", "size"], "plot_community_sizes")
-    ax = _axes(ax)
+    ax = new_axes(ax, figsize=(7, 4.5))
     t = table.sort_values("size", ascending=False).head(top).iloc[::-1]
     labels = []
     for _, row in t.iterrows():
@@ -76,10 +73,10 @@ def plot_community_sizes(table: pd.DataFrame, *, ax: Any = None, top: int = 15) 
     return ax
 
 
-def plot_growth_churn(table: pd.DataFrame, *, ax: Any = None) -> Any:
+def plot_growth_churn(table: pd.DataFrame, *, ax: Any = None) -> Axes:
     """Weekly bars of new (up) and lost (down) followers, with net as a line."""
     _need(table, ["week", "new", "lost", "net"], "plot_growth_churn")
-    ax = _axes(ax)
+    ax = new_axes(ax, figsize=(7, 4.5))
     x = range(len(table))
     new = table["new"].astype("Float64").fillna(0).astype(float)
     lost = table["lost"].astype("Float64").fillna(0).astype(float)

@@ -6,24 +6,22 @@ matplotlib is imported inside the functions.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
-from roi.plotting import describe
+from roi.plotting import describe, new_axes
+
+if TYPE_CHECKING:  # matplotlib is imported only where a plot is drawn
+    from matplotlib.axes import Axes
 
 __all__ = ["plot_daily_volumes", "plot_content_mix", "plot_response_times"]
 
 
-def _axes(ax, figsize):
-    import matplotlib.pyplot as plt
-
-    if ax is None:
-        _, ax = plt.subplots(figsize=figsize)
-    return ax
-
 
 def plot_daily_volumes(alerts: pd.DataFrame, *, series: str = "complaints", ax=None, highlight=None,
-                       highlight_label: str = "burst"):
+                       highlight_label: str = "burst") -> Axes:
     """Daily counts of one series with its same-weekday baseline, threshold and flagged days.
 
     Parameters
@@ -42,7 +40,7 @@ def plot_daily_volumes(alerts: pd.DataFrame, *, series: str = "complaints", ax=N
     -------
     matplotlib Axes
     """
-    ax = _axes(ax, (9, 3.5))
+    ax = new_axes(ax, figsize=(9, 3.5))
     if highlight is not None:
         first, last = (pd.Timestamp(d).tz_localize(None) if pd.Timestamp(d).tzinfo else pd.Timestamp(d) for d in highlight)
         ax.axvspan(first - pd.Timedelta(hours=12), last + pd.Timedelta(hours=12), color="#f3d9a4", alpha=0.7,
@@ -75,7 +73,7 @@ def _day(t) -> str:
     return f"{t:%a} {t.day} {t:%b}"
 
 
-def plot_content_mix(weekly: pd.DataFrame, *, ax=None):
+def plot_content_mix(weekly: pd.DataFrame, *, ax=None) -> Axes:
     """Stacked weekly shares of original / engagement / promotion, with the one-third lines.
 
     Parameters
@@ -88,7 +86,7 @@ def plot_content_mix(weekly: pd.DataFrame, *, ax=None):
     -------
     matplotlib Axes
     """
-    ax = _axes(ax, (8, 3.5))
+    ax = new_axes(ax, figsize=(8, 3.5))
     wide = weekly.pivot(index="week", columns="content_type", values="share").astype(float).fillna(0.0)
     totals = weekly.drop_duplicates("week").set_index("week")["week_posts"].astype(int)
     colours = {"original": "#4c72b0", "engagement": "#55a868", "promotion": "#dd8452"}
@@ -113,7 +111,7 @@ def plot_content_mix(weekly: pd.DataFrame, *, ax=None):
     return ax
 
 
-def plot_response_times(responses: pd.DataFrame, *, ax=None):
+def plot_response_times(responses: pd.DataFrame, *, ax=None) -> Axes:
     """Cumulative share of addressed complaints answered by time since the complaint (log hours).
 
     Parameters
@@ -126,7 +124,7 @@ def plot_response_times(responses: pd.DataFrame, *, ax=None):
     -------
     matplotlib Axes
     """
-    ax = _axes(ax, (6, 3.5))
+    ax = new_axes(ax, figsize=(6, 3.5))
     n = len(responses)
     hours = np.sort(responses["response_minutes"].astype(float).dropna().to_numpy() / 60.0)
     if n and len(hours):

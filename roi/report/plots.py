@@ -5,11 +5,16 @@ Each takes the trend table and an optional ``ax`` and returns the Axes; nothing 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
 from roi.errors import ParameterError
 from roi.plotting import describe, new_axes
+
+if TYPE_CHECKING:  # matplotlib is imported only where a plot is drawn
+    from matplotlib.axes import Axes
 
 __all__ = ["plot_weekly_trend", "TREND_METRICS"]
 
@@ -22,7 +27,7 @@ def _f(trends: pd.DataFrame, column: str) -> np.ndarray:
     return pd.to_numeric(trends[column], errors="coerce").astype("float64").to_numpy()
 
 
-def plot_weekly_trend(trends: pd.DataFrame, metric: str, *, ax=None):
+def plot_weekly_trend(trends: pd.DataFrame, metric: str, *, ax=None) -> Axes:
     """One small chart of a weekly trend.
 
     Parameters
