@@ -26,6 +26,7 @@ from scipy.sparse.linalg import spsolve_triangular
 from roi.errors import ParameterError
 
 __all__ = [
+    "as_minutes",
     "FOREST_COLUMNS",
     "METRIC_COLUMNS",
     "MILESTONES",
@@ -49,7 +50,7 @@ METRIC_COLUMNS = [
 ]
 
 
-def _minutes(time: pd.Series) -> np.ndarray:
+def as_minutes(time: pd.Series) -> np.ndarray:
     """Times as float minutes (timestamps: minutes since the epoch; numbers as given)."""
     if isinstance(time.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(time.dtype):
         values = time.astype("datetime64[us, UTC]") if isinstance(time.dtype, pd.DatetimeTZDtype) else time
@@ -153,7 +154,7 @@ def _adopter_tree(forest: pd.DataFrame, enc: dict[str, np.ndarray]) -> tuple[np.
     acc_code, acc_names = pd.factorize(forest["account_id"], sort=False)
     candidate = arrays["reach"] & (acc_code >= 0)
     idx = np.flatnonzero(candidate)
-    times = _minutes(forest["time"]) if "time" in forest.columns else np.zeros(n)
+    times = as_minutes(forest["time"]) if "time" in forest.columns else np.zeros(n)
     when = np.where(np.isnan(times), np.inf, times)
     key = enc["cascade"][idx] * max(len(acc_names), 1) + acc_code[idx]
     order = idx[np.lexsort((idx, when[idx], arrays["depth"][idx], key))]
@@ -342,7 +343,7 @@ def cascade_metrics(
         "structural_virality": virality, "wiener_index": wiener,
     })
     if "time" in forest.columns:
-        times = _minutes(forest["time"])
+        times = as_minutes(forest["time"])
         timed = _per_cascade_time(cascade[reach], times[reach], parent[reach] == -1, n_casc)
     else:
         timed = {f"minutes_to_{m}": np.full(n_casc, np.nan) for m in MILESTONES}

@@ -153,7 +153,7 @@ def plot_size_vs_virality(metrics: pd.DataFrame, *, by: str | None = None, ax=No
 
 def plot_adoption_over_time(forest: pd.DataFrame, *, cascade_ids=None, ax=None, max_lines: int = 10) -> Axes:
     """Cumulative adopters against minutes since the source, one line per cascade."""
-    from roi.cascades.metrics import _minutes
+    from roi.cascades.metrics import as_minutes
 
     ax = new_axes(ax, figsize=(7, 4.5))
     if "time" not in forest.columns:
@@ -161,7 +161,7 @@ def plot_adoption_over_time(forest: pd.DataFrame, *, cascade_ids=None, ax=None, 
     ids = list(pd.unique(forest["cascade_id"]))[:max_lines] if cascade_ids is None else list(cascade_ids)
     for cid in ids:
         one = forest[forest["cascade_id"] == cid]
-        t = _minutes(one["time"])
+        t = as_minutes(one["time"])
         source = one["parent"].isna().to_numpy()
         if not source.any() or np.isnan(t[source][0]):
             continue

@@ -30,6 +30,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from roi.dask_engine import is_dask
 from roi.engagement.intervals import bootstrap_ratio, delta_ratio_interval, wilson_interval
 from roi.errors import ParameterError
 from roi.timeframe import validate_tz
@@ -58,10 +59,6 @@ RATES = {
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
-def _is_dask(frame) -> bool:
-    return hasattr(frame, "dask") and hasattr(frame, "npartitions")
-
-
 def _check(metrics, rate: str, needed: Sequence[str]) -> tuple[str, str, str]:
     if rate not in RATES:
         raise ParameterError(f"rate={rate!r}: expected one of {', '.join(RATES)}")
@@ -85,7 +82,7 @@ def with_slot(metrics, *, tz: str = "UTC"):
     [[5, 9], [0, 10]]
     """
     local = metrics["created_at"].dt.tz_convert(validate_tz(tz))
-    if _is_dask(metrics):
+    if is_dask(metrics):
         return metrics.assign(weekday=local.dt.day_of_week.astype("int64"), hour=local.dt.hour.astype("int64"))
     weekday, hour = _local_slot(local)
     return metrics.assign(weekday=weekday, hour=hour)
@@ -151,7 +148,7 @@ def _single_exposure(metrics, rate: str):
     denominator :func:`roi.engagement.exposure_basis` chooses (real impressions, or the followers
     proxy for every post), so a table never pools views with followers (docs/metrics.md)."""
     y, x, _ = RATES[rate]
-    if x != "impressions" or _is_dask(metrics) or "impressions_source" not in metrics.columns:
+    if x != "impressions" or is_dask(metrics) or "impressions_source" not in metrics.columns:
         return metrics, x
     from roi.engagement.exposure import exposure_basis
 
@@ -175,7 +172,7 @@ def _group_sums(frame, keys: list[str], y: str, x: str, *, squares: bool):
     Dask: a groupby-sum (runs on the cluster), then gathered. pandas: np.bincount on key codes.
     Returns (sums frame with the key columns, row of sums for each valid post or None, y, x).
     """
-    if _is_dask(frame):
+    if is_dask(frame):
         valid = frame[frame[y].notnull() & frame[x].notnull() & (frame[x] > 0)]
         cols = {"_n": 1, "_y": valid[y].astype("float64"), "_x": valid[x].astype("float64")}
         if squares:
@@ -243,7 +240,7 @@ def rate_table(
     y, x, kind = _check(metrics, rate, keys)
     if ci not in ("auto", "bootstrap", "delta"):
         raise ParameterError(f"ci={ci!r}: expected 'auto', 'bootstrap' or 'delta'")
-    dask = _is_dask(metrics)
+    dask = is_dask(metrics)
     if dask and ci == "bootstrap":
         raise ParameterError("ci='bootstrap' needs a pandas DataFrame; Dask input uses the delta method")
     metrics, denominator = _single_exposure(metrics, rate)
@@ -325,7 +322,7 @@ def engagement_by_weekday(metrics, *, tz: str = "UTC", rate: str = "engagement_r
 def _bucket(values, top: int, labels: Sequence[str]):
     """Integer counts clipped to ``top`` then labelled (works on pandas and Dask series)."""
     clipped = values.astype("float64").clip(upper=top)
-    return clipped.map(dict(enumerate(labels)), meta=(values.name, "object")) if _is_dask(values) \
+    return clipped.map(dict(enumerate(labels)), meta=(values.name, "object")) if is_dask(values) \
         else clipped.map(dict(enumerate(labels)))
 
 
@@ -388,7 +385,7 @@ def engagement_by_hashtag(metrics, *, min_support: int = 3, rate: str = "engagem
     """
     _check(metrics, rate, ["hashtags"])
     y, x, kind = RATES[rate]
-    if _is_dask(metrics):
+    if is_dask(metrics):
         long = metrics[["hashtags", y, x]].explode("hashtags").rename(columns={"hashtags": "hashtag"})
         table = rate_table(long[long["hashtag"].notnull()], "hashtag", rate=rate, **options)
         table["hashtag"] = table["hashtag"].astype("string")  # explode gives Arrow strings; same dtype as pandas

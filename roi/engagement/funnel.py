@@ -20,7 +20,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from roi.engagement.breakdowns import _is_dask, with_slot
+from roi.dask_engine import is_dask
+from roi.engagement.breakdowns import with_slot
 from roi.engagement.intervals import wilson_interval
 from roi.errors import ParameterError
 
@@ -126,7 +127,7 @@ def conversion_funnel(
     values["posts"] = 1
     sums = frame[keys].assign(**values).groupby(keys, observed=True, sort=True)[
         ["posts", *FUNNEL_STAGES, "revenue"]].sum()
-    if _is_dask(sums):
+    if is_dask(sums):
         sums = sums.compute().sort_index()
     sums = sums.reset_index()
     if by is None:

@@ -22,7 +22,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from roi.geo.gazetteer import _AU_ADMIN1, _CA_ADMIN1, _MAJOR_COUNTRIES, DATA_DIR, normalise
+from roi.geo.gazetteer import AU_ADMIN1, CA_ADMIN1, DATA_DIR, MAJOR_COUNTRIES, normalise
 
 # English names of regions that pycountry lists only in the local language.
 EXTRA_SUBDIVISIONS = [
@@ -175,15 +175,15 @@ def build_subdivisions(gnc_dir: Path, cities: pd.DataFrame) -> pd.DataFrame:
         if cc == "US":
             continue
         if cc == "CA":
-            admin1 = _CA_ADMIN1.get(code)
+            admin1 = CA_ADMIN1.get(code)
         elif cc == "AU":
-            admin1 = _AU_ADMIN1.get(code)
+            admin1 = AU_ADMIN1.get(code)
         elif code.isalpha() and code in admin1_codes.get(cc, ()):
             admin1 = code
         else:
             admin1 = None
         top = sub.parent_code is None
-        major = top and (cc in _MAJOR_COUNTRIES or (cc == "GB" and code in {"ENG", "SCT", "WLS", "NIR"}))
+        major = top and (cc in MAJOR_COUNTRIES or (cc == "GB" and code in {"ENG", "SCT", "WLS", "NIR"}))
         for name in _subdivision_names(sub.name):
             rows.append((normalise(name), name, cc, code, admin1 if top else None, major))
     for name, cc in EXTRA_SUBDIVISIONS:

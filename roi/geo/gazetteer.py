@@ -145,11 +145,11 @@ class Gazetteer:
 
 # Alternate names GeoNames lists that are really codes or machine transliterations; the build
 # script drops them, and the CA/AU tables map ISO 3166-2 codes to GeoNames admin1 codes.
-_CA_ADMIN1 = {"AB": "01", "BC": "02", "MB": "03", "NB": "04", "NL": "05", "NS": "07", "ON": "08",
+CA_ADMIN1 = {"AB": "01", "BC": "02", "MB": "03", "NB": "04", "NL": "05", "NS": "07", "ON": "08",
               "PE": "09", "QC": "10", "SK": "11", "YT": "12", "NT": "13", "NU": "14"}
-_AU_ADMIN1 = {"ACT": "01", "NSW": "02", "NT": "03", "QLD": "04", "SA": "05", "TAS": "06",
+AU_ADMIN1 = {"ACT": "01", "NSW": "02", "NT": "03", "QLD": "04", "SA": "05", "TAS": "06",
               "VIC": "07", "WA": "08"}
-_MAJOR_COUNTRIES = {"US", "CA", "AU", "IN", "BR", "MX", "DE"}
+MAJOR_COUNTRIES = {"US", "CA", "AU", "IN", "BR", "MX", "DE"}
 
 # Names people write for countries that pycountry does not list (in any language it ships).
 COUNTRY_ALIASES = {
