@@ -83,6 +83,7 @@ class Table:
 
     @property
     def column_names(self) -> list[str]:
+        """The table's column names, in declared order."""
         return [c.name for c in self.columns]
 
 
