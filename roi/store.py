@@ -221,6 +221,8 @@ class Store:
         ----------
         wait : float, default 5
             Seconds to wait for another writer to finish; 0 gives up at once.
+        reload : bool, default True
+            Re-read the manifest once the lock is held (another writer may have changed it).
 
         Raises
         ------

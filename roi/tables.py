@@ -360,6 +360,7 @@ def conform(name: str, data: pd.DataFrame | Mapping[str, Any]) -> pd.DataFrame:
     name : str
         A key of :data:`TABLES`.
     data : DataFrame or mapping of column -> values
+        The rows to conform (not modified).
 
     Returns
     -------
