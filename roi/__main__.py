@@ -1,3 +1,5 @@
+"""``python -m roi``: the ``roi`` command line."""
+
 import sys
 
 from roi.cli.main import main

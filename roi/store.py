@@ -221,6 +221,8 @@ class Store:
         ----------
         wait : float, default 5
             Seconds to wait for another writer to finish; 0 gives up at once.
+        reload : bool, default True
+            Re-read the manifest once the lock is held (another writer may have changed it).
 
         Raises
         ------
@@ -305,6 +307,7 @@ class Store:
         return list(self.manifest.get("sources", []))
 
     def has_table(self, name: str) -> bool:
+        """Whether the store holds a version of table ``name``."""
         return name in self.manifest["tables"]
 
     def table_path(self, name: str) -> Path | None:
@@ -616,6 +619,7 @@ class Dataset:
     rejected: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=REJECTED_COLUMNS))
 
     def table(self, name: str) -> Any:
+        """Table ``name`` (a key of :data:`roi.tables.TABLES`); ParameterError if unknown."""
         if name not in TABLES:
             raise ParameterError(f"unknown table {name!r}; expected one of {', '.join(TABLES)}")
         return getattr(self, name)

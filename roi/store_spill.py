@@ -141,6 +141,7 @@ class Spill:
         return (_read_ipc(p) for p in kept)
 
     def close(self) -> None:
+        """Close every open spill file; closing twice is harmless."""
         for _, writer, sink in self.writers.values():
             try:
                 writer.close()

@@ -83,6 +83,7 @@ class Table:
 
     @property
     def column_names(self) -> list[str]:
+        """The table's column names, in declared order."""
         return [c.name for c in self.columns]
 
 
@@ -359,6 +360,7 @@ def conform(name: str, data: pd.DataFrame | Mapping[str, Any]) -> pd.DataFrame:
     name : str
         A key of :data:`TABLES`.
     data : DataFrame or mapping of column -> values
+        The rows to conform (not modified).
 
     Returns
     -------

@@ -171,6 +171,7 @@ def extract_hashtags(text: str | None) -> list[str]:
     Parameters
     ----------
     text : str or None
+        A post's text; None or empty gives an empty list.
 
     Returns
     -------
@@ -212,6 +213,7 @@ def extract_mentions(text: str | None) -> list[str]:
     Parameters
     ----------
     text : str or None
+        A post's text; None or empty gives an empty list.
 
     Returns
     -------
@@ -284,6 +286,7 @@ def extract_urls(text: str | None) -> list[str]:
     Parameters
     ----------
     text : str or None
+        A post's text; None or empty gives an empty list.
 
     Returns
     -------
@@ -418,7 +421,9 @@ def mentions_of(texts: pd.Series, *, casefold: bool = True, retweet_prefix: bool
     Parameters
     ----------
     texts : Series of str
+        Posts' texts (missing values allowed).
     casefold : bool, default True
+        Return handles casefolded without ``@`` (:func:`normalise_entities`); else as written.
     retweet_prefix : bool, default False
         Count the handle of a leading ``RT @user:`` too: a manual retweet (a post of its
         author's own, not a platform repost) does mention that user.

@@ -232,7 +232,10 @@ def lift_interval(ya, xa, yb, xb, *, paired: bool, alpha: float = 0.05) -> dict[
         Events and exposure per post of arm A and arm B (per pair, in the same order, when
         ``paired``).
     paired : bool
+        Arm A's and arm B's posts are paired row by row (the paired t interval); else two
+        independent samples (Welch).
     alpha : float, default 0.05
+        The interval is at 1 - alpha.
 
     Returns
     -------
@@ -426,6 +429,7 @@ def compare(posts: pd.DataFrame, *, metric: str = "engagement_rate", paired: boo
         (``hashtag_count``, ``has_question``, ``has_link``, ``mention_count``) feed the
         content-mix warning when present.
     metric : {"engagement_rate", "click_rate", "conversion_rate"}
+        The rate compared (its numerator and denominator columns: :data:`METRICS`).
     paired : bool, optional
         Analyse pairs; default: when every post has a ``pair_id``.
     slot_a, slot_b : str, optional
@@ -620,6 +624,7 @@ def experiment_posts(metrics: pd.DataFrame, experiments: pd.DataFrame, experimen
     experiments : DataFrame
         The canonical ``experiments`` table.
     experiment_id : str
+        The experiment whose posts are returned, as written in the experiments table.
     arm_a, arm_b : str, optional
         The experiment's arm labels to treat as A and B; default: labels ``A`` and ``B``, else
         the two labels in sorted order.
@@ -746,6 +751,7 @@ def compare_store(ds: Any, *, experiment: str | None = None, slot_a: str | None 
         The brand's time zone: slots are read there, and an experiment's arms are labelled with
         their local posting hour.
     metric : {"engagement_rate", "click_rate", "conversion_rate"}
+        The rate compared (default engagement_rate).
     end : Timestamp, optional
         Only posts created before ``end`` (what was known at that time).
     **options
@@ -815,6 +821,8 @@ def experiments_summary(ds: Any, *, account: str | None = None, tz: str | None =
         Only experiments with posts by this handle.
     tz : str, optional
         Labels each arm with its typical local posting hour.
+    metric : {"engagement_rate", "click_rate", "conversion_rate"}
+        The rate compared in every experiment (default engagement_rate).
     start, end : Timestamp, optional
         The report window [start, end) in UTC: experiments with a post before ``end`` are
         analysed on the posts created before ``end``; ``active_in_window`` says whether the

@@ -97,8 +97,11 @@ def verdict_text(*, lift: float, ci_low: float, ci_high: float, prob_b_better: f
         Further pairs (or posts per arm) needed to detect ``min_lift`` at power 0.8; 0 or less
         when the test is already that large; None when unknown.
     unit : {"pairs", "posts per arm"}
+        What ``more_needed`` counts: pairs for a paired test, posts per arm otherwise.
     slot_a, slot_b : str, optional
         Slot descriptions shown next to the winner.
+    confidence : float, default 0.95
+        The level of the lift's interval, named in the text ("95% CI").
 
     Returns
     -------

@@ -71,6 +71,7 @@ def plot_cascade_tree(forest: pd.DataFrame, cascade_id, *, ax=None, node_size: f
     cascade_id
         The cascade to draw.
     ax : matplotlib Axes, optional
+        Draw here; default: a new figure.
     node_size : float
         Marker area of an account.
     title : str, optional

@@ -497,6 +497,7 @@ def top_cascades(ds, *, account: str, start, end, n: int = 10, by: str = "size")
     Parameters
     ----------
     ds : roi.store.Dataset
+        A loaded store (``roi.load(path)``) with posts and, for reach, follows.
     account : str
         The handle whose posts are ranked.
     start, end : timestamp

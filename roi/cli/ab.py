@@ -15,6 +15,7 @@ from roi.errors import ParameterError
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add ``roi ab`` and its options to ``subparsers``."""
     p = subparsers.add_parser(
         "ab", help="A/B test of posting times: plan one, analyse one, list the store's experiments",
         description="Compare two posting slots. `roi ab plan` says how many pairs of posts a test needs and "
@@ -56,6 +57,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Run ``roi ab`` with the parsed ``args``; return the exit code."""
     if args.action == "plan":
         return _plan(args)
     if args.action == "list":

@@ -11,6 +11,7 @@ NAME = "cascades"
 
 
 def register(subparsers) -> None:
+    """Add ``roi cascades`` and its options to ``subparsers``."""
     parser = subparsers.add_parser(
         NAME, help="cascade size, depth, structural virality and reach",
         description="Measure retweet cascades: from Twitter15/16 tree files (.txt, folders, the .tgz) "
@@ -27,6 +28,7 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Run ``roi cascades`` with the parsed ``args``; return the exit code."""
     from roi.cli._output import print_json, print_table, records
 
     if args.trees:

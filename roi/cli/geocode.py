@@ -8,6 +8,7 @@ from roi.cli._output import print_json, records
 
 
 def register(subparsers) -> None:
+    """Add ``roi geocode`` and its options to ``subparsers``."""
     p = subparsers.add_parser(
         "geocode", help="geocode free-text profile locations to countries and cities (offline)",
         description="Geocode profile locations offline (GeoNames cities, pycountry countries and "
@@ -18,6 +19,7 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Run ``roi geocode`` with the parsed ``args``; return the exit code."""
     import pandas as pd
 
     from roi.geo import geocode

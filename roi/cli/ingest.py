@@ -12,6 +12,7 @@ NAME = "ingest"
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add ``roi ingest`` and its options to ``subparsers``."""
     parser = subparsers.add_parser(
         NAME,
         help="read export files into a store (X v2/v1.1/archive, Mastodon, Bluesky, CSV...)",
@@ -42,6 +43,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Run ``roi ingest`` with the parsed ``args``; return the exit code."""
     from roi.io import ingest
 
     bar = _progress_bar()

@@ -25,6 +25,7 @@ def _formatted(values, fmt: str):
 
 
 def register(subparsers) -> None:
+    """Add ``roi ledger`` and its options to ``subparsers``."""
     parser = subparsers.add_parser(
         NAME, help="the return-on-influence ledger: channels, value and the team's hours",
         description="Compare the conversion rate of the brand's posts with every other web-analytics channel "
@@ -60,6 +61,7 @@ _TEXT_WEEKS = 12  # weeks the text table shows when --weeks is not given
 
 
 def run(args: argparse.Namespace) -> int:
+    """Run ``roi ledger`` with the parsed ``args``; return the exit code."""
     import roi
     from roi.cli._output import print_json, print_table, records
     from roi.errors import ParameterError

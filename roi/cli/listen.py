@@ -21,6 +21,7 @@ def _split(value: str | None) -> list[str]:
 
 
 def register(subparsers) -> None:
+    """Add ``roi listen`` and its options to ``subparsers``."""
     parser = subparsers.add_parser(
         NAME, help="complaints about a brand with a recommended action (triage queue)",
         description="Find complaints addressed to or tagging the brand, give each a topic and a recommended "
@@ -138,6 +139,7 @@ def _compact(queue, *, width: int, limit: int) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Run ``roi listen`` with the parsed ``args``; return the exit code."""
     import roi
     from roi.cli._output import print_json, records
     from roi.errors import ParameterError
@@ -210,6 +212,7 @@ def _out_path(value: str, suffix: str):
 
 
 def run_train(args: argparse.Namespace) -> int:
+    """Run ``roi listen train`` with the parsed ``args``; return the exit code."""
     from roi.cli._output import print_json
     from roi.listening import read_labels, save_model, train_model
     from roi.listening.learn import cross_validate
@@ -242,6 +245,7 @@ def run_train(args: argparse.Namespace) -> int:
 
 
 def run_evaluate(args: argparse.Namespace) -> int:
+    """Run ``roi listen evaluate`` with the parsed ``args``; return the exit code."""
     from roi.cli._output import print_json
     from roi.listening import evaluate, read_labels
 
@@ -262,6 +266,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
 
 
 def run_weights(args: argparse.Namespace) -> int:
+    """Run ``roi listen weights`` with the parsed ``args``; return the exit code."""
     from roi.cli._output import print_json, print_table, records
     from roi.listening import default_model, model_weights
 

@@ -55,6 +55,7 @@ def subcommand_modules() -> list[str]:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The ``roi`` argument parser with every subcommand registered."""
     parser = _Parser(
         prog="roi",
         description="roi - return on influence: reach, influence and engagement analytics "
@@ -85,6 +86,19 @@ def _empty_path(args: argparse.Namespace) -> str | None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``roi`` command line on ``argv`` and return its exit code.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        The arguments after ``roi``; ``sys.argv[1:]`` when None.
+
+    Returns
+    -------
+    int
+        The subcommand's code (0 on success); 2 when no subcommand is named or the input or a
+        parameter is bad (the error is printed as one line, never a traceback); 130 when interrupted.
+    """
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):

@@ -14,6 +14,7 @@ NAME = "sample"
 
 
 def register(subparsers) -> None:
+    """Add ``roi sample`` and its options to ``subparsers``."""
     p = subparsers.add_parser(
         NAME, help="write a realistic sample brand's raw exports (with truth.json)",
         description="Write the sample brand's raw exports (X API v2 pages as twarc2 writes them, "
@@ -51,6 +52,7 @@ def _read_config(path: Path) -> dict:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Run ``roi sample`` with the parsed ``args``; return the exit code."""
     from roi.sample import DEFAULTS, validate_options, write_sample
 
     options = dict(DEFAULTS)

@@ -10,6 +10,7 @@ _METRICS = ("engagements", "engagements_without_clicks", "replies", "link_clicks
 
 
 def register(subparsers) -> None:
+    """Add ``roi timing`` and its options to ``subparsers``."""
     parser = subparsers.add_parser(
         NAME, help="best times to post and the effects of hour, hashtags, mentions and questions",
         description="Rank (weekday, hour) slots by the expected rate of an average post of the account "
@@ -56,6 +57,7 @@ def _p(v) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Run ``roi timing`` with the parsed ``args``; return the exit code."""
     import roi
     from roi.accounts import account_id_for
     from roi.cli._output import print_json, print_table, records

@@ -106,7 +106,12 @@ def best_slots(
     model : CountModel, optional
         A fitted engagement model (fitted here when omitted, with ``content``,
         ``min_hour_posts``, ``metric`` and ``exposure``).
+    content : DataFrame, optional
+        :func:`roi.engagement.classify_content` output; adds content-type terms to the model fitted here.
+    min_hour_posts : int, default 5
+        Quiet hours are merged with neighbours until each bucket has this many posts (model fitted here).
     level : float, default 0.95
+        Confidence level of the intervals.
     min_posts : int, default 5
         Posts a slot needs to be ranked; slots under it are left out and counted.
     include_sparse : bool, default False

@@ -208,9 +208,11 @@ def rate_table(
     by : str or list of str
         Grouping column(s).
     rate : {"engagement_rate", "click_rate", "conversion_rate"}
+        The rate per group, its numerator and denominator summed over the group's posts.
     min_posts : int, default 5
         Groups with fewer posts are flagged ``sparse``.
     level : float, default 0.95
+        Confidence level of the intervals.
     ci : {"auto", "bootstrap", "delta"}
         For engagement_rate: "auto" bootstraps over posts (pandas input, at most
         ``max_boot_posts`` posts in the group) and uses the delta method otherwise.

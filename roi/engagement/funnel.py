@@ -78,6 +78,8 @@ def conversion_funnel(
         Only posts with a link (the funnel starts at a link).
     min_posts : int, default 5
         Rows with fewer posts are flagged ``sparse``.
+    level : float, default 0.95
+        Confidence level of the intervals.
 
     Returns
     -------
@@ -151,6 +153,8 @@ def conversions_by_channel(conversions: pd.DataFrame, *, level: float = 0.95,
     ----------
     conversions : DataFrame
         The canonical conversions table (channel, clicks, conversions, revenue).
+    level : float, default 0.95
+        Confidence level of the intervals.
     social : sequence of str
         Channel names counted as social (casefolded); any channel containing "social" is too.
 

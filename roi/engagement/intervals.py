@@ -54,6 +54,7 @@ def wilson_interval(successes, trials, *, level: float = 0.95) -> tuple[np.ndarr
     successes, trials : array-like of numbers
         Counts; where ``trials`` is 0 or missing the interval is NaN.
     level : float, default 0.95
+        Confidence level, between 0 and 1.
 
     Returns
     -------
@@ -115,6 +116,7 @@ def bootstrap_ratio(numerator, denominator, *, n_boot: int = 2000, level: float 
     n_boot : int, default 2000
         Bootstrap replicates.
     level : float, default 0.95
+        Confidence level, between 0 and 1.
     seed : int or numpy Generator
         Makes the interval reproducible.
 

@@ -440,6 +440,7 @@ def fit_engagement_model(
     weekday : bool, default True
         Include day-of-week terms.
     level : float, default 0.95
+        Confidence level of the effects' intervals.
     metric : str, default "engagements"
         What is counted: one of :data:`roi.engagement.COUNT_METRICS` (engagements with or without
         link clicks, replies, link clicks, conversions).
@@ -507,7 +508,8 @@ def compare_with_planted(effects: pd.DataFrame, planted: dict[str, float]) -> pd
     ----------
     effects : DataFrame
         A model's ``.effects`` (or ``.effects_at(level)``).
-    planted : dict term -> true IRR against the same reference.
+    planted : dict of str to float
+        The true IRR of each term against the same reference.
 
     Returns
     -------

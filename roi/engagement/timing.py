@@ -193,6 +193,7 @@ def timing_analysis(
     min_posts, include_sparse
         Slots ranked: :func:`roi.engagement.best_slots`.
     level : float, default 0.95
+        Confidence level of the intervals.
     influence : bool, default True
         Run :func:`influence_check` (one more model fit).
 

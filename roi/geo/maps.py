@@ -40,8 +40,11 @@ def plot_country_choropleth(by_country: pd.DataFrame, *, ax=None, per_capita: bo
         Output of :func:`roi.geo.followers_by_country` (needs ``country_code``, ``followers``,
         ``located_followers``, ``all_followers``; ``followers_per_million`` for per capita).
     ax : matplotlib Axes, optional
+        Draw here; default: a new figure.
     per_capita : bool
         Colour by followers per million people (Natural Earth population) instead of followers.
+    cmap : str, default "Blues"
+        Matplotlib colour map of the countries.
     title : str, optional
         Default: "N of M followers located".
 
@@ -100,12 +103,18 @@ def plot_city_points(by_city: pd.DataFrame, *, ax=None, max_size: float = 400.0,
     ----------
     by_city : DataFrame
         Output of :func:`roi.geo.followers_by_city` (``lat``, ``lon``, ``followers``, ``city``).
+    ax : matplotlib Axes, optional
+        Draw here; default: a new figure.
     max_size : float
         Marker area of the largest city.
     top : int, optional
         Label the ``top`` largest cities.
     n_followers : int, optional
         All followers (M) for the "N of M followers located" title.
+    title : str, optional
+        Default: "N of M followers located" when ``n_followers`` is given, else "followers by city".
+    color : str, default "#c0392b"
+        Colour of the points.
 
     Returns
     -------

@@ -23,6 +23,7 @@ def community_membership(G: nx.Graph, *, seed: int = 0, resolution: float = 1.0)
     Parameters
     ----------
     G : networkx graph
+        The follow graph; direction and parallel edges are ignored.
     seed : int, default 0
         Louvain visits nodes in random order: the seed makes the result reproducible.
     resolution : float, default 1.0

@@ -301,6 +301,7 @@ def growth_churn(data: Any, account: str, *, tz: str = "UTC", start: Any = None,
     Parameters
     ----------
     data : Dataset or mapping of tables
+        Needs ``accounts`` and ``follows`` (the follower snapshots).
     account : str
         Handle or account id.
     tz : str, default "UTC"

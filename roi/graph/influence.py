@@ -180,11 +180,13 @@ def pagerank(G: nx.DiGraph, *, alpha: float = 0.85, tol: float = 1e-6, max_iter:
     Parameters
     ----------
     G : networkx.DiGraph
+        The graph ranked; an edge u -> v passes rank from u to v.
     alpha : float, default 0.85
         Damping factor.
     tol : float, default 1e-6
         Bound on the L1 distance of the result to the exact PageRank.
     max_iter : int, default 1000
+        Most power iterations before giving up.
 
     Returns
     -------
@@ -387,7 +389,9 @@ def engagement_authority(
     posts : DataFrame
         The canonical ``posts`` table.
     as_of : timestamp, optional
+        The time ages are counted back from (default: the newest post); later posts are left out.
     half_life_days : float, default 28
+        Age in days at which a post counts half.
 
     Returns
     -------

@@ -89,9 +89,13 @@ def spam_rules(
         Handle or id: check only the accounts following it (at ``as_of``).
     as_of : timestamp, optional
         Reference time for account age and the audience (default: newest ``observed_at``).
-    min_followers, following_multiple, min_following_silent, min_posts, link_share, min_following,
-    follow_ratio, max_age_days
-        Thresholds of the rules (see the module docstring and :func:`rule_table`).
+    min_followers, following_multiple, min_following_silent : number
+        Thresholds of ``follow_farm`` and ``silent_mass_follow`` (see the module docstring and
+        :func:`rule_table`).
+    min_posts, link_share : number
+        Thresholds of ``link_spam``.
+    min_following, follow_ratio, max_age_days : number
+        Thresholds of ``follow_ratio`` and ``new_account``.
     min_weak_rules : int, default 2
         Non-decisive rules needed to flag an account.
 

@@ -191,6 +191,7 @@ def read(path: Path, *, as_of: pd.Timestamp | None = None) -> Iterator[ReadResul
     Parameters
     ----------
     path : Path
+        Saved API responses: one response, a JSON array of them, or one response a line.
     as_of : Timestamp, optional
         When profiles, metrics and follow edges were observed (default: the file's mtime).
 

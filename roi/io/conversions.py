@@ -70,7 +70,9 @@ def read(path: Path, *, as_of: pd.Timestamp | None = None) -> Iterator[ReadResul
     Parameters
     ----------
     path : Path
-    as_of : ignored (each row carries its date); accepted for the reader contract.
+        The web-analytics CSV.
+    as_of : Timestamp, optional
+        Ignored (each row carries its date); accepted for the reader contract.
 
     Yields
     ------

@@ -75,6 +75,7 @@ def read(path: Path, *, as_of: pd.Timestamp | None = None) -> Iterator[ReadResul
     Parameters
     ----------
     path : Path
+        The posts CSV.
     as_of : Timestamp, optional
         When the metrics and profiles were observed (default: the file's modification time for
         metrics, the author's latest post for profiles).

@@ -105,7 +105,9 @@ def read(path: Path, *, as_of: pd.Timestamp | None = None) -> Iterator[ReadResul
     Parameters
     ----------
     path : Path
-    as_of : ignored (each row carries its week); accepted for the reader contract.
+        The effort log (CSV).
+    as_of : Timestamp, optional
+        Ignored (each row carries its week); accepted for the reader contract.
 
     Yields
     ------

@@ -29,7 +29,9 @@ def read(path: Path, *, as_of: pd.Timestamp | None = None) -> Iterator[ReadResul
     Parameters
     ----------
     path : Path
-    as_of : ignored (assignments have no observation time); accepted for the reader contract.
+        The experiments CSV (experiment_id, arm, post_id, pair_id).
+    as_of : Timestamp, optional
+        Ignored (assignments have no observation time); accepted for the reader contract.
 
     Yields
     ------

@@ -81,6 +81,7 @@ class IngestResult:
 
     @property
     def rejected(self) -> int:
+        """Records set aside in ``_rejected/`` over every source."""
         return sum(s.rejected for s in self.sources)
 
     def to_dict(self) -> dict[str, Any]:

@@ -148,6 +148,7 @@ def read(path: Path, *, as_of: pd.Timestamp | None = None) -> Iterator[ReadResul
     Parameters
     ----------
     path : Path
+        An outbox, actor or likes JSON file of the export.
     as_of : Timestamp, optional
         When profiles and metrics were observed (default: the file's modification time).
 

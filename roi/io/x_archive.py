@@ -294,6 +294,8 @@ def read(path: Any, *, as_of: Any = None, owner: str | None = None, chunk_size: 
         ``account.js`` and ``manifest.js`` (a note says so when they disagree) and provides the
         owner when neither exists. A handle's account id is taken from the archive (``account.js``,
         ``manifest.js``, or a tweet replying to or mentioning that handle).
+    chunk_size : int
+        Tweets per chunk: bounds the rows held in memory at once.
 
     Yields
     ------

@@ -138,6 +138,8 @@ def read(path: Any, *, as_of: Any = None, chunk_size: int = CHUNK_SIZE) -> Itera
         JSON Lines (optionally gzipped), a JSON array, or one tweet object.
     as_of : Timestamp or datetime, optional
         When the tweets were collected: their ``metrics_observed_at`` and the authors' ``observed_at``.
+    chunk_size : int
+        Tweets per chunk: bounds the rows held in memory at once.
 
     Yields
     ------

@@ -176,6 +176,7 @@ def compare_channels(channels: pd.DataFrame, *, reference: str = BRAND_POSTS, le
     reference : str, default "social: brand posts"
         The channel compared with each of the others.
     level : float, default 0.95
+        Confidence level of the intervals.
 
     Returns
     -------

@@ -314,6 +314,7 @@ def score_texts(
     Parameters
     ----------
     texts : sequence of str
+        The posts' texts.
     model : ComplaintModel, optional
         Default: :func:`default_model`.
     handles : iterable of str

@@ -219,6 +219,7 @@ def readable_english(texts: Sequence[str], langs: Sequence[object] | None = None
     Parameters
     ----------
     texts : sequence of str
+        The posts' texts.
     langs : sequence, optional
         The platform's language codes (``lang``); missing values fall back to the text check.
 
@@ -318,6 +319,7 @@ def feature_matrix(
     Parameters
     ----------
     texts : sequence of str
+        The posts' texts.
     handles : iterable of str
         The brand's handles (with or without ``@``): mentioning one makes a post ``addressed``.
 

@@ -106,6 +106,7 @@ def train_model(
     Parameters
     ----------
     texts : sequence of str
+        The labelled posts' texts.
     labels : sequence of int
         1 = complaint, 0 = not; both must occur among the readable texts.
     ngrams : bool, default True

@@ -31,6 +31,7 @@ def plot_daily_volumes(alerts: pd.DataFrame, *, series: str = "complaints", ax=N
     series : str, default "complaints"
         Which series to draw (``mentions`` or ``complaints``).
     ax : matplotlib Axes, optional
+        Draw here; default: a new figure.
     highlight : (first, last) local days, optional
         Shade these days (e.g. the burst a report sentence names), so text and chart agree.
     highlight_label : str
@@ -81,6 +82,7 @@ def plot_content_mix(weekly: pd.DataFrame, *, ax=None) -> Axes:
     weekly : DataFrame
         :func:`roi.listening.weekly_content_mix`.
     ax : matplotlib Axes, optional
+        Draw here; default: a new figure.
 
     Returns
     -------
@@ -119,6 +121,7 @@ def plot_response_times(responses: pd.DataFrame, *, ax=None) -> Axes:
     responses : DataFrame
         :func:`roi.listening.response_times`.
     ax : matplotlib Axes, optional
+        Draw here; default: a new figure.
 
     Returns
     -------

@@ -105,6 +105,7 @@ def brand_echoes(mentions: pd.DataFrame, posts: pd.DataFrame, *, brand_ids: Iter
     posts : DataFrame
         The canonical ``posts`` table (the brand's own posts are read from it).
     brand_ids : iterable of str
+        Account ids of the brand's accounts.
 
     Returns
     -------

@@ -163,6 +163,7 @@ def content_mix_for_week(
     Parameters
     ----------
     data : Dataset or mapping of tables
+        Needs ``accounts`` and ``posts``.
     account : str
         The brand account's handle (its posts are classified).
     start, end : timestamp

@@ -42,18 +42,38 @@ class Calendar:
 
     @property
     def t0(self) -> int:
+        """The first local Monday midnight, UTC milliseconds."""
         return int(self.week_starts_ms[0])
 
     @property
     def t_end(self) -> int:
+        """The Monday midnight after the last week, UTC milliseconds."""
         return int(self.week_starts_ms[-1])
 
     @property
     def weeks(self) -> int:
+        """How many weeks the sample spans."""
         return len(self.iso_weeks)
 
 
 def build_calendar(start: str, weeks: int, tz: str) -> Calendar:
+    """The calendar of ``weeks`` weeks from the Monday ``start`` in time zone ``tz``.
+
+    Parameters
+    ----------
+    start : str
+        The first Monday, a local date such as ``"2026-09-07"``.
+    weeks : int
+        How many weeks.
+    tz : str
+        The brand's IANA time zone: weeks begin at its Monday midnight.
+
+    Returns
+    -------
+    Calendar
+        Week starts and follower snapshots (Monday 06:00 local) in UTC milliseconds, and the
+        ISO week labels.
+    """
     monday = pd.Timestamp(start)
     local = [monday + pd.Timedelta(days=7 * w) for w in range(weeks + 1)]
     starts = np.array([pd.Timestamp(d).tz_localize(tz).value // 1_000_000 for d in local], dtype=np.int64)
@@ -84,6 +104,7 @@ class Clock:
         return t_ms + self.offsets[self.tz_index[accounts], h]
 
     def local_hour(self, t_ms: np.ndarray, accounts: np.ndarray) -> np.ndarray:
+        """Local hour of day (0-23) of accounts at times t (broadcast)."""
         return (self.local_ms(t_ms, accounts) // HOUR_MS) % 24
 
 

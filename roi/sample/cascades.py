@@ -37,12 +37,20 @@ def spread(rng, *, adopters, adopt_ms, seen, indptr, followers, can_view, see_pr
     ----------
     adopters, adopt_ms : int arrays
         The first-generation adopters (they saw the source) and when they reposted.
-    seen : bool array over accounts, updated in place (a private per-post scratch array)
-    indptr, followers : CSR of who follows each account
-    can_view : bool array, accounts that view at all (not bots, not the brand)
-    see_prob : callable(accounts, t_ms) -> probability of seeing a repost at time t
-    decide : callable(accounts, n, via_repost=True) -> engagement kind codes (0 = none)
-    horizon_ms : int, nothing after this time happens
+    rng : numpy Generator
+        The sample's random stream (seeded: the same seed writes the same sample).
+    seen : bool array over accounts
+        Who has seen the post; updated in place (a private per-post scratch array).
+    indptr, followers : int arrays
+        CSR of who follows each account.
+    can_view : bool array
+        Accounts that view at all (not bots, not the brand).
+    see_prob : callable(accounts, t_ms)
+        The probability of seeing a repost at time t.
+    decide : callable(accounts, n, via_repost=True)
+        Engagement kind codes of the viewers (0 = none).
+    horizon_ms : int
+        Nothing after this time happens.
 
     Returns
     -------

@@ -99,6 +99,16 @@ def simulate_engagement(rng: np.random.Generator, pop: Population, graph: Follow
 
     Parameters
     ----------
+    rng : numpy Generator
+        The sample's random stream (seeded: the same seed writes the same sample).
+    pop : Population
+        The simulated accounts (:func:`roi.sample.population.build_population`).
+    graph : FollowGraph
+        Who follows whom (:func:`roi.sample.graph.build_graph`).
+    clock : Clock
+        Local hours of every account (:class:`roi.sample.activity.Clock`).
+    schedule : DataFrame
+        The brand's posts (time, content, hashtags) whose engagement is simulated.
     broadcast_posts : int array
         Brand posts that a high-follower account (a hub) reposts: the broadcast hits.
     horizon_ms : int

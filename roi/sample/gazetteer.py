@@ -171,6 +171,7 @@ def write_locations(rng: np.random.Generator, cities: np.ndarray, *, blank_share
     Parameters
     ----------
     rng : numpy Generator
+        The sample's random stream (seeded: the same seed writes the same sample).
     cities : int array
         Index into :func:`gazetteer` of each account's true city.
     blank_share, junk_share : float

@@ -82,7 +82,9 @@ def build_graph(rng: np.random.Generator, pop: Population, *, new: np.ndarray, l
     Parameters
     ----------
     rng : numpy Generator
+        The sample's random stream (seeded: the same seed writes the same sample).
     pop : Population
+        The simulated accounts (:func:`roi.sample.population.build_population`).
     new, lost : int arrays
         Followers gained and lost in each week (between snapshot w and w + 1).
     snapshots_ms : int array

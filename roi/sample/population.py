@@ -72,6 +72,7 @@ class Population:
         return len(self.account_id)
 
     def indices(self, role: str) -> np.ndarray:
+        """Indices of the accounts whose role is ``role`` (e.g. ``"audience"``)."""
         return np.flatnonzero(self.role == role)
 
 

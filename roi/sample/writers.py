@@ -51,6 +51,7 @@ def _iso_s(ms: int) -> str:
 
 
 def write_json(path: Path, payload) -> None:
+    """Write ``payload`` to ``path`` as indented UTF-8 JSON."""
     path.write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
@@ -282,6 +283,15 @@ def write_effort(path: Path, rows: pd.DataFrame) -> None:
 
 
 def write_experiments(path: Path, rows: list[tuple[str, str, str, str]]) -> None:
+    """Write the experiments CSV (experiment_id, arm, post_id, pair_id) to ``path``.
+
+    Parameters
+    ----------
+    path : Path
+        The file written.
+    rows : list of (experiment_id, arm, post_id, pair_id)
+        One row per post assigned to an arm.
+    """
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(["experiment_id", "arm", "post_id", "pair_id"])
