@@ -8,6 +8,7 @@ from roi.cli._output import print_json
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add ``roi report`` and its options to the ``roi`` command."""
     p = subparsers.add_parser(
         "report", help="render the weekly report (papermill) to reports/<account>/<week>/",
         description="Execute the report notebook (roi/report/weekly-report.ipynb) with papermill for one account and ISO week, "
@@ -30,6 +31,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Validate the options, render the report, print where it is; 0 on success."""
     from roi.report import render_report
 
     _check_paths(args)

@@ -169,11 +169,13 @@ class ReportContext:
 
     @property
     def week_posts(self) -> pd.DataFrame:
+        """Every post in the store created in the report's week (any author)."""
         p = self.ds.posts
         return p[(p.created_at >= self.start) & (p.created_at < self.end)]
 
     @property
     def has_data(self) -> bool:
+        """Whether the store holds any post in the report's week."""
         return len(self.week_posts) > 0
 
 

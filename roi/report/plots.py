@@ -39,6 +39,7 @@ def plot_weekly_trend(trends: pd.DataFrame, metric: str, *, ax=None) -> Axes:
         95% interval band; ``clicks``: web clicks and conversions; ``complaints``: complaints per week
         and the share of addressed ones answered within an hour.
     ax : matplotlib Axes, optional
+        Where to draw; a new figure's Axes when None.
 
     Returns
     -------
