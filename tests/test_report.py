@@ -87,7 +87,7 @@ def test_cli_refuses_traversal_with_one_line_and_exit_2(tiny, tmp_path):
     proc = subprocess.run([sys.executable, "-m", "roi", "report", "--store", str(tiny), "--account", "../../x",
                            "--week", "2026-W47", "--out", str(tmp_path)], capture_output=True, text=True)
     assert proc.returncode == 2
-    assert proc.stderr.count("\n") == 1 and "account=" in proc.stderr and "Traceback" not in proc.stderr
+    assert proc.stderr.count("\n") == 1 and "--account '../../x'" in proc.stderr and "Traceback" not in proc.stderr
     assert not any(tmp_path.iterdir())
 
 

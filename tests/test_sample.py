@@ -135,7 +135,7 @@ def test_cli_config_flags_override_and_errors_are_one_line(tmp_path, capsys):
     r = _roi("sample", str(tmp_path / "o2"), "--config", str(cfg))
     assert r.returncode == 2 and "colour" in r.stderr and len(r.stderr.strip().splitlines()) == 1
     r = _roi("sample", str(tmp_path / "o3"), "--followers", "10")
-    assert r.returncode == 2 and "followers=10" in r.stderr
+    assert r.returncode == 2 and "--followers 10" in r.stderr
 
 
 def test_committed_default_config_is_valid():
