@@ -31,11 +31,10 @@ def _runtime_imports(path: Path) -> list[tuple[str, list[str]]]:
 
 def test_ingest_is_a_short_sequence_of_steps_and_no_module_is_long_without_saying_why():
     assert len((ROOT / "io" / "ingest.py").read_text().splitlines()) < 300
-    steps = ["ingest", "sources", "reading", "accounting"]
-    for path in [ROOT / "store.py", *ROOT.glob("store_*.py"), *(ROOT / "io" / f"{s}.py" for s in steps)]:
+    for path in sorted(ROOT.rglob("*.py")):
         lines = path.read_text().splitlines()
         if len(lines) > 600:
-            assert "Why one module" in ast.get_docstring(ast.parse("\n".join(lines))), path.name
+            assert "Why one module" in (ast.get_docstring(ast.parse("\n".join(lines))) or ""), path.name
 
 
 def test_store_ingest_and_dask_import_no_private_names_no_cycle_and_not_the_package():

@@ -1,5 +1,6 @@
 """The install story: pyproject, environment.yml, constraints and the Makefile agree."""
 
+import json
 import re
 import subprocess
 import tomllib
@@ -79,7 +80,8 @@ def test_gitignored_data_folders_keep_their_readme():
 
 
 def test_a_built_wheel_ships_the_report_and_finds_it_without_the_checkout(tmp_path):
-    """pip wheel → unpack (what a non-editable install does for a pure layout) → use it from elsewhere."""
+    """pip wheel → unpack (what a non-editable install does) → a user's first steps from elsewhere: the
+    report notebook and boundaries are found, a place is geocoded, a file ingested, a report rendered."""
     import os
     import sys
     import zipfile
@@ -105,3 +107,21 @@ def test_a_built_wheel_ships_the_report_and_finds_it_without_the_checkout(tmp_pa
     run = subprocess.run([sys.executable, "-c", check], cwd=tmp_path, env=env, capture_output=True, text=True,
                          timeout=300)
     assert run.returncode == 0 and run.stdout.strip() == "ok", run.stderr[-2000:]
+    # the smoke test of a user's first steps with the installed wheel: geocode, ingest, render
+    (tmp_path / "t.jsonl").write_text(json.dumps({
+        "data": [{"id": "1", "author_id": "9", "text": "hi @acme", "created_at": "2024-01-02T03:04:05Z",
+                  "public_metrics": {"like_count": 2, "retweet_count": 0, "reply_count": 0, "quote_count": 0,
+                                     "impression_count": 40}}],
+        "includes": {"users": [{"id": "9", "username": "acme", "location": "Leeds Yorkshire UK"}]}}) + "\n")
+    steps = ("import roi, pathlib; from roi.io import ingest; from roi.geo import geocode_one; "
+             f"assert pathlib.Path(roi.__file__).is_relative_to({str(site)!r}); "
+             "assert geocode_one('51.5,-0.12')['country_code'] == geocode_one('Leeds Yorkshire UK')['country_code'] == 'GB'; "
+             "ingest(['t.jsonl'], 'store'); assert len(roi.load('store').posts) == 1; print('ok')")
+    run = subprocess.run([sys.executable, "-c", steps], cwd=tmp_path, env=env, capture_output=True, text=True,
+                         timeout=300)
+    assert run.returncode == 0 and run.stdout.strip() == "ok", run.stderr[-2000:]
+    run = subprocess.run([sys.executable, "-m", "roi", "report", "--store", "store", "--account", "acme", "--week",
+                          "2024-W01", "--tz", "UTC", "--out", "out", "--no-progress"], cwd=tmp_path, env=env,
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert (tmp_path / "out" / "acme" / "2024-W01" / "report.html").stat().st_size > 10_000

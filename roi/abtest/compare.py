@@ -36,6 +36,10 @@ What is computed (docs/metrics.md, "A/B tests of posting times"):
 A winner is declared only when each arm has ``min_posts`` posts, the permutation p-value is
 below ``alpha`` and the lift interval excludes 0; the verdict says so in words
 (:mod:`roi.abtest.verdict`) and :mod:`roi.abtest.guards` adds the warnings.
+
+Why one module: the ways of judging one comparison (lift interval, GLM, permutation test,
+Bayesian posterior) share the arm table and its checks, and :class:`ABResult` is assembled from
+all of them in one place; the plan, slots, guards and verdict wording live in their own modules.
 """
 
 from __future__ import annotations

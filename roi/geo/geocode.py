@@ -60,6 +60,9 @@ Examples
 5         <NA>                    <NA>      <NA>
 >>> out["reason"].tolist()[4:]
 ['not a place (joke or generic)', 'empty']
+
+Why one module: the rules are one ordered cascade over one lookup state (the resolver), and
+their order decides every answer; split across files, that order would be hidden.
 """
 
 from __future__ import annotations

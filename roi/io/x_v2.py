@@ -30,6 +30,10 @@ expanded URLs from ``entities`` (a retweet's leading ``RT @user:`` is not a ment
 text with no retweet reference is a manual retweet, ``manual_repost``, whose mentions count);
 ``metrics_observed_at`` from ``__twarc.retrieved_at``, else ``as_of``, else the file's modification
 time.
+
+Why one module: one reader knows every X API v2 shape and refuses an unknown one (as twarc's
+``ensure_flattened`` does), so the shapes are checked in one place; the Arrow fast path for the
+bulk of large files lives beside it in :mod:`roi.io._x_v2_arrow`.
 """
 
 from __future__ import annotations

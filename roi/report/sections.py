@@ -5,6 +5,9 @@ here or in the analysis modules, and tested. The page opens with what a manager 
 (:func:`opening`: KPI cards, the week in five sentences, next week's actions); the detail a
 specialist wants sits below, folded into ``<details>`` where it would lengthen the page.
 All formatting goes through :mod:`roi.report.format`.
+
+Why one module: every section shares the report context, the formatting layer and the Section
+type, and the functions stand in the order of the page, so the file reads as the report does.
 """
 
 from __future__ import annotations
