@@ -25,7 +25,7 @@ import pyarrow.compute as pc
 
 from roi.io._base import Rejected
 from roi.io._json import raw_text
-from roi.tables import TABLES, dtype_of
+from roi.tables import TABLES, pandas_type
 
 __all__ = ["RowBuffer", "V1_DATE_FORMAT", "iso_to_us"]
 
@@ -134,7 +134,7 @@ class RowBuffer:
             else:  # pragma: no cover - a programming error
                 raise ValueError(f"unknown kind {kind!r}")
         table = pa.table(out)
-        frame = table.to_pandas(types_mapper=_types_mapper)
+        frame = table.to_pandas(types_mapper=pandas_type)
         for name, value in self.constants.items():
             frame.insert(0, name, pd.Series([value] * n, dtype=pd.StringDtype()))
         frame["_line"] = lines
@@ -188,18 +188,6 @@ def _dump(record: Any) -> str:
         return orjson.dumps(record).decode()
     except TypeError:
         return str(record)
-
-
-def _types_mapper(t: pa.DataType):
-    if pa.types.is_string(t):
-        return pd.StringDtype()
-    if pa.types.is_int64(t):
-        return pd.Int64Dtype()
-    if pa.types.is_boolean(t):
-        return pd.BooleanDtype()
-    if pa.types.is_list(t):
-        return dtype_of("list<string>")
-    return None
 
 
 def _timestamps(values: Sequence[Any], kind: str) -> tuple[pa.Array, np.ndarray]:
