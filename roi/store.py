@@ -280,7 +280,8 @@ class Store:
 
     def _remove_stale_spills(self) -> None:
         """Remove ``.ingest-<pid>`` spill folders whose ingest is dead (we hold the write lock,
-        so no other ingest of this store is running; a live PID may be one reused since)."""
+        so no other ingest of this store is running; a live PID may be one reused since).
+        """
         for folder in self.path.glob(".ingest-*"):
             pid = folder.name.removeprefix(".ingest-")
             if pid.isdigit() and int(pid) != os.getpid() and (LOCKS or not pid_alive(int(pid))):
@@ -543,7 +544,8 @@ class Store:
 
     def _rejected_files(self) -> list[Path]:
         """The ``_rejected/`` files the manifest lists (every file, for a store written before
-        manifests listed them)."""
+        manifests listed them).
+        """
         listed = [e.get("rejected_file") for e in self.manifest.get("sources", [])]
         listed += list(self.manifest.get("rejected_files", []))
         if "rejected_files" not in self.manifest and not any("rejected_file" in e for e in self.manifest["sources"]):
@@ -554,7 +556,8 @@ class Store:
 
     def _remove_unreferenced(self) -> None:
         """Remove what no manifest lists: table versions (only while no reader holds
-        ``read.lock``), and rejected files and temporary files of writes that never committed."""
+        ``read.lock``), and rejected files and temporary files of writes that never committed.
+        """
         if "rejected_files" in self.manifest:
             keep = set(self._rejected_files())
             for f in (self.path / "_rejected").glob("*"):

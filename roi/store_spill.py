@@ -69,7 +69,8 @@ class Spill:
 
     def add(self, name: str, table: pa.Table, *, old: bool = False, order: np.ndarray | None = None) -> None:
         """Queue rows; ``order`` (positions of the rows in reading order, None: as they are) is
-        applied in the one gather that also groups them by bucket."""
+        applied in the one gather that also groups them by bucket.
+        """
         if not old and name not in self.order:
             self.order.append(name)
         if self.buckets == 1:
@@ -154,7 +155,8 @@ class Spill:
 
 def _spill_sink(path: Path) -> pa.NativeFile:
     """A spill file opened for writing through a 4 MiB buffer: an Arrow IPC writer otherwise makes
-    a write (and a seek) per buffer -- 76,000 writes and 13,000 seeks for 1M tweets."""
+    a write (and a seek) per buffer -- 76,000 writes and 13,000 seeks for 1M tweets.
+    """
     return pa.BufferedOutputStream(pa.OSFile(str(path), "wb"), buffer_size=4 << 20)
 
 

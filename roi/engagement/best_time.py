@@ -54,7 +54,8 @@ def _check_min_posts(min_posts: int) -> None:
 def _ranked(grid: pd.DataFrame, model: CountModel, posts: np.ndarray, *, level: float, min_posts: int,
             include_sparse: bool) -> pd.DataFrame:
     """Predictions for ``grid`` rows, ranked; rows without posts (or under ``min_posts`` unless
-    ``include_sparse``) are left out and counted in ``attrs``."""
+    ``include_sparse``) are left out and counted in ``attrs``.
+    """
     pred = model.predict_rate(grid, level=level)
     ok = _estimable(model, grid["hour"])
     out = grid.assign(

@@ -90,7 +90,8 @@ def with_slot(metrics, *, tz: str = "UTC"):
 
 def _local_slot(local: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """(weekday, hour) of tz-aware timestamps from their wall-clock integer value: one tz pass
-    instead of one per field (the epoch, 1970-01-01, was a Thursday: weekday 3)."""
+    instead of one per field (the epoch, 1970-01-01, was a Thursday: weekday 3).
+    """
     wall = local.dt.tz_localize(None).astype("datetime64[us]").to_numpy().view("int64")
     hour_us, day_us = 3_600_000_000, 86_400_000_000
     return (wall // day_us + 3) % 7, (wall // hour_us) % 24
@@ -146,7 +147,8 @@ def _bincount_sums(key_values: dict, y: np.ndarray, x: np.ndarray, *, squares: b
 def _single_exposure(metrics, rate: str):
     """(metrics, denominator name): for a rate per impression, the rows and the one kind of
     denominator :func:`roi.engagement.exposure_basis` chooses (real impressions, or the followers
-    proxy for every post), so a table never pools views with followers (docs/metrics.md)."""
+    proxy for every post), so a table never pools views with followers (docs/metrics.md).
+    """
     y, x, _ = RATES[rate]
     if x != "impressions" or is_dask(metrics) or "impressions_source" not in metrics.columns:
         return metrics, x

@@ -25,7 +25,8 @@ _DEFINITIONS = {
 
 def _one_exposure(metrics: pd.DataFrame) -> tuple[pd.DataFrame, str]:
     """``metrics`` with ``impressions`` holding one kind of denominator for every post, and its
-    name: real impressions, or the followers proxy for all (never both: docs/metrics.md)."""
+    name: real impressions, or the followers proxy for all (never both: docs/metrics.md).
+    """
     if "impressions_source" not in metrics.columns or "engagements" not in metrics.columns:
         return metrics, "impressions"
     try:

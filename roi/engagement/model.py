@@ -206,7 +206,8 @@ class CountModel:
     def predict_rate(self, rows: pd.DataFrame, *, level: float = 0.95) -> pd.DataFrame:
         """Expected rate per unit of exposure, with an interval, for ``rows`` (columns hour,
         weekday and optionally the covariates; covariates absent are set to their mean in the
-        data, i.e. the rate of an average post of this account)."""
+        data, i.e. the rate of an average post of this account).
+        """
         x = _design(rows, self.spec, fill=self.means)
         beta = self.params[list(self.spec.columns)].to_numpy()
         cov = self.cov.loc[list(self.spec.columns), list(self.spec.columns)].to_numpy()

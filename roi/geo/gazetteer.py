@@ -129,12 +129,14 @@ class Gazetteer:
 
     def city_rows(self, key: str) -> np.ndarray:
         """Row numbers in :attr:`cities` whose name or alternate name normalises to ``key``,
-        most populous first."""
+        most populous first.
+        """
         return self.city_matches(key)[0]
 
     def city_matches(self, key: str) -> tuple[np.ndarray, np.ndarray]:
         """``(rows, primary)``: matching city rows (most populous first) and whether ``key`` is
-        the city's own name (True) or one of its alternate names (False)."""
+        the city's own name (True) or one of its alternate names (False).
+        """
         # binary search in the sorted unique keys (no 350,000-entry dict to build at load time)
         i = int(np.searchsorted(self._keys, key))
         if i >= len(self._keys) or self._keys[i] != key:

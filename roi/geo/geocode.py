@@ -308,7 +308,8 @@ class _Resolver:
         """What a qualifier can mean: [(country, GeoNames admin1, admin1 name, is_country)],
         most likely first ("WA" is Washington state, then Western Australia). Codes count in
         upper case ("TX", "N.S.W."), in lower case only with ``lower_ok`` (the place before
-        them must then lie inside: "denver co")."""
+        them must then lie inside: "denver co").
+        """
         key = normalise(part)
         raw = part.strip(_TRIM)
         out: list[tuple[str, str | None, str | None, bool]] = []
@@ -348,7 +349,8 @@ class _Resolver:
     @functools.cached_property
     def full_names(self) -> set[str]:
         """Countries' English names and aliases and major subdivisions' names (US states, ...):
-        written out at the end of a phrase, they say where the phrase is."""
+        written out at the end of a phrase, they say where the phrase is.
+        """
         names = {normalise(n) for n in self.g.country_name.values()} | set(COUNTRY_ALIASES)
         names |= {k for k, subs in self.g.subdivisions.items() if any(s.major for s in subs)}
         # names in other scripts (ประเทศไทย, 日本) cannot be mistaken for an English word; names in
@@ -366,7 +368,8 @@ class _Resolver:
         """The readings of a two-letter upper-case code standing alone, or None if ``raw`` is not
         one. Two-letter codes, one rule: a code is a US state (USPS), an ISO 3166 country, a
         Canadian or Australian state code, or an English word (IN, OK, IT, ...); standing alone
-        (or after a place roi does not know) it resolves only when it has exactly one reading."""
+        (or after a place roi does not know) it resolves only when it has exactly one reading.
+        """
         if not (len(raw) == 2 and raw.isalpha() and raw.isupper()):
             return None
         readings = self.containers(raw)
@@ -501,7 +504,8 @@ class _Resolver:
 
     def checked_against_later(self, res: dict, head: str, later: list[str]) -> dict:
         """"Charlton, London": a small head in another country than a much larger later city
-        is read inside that city's country (else the later city itself)."""
+        is read inside that city's country (else the later city itself).
+        """
         for piece in later:
             other = self.place(piece)
             if other is None or other.get("reason") is not None or other.get("city") is None:
@@ -529,7 +533,8 @@ class _Resolver:
         """A comma-free piece: whole, then with fillers stripped, then split "head TAIL", where
         TAIL (one to three words, at the end or, for "日本 京都", at the start) is a country or
         subdivision the head must lie in. Tails peel off one after another, so "Denver Colorado
-        USA" reads like "Denver, Colorado, USA" and "denver co" like "Denver, CO"."""
+        USA" reads like "Denver, Colorado, USA" and "denver co" like "Denver, CO".
+        """
         res = self.place(text, cc=cc, admin1=admin1, qualified=qualified, hint_cc=hint_cc)
         if res is not None:
             return res
@@ -635,7 +640,8 @@ class _Resolver:
     def typo_choices(self) -> tuple[list[str], list[tuple[str, int]]]:
         """Names a one-letter typo may aim at: cities of 100,000+ (their own names), and countries
         (names of six letters or more) which block it, with what each names: ("city", row) or
-        ("country", cc)."""
+        ("country", cc).
+        """
         names: dict[str, tuple[str, int | str]] = {}
         for row in np.flatnonzero(self.pop >= TYPO_MIN_POPULATION):
             k = normalise(self.names[row])
@@ -650,7 +656,8 @@ class _Resolver:
         """"mumbbai", "Vododara": one letter added, dropped, changed or two swapped in the name of
         a city of 100,000+, or two letters of a country's name swapped ("Germnay"), when every name
         that close lies in one country; a country's name with a letter changed or added is a pun or
-        a first name ("Twitzerland", "Georgina"), so nothing is answered."""
+        a first name ("Twitzerland", "Georgina"), so nothing is answered.
+        """
         from rapidfuzz import process
         from rapidfuzz.distance import OSA
 
@@ -848,7 +855,8 @@ def _cache_key(text: str) -> str:
 @functools.lru_cache(maxsize=CACHE_SIZE)
 def _resolved(key: str) -> tuple:
     """The answer for one normalised string as a tuple of :data:`GEOCODE_COLUMNS` [1:], kept for
-    the :data:`CACHE_SIZE` most recently used strings (a tuple: immutable and compact)."""
+    the :data:`CACHE_SIZE` most recently used strings (a tuple: immutable and compact).
+    """
     res = _resolver().resolve(key)
     return tuple(res.get(c) for c in GEOCODE_COLUMNS[1:])
 

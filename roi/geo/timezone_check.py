@@ -98,7 +98,8 @@ def _offsets_of(zones: list[str], at: pd.Timestamp) -> list[float]:
 
 def location_offsets(located: pd.DataFrame, *, at) -> pd.Series:
     """The UTC offsets (hours, at ``at``) a geocoded location allows: its city's time zone, or
-    every time zone of its country (the US spans -10 to -4). Unresolved rows get ``[]``."""
+    every time zone of its country (the US spans -10 to -4). Unresolved rows get ``[]``.
+    """
     from roi.geo.gazetteer import load_gazetteer, normalise
 
     g = load_gazetteer()

@@ -154,7 +154,8 @@ def follow_back_candidates(
 
 def _change_masks(edges: pd.DataFrame, snaps: pd.DatetimeIndex) -> tuple[pd.Series, pd.Series]:
     """For each edge: when it was gained (NaT for the baseline) and lost (NaT if still there),
-    each dated at the midpoint between the two snapshots that bracket the change."""
+    each dated at the midpoint between the two snapshots that bracket the change.
+    """
     first = snapshot_index(edges["first_seen"], snaps)
     last = snapshot_index(edges["last_seen"], snaps)
     first = np.where(first < 0, 0, first)
@@ -185,7 +186,8 @@ def _dask_follows(data: Any) -> Any:
 
 def _incoming_dask(data: Any, follows: Any, account: str) -> tuple[pd.DataFrame, pd.DatetimeIndex]:
     """:func:`_incoming` on a Dask follows table: only the snapshot times and the account's
-    incoming edges are gathered, never the whole table."""
+    incoming edges are gathered, never the whole table.
+    """
     import dask.dataframe as dd
 
     accounts = data.get("accounts") if isinstance(data, Mapping) else getattr(data, "accounts", None)

@@ -132,7 +132,7 @@ def _error_text(exc: Exception) -> str:
 
 
 def iter_json(path: Any) -> Iterator[JsonItem]:
-    """Yield every JSON record of a file: each line of JSON Lines, else the elements of one document.
+    r"""Yield every JSON record of a file: each line of JSON Lines, else the elements of one document.
 
     Parameters
     ----------
@@ -148,7 +148,7 @@ def iter_json(path: Any) -> Iterator[JsonItem]:
     --------
     >>> import tempfile, pathlib
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "t.jsonl"
-    >>> _ = p.write_bytes(b'{"id": "1"}\\n{"id": \\n\\n[1, 2]\\n')
+    >>> _ = p.write_bytes(b'{"id": "1"}\n{"id": \n\n[1, 2]\n')
     >>> [(i.line, i.value, i.error) for i in iter_json(p)]
     [(1, {'id': '1'}, None), (2, None, 'invalid JSON (unexpected end of data: line 1 column 7 (char 6))'), (4, [1, 2], None)]
     """

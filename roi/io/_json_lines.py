@@ -1,4 +1,4 @@
-"""Parse a block of JSON Lines against a fixed Arrow schema, natively when it can be done exactly.
+r"""Parse a block of JSON Lines against a fixed Arrow schema, natively when it can be done exactly.
 
 :func:`parse_lines` returns what ``pyarrow.json.read_json`` returns for a block of whole lines and an
 explicit schema (unexpected fields ignored), but about three times faster: the scan is done by the
@@ -12,11 +12,11 @@ before. The extension is optional: where it was not compiled, :data:`AVAILABLE` 
 >>> import pyarrow as pa
 >>> schema = pa.schema([("id", pa.string()), ("n", pa.struct([("likes", pa.int64())])),
 ...                     ("tags", pa.list_(pa.string()))])
->>> table = parse_lines(b'{"id": "1", "n": {"likes": 2}, "tags": ["a"], "x": [1]}\\n{"id": "2"}\\n', schema)
+>>> table = parse_lines(b'{"id": "1", "n": {"likes": 2}, "tags": ["a"], "x": [1]}\n{"id": "2"}\n', schema)
 >>> table is None or table.to_pylist() == [{"id": "1", "n": {"likes": 2}, "tags": ["a"]},
 ...                                         {"id": "2", "n": None, "tags": None}]
 True
->>> parse_lines(b'{"id": 1}\\n', schema) is None  # a number where the schema has a string: declined
+>>> parse_lines(b'{"id": 1}\n', schema) is None  # a number where the schema has a string: declined
 True
 """
 

@@ -137,9 +137,9 @@ def _parse(block: bytes, first_line: int, n_lines: int | None, observed_of: Call
 
 
 def count_lines(block: bytes) -> int:
-    """Lines in a block: its newlines, plus a last line without one.
+    r"""Lines in a block: its newlines, plus a last line without one.
 
-    >>> count_lines(b"a\\nb\\n"), count_lines(b"a\\nb"), count_lines(b"")
+    >>> count_lines(b"a\nb\n"), count_lines(b"a\nb"), count_lines(b"")
     (2, 2, 0)
     """
     return int(np.count_nonzero(np.frombuffer(block, dtype=np.uint8) == 10)) + (bool(block) and not block.endswith(b"\n"))
@@ -241,7 +241,8 @@ def _column(table: pa.Table, name: str) -> pa.Array:
 
 def _require_tweets(rows: pa.Array) -> None:
     """Decline the block unless every row has an id and a text or an author (is a tweet), and a
-    creation time and an author (the record path rejects a tweet without them, with the reason)."""
+    creation time and an author (the record path rejects a tweet without them, with the reason).
+    """
     has_body = pc.or_(pc.is_valid(pc.struct_field(rows, "text")), pc.is_valid(pc.struct_field(rows, "author_id")))
     if len(rows) and (pc.struct_field(rows, "id").null_count or not pc.all(has_body).as_py()):
         raise _Fallback("an item that is not a tweet")

@@ -1,4 +1,4 @@
-"""Format detection by content, for every format roi reads, in one place.
+r"""Format detection by content, for every format roi reads, in one place.
 
 A file is recognised by its first bytes and first records, never by its extension: exports get
 renamed (``tweets.txt``, ``data.json``, ``export (3).csv``) and the extension says little about
@@ -30,11 +30,11 @@ Rules, in order:
 
 Examples
 --------
->>> sniff(b'{"data": [{"id": "1", "text": "hi", "author_id": "2"}], "meta": {}}\\n').format
+>>> sniff(b'{"data": [{"id": "1", "text": "hi", "author_id": "2"}], "meta": {}}\n').format
 'x-v2'
->>> sniff(b'follower_id,followee_id,as_of\\n1,2,2026-01-01\\n').format
+>>> sniff(b'follower_id,followee_id,as_of\n1,2,2026-01-01\n').format
 'follows'
->>> sniff(b"\\x00\\x01\\x02garbage").reason
+>>> sniff(b"\x00\x01\x02garbage").reason
 'binary content (not a text export)'
 """
 

@@ -100,7 +100,7 @@ def _quoted_reason(values: pd.Series, template: str) -> np.ndarray:
 
 
 def read(path: Path, *, as_of: pd.Timestamp | None = None) -> Iterator[ReadResult]:
-    """Read an effort log in chunks of canonical ``effort`` rows.
+    r"""Read an effort log in chunks of canonical ``effort`` rows.
 
     Parameters
     ----------
@@ -122,8 +122,8 @@ def read(path: Path, *, as_of: pd.Timestamp | None = None) -> Iterator[ReadResul
     --------
     >>> import tempfile
     >>> p = Path(tempfile.mkdtemp()) / "effort.csv"
-    >>> _ = p.write_text("week,activity,hours,cost\\n2026-W40,Content,10,450\\n"
-    ...                  "2026-09-30,customer_service,6.5,\\n2026-W40,lunch,1,\\n2026-W40,content,2,90\\n")
+    >>> _ = p.write_text("week,activity,hours,cost\n2026-W40,Content,10,450\n"
+    ...                  "2026-09-30,customer_service,6.5,\n2026-W40,lunch,1,\n2026-W40,content,2,90\n")
     >>> r = next(read(p))
     >>> r.tables["effort"][["week", "activity", "hours", "cost"]].values.tolist()
     [['2026-W40', 'content', 10.0, 450.0], ['2026-W40', 'customer service', 6.5, <NA>]]

@@ -120,7 +120,7 @@ def ingest(
     owner: str | None = None,
     followee: str | None = None,
 ) -> IngestResult:
-    """Read export files into a store, keeping count of every record.
+    r"""Read export files into a store, keeping count of every record.
 
     Parameters
     ----------
@@ -169,7 +169,7 @@ def ingest(
     >>> page = {"data": [{"id": "1", "author_id": "9", "text": "hi #Roi", "created_at": "2024-01-02T03:04:05.000Z",
     ...                   "entities": {"hashtags": [{"tag": "Roi"}]}, "public_metrics": {"like_count": 2}}],
     ...         "__twarc": {"retrieved_at": "2024-01-03T00:00:00+00:00"}}
-    >>> _ = (d / "tweets.jsonl").write_text(json.dumps(page) + "\\n")
+    >>> _ = (d / "tweets.jsonl").write_text(json.dumps(page) + "\n")
     >>> result = ingest([d / "tweets.jsonl"], d / "store")
     >>> result.to_dict()["sources"][0]["read"], result.tables["posts"]
     (1, 1)

@@ -162,7 +162,8 @@ def _date_rule(name: str, table: pa.Table, lines: np.ndarray,
                context: np.ndarray) -> tuple[np.ndarray | None, list[Rejected]]:
     """One date rule for every reader (:data:`roi.timeframe.EARLIEST` to :func:`roi.timeframe.latest`): a record dated before
     1990 or after tomorrow is rejected with its line, as is a post without a date; a context row
-    so dated is left out. Returns the rows to keep (None when all are) and the rejected records."""
+    so dated is left out. Returns the rows to keep (None when all are) and the rejected records.
+    """
     times = table.column("created_at")
     us = pc.cast(times, pa.int64()).to_numpy(zero_copy_only=False)  # years 0001 and 9999 fit here, not in pandas
     known = pc.is_valid(times).to_numpy(zero_copy_only=False)

@@ -85,7 +85,8 @@ def _walk(folder: Path, forced: str, *, root: Path) -> tuple[list[Source], list[
     """The sources and the skipped files under ``folder``, walked in sorted order.
 
     Symbolic links to folders are not followed (a loop would list a file forever, a link to /etc
-    would read the system), nor links to files outside ``root``."""
+    would read the system), nor links to files outside ``root``.
+    """
     sources: list[Source] = []
     skipped: list[dict[str, str]] = []
     for p in sorted(folder.iterdir(), key=lambda q: q.name):

@@ -246,7 +246,8 @@ RATIO_FLOOR = 64 << 20
 
 def _refuse_bombs(path: Path, zf: zipfile.ZipFile, names: list[str]) -> None:
     """Raise InputError for a member whose declared size is out of proportion to its bytes
-    (zipfile never returns more than the declared size, so the check bounds what is read)."""
+    (zipfile never returns more than the declared size, so the check bounds what is read).
+    """
     for name in names:
         info = zf.getinfo(name)
         ratio = info.file_size / max(info.compress_size, 1)

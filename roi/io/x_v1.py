@@ -106,7 +106,8 @@ def tweet_row(t: dict, observed: int, line: int, context: bool, *, author_id: st
 
 def _retweet_text(t: dict, retweeted: dict, text: str | None) -> str | None:
     """``RT @author: <the original's whole text>`` when a retweet's own text was cut (the v1.1
-    compatibility mode truncates it with an ellipsis), else None."""
+    compatibility mode truncates it with an ellipsis), else None.
+    """
     if not (t.get("truncated") or (text or "").endswith("\u2026")):
         return None
     inner_ext = retweeted.get("extended_tweet") or _EMPTY
@@ -218,7 +219,8 @@ def read(path: Any, *, as_of: Any = None, chunk_size: int = CHUNK_SIZE) -> Itera
 
 def _records(value: Any, line: int) -> Iterator[tuple[str, Any]]:
     """The tweets of one JSON value with where each is: a tweet, or a saved search response's
-    ``statuses``, or the ``events`` of a direct-messages response."""
+    ``statuses``, or the ``events`` of a direct-messages response.
+    """
     if isinstance(value, dict) and isinstance(value.get("statuses"), list):
         for i, t in enumerate(value["statuses"]):
             yield f"line {line}, statuses[{i}]", t

@@ -354,7 +354,8 @@ def _follow_target(path: Any, followee: str | None) -> _FollowTarget:
 
 def _fast_shape(path: Any) -> str | None:
     """``"pages"`` or ``"flat"`` for a plain (not gzipped) JSON Lines file whose first line is a twarc2
-    page with a data list or a flattened tweet; None for anything else (read record by record)."""
+    page with a data list or a flattened tweet; None for anything else (read record by record).
+    """
     if not isinstance(path, (str, Path)) or not Path(path).is_file():
         return None
     with open(path, "rb") as fh:

@@ -1,5 +1,6 @@
 """KPI cards for the report's opening: this week's value, the change against last week, and a
-sparkline of the recent weeks (inline SVG, so the page stays self-contained and sharp on phones)."""
+sparkline of the recent weeks (inline SVG, so the page stays self-contained and sharp on phones).
+"""
 
 from __future__ import annotations
 

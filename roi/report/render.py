@@ -70,7 +70,8 @@ def export_html(notebook: nbformat.NotebookNode, *, title: str) -> str:
 
 def extract_figures(notebook: nbformat.NotebookNode, folder: Path) -> list[Path]:
     """Write every figure of the notebook (PNG outputs, and PNGs embedded in its HTML outputs) to
-    ``folder/figure-NN.png``; return the paths."""
+    ``folder/figure-NN.png``; return the paths.
+    """
     paths = []
 
     def write(b64: str) -> None:

@@ -74,7 +74,8 @@ def _model_or_none(ctx: ReportContext):
 
 def summary_findings(ctx: ReportContext) -> list[fnd.Finding]:
     """The opening's findings in reading order: engagement, best hour, hashtags, A/B, complaints, and a
-    sixth -- the brand's posts against another traffic channel -- only when that difference is clear."""
+    sixth -- the brand's posts against another traffic channel -- only when that difference is clear.
+    """
     from roi.abtest import experiments_summary
 
     model = _model_or_none(ctx)
@@ -428,7 +429,8 @@ def _other_channels(comparison: pd.DataFrame) -> str:
 
 def ledger(ctx: ReportContext) -> Section:
     """Return on influence (issue 22): channels side by side, the brand's posts against each, the
-    week's effort and returns, and what is missing -- in sentences from :func:`roi.ledger.ledger_findings`."""
+    week's effort and returns, and what is missing -- in sentences from :func:`roi.ledger.ledger_findings`.
+    """
     from roi.ledger import ledger_findings
 
     try:
