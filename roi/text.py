@@ -65,7 +65,7 @@ _SCAN = (range(0, 0x40000), range(0xE0100, 0xE01F0))
 
 
 def _ranges(codepoints: Iterable[int]) -> str:
-    """A regex character-class body (without brackets) for a sorted set of code points."""
+    """Return a regex character-class body (without brackets) for a sorted set of code points."""
     out: list[str] = []
     start = prev = None
     for cp in codepoints:
@@ -370,7 +370,7 @@ def has_question(text: str | None) -> bool:
 
 
 def normalise_entities(items: Iterable[str] | None) -> list[str] | None:
-    """The canonical form of hashtags or handles: casefolded, without a leading ``#``/``@``.
+    """Return the canonical form of hashtags or handles: casefolded, without a leading ``#``/``@``.
 
     Examples
     --------
@@ -416,7 +416,7 @@ def hashtags_of(texts: pd.Series, *, casefold: bool = True) -> pd.Series:
 
 
 def mentions_of(texts: pd.Series, *, casefold: bool = True, retweet_prefix: bool = False) -> pd.Series:
-    """Handles mentioned in every text of a Series, the ``RT @user:`` prefix not counted.
+    """Find the handles mentioned in every text of a Series, the ``RT @user:`` prefix not counted.
 
     Parameters
     ----------

@@ -86,7 +86,7 @@ class _CheckedGzip(io.RawIOBase):
 
 
 def raw_text(raw: bytes | str) -> str:
-    """The raw text of a record for ``_rejected/`` (truncated so one bad line cannot bloat it)."""
+    """Return the raw text of a record for ``_rejected/`` (truncated so one bad line cannot bloat it)."""
     text = raw if isinstance(raw, str) else raw.decode("utf-8", errors="replace")
     return text if len(text) <= _RECORD_TEXT_LIMIT else text[:_RECORD_TEXT_LIMIT] + "...[truncated]"
 
@@ -97,8 +97,9 @@ _BIG_INT = re.compile(rb"[\[:,]\s*-?[0-9]{20}")
 
 
 def loads_exact(raw: bytes | str) -> Any:
-    """``orjson.loads``, except that an integer too long for 64 bits becomes its digits as text
-    (an exact id; a count that size is then rejected as one), never a float.
+    """Parse like ``orjson.loads``, but an integer too long for 64 bits becomes its digits as text.
+
+    Such an integer is an exact id (a count that size is then rejected as one), never a float.
 
     >>> loads_exact(b'{"id": 12345678901234567890123, "n": 1.5, "k": 7}')
     {'id': '12345678901234567890123', 'n': 1.5, 'k': 7}
@@ -234,5 +235,5 @@ def _try_document(first_line: bytes, fh: IO[bytes]) -> list[JsonItem] | None:
 
 
 def name_of(path: Any) -> str:
-    """A path's display name (works for zip members too)."""
+    """Return a path's display name (works for zip members too)."""
     return str(path) if isinstance(path, (str, Path)) else getattr(path, "at", None) or str(path)

@@ -53,7 +53,7 @@ def _first(columns: list[str], names: tuple[str, ...]) -> str | None:
 
 
 def _utm_content(urls: pd.Series) -> pd.Series:
-    """The (URL-decoded) utm_content parameter of each URL, or <NA>."""
+    """Return the (URL-decoded) utm_content parameter of each URL, or <NA>."""
     found = urls.str.extract(_UTM_CONTENT, expand=False)
     return found.map(urllib.parse.unquote_plus, na_action="ignore").astype("string").replace("", pd.NA)
 

@@ -84,11 +84,12 @@ class Detection:
     detail: str | None = None  # e.g. "users" for twarc2 user pages, the YTD name for archives
 
     def __bool__(self) -> bool:
+        """Return True when a format was recognised."""
         return self.format is not None
 
 
 def ytd_name(head: bytes) -> str | None:
-    """The ``<name>`` of a ``window.YTD.<name>.partN = [`` file, or None.
+    """Return the ``<name>`` of a ``window.YTD.<name>.partN = [`` file, or None.
 
     >>> ytd_name(b"window.YTD.tweets.part0 = [")
     'tweets'
@@ -164,7 +165,7 @@ def _mostly_control(sample: bytes) -> bool:
 
 
 def _json_values(head: bytes) -> list[Any]:
-    """The first few JSON values of a head: whole-document, or line by line."""
+    """Return the first few JSON values of a head: whole-document, or line by line."""
     try:
         value = orjson.loads(head)
         return value[:5] if isinstance(value, list) else [value]
@@ -328,7 +329,7 @@ def _archive_head(path: Path, name: str) -> bytes:
 
 
 def is_x_archive(path: Any) -> bool:
-    """True for a folder or .zip that is an X "Download your data" archive.
+    """Return True for a folder or .zip that is an X "Download your data" archive.
 
     It must hold ``data/tweets.js`` or ``data/tweet.js`` (possibly under one top folder, as
     when a zip is extracted into a folder of its own name), or YTD ``*.js`` files at its top level.

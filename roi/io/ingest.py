@@ -85,7 +85,10 @@ class IngestResult:
         return sum(s.rejected for s in self.sources)
 
     def to_dict(self) -> dict[str, Any]:
-        """``{"sources": [...], "tables": {...}, "skipped": [...]}`` as ``roi ingest --json`` prints it."""
+        """Return the dict ``roi ingest --json`` prints.
+
+        Its shape: ``{"sources": [...], "tables": {...}, "skipped": [...]}``.
+        """
         return {"sources": [s.summary() for s in self.sources], "tables": dict(self.tables),
                 "skipped": list(self.skipped)}
 
@@ -220,7 +223,7 @@ def ingest(
 
 
 def _id_in_store(st: Store, handle: str) -> str | None:
-    """The X account id of ``handle`` in the store's accounts, or None."""
+    """Return the X account id of ``handle`` in the store's accounts, or None."""
     from roi.accounts import account_id_for
 
     try:
