@@ -139,7 +139,7 @@ def complaint_topics(
     brand_hashtags: Iterable[str] = (),
     max_words: int = 3,
 ) -> pd.DataFrame:
-    """The topic of each complaint and the rule that gave it.
+    """Return the topic of each complaint and the rule that gave it.
 
     Parameters
     ----------
@@ -247,7 +247,7 @@ def complaint_topics(
 
 
 def _as_list(value) -> list:
-    """A list cell as a Python list; a null cell (None, NA, NaN) as an empty one."""
+    """Return a list cell as a Python list; a null cell (None, NA, NaN) as an empty one."""
     if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
         return []
     return list(value)
