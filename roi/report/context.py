@@ -23,8 +23,9 @@ _HANDLE = re.compile(r"^@?[A-Za-z0-9_](?:[A-Za-z0-9_.-]{0,99})(?:@[A-Za-z0-9-]+(
 
 
 def validate_account(account: str) -> str:
-    """A handle as a report parameter (it names a folder): an X handle, a Mastodon ``user@instance``
-    or a Bluesky ``name.bsky.social``.
+    """Check a handle as a report parameter (it names a folder).
+
+    It must be an X handle, a Mastodon ``user@instance`` or a Bluesky ``name.bsky.social``.
 
     >>> validate_account("@Acme"), validate_account("ana@mastodon.social"), validate_account("bob.bsky.social")
     ('acme', 'ana@mastodon.social', 'bob.bsky.social')
@@ -180,7 +181,7 @@ class ReportContext:
 
 
 def default_week(ds: Dataset, *, tz: str) -> str:
-    """The last ISO week the store covers completely and holds posts in, in local time ``tz``.
+    """Return the last ISO week the store covers completely and holds posts in, in local time ``tz``.
 
     Coverage runs to the newest moment the data was observed: a post's time or, later, when its
     metrics were collected (an export taken on Monday morning covers the whole previous week).
