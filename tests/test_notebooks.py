@@ -71,3 +71,39 @@ def test_the_check_catches_a_dirty_notebook(tmp_path):
     nbformat.write(nb, path)
     with pytest.raises(AssertionError, match="defines a function"):
         test_notebook_is_clean_thin_and_parameterised(path)
+
+
+# What the shared preamble does, so no notebook repeats it (and binds a handle or picks a week its own way).
+PREAMBLE_CALLS = {"load", "account_id_for", "validate_tz", "week_bounds", "default_week", "parse_iso_week"}
+
+
+def _calls(source: str) -> set[str]:
+    names = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call):
+            f = node.func
+            names.add(f.attr if isinstance(f, ast.Attribute) else getattr(f, "id", ""))
+    return names
+
+
+@pytest.mark.parametrize("path", [p for p in NOTEBOOKS if p.parent.name == "notebooks"], ids=lambda p: p.name)
+def test_notebook_starts_from_the_shared_preamble(path):
+    """Every analysis notebook opens the store through ``roi.report.scope`` and repeats none of it."""
+    code = [c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"]
+    assert "scope" in _calls(code[1]), "the second code cell must call roi.report.scope(store, account=..., tz=...)"
+    repeated = sorted(set().union(*map(_calls, code)) & PREAMBLE_CALLS)
+    assert not repeated, f"{repeated}: roi.report.scope does this once for every notebook"
+
+
+def test_the_preamble_check_catches_a_notebook_of_its_own(tmp_path):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell('store = "x"'),
+                nbformat.v4.new_code_cell("import roi\nds = roi.load(store)")]
+    path = tmp_path / "own.ipynb"
+    nbformat.write(nb, path)
+    with pytest.raises(AssertionError, match="second code cell"):
+        test_notebook_starts_from_the_shared_preamble(path)
+    nb.cells[1].source = "import roi.report\nscope = roi.report.scope(store, account='a')\nds = roi.load(store)"
+    nbformat.write(nb, path)
+    with pytest.raises(AssertionError, match="load"):
+        test_notebook_starts_from_the_shared_preamble(path)

@@ -1,4 +1,11 @@
-"""Validating the weekly report's parameters and holding what every section needs."""
+"""Validating the parameters notebooks and the weekly report share, and holding what they need.
+
+Every notebook and the report start the same way: load the store, check the time zone, find the
+account's id and the week's window. :func:`scope` does it once, so that a notebook and the report
+given the same parameters read the same account (the same rule for a handle two accounts claim)
+and the same week (:func:`default_week`, the one ``roi report`` picks). :func:`prepare` adds what
+only the report needs.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +22,8 @@ from roi.errors import ParameterError
 from roi.store import Dataset
 from roi.timeframe import iso_week_of, last_complete_week, parse_iso_week, validate_tz, week_bounds
 
-__all__ = ["ReportContext", "prepare", "validate_account", "safe_output_dir"]
+__all__ = ["Scope", "scope", "comma_list", "ReportContext", "prepare", "validate_account", "validate_country",
+           "safe_output_dir"]
 
 # X handles (letters, digits, _), Mastodon's user@instance and Bluesky's dotted domain handles; the
 # handle names a folder, so no slash, no leading dot and no "..".
@@ -40,6 +48,48 @@ def validate_account(account: str) -> str:
     return normalise_handle(account)
 
 
+def validate_country(code: str | None, *, name: str = "home_country") -> str | None:
+    """An ISO 3166 alpha-2 country code as a parameter, upper-cased; ``None`` and ``""`` mean none.
+
+    >>> validate_country("us"), validate_country("")
+    ('US', None)
+    >>> validate_country("USA")
+    Traceback (most recent call last):
+    ...
+    roi.errors.ParameterError: home_country='USA': expected an ISO 3166 alpha-2 code such as 'US'
+    """
+    if code is None or code == "":
+        return None
+    if not (isinstance(code, str) and re.fullmatch(r"[A-Za-z]{2}", code)):
+        raise ParameterError(f"{name}={code!r}: expected an ISO 3166 alpha-2 code such as 'US'")
+    return code.upper()
+
+
+def comma_list(value: str | list | tuple | None, *, name: str) -> list[str]:
+    """The items of a comma-separated parameter, stripped, empty ones dropped.
+
+    A list or tuple of strings is taken as it is (papermill can pass either).
+
+    >>> comma_list(" acme, acmecustserv,,", name="handles")
+    ['acme', 'acmecustserv']
+    >>> comma_list(None, name="topics")
+    []
+    >>> comma_list(3, name="topics")
+    Traceback (most recent call last):
+    ...
+    roi.errors.ParameterError: topics=3: expected comma-separated text such as 'a,b'
+    """
+    if value is None:
+        return []
+    if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
+        items = list(value)
+    elif isinstance(value, str):
+        items = value.split(",")
+    else:
+        raise ParameterError(f"{name}={value!r}: expected comma-separated text such as 'a,b'")
+    return [v.strip() for v in items if v.strip()]
+
+
 def safe_output_dir(out: str | Path, account: str, week: str) -> Path:
     """``out/<account>/<week>``, refusing anything that would land outside ``out``.
 
@@ -53,6 +103,75 @@ def safe_output_dir(out: str | Path, account: str, week: str) -> Path:
     if base not in target.parents:
         raise ParameterError(f"output folder {target} is outside {base}")
     return target
+
+
+@dataclass
+class Scope:
+    """The store, one account and, when asked for, one week: what every notebook starts from.
+
+    ``start`` and ``end`` are the week's bounds in UTC (end exclusive), counted in local time
+    ``tz``; all three are ``None`` when the scope was opened without a week.
+    """
+
+    ds: Dataset
+    account: str
+    account_id: str
+    tz: str
+    week: str | None = None
+    start: pd.Timestamp | None = None
+    end: pd.Timestamp | None = None
+
+    def describe(self) -> str:
+        """One line saying what was opened, for a notebook to print under its parameters."""
+        line = (f"@{self.account} (account {self.account_id}) in {self.ds.path}: {len(self.ds.posts):,} posts, "
+                f"{len(self.ds.follows):,} follow records")
+        if self.week is None:
+            return f"{line}; times in {self.tz}"
+        first = self.start.tz_convert(self.tz)
+        last = (self.end - pd.Timedelta(seconds=1)).tz_convert(self.tz)
+        return f"{line}; week {self.week}: {first:%a %-d %b %Y} to {last:%a %-d %b %Y}, {self.tz}"
+
+
+def scope(store: str | Path | Dataset, *, account: str, tz: str = "UTC", week: str | None = None) -> Scope:
+    """Validate the parameters every notebook shares and load the store.
+
+    Parameters
+    ----------
+    store : str, Path or Dataset
+        A store written by ``roi ingest`` (or one already loaded).
+    account : str
+        The brand's handle (``acme``, ``@acme``, ``ana@mastodon.social``); when two accounts claim
+        it, the one authoring most posts in the store wins, as in the report.
+    tz : str
+        IANA time zone the weeks are counted in.
+    week : str or None
+        ``"YYYY-Www"``; ``""`` picks the last complete week (:func:`default_week`, as ``roi report``
+        does); ``None`` opens no week (``week``, ``start`` and ``end`` stay ``None``).
+
+    Returns
+    -------
+    Scope
+
+    Raises
+    ------
+    ParameterError
+        For a malformed account, time zone or week, or an account the store does not know.
+    StoreError
+        If the store is missing, empty or corrupt.
+    """
+    handle = validate_account(account)
+    validate_tz(tz)
+    if week is not None and not isinstance(week, str):
+        raise ParameterError(f"week={week!r}: expected an ISO week such as '2026-W47', or '' for the last complete one")
+    if week:
+        parse_iso_week(week)
+    ds = store if isinstance(store, Dataset) else roi.load(store)
+    account_id = account_id_for(ds.accounts, handle, posts=ds.posts)
+    if week is None:
+        return Scope(ds=ds, account=handle, account_id=account_id, tz=tz)
+    week = week or default_week(ds, tz=tz)
+    start, end = week_bounds(week, tz=tz)
+    return Scope(ds=ds, account=handle, account_id=account_id, tz=tz, week=week, start=start, end=end)
 
 
 @dataclass
@@ -217,23 +336,14 @@ def prepare(store: str | Path, *, account: str, week: str = "", tz: str = "UTC",
     StoreError
         If the store is missing, empty or corrupt.
     """
-    handle = validate_account(account)
-    validate_tz(tz)
     if brand_domain and not re.fullmatch(r"[a-z0-9.-]+\.[a-z]{2,}", brand_domain.lower()):
         raise ParameterError(f"brand_domain={brand_domain!r}: expected a domain like 'acme.example'")
-    service = tuple(validate_account(h) for h in service_handles.split(",") if h.strip()) if service_handles else ()
-    if week:
-        parse_iso_week(week)
-    if home_country is not None and not re.fullmatch(r"[A-Z]{2}", str(home_country)):
-        raise ParameterError(f"home_country={home_country!r}: expected an ISO 3166 alpha-2 code like 'US'")
-    ds = roi.load(store)
-    account_id = account_id_for(ds.accounts, handle, posts=ds.posts)
-    if not week:
-        week = default_week(ds, tz=tz)
-    start, end = week_bounds(week, tz=tz)
-    prev_start, _ = week_bounds(iso_week_of(start - pd.Timedelta(seconds=1), tz=tz), tz=tz)
-    return ReportContext(ds=ds, account=handle, account_id=account_id, tz=tz, week=week, start=start,
-                         end=end, prev_start=prev_start, home_country=home_country,
+    service = tuple(validate_account(h) for h in comma_list(service_handles, name="service_handles"))
+    home_country = validate_country(home_country)
+    s = scope(store, account=account, tz=tz, week=week or "")
+    prev_start, _ = week_bounds(iso_week_of(s.start - pd.Timedelta(seconds=1), tz=tz), tz=tz)
+    return ReportContext(ds=s.ds, account=s.account, account_id=s.account_id, tz=tz, week=s.week, start=s.start,
+                         end=s.end, prev_start=prev_start, home_country=home_country,
                          export_dir=export_dir or None,
                          brand_domains=(brand_domain.lower(),) if brand_domain else (),
                          service_handles=service)
