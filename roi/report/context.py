@@ -49,7 +49,7 @@ def validate_account(account: str) -> str:
 
 
 def validate_country(code: str | None, *, name: str = "home_country") -> str | None:
-    """An ISO 3166 alpha-2 country code as a parameter, upper-cased; ``None`` and ``""`` mean none.
+    """Check an ISO 3166 alpha-2 country code as a parameter, upper-cased; ``None`` and ``""`` mean none.
 
     >>> validate_country("us"), validate_country("")
     ('US', None)
@@ -66,7 +66,7 @@ def validate_country(code: str | None, *, name: str = "home_country") -> str | N
 
 
 def comma_list(value: str | list | tuple | None, *, name: str) -> list[str]:
-    """The items of a comma-separated parameter, stripped, empty ones dropped.
+    """Split a comma-separated parameter into its items, stripped, empty ones dropped.
 
     A list or tuple of strings is taken as it is (papermill can pass either).
 
