@@ -52,6 +52,9 @@ import pyarrow as pa
 import pyarrow.dataset as pads
 import pyarrow.parquet as pq
 
+from roi import (
+    store_files,  # write_json_atomic is called through the module: a test replaces it to crash a commit
+)
 from roi._version import __version__
 from roi.errors import ParameterError, StoreError
 from roi.store_files import (
@@ -61,7 +64,6 @@ from roi.store_files import (
     unlock,
     wait_for_shared_lock,
 )
-from roi.store_files import write_json_atomic as _write_json_atomic  # the name tests crash the commit through
 from roi.tables import TABLES, arrow_schema, conform, conform_arrow, empty, pandas_type
 
 __all__ = ["Store", "Dataset", "load", "MANIFEST", "REJECTED_COLUMNS"]
@@ -200,7 +202,7 @@ class Store:
             (self.path / "tables").mkdir(exist_ok=True)
             (self.path / "_rejected").mkdir(exist_ok=True)
             (self.path / READ_LOCK).touch()
-            _write_json_atomic(
+            store_files.write_json_atomic(
                 manifest,
                 {"store_format": STORE_FORMAT, "roi_version": __version__, "created_at": _now(),
                  "tables": {}, "sources": [], "rejected_files": []},
@@ -508,7 +510,7 @@ class Store:
         self._commit(manifest)
 
     def _commit(self, manifest: dict[str, Any]) -> None:
-        _write_json_atomic(self.path / MANIFEST, manifest)
+        store_files.write_json_atomic(self.path / MANIFEST, manifest)
         self.manifest = manifest
         self._remove_unreferenced()
 

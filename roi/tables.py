@@ -44,6 +44,7 @@ __all__ = [
     "pandas_type",
     "conform_arrow",
     "dtype_of",
+    "list_items",
 ]
 
 TIMESTAMP = "datetime64[us, UTC]"
@@ -336,6 +337,17 @@ def _to_string(values: pd.Series, column: str) -> pd.Series:
     mask = values.isna()
     out = values.astype(object).where(mask, values.astype(str))
     return pd.Series(out, index=values.index, dtype=pd.StringDtype())
+
+
+def list_items(cell: Any) -> list:
+    """Return the items of one ``list<string>`` cell (hashtags, mentions, urls) as a list; a null cell has none.
+
+    >>> list_items(["acme", "help"]), list_items(None), list_items(pd.NA), list_items(float("nan"))
+    (['acme', 'help'], [], [], [])
+    """
+    if cell is None or cell is pd.NA or (isinstance(cell, float) and np.isnan(cell)):
+        return []
+    return list(cell)
 
 
 def _to_list(values: pd.Series) -> pd.Series:

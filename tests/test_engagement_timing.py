@@ -12,7 +12,15 @@ import pandas as pd
 import pytest
 
 from roi.cli.main import main
-from roi.engagement import best_slots, exposure_basis, fit_engagement_model, post_metrics, timing_analysis
+from roi.engagement import (
+    CountModel,
+    best_slots,
+    exposure_basis,
+    fit_engagement_model,
+    post_metrics,
+    refit,
+    timing_analysis,
+)
 from roi.errors import ParameterError
 from roi.store import Store
 from roi.tables import conform
@@ -196,6 +204,20 @@ def test_influence_check_names_a_best_slot_set_by_one_post():
     assert check["top_slot_with"]["day"] == "Sat" and check["top_slot_without"]["day"] != "Sat"
     assert check["top_slot_changed"] and check["old_top_drop_in_se"] >= 1
     assert "the best slot changes from Sat" in check["warning"]
+
+
+def test_refit_keeps_the_design_and_moves_with_the_posts():
+    """The influence check's refit: on the same posts it gives the same effects; without the
+    Saturday posts the Saturday term is dropped as having no posts, never re-based."""
+    model = fit_engagement_model(metrics_of(n=350, seed=2), tz=NY)
+    same = refit(model, model.data)
+    pd.testing.assert_frame_equal(same.effects, model.effects)
+    no_sat = model.data[model.data["weekday"] != 5].reset_index(drop=True)  # Monday is 0
+    without = refit(model, no_sat)
+    assert "weekday=Sat" not in set(without.effects["term"]) and "weekday=Sat" in set(model.effects["term"])
+    assert any(d.startswith("weekday=Sat") for d in without.dropped)
+    with pytest.raises(ParameterError, match="no design"):
+        refit(CountModel(effects=model.effects, overdispersion={}, posts=0, outcome="likes", exposure=""), model.data)
 
 
 # --------------------------------------------------------------------------- nothing to rank

@@ -122,3 +122,49 @@ def test_no_import_cycles():
     # inside a function is the usual way to break one, and runs only on a call)
     cycles = list(nx.simple_cycles(_graph(eager_only=True)))
     assert not cycles, f"import cycles in roi: {cycles}"
+
+
+def _is_module(name: str) -> bool:
+    """A roi module, Python or compiled (``roi.io._linescan`` is built from ``_linescan.c``)."""
+    return name in MODULES or any((REPO / name.replace(".", "/")).parent.glob(name.rpartition(".")[2] + ".c"))
+
+
+def _private_names_used(path: Path) -> list[str]:
+    """``_name``s ``path`` takes from another roi module: imported, or read as ``module._name``.
+
+    A private *module* (``roi.io._json``) may be imported within its package: its public names are
+    the package's internals. A private *name* is its module's own business.
+    """
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    modules, found = set(), []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("roi"):
+            for alias in node.names:
+                if _is_module(f"{node.module}.{alias.name}"):
+                    modules.add(alias.asname or alias.name)
+                elif alias.name.startswith("_") and not alias.name.startswith("__"):
+                    found.append(f"from {node.module} import {alias.name}")
+        elif isinstance(node, ast.Import):
+            modules |= {(a.asname or a.name).split(".")[0] for a in node.names if a.name.startswith("roi")}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and node.attr.startswith("_") and not node.attr.startswith("__"):
+            base = node.value
+            while isinstance(base, ast.Attribute):
+                base = base.value
+            if isinstance(base, ast.Name) and base.id in modules and not _is_module(ast.unparse(node)):
+                found.append(ast.unparse(node))
+    return found
+
+
+@pytest.mark.parametrize("module", sorted(MODULES))
+def test_no_private_name_crosses_modules(module):
+    """A helper two modules need is public in its home module, documented and tested there."""
+    used = _private_names_used(MODULES[module])
+    assert not used, f"{module} uses private names of other modules: {used}"
+
+
+def test_the_private_name_check_can_fail(tmp_path):
+    bad = tmp_path / "bad.py"
+    bad.write_text("from roi.engagement.model import _fit\nimport roi.store\nroi.store._lock_path\n"
+                   "from roi.io import _linescan\n")
+    assert _private_names_used(bad) == ["from roi.engagement.model import _fit", "roi.store._lock_path"]

@@ -81,12 +81,11 @@ def test_crash_mid_write_leaves_previous_table_intact(tmp_path):
     # A separate process starts a write of new tables and dies (os._exit) after the Parquet
     # files are written but before the manifest is replaced: exactly a crash mid-write.
     script = f"""
-import os, pandas as pd, roi.store as st
+import os, pandas as pd, roi.store as st, roi.store_files as files
 s = st.Store({str(path)!r})
-orig = st._write_json_atomic
 def crash(*a, **k):
     os._exit(9)
-st._write_json_atomic = crash
+files.write_json_atomic = crash
 s.write({{"experiments": pd.DataFrame({{"experiment_id": ["NEW"], "arm": ["Z"], "post_id": ["9"]}})}})
 """
     proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)

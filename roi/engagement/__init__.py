@@ -44,6 +44,7 @@ from roi.engagement.model import (
     fit_conversion_model,
     fit_engagement_model,
     hour_buckets,
+    refit,
 )
 from roi.engagement.timing import TimingAnalysis, influence_check, timing_analysis
 
@@ -77,6 +78,7 @@ __all__ = [
     "CountModel",
     "fit_engagement_model",
     "fit_conversion_model",
+    "refit",
     "hour_buckets",
     "DAYPARTS",
     "compare_with_planted",

@@ -26,7 +26,7 @@ estimated. The fitting rule (NB2, else robust Poisson, said in ``overdispersion[
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -38,7 +38,7 @@ from roi.engagement.count_regression import fit_negative_binomial
 from roi.engagement.exposure import exposure_basis
 from roi.errors import ParameterError
 
-__all__ = ["CountModel", "fit_engagement_model", "fit_conversion_model", "hour_buckets", "DAYPARTS",
+__all__ = ["CountModel", "fit_engagement_model", "fit_conversion_model", "refit", "hour_buckets", "DAYPARTS",
            "compare_with_planted"]
 
 
@@ -352,7 +352,7 @@ def _fit(frame: pd.DataFrame, spec: _Spec, outcome: str, exposure: str, level: f
     effects["reference_posts"] = pd.array([ref_posts[ref_of[t]] for t in terms], dtype="Int64")
     effects["numerator"] = pd.array([numerator or outcome] * len(terms), dtype="string")
     effects["denominator"] = pd.array([denominator or exposure] * len(terms), dtype="string")
-    spec = _Spec(**{**spec.__dict__, "columns": tuple(keep)})
+    spec = replace(spec, columns=tuple(keep))
     return CountModel(effects=effects, overdispersion=fit.overdispersion, posts=len(y), outcome=outcome,
                       exposure=denominator or exposure, dropped=dropped, spec=spec, params=fit.params[keep],
                       cov=fit.cov.loc[keep, keep], means=x.mean(), numerator=numerator or outcome,
@@ -407,7 +407,7 @@ def _spec_for(frame: pd.DataFrame, *, min_hour_posts: int, buckets, weekday: boo
     refs = (("weekday", _most_posted(labels.get("weekday"), "Mon")),
             ("hashtags", _most_posted(labels.get("hashtags"), hashtag_levels[0])),
             ("content", _most_posted(labels.get("content"), "original")))
-    return _Spec(**{**spec.__dict__, "refs": refs})
+    return replace(spec, refs=refs)
 
 
 def fit_engagement_model(
@@ -506,6 +506,35 @@ def fit_conversion_model(
              "reason": "conversions per web click (sessions from the web analytics)"}
     return _fit(frame, spec, "conversions", "web_clicks", level, numerator="conversions",
                 denominator="web_clicks", basis=basis)
+
+
+def refit(model: CountModel, frame: pd.DataFrame) -> CountModel:
+    """Fit ``model`` again on other posts: the same terms, reference levels, outcome, exposure and level.
+
+    The design is the one fixed when the model was first fitted (terms are dropped again only
+    where the new posts cannot estimate them), so the two models' effects compare like for like,
+    e.g. with and without one post (:func:`roi.engagement.timing.influence_check`).
+
+    Parameters
+    ----------
+    model : CountModel
+        A model from :func:`fit_engagement_model` or :func:`fit_conversion_model`.
+    frame : DataFrame
+        Rows shaped like ``model.data`` (typically a subset of it).
+
+    Returns
+    -------
+    CountModel
+
+    Raises
+    ------
+    ParameterError
+        If ``model`` holds no design (built by hand) or the posts are too few to fit.
+    """
+    if model.spec is None or not model.exposure_column:
+        raise ParameterError("refit: the model holds no design to refit; fit it with fit_engagement_model")
+    return _fit(frame, replace(model.spec, columns=()), model.outcome, model.exposure_column, model.level,
+                numerator=model.numerator, denominator=model.denominator, basis=model.basis)
 
 
 def compare_with_planted(effects: pd.DataFrame, planted: dict[str, float]) -> pd.DataFrame:

@@ -19,7 +19,7 @@ import pandas as pd
 from scipy import stats
 
 from roi.engagement.best_time import best_slots
-from roi.engagement.model import CountModel, _fit, _Spec, fit_engagement_model
+from roi.engagement.model import CountModel, fit_engagement_model, refit
 from roi.errors import ParameterError
 
 __all__ = ["TimingAnalysis", "timing_analysis", "influence_check"]
@@ -73,11 +73,8 @@ def influence_check(model: CountModel, *, min_posts: int = 5, include_sparse: bo
         "top_slot_with": None, "top_slot_without": None, "top_slot_changed": False, "moved_effects": [],
         "influential": False, "warning": None,
     }
-    spec = _Spec(**{**model.spec.__dict__, "columns": ()})
     try:
-        without = _fit(data.drop(index=data.index[top]).reset_index(drop=True), spec, model.outcome,
-                       model.exposure_column, model.level, numerator=model.numerator,
-                       denominator=model.denominator, basis=model.basis)
+        without = refit(model, data.drop(index=data.index[top]).reset_index(drop=True))
     except ParameterError as exc:
         result["warning"] = f"the model could not be refitted without post {post_id} ({exc})"
         result["influential"] = True

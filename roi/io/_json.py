@@ -27,7 +27,7 @@ import orjson
 
 from roi.errors import InputError
 
-__all__ = ["JsonItem", "iter_json", "open_bytes", "LATIN1_NOTE", "raw_text", "MAX_DOCUMENT_BYTES"]
+__all__ = ["JsonItem", "iter_json", "iter_lines", "open_bytes", "LATIN1_NOTE", "raw_text", "MAX_DOCUMENT_BYTES"]
 
 LATIN1_NOTE = "not valid UTF-8; decoded as Latin-1"
 # A file whose first line is not JSON is tried as one pretty-printed document up to this size;
@@ -177,7 +177,7 @@ def iter_json(path: Any) -> Iterator[JsonItem]:
                     yield JsonItem(i, value=element, latin1=latin1)
                 return
             yield JsonItem(lineno, value=value, raw=stripped, latin1=latin1)
-        yield from _iter_lines(fh, lineno)
+        yield from iter_lines(fh, lineno)
 
 
 def _first_nonblank(fh: IO[bytes]) -> tuple[int, bytes] | None:
@@ -198,7 +198,7 @@ def _rest_is_blank(fh: IO[bytes]) -> bool:
     return not fh.read(1)
 
 
-def _iter_lines(fh: IO[bytes], lines_before: int) -> Iterator[JsonItem]:
+def iter_lines(fh: IO[bytes], lines_before: int) -> Iterator[JsonItem]:
     """One item per non-blank line of ``fh``, numbered from ``lines_before + 1``."""
     loads = loads_exact
     for lineno, line in enumerate(fh, lines_before + 1):

@@ -52,7 +52,7 @@ import orjson
 import pyarrow.compute as pc
 
 from roi.io._base import ReadResult, Rejected, in_reading_order, observed_time
-from roi.io._json import LATIN1_NOTE, JsonItem, _iter_lines, iter_json, raw_text
+from roi.io._json import LATIN1_NOTE, JsonItem, iter_json, iter_lines, raw_text
 from roi.io._rows import RowBuffer, iso_to_us
 from roi.text import is_retweet_text
 
@@ -423,7 +423,7 @@ def _read_blocks(path: Any, fallback_us: int, as_of_us: int | None, cache: dict[
             block, future = in_flight.popleft()
             n_lines, got = future.result()
             if got is None:
-                yield from _read_items(_iter_lines(io.BytesIO(block), line - 1), fallback_us, as_of_us, cache,
+                yield from _read_items(iter_lines(io.BytesIO(block), line - 1), fallback_us, as_of_us, cache,
                                        chunk_size, follow=follow)
             else:
                 tables, n = got

@@ -29,12 +29,12 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 
-import numpy as np
 import pandas as pd
 
 from roi.accounts import normalise_handle
 from roi.errors import ParameterError
 from roi.listening.complaints import COMPLAINT_TERMS
+from roi.tables import list_items
 
 __all__ = ["complaint_topics", "STOP_WORDS", "TOPIC_NOUNS", "PRODUCT_NOUNS"]
 
@@ -218,7 +218,7 @@ def complaint_topics(
             if m:
                 topic[i], rule[i] = re.sub(r"\s+", " ", m.group(1)), "vocabulary"
                 continue
-        own_tags = [str(t).casefold() for t in _as_list(tags[i])]
+        own_tags = [str(t).casefold() for t in list_items(tags[i])]
         other = [t for t in own_tags if t not in brand and product_tag(t)]
         if other:
             topic[i], rule[i] = other[0], "hashtag"
@@ -232,7 +232,7 @@ def complaint_topics(
     terms = (complaints["complaint_terms"].tolist() if "complaint_terms" in complaints.columns else [None] * n)
     for i, phrases in pending.items():
         if not phrases:
-            own_terms = [str(t) for t in _as_list(terms[i]) if str(t) in TOPIC_NOUNS]
+            own_terms = [str(t) for t in list_items(terms[i]) if str(t) in TOPIC_NOUNS]
             if own_terms:
                 topic[i], rule[i] = own_terms[0], "complaint term"
             continue
@@ -246,8 +246,3 @@ def complaint_topics(
     })
 
 
-def _as_list(value) -> list:
-    """Return a list cell as a Python list; a null cell (None, NA, NaN) as an empty one."""
-    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
-        return []
-    return list(value)

@@ -40,7 +40,8 @@ from roi.accounts import normalise_handle
 from roi.errors import ParameterError
 from roi.listening.complaints import private_terms_in, score_complaints
 from roi.listening.mentions import brand_mentions
-from roi.listening.topics import _as_list, complaint_topics
+from roi.listening.topics import complaint_topics
+from roi.tables import list_items
 from roi.timeframe import to_utc
 
 __all__ = ["ACTIONS", "QUEUE_COLUMNS", "find_complaints", "brand_echoes", "brand_handles", "author_influence", "triage_queue", "triage_rules"]
@@ -203,7 +204,7 @@ def find_complaints(
     complaints["addressed"] = (complaints["relation"] == "addressed").to_numpy(dtype=bool)
     terms = list(brand_terms) + [normalise_handle(h) for h in handles]
     own = posts[posts["author_id"].astype("string").isin(set(brand_ids)).fillna(False).to_numpy(dtype=bool)]
-    own_tags = {str(t) for tags in own["hashtags"].tolist() for t in _as_list(tags)} if "hashtags" in own else set()
+    own_tags = {str(t) for tags in own["hashtags"].tolist() for t in list_items(tags)} if "hashtags" in own else set()
     topics = complaint_topics(complaints, vocabulary=vocabulary, brand_terms=terms, brand_hashtags=own_tags)
     out = complaints.reset_index(drop=True)
     out["topic"] = topics["topic"].to_numpy()
