@@ -340,7 +340,7 @@ def _to_string(values: pd.Series, column: str) -> pd.Series:
 
 
 def list_items(cell: Any) -> list:
-    """Return the items of one ``list<string>`` cell (hashtags, mentions, urls) as a list; a null cell has none.
+    """Return the items of one ``list<string>`` cell (hashtags, mentions, urls); a null cell has none.
 
     >>> list_items(["acme", "help"]), list_items(None), list_items(pd.NA), list_items(float("nan"))
     (['acme', 'help'], [], [], [])
