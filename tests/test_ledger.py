@@ -186,6 +186,49 @@ def test_return_on_influence_with_effort_and_values():
     assert numbers["value"] == 100.0 and numbers["hours"] == 8.0
 
 
+def test_without_web_analytics_conversions_are_unknown_not_zero():
+    """No web analytics: nothing says how many conversions the posts brought, so the count, its
+    rate and its change are absent (they read 0 before); posts are counted (0 where none)."""
+    ds = _tiny_dataset()
+    ds.conversions = empty("conversions")
+    led = return_on_influence(ds, account="acme", service_handles=["acmecare"], value_per_conversion=25)
+    posting = led.weeks[led.weeks["activity"].isin(["content", "engagement", "promotion"])]
+    assert posting["conversions"].isna().all() and posting["count"].isna().all()
+    assert posting["count_per_hour"].isna().all() and posting["count_change"].isna().all()
+    assert posting["posts"].notna().all() and (posting["posts"] >= 0).all()
+    cs = led.weeks[led.weeks["activity"] == "customer service"]
+    assert cs["count"].tolist() == [1]  # listening ran: answered cases are counted
+    # measured counts missing in a week are 0 that week
+    values = pd.DataFrame({"week": ["2026-W40", "2026-W41"], "activity": ["content", "engagement"],
+                           "conversions": [3, 2]})
+    led2 = weekly_ledger(empty("effort"), values).set_index(["week", "activity"])
+    assert led2.loc[("2026-W41", "content"), "count"] == 0 and led2.loc[("2026-W40", "engagement"), "count"] == 0
+    led3 = weekly_ledger(empty("effort"), values, counted=["answered_cases"]).set_index(["week", "activity"])
+    assert pd.isna(led3.loc[("2026-W40", "content"), "count"])
+
+
+def test_an_activity_nobody_did_returns_no_sentence():
+    """Priced activities get a value of 0 in weeks without returns, but a sentence "Promotion in
+    2026-W41: returned 0.00" for an activity with no post, hour or answered case says nothing."""
+    effort = conform("effort", {"week": ["2026-W41"], "activity": ["content"], "hours": [8.0]})
+    led = return_on_influence(_tiny_dataset(effort), account="acme", service_handles=["acmecare"],
+                              value_per_conversion=25, value_per_case=10)
+    w = led.weeks.set_index("activity")
+    assert w.loc["promotion", "value"] == 0.0 and w.loc["promotion", "posts"] == 0
+    said = ledger_findings(led)["finding"]
+    assert not said.str.startswith("Promotion in").any()
+    assert said.str.startswith("Content in 2026-W41").any()
+
+
+@pytest.mark.parametrize("x", [0.0, 0.00123, 0.0062, 0.05046, 0.148, 0.1549, 0.9996, 1.0, 2.345])
+def test_ledger_sentences_write_rates_and_changes_as_the_report_tables_do(x):
+    from roi.ledger import findings
+    from roi.report import format as fmt
+
+    assert findings._pct(x) == fmt.percent(x)
+    assert findings._signed(x) == fmt.signed_percent(x) and findings._signed(-x) == fmt.signed_percent(-x)
+
+
 def test_unknown_account_and_bad_options_are_parameter_errors():
     with pytest.raises(ParameterError, match="'nobody' not found"):
         return_on_influence(_tiny_dataset(), account="nobody")

@@ -128,10 +128,12 @@ def return_on_influence(
     valued = value_per_conversion is not None or bool(conversions["revenue"].notna().any())
     priced = (["content", "engagement", "promotion"] if valued or engagement_values else []) + (
         ["customer service"] if value_per_case is not None else [])
-    table = weekly_ledger(effort, values, valued=priced, baseline_weeks=baseline_weeks, level=level)
+    counted = ["answered_cases", *(["conversions"] if len(conversions) else [])]
+    table = weekly_ledger(effort, values, valued=priced, counted=counted, baseline_weeks=baseline_weeks, level=level)
     # What was looked for and not found is zero (the change already counts it so); what was not
     # looked for (no web analytics at all) stays absent.
     posting = table["activity"].isin(["content", "engagement", "promotion"]).to_numpy(dtype=bool)
+    table.loc[posting, "posts"] = table.loc[posting, "posts"].fillna(0)  # every post of the store was looked at
     if len(conversions):
         table.loc[posting, ["sessions", "conversions"]] = table.loc[posting, ["sessions", "conversions"]].fillna(0)
     service = (table["activity"] == "customer service").to_numpy(dtype=bool)

@@ -21,12 +21,25 @@ __all__ = ["ledger_findings", "FINDING_COLUMNS"]
 FINDING_COLUMNS = ("topic", "finding", "numbers")
 
 
+# Rates and changes are written as the report's tables write them (roi.report.format.percent and
+# signed_percent; tests/test_ledger.py holds the two to the same digits): a sentence saying "15%"
+# beside a table saying "14.8%" reads as two different numbers.
 def _pct(x: float) -> str:
-    return f"{100 * x:.1f}%" if abs(x) < 0.1 else f"{100 * x:.0f}%"
+    v = 100 * x
+    digits = 0 if abs(v) >= 99.95 or v == 0 else 1 if abs(v) >= 1 else 2
+    return f"{v:,.{digits}f}%"
+
+
+def _whole(x: float) -> str:
+    v = round(abs(100 * x))
+    return f"{v:,}%" if v else "less than 1%"
 
 
 def _signed(x: float) -> str:
-    return ("+" if x > 0 else "") + _pct(x) if math.isfinite(x) else "unbounded"
+    if not math.isfinite(x):
+        return "unbounded"
+    v = round(100 * x)
+    return "±0%" if v == 0 else f"+{v:,}%" if v > 0 else f"−{-v:,}%"
 
 
 def _name(channel: str) -> str:
@@ -117,7 +130,8 @@ def _week_findings(ledger, level: int) -> list[tuple[str, str, dict]]:
             numbers["hours"] = float(r.hours)
             parts.append(_hours(float(r.hours)) + (f" ({_money(float(r.cost))})" if _known(r.cost) else ""))
         answered = _known(r.count) and r.count_name == "answered_cases"
-        if _known(r.value):
+        done = bool(parts) or (answered and int(r.count) > 0) or (_known(r.value) and float(r.value) > 0)
+        if _known(r.value) and done:  # an activity nobody did that week "returned 0.00" says nothing
             numbers["value"] = float(r.value)
             if answered:  # the value says what was returned; the count says for what
                 parts.append(f"answered {int(r.count)} complaint" + ("" if int(r.count) == 1 else "s"))
@@ -125,7 +139,7 @@ def _week_findings(ledger, level: int) -> list[tuple[str, str, dict]]:
             if _known(r.value_per_hour):
                 numbers["value_per_hour"] = float(r.value_per_hour)
                 parts.append(f"{_money(float(r.value_per_hour))} an hour")
-        elif answered:
+        elif answered and not _known(r.value):
             parts.append(f"answered {int(r.count)} complaint" + ("" if int(r.count) == 1 else "s") + " (not valued)")
         if not parts:
             continue
@@ -138,7 +152,7 @@ def _week_findings(ledger, level: int) -> list[tuple[str, str, dict]]:
                            baseline_weeks=int(r.baseline_weeks))
             direction = "rose" if ch > 0 else "fell"
             sure = ("a clear change" if lo > 0 or hi < 0 else "no clear change")
-            text += (f"; {what} {per} {direction} {_pct(abs(ch))} against the previous {int(r.baseline_weeks)} "
+            text += (f"; {what} {per} {direction} {_whole(ch)} against the previous {int(r.baseline_weeks)} "
                      f"week{'s' if int(r.baseline_weeks) != 1 else ''} ({level}% interval {_signed(lo)} to "
                      f"{_signed(hi)}: {sure})")
         out.append(("effort", text + ".", numbers))

@@ -43,7 +43,8 @@ def _effort_by_week(effort: pd.DataFrame) -> pd.DataFrame:
 
 
 def weekly_ledger(effort: pd.DataFrame, values: pd.DataFrame, *, valued: Iterable[str] = (),
-                  baseline_weeks: int = 4, level: float = 0.95) -> pd.DataFrame:
+                  counted: Iterable[str] = ("conversions", "answered_cases"), baseline_weeks: int = 4,
+                  level: float = 0.95) -> pd.DataFrame:
     """Hours, cost, value and value per hour for every week and activity, with the change.
 
     Parameters
@@ -55,6 +56,10 @@ def weekly_ledger(effort: pd.DataFrame, values: pd.DataFrame, *, valued: Iterabl
     valued : iterable of str
         Activities whose value was measured and priced: a week where they returned nothing is
         worth 0 (for the others an absent value stays absent: nobody set what it is worth).
+    counted : iterable of str, default both
+        The counts that were measured: ``conversions`` only when the store holds web analytics,
+        ``answered_cases`` when listening ran. A count measured and absent in a week is 0 that week;
+        a count not measured stays absent, and so do its rate and change.
     baseline_weeks : int, default 4
         How many previous weeks (of the table, up to this many) a week is compared with.
     level : float, default 0.95
@@ -112,7 +117,7 @@ def weekly_ledger(effort: pd.DataFrame, values: pd.DataFrame, *, valued: Iterabl
         out["value_per_hour"] = pd.array(np.where(h > 0, v / h, np.nan), dtype="Float64")
     name = out["activity"].map(_COUNT_OF)
     count = np.full(len(out), np.nan)
-    for activity_count in ("conversions", "answered_cases"):
+    for activity_count in set(counted) & {"conversions", "answered_cases"}:
         pick = (name == activity_count).to_numpy()
         count[pick] = out.loc[pick, activity_count].to_numpy(dtype="float64", na_value=0.0)
     exposure = h if has_effort else np.ones(len(out))
