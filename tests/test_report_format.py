@@ -58,3 +58,12 @@ def test_hostile_or_foreign_handles_link_only_where_safe():
 def test_long_tables_say_how_many_rows_are_hidden():
     t = format_table(pd.DataFrame({"posts": range(40)}), max_rows=15)
     assert "Showing 15 of 40 rows." in t.html and t.rows == 15
+
+
+def test_a_column_of_measurements_reads_alike():
+    """Per-capita figures 4.46 and 5.0 used to print as "4.46" and "5" in one column; three
+    significant figures keep "5.00". A float column of whole hours prints as counts."""
+    t = format_table(pd.DataFrame({"country": ["US", "CA", "IN"], "followers_per_million": [4.46, 5.0, 0.109],
+                                   "hours": [8.0, 12.0, None]})).html
+    assert ">4.46<" in t and ">5.00<" in t and ">0.109<" in t
+    assert ">8<" in t and ">12<" in t and ">8.00<" not in t

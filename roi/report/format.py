@@ -199,6 +199,11 @@ def ratio(value: Any) -> str:
 
 
 def _number(value: Any) -> str:
+    """A measurement to three significant figures, trailing zeros kept so a column reads alike.
+
+    >>> [_number(v) for v in (4.46, 5.0, 0.109, 0.5, 12.345, 99.96, 1234.5, 0.0004, 0)]
+    ['4.46', '5.00', '0.109', '0.500', '12.3', '100', '1,234', '< 0.001', '0']
+    """
     if _missing(value):
         return MISSING
     v = float(value)
@@ -206,11 +211,19 @@ def _number(value: Any) -> str:
         return MISSING
     if v == 0:
         return "0"
-    if abs(v) >= 100:
+    if abs(v) < 0.001:
+        return "< 0.001"
+    text = f"{v:#.3g}"
+    if "e" in text or abs(float(text)) >= 100:
         return f"{v:,.0f}"
-    if abs(v) >= 1:
-        return f"{v:,.2f}".rstrip("0").rstrip(".")
-    return f"{v:.3f}".rstrip("0").rstrip(".") if abs(v) >= 0.001 else "< 0.001"
+    return text.rstrip(".")
+
+
+def _whole_numbers(values: pd.Series) -> bool:
+    """Whether every known value of a float column is a whole number (hours 8.0, 12.0)."""
+    v = pd.to_numeric(values, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    v = v[np.isfinite(v)]
+    return bool(len(v)) and bool((v == np.round(v)).all())
 
 
 def _minutes(value: Any) -> str:
@@ -429,11 +442,14 @@ def format_table(frame: pd.DataFrame, *, caption: str = "", tz: str = "UTC", col
     num_th = ' class="roi-num"'
     head = "".join(f'<th scope="col"{num_th if _kind(c, shown[c]) in numeric else ""}>'
                    f"{html.escape(headers.get(c, header(c)))}</th>" for c in columns)
+    # A column of measurements in whole numbers (hours 8, 12) reads as counts, not "8.00".
+    kinds = {c: "count" if _kind(c, shown[c]) == "number" and _whole_numbers(shown[c]) else _kind(c, shown[c])
+             for c in columns}
     body_rows = []
     for i in range(len(shown)):
         cells = []
         for c in columns:
-            kind = _kind(c, shown[c])
+            kind = kinds[c]
             value = shown[c].iloc[i]
             text = format_value(value, kind, tz=tz)
             has_missing |= text == MISSING
