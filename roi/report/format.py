@@ -199,7 +199,7 @@ def ratio(value: Any) -> str:
 
 
 def _number(value: Any) -> str:
-    """A measurement to three significant figures, trailing zeros kept so a column reads alike.
+    """Format a measurement to three significant figures, trailing zeros kept so a column reads alike.
 
     >>> [_number(v) for v in (4.46, 5.0, 0.109, 0.5, 12.345, 99.96, 1234.5, 0.0004, 0)]
     ['4.46', '5.00', '0.109', '0.500', '12.3', '100', '1,234', '< 0.001', '0']
