@@ -39,6 +39,7 @@ ids keep every digit.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -57,7 +58,7 @@ from roi.io._csv import (
 from roi.tables import POST_KINDS, conform
 from roi.text import hashtags_of, mentions_of, retweet_texts, urls_of
 
-__all__ = ["read", "EXPECTED_HEADER", "COUNT_COLUMNS"]
+__all__ = ["read", "read_block", "EXPECTED_HEADER", "COUNT_COLUMNS"]
 
 EXPECTED_HEADER = (
     "post_id,author,created_at[,text,kind,referenced_id,conversation_id,lang,impressions,likes,"
@@ -112,14 +113,25 @@ def read(path: Path, *, as_of: pd.Timestamp | None = None) -> Iterator[ReadResul
     as_of_ts = None if as_of is None else observed_time(path, as_of)
     metrics_at = observed_time(path, as_of)
     for block in source.blocks():
-        yield _chunk(source, block, author_col, as_of_ts, metrics_at)
+        yield read_block(source, block, author_col=author_col, as_of=as_of_ts, metrics_at=metrics_at)
 
 
-def _chunk(source, block, author_col, as_of_ts, metrics_at) -> ReadResult:
+def read_block(source, block, *, author_col: str = "author", as_of: pd.Timestamp | None = None,
+               metrics_at: pd.Timestamp | None = None, problems: Problems | None = None,
+               raw: pd.DataFrame | None = None) -> ReadResult:
+    """Read one block of a posts CSV as posts (primary) and accounts (context) rows.
+
+    The block's columns are named as in :data:`EXPECTED_HEADER`; every row is ingested or
+    rejected with its reason. Other CSV readers whose columns map onto this header
+    (:mod:`roi.io.x_analytics`) rename their block's columns, note their own problems in
+    ``problems`` and read the block here, so every posts CSV follows the same rules; ``raw`` is
+    the block's rows as the file had them, kept in ``_rejected/`` for a rejected row.
+    """
+    as_of_ts = as_of
     rows = block.rows
     n = len(rows)
     cols = set(rows.columns)
-    problems = Problems(n)
+    problems = problems if problems is not None else Problems(n)
 
     def col(name: str) -> pd.Series:
         return rows[name] if name in cols else pd.Series(pd.NA, index=rows.index, dtype="string")
@@ -186,6 +198,7 @@ def _chunk(source, block, author_col, as_of_ts, metrics_at) -> ReadResult:
     accounts["observed_at"] = as_of_ts if as_of_ts is not None else accounts["_at"]
     accounts_out = with_accounting(conform("accounts", accounts), accounts["_line"], context=True)
 
-    rejected = block.bad + source.reject_rows(block, problems.mask, problems.reason[problems.mask].tolist())
+    as_read = block if raw is None else replace(block, rows=raw)
+    rejected = block.bad + source.reject_rows(as_read, problems.mask, problems.reason[problems.mask].tolist())
     return source.annotate(ReadResult(tables={"posts": posts_out, "accounts": accounts_out}, rejected=rejected,
                       read=n + len(block.bad), primary="posts"))

@@ -19,7 +19,8 @@ Rules, in order:
   ActivityStreams (``@context`` / ``orderedItems`` / ``type`` Person...) -> ``mastodon``;
   Bluesky responses (``feed``, ``thread``, ``followers``/``follows`` with ``did:`` / ``at://``)
   -> ``bluesky``.
-* CSV, by its header: ``experiment_id,arm,post_id`` -> ``experiments``;
+* CSV, by its header: ``Tweet id,Tweet permalink,...,time`` (X analytics' tweet-activity export)
+  -> ``x-analytics``; ``experiment_id,arm,post_id`` -> ``experiments``;
   ``week,activity,hours`` -> ``effort``;
   ``follower_id,followee_id`` -> ``follows``; ``date`` + ``utm_content`` or a landing URL
   (``landing_page``, ``landing page + query string``, ``page path + query string``,
@@ -52,12 +53,13 @@ import orjson
 
 from roi.io._json import open_bytes
 from roi.io.follows import ID_LIST_NAME
+from roi.io.x_analytics import is_tweet_activity
 
 __all__ = ["FORMATS", "Detection", "detect", "sniff", "is_x_archive", "ytd_name"]
 
 FORMATS = (
-    "x-v2", "x-v1", "x-archive", "mastodon", "bluesky", "csv", "conversions", "follows", "experiments",
-    "effort",
+    "x-v2", "x-v1", "x-archive", "mastodon", "bluesky", "csv", "x-analytics", "conversions", "follows",
+    "experiments", "effort",
 )
 HEAD_BYTES = 1 << 20
 _YTD = re.compile(rb"^\s*window\.YTD\.([A-Za-z0-9_]+)\.part(\d+)\s*=")
@@ -287,6 +289,8 @@ def _sniff_csv(head: bytes) -> Detection:
     cols = {c.strip().strip('"').lower() for c in header}
     if len(cols) < 2:
         return Detection(None, "text, but neither JSON nor a CSV export with a known header")
+    if is_tweet_activity(cols):
+        return Detection("x-analytics", "X analytics tweet-activity export (Tweet id, Tweet permalink, time)")
     if {"experiment_id", "arm", "post_id"} <= cols:
         return Detection("experiments", "experiments CSV (experiment_id, arm, post_id)")
     if {"week", "activity", "hours"} <= cols:

@@ -61,6 +61,7 @@ READERS = {
     "mastodon": "roi.io.mastodon",
     "bluesky": "roi.io.bluesky",
     "csv": "roi.io.csv_posts",
+    "x-analytics": "roi.io.x_analytics",
     "conversions": "roi.io.conversions",
     "follows": "roi.io.follows",
     "experiments": "roi.io.experiments",
