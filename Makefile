@@ -29,7 +29,7 @@ LAB_PORT ?= 8888
 PYTEST_WORKERS ?= 2
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: help setup weekly-report sample test lint sanitize lab bench clean distclean
+.PHONY: help setup weekly-report sample test lint sanitize wheel-check lab bench clean distclean
 
 help: ## Show this help
 	@echo "roi — return on influence. Targets:"
@@ -78,16 +78,28 @@ sanitize: setup ## Build the C line scanner with AddressSanitizer + UBSan (gcc) 
 		$(abspath $(BIN))/python -m pytest -q -p no:cacheprovider -o addopts="" --rootdir=$(CURDIR) \
 		$(CURDIR)/tests/test_json_lines.py $(CURDIR)/tests/test_x_v2.py
 
+WHEEL_DIR := build/wheel-check
+
+# Needs no .venv: a venv of its own made by $(PYTHON), so the wheel and the check share one interpreter.
+# setuptools reuses build/lib*: a stale copy there would hide a file that package-data misses.
+# --no-compile: byte-compiling all 1.4 GB of dependencies costs ~20 s of CPU and checks nothing of roi's.
+wheel-check: ## Build the wheel, install only it (dependencies pinned by constraints.txt) in a fresh venv under build/, then geocode, ingest and render a report with it offline from outside the checkout
+	rm -rf $(WHEEL_DIR) build/lib.* build/bdist.* roi.egg-info
+	$(PYTHON) -m venv $(WHEEL_DIR)/venv
+	$(WHEEL_DIR)/venv/bin/python -m pip wheel --quiet --no-deps -w $(WHEEL_DIR)/dist .
+	$(WHEEL_DIR)/venv/bin/python -m pip install --quiet --no-compile -c constraints.txt $(WHEEL_DIR)/dist/roi-*.whl
+	.ci/wheel-smoke $(WHEEL_DIR)/venv
+
 lab: setup ## Start JupyterLab on 127.0.0.1 (LAB_PORT=8888) with the roi kernel
 	$(BIN)/jupyter lab --ip 127.0.0.1 --port $(LAB_PORT) --no-browser $(ROOT_FLAG) --notebook-dir .
 
 bench: setup ## Run every benchmark in bench/ and print figures with their reference ratios
 	$(BIN)/python bench/run_all.py
 
-clean: ## Remove rendered reports, generated stores and caches (keeps .venv)
+clean: ## Remove rendered reports, generated stores, caches and build/ (keeps .venv)
 	find $(REPORTS) -mindepth 1 -maxdepth 1 ! -name README.md ! -name screenshots -exec rm -rf {} +
 	find data/processed data/raw -mindepth 1 -maxdepth 1 ! -name README.md -exec rm -rf {} +
-	rm -rf .pytest_cache .ruff_cache bench/results
+	rm -rf .pytest_cache .ruff_cache bench/results build roi.egg-info
 	find . -name __pycache__ -not -path './$(VENV)/*' -exec rm -rf {} +
 
 distclean: clean ## Also remove the virtual environment (.venv; an active conda environment is left alone)

@@ -52,9 +52,7 @@ import pyarrow as pa
 import pyarrow.dataset as pads
 import pyarrow.parquet as pq
 
-from roi import (
-    store_files,  # write_json_atomic is called through the module: a test replaces it to crash a commit
-)
+import roi.store_files  # write_json_atomic is called through its module: a test replaces it to crash a commit
 from roi._version import __version__
 from roi.errors import ParameterError, StoreError
 from roi.store_files import (
@@ -202,7 +200,7 @@ class Store:
             (self.path / "tables").mkdir(exist_ok=True)
             (self.path / "_rejected").mkdir(exist_ok=True)
             (self.path / READ_LOCK).touch()
-            store_files.write_json_atomic(
+            roi.store_files.write_json_atomic(
                 manifest,
                 {"store_format": STORE_FORMAT, "roi_version": __version__, "created_at": _now(),
                  "tables": {}, "sources": [], "rejected_files": []},
@@ -510,7 +508,7 @@ class Store:
         self._commit(manifest)
 
     def _commit(self, manifest: dict[str, Any]) -> None:
-        store_files.write_json_atomic(self.path / MANIFEST, manifest)
+        roi.store_files.write_json_atomic(self.path / MANIFEST, manifest)
         self.manifest = manifest
         self._remove_unreferenced()
 

@@ -144,6 +144,9 @@ TABLES: dict[str, Table] = {
                 ("manual_repost", BOOL, "an old-style manual retweet: text starts 'RT @user:' but the platform "
                  "records no repost, so it is the author's own post (kind original, reply or quote; no "
                  "referenced_id unless it replies or quotes), its metrics and mentions its own; null: unknown"),
+                ("date_only", BOOL, "the source gave the day, not the time (X analytics' content export): "
+                 "created_at is that day at 12:00 UTC, so its local date holds from UTC-11 to UTC+11; "
+                 "hour-of-day analyses leave the post out; null or false: a full time"),
                 ("hashtags", STRING_LIST, "casefolded, without #"),
                 ("mentions", STRING_LIST, "casefolded handles, without @; RT @x: is not a mention"),
                 ("urls", STRING_LIST, "expanded URLs"),

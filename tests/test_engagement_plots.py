@@ -45,6 +45,18 @@ def test_heatmap_annotates_counts(metrics):
     plt.close(fig)
 
 
+def test_heatmap_draws_no_colour_scale_when_no_cell_has_enough_posts(metrics):
+    """Every cell under min_posts: the cells are grey, and no scale is drawn (it used to run from
+    -10% to 10%, a rate no post can have)."""
+    table = engagement_by_slot(metrics, tz="UTC")
+    fig, ax = plt.subplots()
+    plot_slot_heatmap(table, ax=ax, min_posts=1000)
+    assert len(fig.axes) == 1
+    plot_slot_heatmap(table, ax=ax, min_posts=1)
+    assert len(fig.axes) == 2  # the colour bar, once a cell is coloured
+    plt.close(fig)
+
+
 def test_hashtag_count_bars(metrics):
     ax = plot_rate_by_hashtag_count(engagement_by_hashtag_count(metrics))
     assert [t.get_text().split("\n")[0] for t in ax.get_xticklabels()] == ["0", "1", "2", "3", "4+"]

@@ -144,3 +144,35 @@ def test_ledger_section_for_an_account_without_posts_is_one_sentence(tmp_path):
     ctx = prepare(tiny_store(tmp_path / "store"), account="bob", week="2026-W47", tz="America/New_York")
     html = sections.ledger(ctx)._repr_html_()
     assert "No posts by @bob in the store" in html and "<table" not in html
+
+
+def test_best_hour_is_set_against_the_usual_hour_it_beats(tmp_path):
+    """Two adjacent evening hours are both best and the model's reference is one of them: the
+    sentence must still say the evening beat the usual morning hour (it said "too little data")."""
+    from test_x_analytics import _year_of_exports
+
+    from roi.cli.main import main
+    from roi.report import prepare
+    from roi.report.findings import best_hour_finding
+
+    assert main(["ingest", str(_year_of_exports(tmp_path / "exports")), "--store", str(tmp_path / "s")]) == 0
+    ctx = prepare(tmp_path / "s", account="AcmeKitchen", tz="Europe/London")
+    found = best_hour_finding(None, tz="Europe/London", model=ctx.model)
+    assert found.supported and found.numbers["hour"] in (18, 19), found.sentence
+    assert found.numbers["reference"] in ("09:00", "10:00", "13:00", "14:00")
+    assert 1.5 < found.numbers["irr"] < 2.6 and found.numbers["ci_low"] > 1  # planted: 2x likes per view
+    assert "not clearly behind it" in found.sentence
+    # effects alone (no covariance): the old comparison with the reference, which says less
+    assert not best_hour_finding(ctx.model.effects, tz="Europe/London").supported
+
+
+def test_a_model_without_hashtag_or_hour_terms_is_not_called_unfitted():
+    import pandas as pd
+
+    from roi.report.findings import best_hour_finding, hashtag_finding
+
+    e = pd.DataFrame({"term": ["weekday=Tue"], "irr": [1.1], "ci_low": [0.9], "ci_high": [1.3], "p_value": [0.3],
+                      "reference": ["weekday=Mon"], "posts": [40]})
+    assert "too few different numbers of hashtags" in hashtag_finding(e).sentence
+    assert "too few different hours" in best_hour_finding(e, tz="UTC").sentence
+    assert "no engagement model could be fitted" in hashtag_finding(None).sentence

@@ -67,3 +67,9 @@ def test_a_column_of_measurements_reads_alike():
                                    "hours": [8.0, 12.0, None]})).html
     assert ">4.46<" in t and ">5.00<" in t and ">0.109<" in t
     assert ">8<" in t and ">12<" in t and ">8.00<" not in t
+
+
+def test_a_post_known_by_its_day_shows_no_time():
+    t = format_table(pd.DataFrame({"created_at": pd.to_datetime(["2026-06-30T12:00Z", "2026-06-30T17:05Z"], utc=True),
+                                   "date_only": pd.array([True, False], dtype="boolean")}), tz="Europe/London").html
+    assert "Tue 30 Jun 18:05" in t and "13:00" not in t and "Tue 30 Jun" in t

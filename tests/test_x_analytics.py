@@ -131,3 +131,67 @@ def test_timing_reads_the_exports_impressions(tmp_path, capsys):
     out = json.loads(capsys.readouterr().out)
     assert out["denominator"] == "impressions"
     assert out["best_slots"][0]["hour"] == 18
+
+
+CONTENT = "account_analytics_content_2026-06-01_2026-06-30.csv"
+
+
+@pytest.fixture
+def content_export(tmp_path):
+    from conftest import REPO
+
+    path = tmp_path / CONTENT
+    shutil.copy(REPO / "tests" / "fixtures" / "x_analytics" / CONTENT, path)
+    return path
+
+
+def test_the_content_export_gives_days_not_times(content_export):
+    assert detect(content_export).format == "x-analytics"
+    result = next(read(content_export))
+    posts = result.tables["posts"].set_index("post_id")
+    assert result.read == 5 and len(posts) == 3
+    menu = posts.loc["2074000000000000001"]
+    assert menu.impressions == 12978 and menu.reposts == 21 and menu.link_clicks == 66  # "12,978"
+    assert menu.created_at == pd.Timestamp("2026-06-30T12:00Z") and bool(menu.date_only)
+    assert posts["date_only"].all() and posts.loc["2074000000000000002"].kind == "reply"
+    assert posts.loc["2074000000000000003"].text == "Which knife should we test next?\nReply below 👇"
+    reasons = {r.line: r.reason for r in result.rejected}
+    assert reasons == {6: "empty Post Link: the export's only word on who wrote it",
+                       7: "created_at 'someday' is not an ISO 8601 time"}
+
+
+@pytest.mark.parametrize("tz", ["Pacific/Honolulu", "America/Los_Angeles", "UTC", "Asia/Tokyo", "Asia/Kolkata"])
+def test_a_day_stays_the_same_day_in_the_readers_time_zone(content_export, tz):
+    posts = next(read(content_export)).tables["posts"]
+    local = posts["created_at"].dt.tz_convert(tz).dt.strftime("%a %d %b").tolist()
+    assert local == ["Tue 30 Jun", "Mon 29 Jun", "Mon 29 Jun"]
+
+
+def test_hour_analyses_leave_day_only_posts_out(tmp_path, capsys, content_export):
+    """A year of tweet-activity exports (times) plus a content export (days): timing ranks hours on
+    the timed posts and says how many it left out; an A/B slot never holds a day-only post; with
+    only day-only posts timing says there is no hour to rank, in one line."""
+    from roi.abtest import slot_posts
+    from roi.engagement import account_metrics, engagement_by_hour
+
+    only_days = tmp_path / "days"
+    assert main(["ingest", str(content_export), "--store", str(only_days)]) == 0
+    capsys.readouterr()
+    assert main(["timing", "--store", str(only_days), "--account", "AcmeKitchen", "--tz", "UTC"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "date but no time of day" in err and "Traceback" not in err
+
+    raw = _year_of_exports(tmp_path / "exports")
+    shutil.copy(content_export, raw / CONTENT)
+    assert main(["ingest", str(raw), "--store", str(tmp_path / "both")]) == 0
+    capsys.readouterr()
+    assert main(["timing", "--store", str(tmp_path / "both"), "--account", "AcmeKitchen", "--tz", "UTC",
+                 "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert any("3 post(s) have a date but no time of day" in n for n in out["notes"])
+    ds = roi.load(tmp_path / "both")
+    metrics = account_metrics(ds, "AcmeKitchen")
+    assert int(metrics["date_only"].sum()) == 3 and len(metrics) == 123
+    by_hour = engagement_by_hour(metrics, tz="UTC")
+    assert int(by_hour["posts"].sum()) == 120 and 12 not in set(by_hour.loc[by_hour["posts"] > 0, "hour"])
+    assert "2074000000000000001" not in set(slot_posts(metrics, "11:00-13:00", "17:00-19:00", tz="UTC")["post_id"])

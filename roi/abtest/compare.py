@@ -55,6 +55,7 @@ from roi.abtest import guards
 from roi.abtest.plan import pairs_needed
 from roi.abtest.slots import Slot, parse_slot
 from roi.abtest.verdict import verdict_text
+from roi.engagement.breakdowns import timed
 from roi.errors import ParameterError
 
 __all__ = ["METRICS", "ABResult", "compare", "experiment_posts", "slot_posts", "compare_store",
@@ -695,7 +696,7 @@ def slot_posts(metrics: pd.DataFrame, slot_a: str | Slot, slot_b: str | Slot, *,
     a, b = parse_slot(slot_a), parse_slot(slot_b)
     if a.overlaps(b):
         raise ParameterError(f"slots {a} and {b} overlap; use separate windows so each post is in one arm")
-    rows = metrics
+    rows = timed(metrics)  # a post known only by its day is in no time slot
     if author_id is not None:
         rows = rows[rows["author_id"].astype(str) == str(author_id)]
     if kinds and "kind" in rows.columns:

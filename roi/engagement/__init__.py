@@ -28,6 +28,7 @@ from roi.engagement.breakdowns import (
     engagement_by_slot,
     engagement_by_weekday,
     rate_table,
+    timed,
     with_slot,
 )
 from roi.engagement.content import CONTENT_TYPES, classify_content
@@ -60,6 +61,7 @@ __all__ = [
     "RATES",
     "rate_table",
     "with_slot",
+    "timed",
     "engagement_by_slot",
     "engagement_by_hour",
     "engagement_by_weekday",

@@ -39,6 +39,7 @@ __all__ = [
     "RATES",
     "rate_table",
     "with_slot",
+    "timed",
     "engagement_by_slot",
     "engagement_by_hour",
     "engagement_by_weekday",
@@ -68,6 +69,24 @@ def _check(metrics, rate: str, needed: Sequence[str]) -> tuple[str, str, str]:
         raise ParameterError(
             f"metrics: missing column(s) {', '.join(missing)}; pass the table from roi.engagement.post_metrics")
     return y, x, kind
+
+
+def timed(metrics):
+    """Keep the rows of ``metrics`` (or posts) whose time of day is known: not ``date_only``.
+
+    An export that gives days, not times (X analytics' content export) sets ``date_only``; such
+    posts count in daily and weekly figures and are left out of every hour-of-day analysis.
+
+    >>> m = pd.DataFrame({"post_id": ["a", "b", "c"], "date_only": pd.array([False, True, None], dtype="boolean")})
+    >>> timed(m)["post_id"].tolist()
+    ['a', 'c']
+    """
+    if "date_only" not in metrics.columns:
+        return metrics
+    day_only = metrics["date_only"].astype("boolean").fillna(False)
+    if is_dask(metrics):
+        return metrics[~day_only]
+    return metrics[~day_only.to_numpy(dtype=bool)]
 
 
 def with_slot(metrics, *, tz: str = "UTC"):
@@ -311,13 +330,13 @@ def engagement_by_slot(metrics, *, tz: str = "UTC", rate: str = "engagement_rate
     ``options`` are those of :func:`rate_table` (min_posts, level, ci, n_boot, seed, ...).
     """
     grid = pd.DataFrame([(d, h) for d in range(7) for h in range(24)], columns=["weekday", "hour"])
-    return rate_table(with_slot(metrics, tz=tz), ["weekday", "hour"], rate=rate, levels=grid, **options)
+    return rate_table(with_slot(timed(metrics), tz=tz), ["weekday", "hour"], rate=rate, levels=grid, **options)
 
 
 def engagement_by_hour(metrics, *, tz: str = "UTC", rate: str = "engagement_rate", **options) -> pd.DataFrame:
     """Compute the rate by local hour of day, 0-23 (hours without posts included)."""
     grid = pd.DataFrame({"hour": np.arange(24)})
-    return rate_table(with_slot(metrics, tz=tz), "hour", rate=rate, levels=grid, **options)
+    return rate_table(with_slot(timed(metrics), tz=tz), "hour", rate=rate, levels=grid, **options)
 
 
 def engagement_by_weekday(metrics, *, tz: str = "UTC", rate: str = "engagement_rate", **options) -> pd.DataFrame:

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from roi.dask_engine import is_dask
-from roi.engagement.breakdowns import with_slot
+from roi.engagement.breakdowns import timed, with_slot
 from roi.engagement.intervals import wilson_interval
 from roi.errors import ParameterError
 
@@ -110,7 +110,7 @@ def conversion_funnel(
     known = frame[list(FUNNEL_STAGES)].notnull().all(axis=1)
     frame = frame[known]
     if by in ("hour", "weekday"):
-        frame = with_slot(frame, tz=tz)
+        frame = with_slot(timed(frame) if by == "hour" else frame, tz=tz)
         keys = [by]
     elif by == "post":
         keys = ["post_id"]

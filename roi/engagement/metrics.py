@@ -37,7 +37,7 @@ POST_METRIC_COLUMNS = [
     "engagements", "engagement_rate", "click_rate",
     "web_clicks", "conversions", "conversion_rate", "revenue",
     "hashtag_count", "mention_count", "has_question", "has_link",
-    "kind", "hashtags", "followers",
+    "kind", "hashtags", "followers", "date_only",
 ]
 
 _REQUIRED = ("post_id", "platform", "author_id", "created_at", "kind")
@@ -206,6 +206,7 @@ def post_metrics(
         "kind": own["kind"].astype("string"),
         "hashtags": hashtags,
         "followers": followers_all,
+        "date_only": col("date_only", "boolean").astype("boolean").fillna(False),
     }, index=own.index)
     return out[POST_METRIC_COLUMNS].reset_index(drop=True)
 

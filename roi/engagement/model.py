@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from roi.engagement.breakdowns import WEEKDAYS, with_slot
+from roi.engagement.breakdowns import WEEKDAYS, timed, with_slot
 from roi.engagement.count_regression import fit_negative_binomial
 from roi.engagement.exposure import exposure_basis
 from roi.errors import ParameterError
@@ -374,7 +374,7 @@ def _prepare(metrics: pd.DataFrame, outcome: str, exposure: str, tz: str, conten
             frame["content_type"].notna(), "original"))
     ok = (frame[outcome].notna() & frame[exposure].notna() & (frame[exposure] > 0) & frame["created_at"].notna()
           & frame["hashtag_count"].notna() & frame["mention_count"].notna() & frame["has_question"].notna())
-    frame = frame[ok.fillna(False).astype(bool).to_numpy()]
+    frame = timed(frame[ok.fillna(False).astype(bool).to_numpy()])  # hour terms need the time of day
     return with_slot(frame, tz=tz).reset_index(drop=True)
 
 

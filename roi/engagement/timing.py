@@ -19,6 +19,7 @@ import pandas as pd
 from scipy import stats
 
 from roi.engagement.best_time import best_slots
+from roi.engagement.breakdowns import timed
 from roi.engagement.model import CountModel, fit_engagement_model, refit
 from roi.errors import ParameterError
 
@@ -205,6 +206,11 @@ def timing_analysis(
         No usable posts, too few posts for the model, or no slot to rank (the message says
         which and how many posts there are).
     """
+    day_only = int(len(metrics) - len(timed(metrics)))
+    if day_only and day_only == len(metrics):
+        raise ParameterError(f"all {day_only:,} posts have a date but no time of day (an export that gives days, "
+                             "such as X analytics' content export): there is no hour to rank; ingest the posts "
+                             "from the API or the archive for their times")
     model = fit_engagement_model(metrics, tz=tz, content=content, metric=metric, exposure=exposure,
                                  min_impression_posts=min_impression_posts, level=level)
     slots = best_slots(metrics, tz=tz, model=model, min_posts=min_posts, include_sparse=include_sparse, level=level)
@@ -220,6 +226,9 @@ def timing_analysis(
              f"{basis.get('reason', '')}."]
     if basis.get("posts_left_out"):
         notes.append(f"{basis['posts_left_out']} post(s) left out for an unknown count or denominator.")
+    if day_only:
+        notes.append(f"{day_only:,} post(s) have a date but no time of day (an export that gives days): they "
+                     "are left out of the hours ranked here and count in daily and weekly figures.")
     if info.get("excluded_sparse"):
         notes.append(f"{info['excluded_sparse']} slot(s) with posts but fewer than {min_posts} are not ranked.")
     if model.overdispersion.get("note"):

@@ -20,7 +20,8 @@ Rules, in order:
   Bluesky responses (``feed``, ``thread``, ``followers``/``follows`` with ``did:`` / ``at://``)
   -> ``bluesky``.
 * CSV, by its header: ``Tweet id,Tweet permalink,...,time`` (X analytics' tweet-activity export)
-  -> ``x-analytics``; ``experiment_id,arm,post_id`` -> ``experiments``;
+  and ``Post id,Date,Post text,Post Link,...`` (its content export since 2024) -> ``x-analytics``;
+  ``experiment_id,arm,post_id`` -> ``experiments``;
   ``week,activity,hours`` -> ``effort``;
   ``follower_id,followee_id`` -> ``follows``; ``date`` + ``utm_content`` or a landing URL
   (``landing_page``, ``landing page + query string``, ``page path + query string``,
@@ -53,7 +54,7 @@ import orjson
 
 from roi.io._json import open_bytes
 from roi.io.follows import ID_LIST_NAME
-from roi.io.x_analytics import is_tweet_activity
+from roi.io.x_analytics import is_content_export, is_tweet_activity
 
 __all__ = ["FORMATS", "Detection", "detect", "sniff", "is_x_archive", "ytd_name"]
 
@@ -291,6 +292,8 @@ def _sniff_csv(head: bytes) -> Detection:
         return Detection(None, "text, but neither JSON nor a CSV export with a known header")
     if is_tweet_activity(cols):
         return Detection("x-analytics", "X analytics tweet-activity export (Tweet id, Tweet permalink, time)")
+    if is_content_export(cols):
+        return Detection("x-analytics", "X analytics content export (Post id, Date, Post Link)")
     if {"experiment_id", "arm", "post_id"} <= cols:
         return Detection("experiments", "experiments CSV (experiment_id, arm, post_id)")
     if {"week", "activity", "hours"} <= cols:

@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from roi.report.format import count, format_value, local_time, percent, signed_percent
 
@@ -83,7 +84,21 @@ def _hour_label(term: str) -> str:
     return f"{a:02d}:00" if m.group(2) is None else f"{a:02d}:00–{int(m.group(2)):02d}:59"
 
 
-def best_hour_finding(effects: pd.DataFrame | None, *, tz: str, min_posts: int = 10) -> Finding:
+def _and(items: list[str]) -> str:
+    """Join items as 'a', 'a and b', 'a, b and c'."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _hour_posts(model) -> dict[str, int]:
+    """Count posts per hour term of a fitted model (the reference hour included), from its data."""
+    spec, data = getattr(model, "spec", None), getattr(model, "data", None)
+    if spec is None or data is None or "hour" not in data.columns:
+        return {}
+    labels = data["hour"].map(spec.buckets)
+    return {f"hour={k}": int(v) for k, v in labels.value_counts().items()}
+
+
+def best_hour_finding(effects: pd.DataFrame | None, *, tz: str, min_posts: int = 10, model=None) -> Finding:
     """Find the hour of day whose posts earn the most engagements per view, from the model's effects.
 
     Parameters
@@ -91,10 +106,16 @@ def best_hour_finding(effects: pd.DataFrame | None, *, tz: str, min_posts: int =
     effects : DataFrame or None
         A fitted engagement model's ``effects`` (term ``hour=H`` against a reference hour, with
         ``irr``, ``ci_low``, ``ci_high``, ``p_value``, ``posts``); None when no model could be fitted.
+        Ignored when ``model`` is given (its effects are used).
     tz : str
         The report's time zone (hours are local hours there).
     min_posts : int
         An hour needs this many posts to be named.
+    model : CountModel, optional
+        The fitted model itself. With it the best hour (the reference hour included) is set against
+        the hour the account posts at most, whichever the model's reference is, by the model's
+        covariance (:meth:`roi.engagement.CountModel.contrast`): when the two best hours are close, the
+        sentence still says how far they beat the usual time. Without it, against the reference.
 
     Returns
     -------
@@ -111,9 +132,13 @@ def best_hour_finding(effects: pd.DataFrame | None, *, tz: str, min_posts: int =
     >>> best_hour_finding(None, tz="UTC").sentence
     'Best time to post: too little data to say (no engagement model could be fitted).'
     """
+    if model is not None:
+        effects = model.effects
     hours = _terms(effects, "hour=")
     if not len(hours):
-        return Finding("best hour", "Best time to post: too little data to say (no engagement model could be fitted).")
+        why = ("no engagement model could be fitted" if effects is None or not len(effects)
+               else "the posts went out at too few different hours to compare")
+        return Finding("best hour", f"Best time to post: too little data to say ({why}).")
     # The best of ~20 hours is picked after looking: where the model adjusts p-values for the many
     # comparisons (p_adjusted), "very likely" rests on the adjusted one.
     reference = str(hours["reference"].iloc[0]) if "reference" in hours.columns else None
@@ -136,6 +161,25 @@ def best_hour_finding(effects: pd.DataFrame | None, *, tz: str, min_posts: int =
                 "p_value": b.get("p_adjusted", b.get("p_value")), "versus": reference, "posts": b.get("posts")}
     else:
         return Finding("best hour", f"Best time to post: too little data to say (no hour has {min_posts}+ posts).")
+    counts = _hour_posts(model) if model is not None else {}
+    if counts and reference:
+        irr = {**dict(zip(hours["term"].astype(str), hours["irr"], strict=True)), reference: 1.0}
+        eligible = {t: v for t, v in irr.items() if counts.get(t, 0) >= min_posts}
+        if len(eligible) >= 2:
+            # The best hour against every other: an hour it beats even at the Bonferroni level
+            # (the best was picked after looking) is "beaten"; the rest are about as good.
+            top_term = max(eligible, key=lambda t: (eligible[t], counts[t]))
+            others = [t for t in eligible if t != top_term]
+            strict = 1 - 0.05 / len(others)
+            beaten = [t for t in others if model.contrast(top_term, t, level=strict)["ci_low"] > 1]
+            # Set against the most-used hour it beats (ties: the better one, the cautious claim).
+            usual = max(beaten or others, key=lambda t: (counts[t], eligible[t]))
+            c = model.contrast(top_term, usual)
+            se = (np.log(c["ci_high"]) - np.log(c["ci_low"])) / (2 * 1.959963984540054)
+            p = min(1.0, 2 * stats.norm.sf(abs(np.log(c["irr"])) / se) * len(others)) if se > 0 else None
+            best = {"term": top_term, "irr": c["irr"], "ci_low": c["ci_low"], "ci_high": c["ci_high"],
+                    "p_value": p, "versus": usual, "posts": counts[top_term],
+                    "close": sorted((t for t in others if t not in beaten), key=lambda t: -eligible[t])}
     if not best["ci_low"] > 1:
         return Finding("best hour", f"Best time to post: too little data to say — no hour with {min_posts}+ posts "
                                     "clearly beat the others.",
@@ -145,7 +189,9 @@ def best_hour_finding(effects: pd.DataFrame | None, *, tz: str, min_posts: int =
     label, ref = _hour_label(best["term"]), _hour_label(str(best["versus"]))
     sentence = (f"Posts at {label} ({_place(tz)} time) earned {signed_percent(best['irr'] - 1).lstrip('+')} more "
                 f"engagements per view than posts at {ref} ({sure}: 95% interval "
-                f"{_interval(best['ci_low'], best['ci_high'])}).")
+                f"{_interval(best['ci_low'], best['ci_high'])})"
+                + (f"; {_and([_hour_label(t) for t in best['close']])} {'was' if len(best['close']) == 1 else 'were'} "
+                   "not clearly behind it." if best.get("close") else "."))
     n = int(best["posts"]) if best["posts"] is not None and pd.notna(best["posts"]) else None
     evidence = "negative-binomial model of engagements per view (hour, weekday, hashtags, mentions, content)"
     if n:
@@ -195,7 +241,9 @@ def hashtag_finding(effects: pd.DataFrame | None) -> Finding:
     """
     tags = _terms(effects, "hashtags=")
     if not len(tags):
-        return Finding("hashtags", "Hashtags: too little data to say (no engagement model could be fitted).")
+        why = ("no engagement model could be fitted" if effects is None or not len(effects)
+               else "the posts carried too few different numbers of hashtags to compare")
+        return Finding("hashtags", f"Hashtags: too little data to say ({why}).")
     tags = tags.assign(n=tags["term"].map(_hashtag_n)).sort_values("n")
     top = int(tags["n"].max())
     better = tags[tags["ci_low"] > 1]

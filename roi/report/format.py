@@ -445,11 +445,14 @@ def format_table(frame: pd.DataFrame, *, caption: str = "", tz: str = "UTC", col
     # A column of measurements in whole numbers (hours 8, 12) reads as counts, not "8.00".
     kinds = {c: "count" if _kind(c, shown[c]) == "number" and _whole_numbers(shown[c]) else _kind(c, shown[c])
              for c in columns}
+    # A post known only by its day (``date_only``: an export that gives days) shows its day, no time.
+    day_only = (shown["date_only"].astype("boolean").fillna(False).to_numpy(dtype=bool) if "date_only" in shown.columns
+                else np.zeros(len(shown), dtype=bool))
     body_rows = []
     for i in range(len(shown)):
         cells = []
         for c in columns:
-            kind = kinds[c]
+            kind = "date" if kinds[c] == "datetime" and day_only[i] else kinds[c]
             value = shown[c].iloc[i]
             text = format_value(value, kind, tz=tz)
             has_missing |= text == MISSING

@@ -53,7 +53,7 @@ def plot_weekly_trend(trends: pd.DataFrame, metric: str, *, ax=None) -> Axes:
     >>> ax.get_title()
     'New and lost followers'
     """
-    from matplotlib.ticker import FuncFormatter
+    from matplotlib.ticker import FuncFormatter, PercentFormatter
 
     if metric not in TREND_METRICS:
         raise ParameterError(f"metric={metric!r}: expected one of {', '.join(TREND_METRICS)}")
@@ -73,7 +73,7 @@ def plot_weekly_trend(trends: pd.DataFrame, metric: str, *, ax=None) -> Axes:
         ax.fill_between(x, lo, hi, color="#3b6ea8", alpha=0.2, label="95% interval")
         ax.plot(x, rate, marker="o", color="#3b6ea8", label="engagement rate")
         ax.set_title("Engagement rate (engagements / views)")
-        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.1%}"))
+        ax.yaxis.set_major_formatter(PercentFormatter(1.0))  # enough decimals to tell the ticks apart
         text = (f"from {rate[np.isfinite(rate)][0]:.1%} to {rate[np.isfinite(rate)][-1]:.1%}"
                 if np.isfinite(rate).any() else "no rate known")
     elif metric == "clicks":

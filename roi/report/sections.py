@@ -89,7 +89,7 @@ def summary_findings(ctx: ReportContext) -> list[fnd.Finding]:
     history = ctx.complaint_history
     found = [
         fnd.engagement_finding(ctx.trends),
-        fnd.best_hour_finding(effects, tz=ctx.tz),
+        fnd.best_hour_finding(effects, tz=ctx.tz, model=model),
         fnd.hashtag_finding(effects),
         fnd.experiment_finding(tests),
         fnd.complaint_burst_finding(history["queue"], tz=ctx.tz, start=ctx.trends["week_start"].iloc[0], end=ctx.end),
@@ -310,7 +310,7 @@ def new_followers(ctx: ReportContext, *, top: int = 10) -> Section:
 
 def best_time(ctx: ReportContext, *, top: int = 5) -> Section:
     """Hour × weekday engagement rate in the account's time zone, and the best hours."""
-    from roi.engagement import best_hours, best_slots, engagement_by_slot
+    from roi.engagement import best_hours, best_slots, engagement_by_slot, timed
     from roi.engagement.plots import plot_slot_heatmap
 
     slots = engagement_by_slot(ctx.metrics, tz=ctx.tz)
@@ -325,8 +325,11 @@ def best_time(ctx: ReportContext, *, top: int = 5) -> Section:
         plot_slot_heatmap(slots, ax=ax)
         charts.append(Chart(fig, description(ax, default="Heatmap of engagement rate by weekday and local hour.")))
     place = ctx.tz.rsplit("/", 1)[-1].replace("_", " ")
-    notes = [f"All of the account's posts so far ({len(ctx.metrics):,}), by local hour in {place}. "
-             "Hours are ranked by the model's expected engagement rate, with 95% intervals."]
+    timed_posts = len(timed(ctx.metrics))
+    day_only = len(ctx.metrics) - timed_posts
+    notes = [f"All of the account's posts so far with a time of day ({timed_posts:,}), by local hour in {place}"
+             + (f"; {day_only:,} known only by their day are left out" if day_only else "")
+             + ". Hours are ranked by the model's expected engagement rate, with 95% intervals."]
     tables = [format_table(hours, caption="Best hours to post", tz=ctx.tz,
                            columns=["rank", "hour", "rate", "ci_low", "ci_high", "posts"],
                            headers={"rate": "Expected engagement rate"})]
