@@ -178,6 +178,7 @@ def build_repo(did: str = ACME) -> tuple[RepoBuilder, dict]:
     for i in range(N_FOLLOWS):
         repo.add("app.bsky.graph.follow", f"3laf{i:09d}", {"subject": f"did:plc:friend{i:020d}",
                                                             "createdAt": f"2025-0{i + 1}-15T10:00:00.000Z"})
+    repo.add("app.bsky.graph.follow", "3lafbaddate01", {"subject": BOB, "createdAt": "last tuesday"})
     for i in range(N_LIKES):
         repo.add("app.bsky.feed.like", f"3lal{i:09d}", {"subject": {"uri": ALICE_POST, "cid": "bafyreialice"},
                                                          "createdAt": _at(20 + i, 10)})
@@ -216,7 +217,7 @@ def test_posts_kinds_and_accounting(read_car):
     tables, rejected, read, _ = read_car
     posts = tables["posts"]
     n_posts = 4 + N_FILLERS
-    assert read == (n_posts + 4 + 2) + N_FOLLOWS + 1  # posts + failing posts + reposts, follows, the profile
+    assert read == (n_posts + 4 + 2) + (N_FOLLOWS + 1) + 1  # posts + failing posts + reposts, follows, the profile
     assert len(posts) == n_posts + 2 and not posts._context.any()
     assert posts.kind.value_counts().to_dict() == {"original": N_FILLERS + 2, "reply": 1, "quote": 1, "repost": 2}
     assert (posts.author_id == ACME).all() and posts.likes.isna().all()
@@ -264,7 +265,8 @@ def test_profile_is_the_owners_account_with_the_handle_given(read_car):
 
 def test_rejected_records_say_why_and_the_rest_is_read(read_car):
     rejected = {r.reason.split(": ", 1)[0].rsplit("/", 1)[1]: r for r in read_car[1]}
-    assert set(rejected) == {"3l8nodate0001", "3l8garbage001", "3l8tamper0001", "3l8missing001"}
+    assert set(rejected) == {"3l8nodate0001", "3l8garbage001", "3l8tamper0001", "3l8missing001", "3lafbaddate01"}
+    assert rejected["3lafbaddate01"].reason.endswith("createdAt 'last tuesday' is not a date")
     assert rejected["3l8nodate0001"].reason.endswith("no createdAt")
     assert "does not decode as DAG-CBOR" in rejected["3l8garbage001"].reason
     assert "does not match its sha2-256 digest" in rejected["3l8tamper0001"].reason
@@ -326,6 +328,25 @@ def test_an_unreadable_mst_node_is_one_rejected_record(tmp_path):
     assert read == rows + len(rejected)
 
 
+def test_each_bad_date_is_one_rejected_record_not_a_failed_file(tmp_path):
+    repo = RepoBuilder(ACME)
+    dates = {"good-offset": "2026-10-01T15:05:00+02:00", "good-naive": "2026-10-01 10:00:00",
+             "good-nanos": "2026-10-01T13:05:00.123456789Z", "feb-30": "2026-02-30T10:00:00Z",
+             "year-0000": "0000-01-01T00:00:00.000Z", "words": "yesterday", "year-9999": "9999-01-01T00:00:00Z"}
+    for rkey, created in dates.items():
+        repo.add("app.bsky.feed.post", rkey, {"text": rkey, "createdAt": created})
+    path = tmp_path / "repo.car"
+    path.write_bytes(repo.car())
+    result = ingest([path], tmp_path / "store")
+    source = result.sources[0]
+    assert (source.read, source.ingested, source.rejected) == (7, 3, 4)
+    reasons = [json.loads(line)["reason"] for line in (tmp_path / "store" / source.rejected_file).open()]
+    assert sum("is not a date" in r for r in reasons) == 3 and sum("outside the dates" in r for r in reasons) == 1
+    posts = roi.load(tmp_path / "store").posts.set_index("text")
+    assert posts.loc["good-offset", "created_at"] == pd.Timestamp("2026-10-01T13:05:00Z")
+    assert posts.loc["good-naive", "created_at"] == pd.Timestamp("2026-10-01T10:00:00Z")  # naive = UTC
+
+
 # ---------------------------------------------------------------------------- bad files
 def test_detection_by_content_not_name(car, tmp_path):
     renamed = tmp_path / "export.bin"
@@ -383,7 +404,7 @@ def test_api_response_and_car_of_one_account_merge_without_duplicates(car, tmp_p
         for s in result.sources:
             assert s.read == s.ingested + s.duplicates + s.rejected, s.summary()
     car_source = second.sources[0]
-    assert car_source.format == "bluesky-car" and car_source.rejected == 4
+    assert car_source.format == "bluesky-car" and car_source.rejected == 5
     assert car_source.by_table["posts"]["duplicates"] == 2  # the two posts the API response had
     assert car_source.by_table["accounts"]["duplicates"] == 1  # the profile: the API's author too
     ds = roi.load(store)
@@ -401,7 +422,7 @@ def test_cli_ingest_then_timing_and_report_sections(car, tmp_path, capsys):
     out = capsys.readouterr()
     source = json.loads(out.out)["sources"][0]
     assert (source["format"], source["read"], source["rejected"]) == ("bluesky-car", 4 + N_FILLERS + 4 + 2
-                                                                      + N_FOLLOWS + 1, 4)
+                                                                      + N_FOLLOWS + 1 + 1, 5)
     assert f"skipped {N_LIKES} likes" in out.err
     for account in ("acme.com", ACME):  # the handle --owner gave, or the DID
         # A repo has no metrics: timing finds the account, then says in one line it has nothing to rank.

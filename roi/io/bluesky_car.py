@@ -55,6 +55,7 @@ True
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections import Counter
 from collections.abc import Iterator
@@ -423,19 +424,19 @@ def _record(table: _Rows, value: Any, *, collection: str, uri: str, did: str, rk
         return None
     if not isinstance(created, str) or not created:
         return "no createdAt"
+    when = _when(created)
+    if when is None:
+        return f"createdAt {created[:64]!r} is not a date"
     if collection == _FOLLOW:
         subject = value.get("subject")
         if not (isinstance(subject, str) and subject.startswith("did:")):
             return "a follow whose subject is not a DID"
         if subject == did:
             return "the account follows itself"
-        made = pd.to_datetime(created, utc=True, errors="coerce", format="ISO8601")
-        if pd.isna(made):
-            return f"createdAt {created!r} is not a date"
-        first = min(made, observed) if observed is not None else made
+        # Made at createdAt, there when the export was taken (a follow dated later is seen then).
+        first = min(when, observed) if observed is not None else when
         table.rows.append({"follower_id": did, "followee_id": subject, "first_seen": first,
-                           "last_seen": observed if observed is not None else made,
-                           "_line": record, "_context": False})
+                           "last_seen": observed if observed is not None else when, "_line": record, "_context": False})
         return None
     if collection == _REPOST:
         subject = value.get("subject")
@@ -443,7 +444,7 @@ def _record(table: _Rows, value: Any, *, collection: str, uri: str, did: str, rk
         if not (isinstance(target, str) and target.startswith("at://")):
             return "a repost without subject.uri"
         via = value.get("via") if isinstance(value.get("via"), dict) else {}
-        table.rows.append({"post_id": uri, "author_id": did, "created_at": created, "kind": "repost",
+        table.rows.append({"post_id": uri, "author_id": did, "created_at": when, "kind": "repost",
                            "referenced_id": target, "hashtags": [], "mentions": [], "urls": [],
                            "via_id": via.get("uri"), "_line": record, "_context": False})
         return None
@@ -451,9 +452,30 @@ def _record(table: _Rows, value: Any, *, collection: str, uri: str, did: str, rk
         row = post_fields(uri, value, {})
     except (AttributeError, TypeError, ValueError) as exc:
         return f"a post whose text, facets, embed or reply cannot be read ({type(exc).__name__}: {exc})"
-    row.update({"author_id": did, "created_at": created, "_line": record, "_context": False})
+    row.update({"author_id": did, "created_at": when, "_line": record, "_context": False})
     table.rows.append(row)
     return None
+
+
+def _when(text: str) -> pd.Timestamp | None:
+    """An ISO 8601 ``createdAt`` as a UTC time (naive = UTC), or None when it is not a date.
+
+    Parsed here, record by record, so one bad date is one rejected record (not a failed file);
+    dates outside the years roi accepts are left to ingest's one date rule.
+
+    >>> _when("2026-10-01T13:05:00.000Z"), _when("2026-10-01T15:05:00+02:00") == _when("2026-10-01T13:05Z")
+    (Timestamp('2026-10-01 13:05:00+0000', tz='UTC'), True)
+    >>> _when("2024-02-30T10:00:00Z") is None, _when("0000-01-01T00:00:00Z") is None, _when("last tuesday") is None
+    (True, True, True)
+    """
+    try:
+        parsed = dt.datetime.fromisoformat(text)
+        return pd.Timestamp(parsed.replace(tzinfo=dt.UTC) if parsed.tzinfo is None else parsed.astimezone(dt.UTC))
+    except (ValueError, TypeError, OverflowError):
+        if text[:4] == "0000":  # no year 0: pandas would read one as some other year
+            return None
+        when = pd.to_datetime(text, utc=True, errors="coerce", format="ISO8601")
+        return None if pd.isna(when) else when
 
 
 def _account(did: str, handle: str | None, profile: dict | None, observed: Any, *, record: int,
