@@ -301,6 +301,19 @@ def test_a_did_names_its_account_when_the_repo_gave_no_handle(car, tmp_path):
     assert account_id_for(accounts, ACME) == ACME and account_id_for(accounts, ACME.upper()) == ACME
     with pytest.raises(roi.errors.ParameterError, match="not found"):
         account_id_for(accounts, "did:plc:nobody")
+    again = ingest([car], store, as_of=AS_OF, owner="acme.com")  # what the note asks: read again, with the handle
+    assert not again.sources[0].seen_again and again.sources[0].ingested == 0
+    assert account_id_for(roi.load(store).accounts, "acme.com") == ACME
+
+
+def test_chunks_of_a_large_repo_add_up(car, monkeypatch):
+    whole = collect(bluesky_car.read(car, as_of=AS_OF))
+    monkeypatch.setattr(bluesky_car, "CHUNK_RECORDS", 7)
+    chunks = list(bluesky_car.read(car, as_of=AS_OF))
+    assert len(chunks) > 3 and all(len(c.tables.get("posts", [])) <= 7 for c in chunks)
+    tables, rejected, read, notes = collect(chunks)
+    assert read == whole[2] and len(rejected) == len(whole[1]) and notes == whole[3]
+    assert tables["posts"].post_id.tolist() == whole[0]["posts"].post_id.tolist()
 
 
 def test_a_repo_without_profile_still_names_its_owner(tmp_path):

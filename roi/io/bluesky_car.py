@@ -22,9 +22,9 @@ of one account merge in one store (same ``at://`` post ids, DIDs as account ids,
   its followers.
 * ``app.bsky.actor.profile/self`` -> the owner's ``accounts`` row (``displayName``,
   ``description``; a repo has no follower counts). A repo names no handle: ``owner=`` (``roi
-  ingest --owner HANDLE``) gives it, else the row has the DID only (roi finds accounts by handle,
-  so a note says to ingest again with ``--owner``). Without a profile record the owner still gets
-  an accounts row (context).
+  ingest --owner HANDLE``) gives it, else the row has the DID only and a note says to ingest
+  again with ``--owner`` (``roi report`` names accounts by handle; ``roi timing --account`` takes
+  the DID too). Without a profile record the owner still gets an accounts row (context).
 * Every other collection (likes, blocks, lists, list items, thread gates...) is counted, not
   read: a note per collection says how many were skipped and why ("skipped 1,234 likes
   (app.bsky.feed.like): roi has no likes table"). Skipped records are not records of this source
@@ -377,6 +377,7 @@ def read(path: Path, *, as_of: Any = None, owner: str | None = None) -> Iterator
     observed = observed_time(path, as_of)
     handle = _owner_handle(owner, did, path)
     posts, follows, accounts = _Rows("posts"), _Rows("follows"), _Rows("accounts")
+    tables = {_POST: posts, _REPOST: posts, _FOLLOW: follows, _PROFILE: accounts}
     skipped: Counter[str] = Counter()
     record = 0
     for key, cid, problem, body in _walk(blocks, commit["data"]):
@@ -386,7 +387,7 @@ def read(path: Path, *, as_of: Any = None, owner: str | None = None) -> Iterator
             posts.rejected.append(Rejected(record, problem, _raw({"cid": cid, "block": body})))
             continue
         collection, _, rkey = key.partition("/")
-        table = {_POST: posts, _REPOST: posts, _FOLLOW: follows, _PROFILE: accounts}.get(collection)
+        table = tables.get(collection)
         if table is None:
             skipped[collection] += 1
             continue
@@ -402,7 +403,7 @@ def read(path: Path, *, as_of: Any = None, owner: str | None = None) -> Iterator
             table.rejected.append(Rejected(record, f"{uri}: {why}", _raw({"uri": uri, "value": value})))
         if len(posts.rows) >= CHUNK_RECORDS:
             yield posts.result()
-            posts = _Rows("posts")
+            posts = tables[_POST] = tables[_REPOST] = _Rows("posts")
     if not accounts.rows:
         accounts.rows.append(_account(did, handle, None, observed, record=0, context=True))
     notes = _notes(skipped, blocks.bad_frames, did, handle)
