@@ -121,10 +121,29 @@ class _Chunk:
         self.posts.append(row)
         return True
 
+    def _times_checked(self, name: str, frame: pd.DataFrame) -> pd.DataFrame:
+        """A post whose time is not a time is rejected with the value (one record, not the file); an
+        account's unreadable ``createdAt`` is left unknown."""
+        if "created_at" not in frame.columns or not len(frame):
+            return frame
+        raw = frame["created_at"]
+        parsed = pd.to_datetime(raw, utc=True, format="ISO8601", errors="coerce")
+        bad = (raw.notna() & parsed.isna()).to_numpy(dtype=bool)
+        if not bad.any():
+            return frame
+        if name != "posts":
+            return frame.assign(created_at=raw.where(~bad, None))
+        for _, row in frame[bad].iterrows():
+            if not row["_context"]:
+                self.rejected.append(Rejected(int(row["_line"]), f"createdAt {row['created_at']!r} is not a time",
+                                              _raw({"uri": row.get("post_id"), "createdAt": row["created_at"]})))
+        return frame[~bad].reset_index(drop=True)
+
     def result(self) -> ReadResult:
         tables = {}
         for name, rows in (("posts", self.posts), ("accounts", self.accounts), ("follows", self.follows)):
             frame = pd.DataFrame(rows) if rows else pd.DataFrame({"_line": [], "_context": []})
+            frame = self._times_checked(name, frame)
             lines = frame["_line"].to_numpy()
             context = frame["_context"].to_numpy(dtype=bool)
             if name == "posts" and len(frame):

@@ -281,7 +281,9 @@ def _is_bluesky(d: dict) -> bool:
     if b"at://" not in text and b"did:" not in text:
         return False
     return any(k in d for k in ("feed", "thread", "followers", "follows", "posts")) or (
-        "uri" in d and "record" in d)
+        "uri" in d and "record" in d) or (  # com.atproto.repo.listRecords: records of at:// uri + value
+        isinstance(d.get("records"), list) and any(isinstance(r, dict) and str(r.get("uri", "")).startswith("at://")
+                                                   and "value" in r for r in d["records"][:5]))
 
 
 def _sniff_csv(head: bytes) -> Detection:
