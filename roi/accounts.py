@@ -90,7 +90,10 @@ def account_ids_for(accounts: pd.DataFrame, handles: Iterable[str], *, platform:
         keyed = keyed.sort_values("observed_at", na_position="last", kind="stable")
     claims = keyed.drop_duplicates(["_h", "_id"]).groupby("_h", sort=False)["_id"].agg(list)
     wanted = [_local_match(h, claims.index) for h in wanted]
-    missing = [h for h in wanted if h not in claims.index]
+    # A Bluesky DID names its account directly (a repo export gives no handle; no handle has a ':').
+    dids = {i.casefold(): i for i in table["account_id"].dropna().astype(str) if i.startswith("did:")}
+    by_did = {h: dids[h] for h in wanted if h not in claims.index and h in dids}
+    missing = [h for h in wanted if h not in claims.index and h not in by_did]
     if missing:
         sample = ", ".join(sorted(claims.index)[:5]) or "none"
         mentioned = _mention_counts(posts, missing)
@@ -103,7 +106,7 @@ def account_ids_for(accounts: pd.DataFrame, handles: Iterable[str], *, platform:
             f"account {', '.join(repr(m) for m in missing)} not found in the store's accounts "
             f"({len(claims)} handles known, e.g. {sample})"
         )
-    return [_bind(h, claims[h], posts) for h in wanted]
+    return [by_did[h] if h in by_did else _bind(h, claims[h], posts) for h in wanted]
 
 
 def _local_match(handle: str, known: pd.Index) -> str:

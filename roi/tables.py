@@ -324,8 +324,12 @@ def _to_timestamp(values: pd.Series, column: str) -> pd.Series:
         return values.dt.tz_localize("UTC").astype(TIMESTAMP)
     try:
         out = pd.to_datetime(values, utc=True, format="ISO8601")
-    except (ValueError, TypeError) as exc:
-        raise ParameterError(f"column {column!r}: expected ISO 8601 timestamps ({exc})") from None
+    except (ValueError, TypeError):
+        parsed = pd.to_datetime(values, utc=True, format="ISO8601", errors="coerce")
+        bad = pd.Series(values)[pd.Series(values).notna().to_numpy() & pd.isna(parsed)]
+        first = bad.iloc[0] if len(bad) else None
+        raise ParameterError(f"column {column!r}: {first!r} is not an ISO 8601 timestamp"
+                             + (f" ({len(bad):,} such values)" if len(bad) > 1 else "")) from None
     return out.astype(TIMESTAMP)
 
 

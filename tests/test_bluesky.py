@@ -111,3 +111,39 @@ def test_ingest_accounting(tmp_path):
     (source,) = result.sources
     assert (source.read, source.rejected) == (6, 1)
     assert source.read == source.ingested + source.duplicates + source.rejected
+
+
+def test_a_post_whose_time_is_not_a_time_is_one_rejected_record(tmp_path):
+    """One createdAt that is not a time used to fail the whole file with a multi-line pandas error."""
+    def item(n, created):
+        return {"post": {"uri": f"at://{ACME}/app.bsky.feed.post/{n}", "cid": "c", "indexedAt": created,
+                         "author": {"did": ACME, "handle": "acme.bsky.social"}, "likeCount": 1,
+                         "record": {"$type": "app.bsky.feed.post", "text": f"post {n}", "createdAt": created}}}
+
+    path = tmp_path / "feed.json"
+    path.write_bytes(orjson.dumps({"feed": [item(1, "2026-10-01T10:00:00.000Z"), item(2, "yesterday"),
+                                            item(3, "2026-10-02T10:00:00Z")]}))
+    tables, rejected, read, _ = collect(bluesky.read(path, as_of=AS_OF))
+    assert read == 3 and sorted(tables["posts"].post_id.str[-1]) == ["1", "3"]
+    assert [r.reason for r in rejected] == ["createdAt 'yesterday' is not a time"]
+
+
+def test_a_saved_list_records_response_is_recognised(tmp_path):
+    from roi.io.detect import detect
+
+    path = tmp_path / "records.json"
+    path.write_bytes(orjson.dumps({"records": [{"uri": f"at://{ACME}/app.bsky.feed.post/9", "cid": "q", "value": {
+        "$type": "app.bsky.feed.post", "text": "hi", "createdAt": "2026-10-03T10:00:00.000Z"}}]}))
+    assert detect(path).format == "bluesky"
+    assert collect(bluesky.read(path, as_of=AS_OF))[0]["posts"].post_id.tolist() == [f"at://{ACME}/app.bsky.feed.post/9"]
+
+
+def test_conform_names_the_value_that_is_not_a_time_in_one_line():
+    import pytest
+
+    from roi.errors import ParameterError
+    from roi.tables import conform
+
+    with pytest.raises(ParameterError) as err:
+        conform("posts", {"post_id": ["1", "2", "3"], "created_at": ["2026-01-01", "yesterday", "soon"]})
+    assert str(err.value) == "column 'created_at': 'yesterday' is not an ISO 8601 timestamp (2 such values)"

@@ -15,7 +15,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     """Add ``roi ingest`` and its options to ``subparsers``."""
     parser = subparsers.add_parser(
         NAME,
-        help="read export files into a store (X v2/v1.1/archive, Mastodon, Bluesky, CSV...)",
+        help="read export files into a store (X v2/v1.1/archive, Mastodon, Bluesky API or repo.car, CSV...)",
         description="Read export files and folders into a store of canonical tables. Formats are "
         "detected by content; folders are walked (files that are not exports are reported as "
         "skipped); every source is accounted for: read = ingested + duplicates + rejected, with "
@@ -29,7 +29,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="when the exports were taken (snapshot time of follower lists that carry none)")
     parser.add_argument("--owner", metavar="HANDLE", default=None,
                         help="owner of an X archive that names none (no account.js or manifest.js userInfo), "
-                             "or to override the one it names: a handle or a numeric account id")
+                             "or to override the one it names: a handle or a numeric account id; the "
+                             "handle of a Bluesky repo.car export (a repository names none)")
     parser.add_argument("--followee", metavar="HANDLE", default=None,
                         help="whose followers X API v2 user pages saved without twarc's __twarc block list "
                              "(a numeric id, or a handle whose account is in the files or the store); "

@@ -56,7 +56,7 @@ from roi.io._json import iter_json, raw_text
 from roi.tables import conform
 from roi.text import retweet_texts
 
-__all__ = ["read", "CHUNK_RECORDS"]
+__all__ = ["read", "CHUNK_RECORDS", "post_fields", "manual_reposts"]
 
 PLATFORM = "bluesky"
 CHUNK_RECORDS = 20_000
@@ -111,7 +111,7 @@ class _Chunk:
         created = rec.get("createdAt") or view.get("indexedAt")
         if not (author and created):
             return False
-        row = _post_fields(view["uri"], rec, self.handles, embed_view=view.get("embed"))
+        row = post_fields(view["uri"], rec, self.handles, embed_view=view.get("embed"))
         row.update({
             "author_id": author, "created_at": created,
             "likes": view.get("likeCount"), "reposts": view.get("repostCount"),
@@ -121,14 +121,33 @@ class _Chunk:
         self.posts.append(row)
         return True
 
+    def _times_checked(self, name: str, frame: pd.DataFrame) -> pd.DataFrame:
+        """A post whose time is not a time is rejected with the value (one record, not the file); an
+        account's unreadable ``createdAt`` is left unknown."""
+        if "created_at" not in frame.columns or not len(frame):
+            return frame
+        raw = frame["created_at"]
+        parsed = pd.to_datetime(raw, utc=True, format="ISO8601", errors="coerce")
+        bad = (raw.notna() & parsed.isna()).to_numpy(dtype=bool)
+        if not bad.any():
+            return frame
+        if name != "posts":
+            return frame.assign(created_at=raw.where(~bad, None))
+        for _, row in frame[bad].iterrows():
+            if not row["_context"]:
+                self.rejected.append(Rejected(int(row["_line"]), f"createdAt {row['created_at']!r} is not a time",
+                                              _raw({"uri": row.get("post_id"), "createdAt": row["created_at"]})))
+        return frame[~bad].reset_index(drop=True)
+
     def result(self) -> ReadResult:
         tables = {}
         for name, rows in (("posts", self.posts), ("accounts", self.accounts), ("follows", self.follows)):
             frame = pd.DataFrame(rows) if rows else pd.DataFrame({"_line": [], "_context": []})
+            frame = self._times_checked(name, frame)
             lines = frame["_line"].to_numpy()
             context = frame["_context"].to_numpy(dtype=bool)
             if name == "posts" and len(frame):
-                frame = frame.assign(manual_repost=_manual_reposts(frame))
+                frame = frame.assign(manual_repost=manual_reposts(frame))
             table = conform(name, frame.assign(platform=PLATFORM) if len(frame) else frame)
             if "via_id" in frame.columns and name == "posts":
                 table["via_id"] = frame["via_id"].astype("string").to_numpy()
@@ -136,14 +155,56 @@ class _Chunk:
         return ReadResult(tables=tables, rejected=self.rejected, read=self.read, primary=self.primary)
 
 
-def _manual_reposts(posts: pd.DataFrame) -> np.ndarray:
-    """"RT @user:" text on a post that is not a platform repost: a manual retweet (see roi.tables)."""
+def manual_reposts(posts: pd.DataFrame) -> np.ndarray:
+    """Which posts are manual reposts: "RT @user:" text on a post that is not a platform repost.
+
+    Parameters
+    ----------
+    posts : DataFrame
+        Post rows with ``text`` and ``kind`` (either may be missing).
+
+    Returns
+    -------
+    ndarray of bool
+        One flag a row (see ``manual_repost`` in :mod:`roi.tables`).
+
+    Examples
+    --------
+    >>> manual_reposts(pd.DataFrame({"text": ["RT @a: hi", "hi"], "kind": ["original", "original"]})).tolist()
+    [True, False]
+    """
     text = posts["text"].astype("string") if "text" in posts else pd.Series(pd.NA, index=posts.index, dtype="string")
     kind = posts["kind"].astype("string") if "kind" in posts else pd.Series(pd.NA, index=posts.index, dtype="string")
     return retweet_texts(text) & (kind != "repost").fillna(True).to_numpy(dtype=bool)
 
 
-def _post_fields(uri: str, rec: dict, handles: dict[str, str], *, embed_view: Any = None) -> dict:
+def post_fields(uri: str, rec: dict, handles: dict[str, str], *, embed_view: Any = None) -> dict:
+    """The post columns an ``app.bsky.feed.post`` record gives (see the module docstring).
+
+    Parameters
+    ----------
+    uri : str
+        The post's ``at://`` URI (its ``post_id``).
+    rec : dict
+        The record: ``text``, ``facets``, ``tags``, ``embed``, ``reply``, ``langs``.
+    handles : dict
+        Handles known by DID, for mentions whose text does not spell the handle.
+    embed_view : optional
+        The API's embed view (unused: the record's ``embed`` says what is quoted).
+
+    Returns
+    -------
+    dict
+        ``post_id``, ``text``, ``lang``, ``kind``, ``referenced_id``, ``conversation_id``,
+        ``hashtags``, ``mentions``, ``urls`` (no author, date or metrics).
+
+    Examples
+    --------
+    >>> row = post_fields("at://did:plc:a/app.bsky.feed.post/1", {"text": "hi", "langs": ["en", "de"],
+    ...     "reply": {"parent": {"uri": "at://p"}, "root": {"uri": "at://r"}}}, {})
+    >>> row["kind"], row["referenced_id"], row["conversation_id"], row["lang"]
+    ('reply', 'at://p', 'at://r', 'en')
+    """
     text = rec.get("text")
     hashtags, mentions, urls = [], [], []
     encoded = text.encode("utf-8") if isinstance(text, str) else b""
@@ -347,7 +408,7 @@ def _repo_record(chunk: _Chunk, entry: Any, record: int) -> None:
     author = uri[len("at://"):].split("/", 1)[0]
     rtype = value.get("$type")
     if rtype == _POST and value.get("createdAt"):
-        row = _post_fields(uri, value, chunk.handles)
+        row = post_fields(uri, value, chunk.handles)
         row.update({"author_id": author, "created_at": value["createdAt"], "_line": record, "_context": False})
         chunk.posts.append(row)
     elif rtype == _REPOST and isinstance(value.get("subject"), dict) and value.get("createdAt"):

@@ -8,6 +8,9 @@ one-line reason that ingest reports for a skipped file.
 Rules, in order:
 
 * 0-byte file: not an export.
+* A CAR v1 header (a varint length, then DAG-CBOR ``{version: 1, roots: [...]}``) ->
+  ``bluesky-car``: a Bluesky repository export (``repo.car``); a CAR v2 file is named as such. A
+  file named ``*.car`` without that header is said to be no CAR (truncated or not an export).
 * ``window.YTD.<name>.partN = [`` -> ``x-archive`` (the ``window.__THAR_CONFIG`` manifest is read
   with its archive, not on its own); a folder or .zip holding ``data/tweets.js``, ``data/tweet.js``
   or YTD ``*.js`` files at top level is one ``x-archive`` source (:func:`is_x_archive`).
@@ -53,14 +56,15 @@ from typing import Any
 import orjson
 
 from roi.io._json import open_bytes
+from roi.io.bluesky_car import car_version
 from roi.io.follows import ID_LIST_NAME
 from roi.io.x_analytics import is_content_export, is_tweet_activity
 
 __all__ = ["FORMATS", "Detection", "detect", "sniff", "is_x_archive", "ytd_name"]
 
 FORMATS = (
-    "x-v2", "x-v1", "x-archive", "mastodon", "bluesky", "csv", "x-analytics", "conversions", "follows",
-    "experiments", "effort",
+    "x-v2", "x-v1", "x-archive", "mastodon", "bluesky", "bluesky-car", "csv", "x-analytics", "conversions",
+    "follows", "experiments", "effort",
 )
 HEAD_BYTES = 1 << 20
 _YTD = re.compile(rb"^\s*window\.YTD\.([A-Za-z0-9_]+)\.part(\d+)\s*=")
@@ -139,13 +143,22 @@ def detect(path: Any) -> Detection:
                 head += fh.readline(64 << 20)
     except OSError as exc:
         return Detection(None, f"cannot be read ({exc.strerror or exc})")
-    return sniff(head)
+    found = sniff(head)
+    if p.suffix.lower() == ".car" and found.format != "bluesky-car" and car_version(head) is None:
+        return Detection(None, "named .car but it does not start with a CAR v1 header: truncated, damaged "
+                               "or not a Bluesky repository export")
+    return found
 
 
 def sniff(head: bytes) -> Detection:
     """Detect a format from the first bytes of a file (see the module docstring for the rules)."""
     if not head.strip():
         return Detection(None, "blank file (only whitespace)")
+    version = car_version(head)
+    if version == 1:
+        return Detection("bluesky-car", "CAR v1 file (Bluesky repository export)")
+    if version == 2:
+        return Detection(None, "CAR v2 file: roi reads CAR v1, the format of Bluesky's repository export")
     head = head.removeprefix(b"\xef\xbb\xbf")
     if b"\x00" in head[:8192] or _mostly_control(head[:8192]):
         return Detection(None, "binary content (not a text export)")
@@ -269,7 +282,9 @@ def _is_bluesky(d: dict) -> bool:
     if b"at://" not in text and b"did:" not in text:
         return False
     return any(k in d for k in ("feed", "thread", "followers", "follows", "posts")) or (
-        "uri" in d and "record" in d)
+        "uri" in d and "record" in d) or (  # com.atproto.repo.listRecords: records of at:// uri + value
+        isinstance(d.get("records"), list) and any(isinstance(r, dict) and str(r.get("uri", "")).startswith("at://")
+                                                   and "value" in r for r in d["records"][:5]))
 
 
 def _sniff_csv(head: bytes) -> Detection:

@@ -60,6 +60,7 @@ READERS = {
     "x-archive": "roi.io.x_archive",
     "mastodon": "roi.io.mastodon",
     "bluesky": "roi.io.bluesky",
+    "bluesky-car": "roi.io.bluesky_car",
     "csv": "roi.io.csv_posts",
     "x-analytics": "roi.io.x_analytics",
     "conversions": "roi.io.conversions",
@@ -144,7 +145,8 @@ def ingest(
         Called as ``progress(records, path)`` after each chunk (the CLI shows a progress bar).
     owner : str, optional
         The owner (handle or account id) of X archives that name none, or to override the one
-        they name (see :func:`roi.io.x_archive.read`).
+        they name (see :func:`roi.io.x_archive.read`); the handle of a Bluesky repository export
+        (``repo.car`` names none: see :func:`roi.io.bluesky_car.read`).
     followee : str, optional
         Whose followers X v2 user pages saved without twarc's ``__twarc`` block list (handle or
         account id; see :func:`roi.io.x_v2.read`).
@@ -193,7 +195,7 @@ def ingest(
     st = Store(store, create=True, wait=wait)
     # Reader options: an archive's owner; whose followers raw v2 user pages list (a handle is
     # looked up in the store's accounts when the file itself does not give its id).
-    options = {"x-archive": {"owner": owner},
+    options = {"x-archive": {"owner": owner}, "bluesky-car": {"owner": owner},
                "x-v2": {"followee": followee, "resolve_handle": functools.partial(_id_in_store, st)}}
     readers = {fmt: functools.partial(r, **options[fmt]) if fmt in options else r for fmt, r in readers.items()}
     # One writer at a time, from reading the manifest this run builds on to writing the next one.
@@ -201,7 +203,7 @@ def ingest(
         known = {}
         # A source read before without --owner / --followee is read again with them (its rows then
         # come out as duplicates or new), so following the note that asked for them changes the store.
-        again = {fmt for fmt, given in (("x-archive", owner), ("x-v2", followee)) if given}
+        again = {fmt for fmt, given in (("x-archive", owner), ("bluesky-car", owner), ("x-v2", followee)) if given}
         for entry in st.sources:
             if entry.get("sha256") and not entry.get("seen_again") and entry.get("format") not in again:
                 known.setdefault(entry["sha256"], entry)
