@@ -27,7 +27,7 @@ class HandleConflictWarning(UserWarning):
 
 def account_id_for(accounts: pd.DataFrame, handle: str, *, platform: str | None = None,
                    posts: pd.DataFrame | None = None) -> str:
-    """The account_id of ``handle``; ParameterError if unknown.
+    """Return the account_id of ``handle``; raise ParameterError if unknown.
 
     When several accounts claim the handle (a renamed account, or a hostile export naming a new
     account ``acme``), the handle binds to the account the user's own exports use: the one
@@ -110,7 +110,7 @@ def account_ids_for(accounts: pd.DataFrame, handles: Iterable[str], *, platform:
 
 
 def _local_match(handle: str, known: pd.Index) -> str:
-    """A bare handle names the one ``user@server`` handle whose user part it is (Mastodon, Bluesky).
+    """Resolve a bare handle to the one ``user@server`` handle whose user part it is (Mastodon, Bluesky).
 
     >>> _local_match("dealingwith", pd.Index(["dealingwith@indieweb.social", "ada@mastodon.social"]))
     'dealingwith@indieweb.social'

@@ -39,7 +39,7 @@ __all__ = ["read_table", "compute", "is_dask", "local_client"]
 
 
 def is_dask(obj: Any) -> bool:
-    """True for a Dask collection (DataFrame, Series, Scalar), False for pandas and everything else."""
+    """Return True for a Dask collection (DataFrame, Series, Scalar), False for pandas and all else."""
     return hasattr(obj, "dask") and hasattr(obj, "__dask_graph__")
 
 
@@ -48,8 +48,9 @@ PARTITION_ROWS = 1_000_000
 
 
 class _ParquetPieces:
-    """Reads one piece (file, row groups, partition values) of a table's Parquet dataset as a
-    canonical pandas frame.
+    """Reader of one piece (file, row groups, partition values) of a table's Parquet dataset.
+
+    A piece is read as a canonical pandas frame.
 
     ``columns=`` in the call lets Dask prune the columns an analysis does not use. The files'
     pandas metadata is ignored, the canonical dtypes come from :mod:`roi.tables` (pyarrow fails
@@ -104,7 +105,7 @@ def _pieces(path, *, partition_rows: int) -> list[tuple[str, tuple[int, ...], tu
 
 def read_table(store: Store, name: str, *, columns: Sequence[str] | None = None,
                partition_rows: int = PARTITION_ROWS):
-    """A lazy Dask DataFrame of table ``name`` with the canonical columns and dtypes.
+    """Return a lazy Dask DataFrame of table ``name`` with the canonical columns and dtypes.
 
     One Dask partition per Parquet file of the table's current version (``posts`` has one per
     platform and month), large files split at row-group boundaries into pieces of about
@@ -157,7 +158,7 @@ def compute(frame):
 @contextlib.contextmanager
 def local_client(n_workers: int = 2, *, threads_per_worker: int = 1, processes: bool = False,
                  memory_limit: str | int = "auto") -> Iterator[Any]:
-    """A ``distributed`` cluster on this machine, listening on 127.0.0.1 only, and its Client.
+    """Start a ``distributed`` cluster on this machine, listening on 127.0.0.1 only; return it and its Client.
 
     No dashboard is started and nothing listens on an outside interface. While the block runs
     the client is the default, so every Dask computation (``roi.load(store, engine="dask")``

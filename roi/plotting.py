@@ -37,5 +37,5 @@ def describe(ax: Any, text: str) -> Any:
 
 
 def description(ax: Any, *, default: str = "") -> str:
-    """The description recorded for ``ax`` by its plot function, else ``default``."""
+    """Return the description recorded for ``ax`` by its plot function, else ``default``."""
     return _DESCRIPTIONS.get(ax, default)

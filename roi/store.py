@@ -80,7 +80,7 @@ def _now() -> str:
 
 
 def _plain(name: str, table: pa.Table) -> pa.Table:
-    """A table as read from its dataset, without the ``month`` partition column and dictionaries."""
+    """Drop the ``month`` partition column and dictionaries from a table as read from its dataset."""
     if "month" in table.column_names and name in TABLES and "month" not in TABLES[name].column_names:
         table = table.drop(["month"])
     for i, fld in enumerate(table.schema):
@@ -279,8 +279,11 @@ class Store:
             os.close(fd)
 
     def _remove_stale_spills(self) -> None:
-        """Remove ``.ingest-<pid>`` spill folders whose ingest is dead (we hold the write lock,
-        so no other ingest of this store is running; a live PID may be one reused since)."""
+        """Remove ``.ingest-<pid>`` spill folders whose ingest is dead.
+
+        We hold the write lock, so no other ingest of this store is running; a live PID may be one reused
+        since.
+        """
         for folder in self.path.glob(".ingest-*"):
             pid = folder.name.removeprefix(".ingest-")
             if pid.isdigit() and int(pid) != os.getpid() and (LOCKS or not pid_alive(int(pid))):
@@ -354,7 +357,7 @@ class Store:
         return frame
 
     def scan(self, name: str, *, batch_rows: int = 1 << 18) -> Iterator[pa.Table]:
-        """The current rows of a table as Arrow tables of at most ``batch_rows`` rows, streamed.
+        """Stream the current rows of a table as Arrow tables of at most ``batch_rows`` rows.
 
         Canonical tables come with their exact canonical schema (:func:`roi.tables.conform_arrow`);
         a table never written yields nothing. Ingest merges new rows with these, a batch at a
@@ -542,8 +545,10 @@ class Store:
         return path
 
     def _rejected_files(self) -> list[Path]:
-        """The ``_rejected/`` files the manifest lists (every file, for a store written before
-        manifests listed them)."""
+        """Return the ``_rejected/`` files the manifest lists.
+
+        Every file, for a store written before manifests listed them.
+        """
         listed = [e.get("rejected_file") for e in self.manifest.get("sources", [])]
         listed += list(self.manifest.get("rejected_files", []))
         if "rejected_files" not in self.manifest and not any("rejected_file" in e for e in self.manifest["sources"]):
@@ -553,8 +558,11 @@ class Store:
         return sorted(f for f in files if f.parent == root and f.is_file())
 
     def _remove_unreferenced(self) -> None:
-        """Remove what no manifest lists: table versions (only while no reader holds
-        ``read.lock``), and rejected files and temporary files of writes that never committed."""
+        """Remove what no manifest lists.
+
+        That is table versions (only while no reader holds ``read.lock``), and rejected files and temporary
+        files of writes that never committed.
+        """
         if "rejected_files" in self.manifest:
             keep = set(self._rejected_files())
             for f in (self.path / "_rejected").glob("*"):
@@ -576,7 +584,7 @@ class Store:
 
 
 def _rejected_rows(path: Path) -> Iterator[dict[str, Any]]:
-    """The rows of one ``_rejected/`` file; a line that is not such a row becomes one saying so."""
+    """Read the rows of one ``_rejected/`` file; a line that is not such a row becomes one saying so."""
     try:
         fh = path.open(encoding="utf-8", errors="replace")
     except OSError as exc:
@@ -625,6 +633,7 @@ class Dataset:
         return getattr(self, name)
 
     def __repr__(self) -> str:
+        """Return the store path and the row count of each table."""
         sizes = ", ".join(f"{n}={len(getattr(self, n)) if hasattr(getattr(self, n), '__len__') else '?'}"
                           for n in TABLES)
         return f"Dataset({str(self.path)!r}: {sizes})"

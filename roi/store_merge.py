@@ -57,7 +57,7 @@ def _key_codes(table: pa.Table, key: Sequence[str]) -> np.ndarray:
 
 
 def _constant(values: pa.Array | pa.ChunkedArray) -> bool:
-    """True when every value (no nulls here) is the same (one comparison a row: min_max takes two).
+    """Return True when every value (no nulls here) is the same (one comparison a row: min_max takes two).
 
     >>> _constant(pa.chunked_array([["x", "x"], ["x"]])), _constant(pa.array(["x", "y"])), _constant(pa.array([], pa.string()))
     (True, False, False)
@@ -189,7 +189,7 @@ def _merge(name: str, both: pa.Table) -> tuple[pa.Table, tuple[np.ndarray, np.nd
 
 
 def _key_then_reading_order(codes: np.ndarray, seq: np.ndarray) -> np.ndarray:
-    """The order of rows by key code, then reading order (``seq``); codes are below ``len(codes)``.
+    """Order rows by key code, then reading order (``seq``); codes are below ``len(codes)``.
 
     Rows reach the merge in reading order (``seq`` increasing), so a stable sort by code is the
     answer; one unstable SIMD sort of ``code * n + position`` (unique values) gives it faster than
@@ -278,8 +278,9 @@ def _extreme(values: pa.ChunkedArray, starts: np.ndarray, order: np.ndarray, low
 
 def _by_time(both: pa.Table, rows: np.ndarray, column: str, codes: np.ndarray,
              then: Sequence[str] = ()) -> np.ndarray:
-    """``rows`` ordered by key, then time (unknown first), then the ``then`` columns (unknown
-    first), then reading order: the newest comes last.
+    """Order ``rows`` by key, then time, then the ``then`` columns, then reading order.
+
+    Unknown times and ``then`` values come first, so the newest comes last.
 
     ``rows`` come ordered by key, then reading order, and a key's observations are usually read
     oldest first (often all at one time): then they already are in order and no sort is made.

@@ -29,7 +29,7 @@ PRIVATE_COLUMNS = ("_src", "_line", "_ctx", "_seq")  # source index, line, conte
 
 
 def tagged(table: pa.Table, src: int, lines: np.ndarray, context: np.ndarray, seq: np.ndarray) -> pa.Table:
-    """A canonical table with the private columns the merge needs: source, line, context, order."""
+    """Return a canonical table with the private columns the merge needs: source, line, context, order."""
     n = table.num_rows
     private = [pa.array(np.full(n, src, dtype="int32")), pa.array(lines, pa.float64()),
                pa.array(context, pa.bool_()), pa.array(seq, pa.int64())]
@@ -68,8 +68,11 @@ class Spill:
         return list(self.order)
 
     def add(self, name: str, table: pa.Table, *, old: bool = False, order: np.ndarray | None = None) -> None:
-        """Queue rows; ``order`` (positions of the rows in reading order, None: as they are) is
-        applied in the one gather that also groups them by bucket."""
+        """Queue rows, to be grouped by bucket.
+
+        ``order`` (positions of the rows in reading order, None: as they are) is applied in the one gather
+        that also groups them by bucket.
+        """
         if not old and name not in self.order:
             self.order.append(name)
         if self.buckets == 1:
@@ -110,7 +113,7 @@ class Spill:
         return got[1]
 
     def rows(self, name: str, b: int, *, old: bool = False) -> pa.Table | None:
-        """The queued rows of a table's bucket (``old``: the store's), in order; None if there are none."""
+        """Return the queued rows of a table's bucket (``old``: the store's), in order; None if none."""
         if self.buckets == 1:
             parts = self.tables.pop((name, old), [])
             return None if not parts else pa.concat_tables(parts) if len(parts) > 1 else parts[0]
@@ -135,7 +138,7 @@ class Spill:
         return path
 
     def parts(self, kept: list[Any]) -> Any:
-        """What Store.write takes for a table: one table, or a generator of the spilled parts."""
+        """Return what Store.write takes for a table: one table, or a generator of the spilled parts."""
         if self.buckets == 1:
             return kept[0]
         return (_read_ipc(p) for p in kept)
@@ -153,19 +156,22 @@ class Spill:
 
 
 def _spill_sink(path: Path) -> pa.NativeFile:
-    """A spill file opened for writing through a 4 MiB buffer: an Arrow IPC writer otherwise makes
-    a write (and a seek) per buffer -- 76,000 writes and 13,000 seeks for 1M tweets."""
+    """Open a spill file for writing through a 4 MiB buffer.
+
+    An Arrow IPC writer otherwise makes a write (and a seek) per buffer -- 76,000 writes and 13,000
+    seeks for 1M tweets.
+    """
     return pa.BufferedOutputStream(pa.OSFile(str(path), "wb"), buffer_size=4 << 20)
 
 
 def _read_ipc(path: Path) -> pa.Table:
-    """An Arrow IPC file, memory-mapped (the pages are the file's, read as they are touched)."""
+    """Read an Arrow IPC file, memory-mapped (the pages are the file's, read as they are touched)."""
     with pa.memory_map(str(path)) as source:
         return pa.ipc.open_file(source).read_all()
 
 
 def _string_hash(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
-    """A 64-bit hash of each string (nulls hash as ""), to spread keys over spill buckets.
+    """Hash each string to 64 bits (nulls hash as ""), to spread keys over spill buckets.
 
     Equal strings always get equal hashes, which is all correctness needs. The native extension
     hashes whole strings without the GIL (:func:`roi.io._json_lines.string_hashes`); without it,
@@ -230,7 +236,7 @@ def _numpy_string_hash(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
 
 
 def _key_hash(table: pa.Table, key: Sequence[str]) -> np.ndarray:
-    """A hash of each row's key columns (the bucket of a row: every row of a key lands in the same one)."""
+    """Hash each row's key columns (the bucket of a row: every row of a key lands in the same one)."""
     h = np.zeros(table.num_rows, dtype=np.uint64)
     with np.errstate(over="ignore"):
         for col in key:

@@ -216,7 +216,7 @@ def _table(name: str) -> Table:
 
 
 def dtype_of(dtype: str) -> Any:
-    """The pandas dtype object for a declared dtype string."""
+    """Return the pandas dtype object for a declared dtype string."""
     if dtype == STRING_LIST:
         return pd.ArrowDtype(pa.list_(pa.string()))
     if dtype == STRING:
@@ -236,7 +236,7 @@ def _arrow_type(dtype: str) -> pa.DataType:
 
 
 def pandas_type(t: pa.DataType) -> Any:
-    """The pandas dtype a canonical Arrow column reads as (``types_mapper`` of ``Table.to_pandas``).
+    """Return the pandas dtype a canonical Arrow column reads as (``types_mapper`` of ``Table.to_pandas``).
 
     Strings become ``string``, int64 ``Int64``, booleans ``boolean``, float64 ``Float64`` and
     lists ``ArrowDtype`` lists (Parquet names list items "element", the canonical dtype "item");
@@ -272,12 +272,12 @@ def pandas_type(t: pa.DataType) -> Any:
 
 
 def arrow_schema(name: str) -> pa.Schema:
-    """The Arrow schema of a canonical table (used by the store to write Parquet)."""
+    """Return the Arrow schema of a canonical table (used by the store to write Parquet)."""
     return pa.schema([pa.field(c.name, _arrow_type(c.dtype)) for c in _table(name).columns])
 
 
 def conform_arrow(name: str, table: pa.Table) -> pa.Table:
-    """The Arrow table of ``name`` from an Arrow table holding (some of) its columns.
+    """Build the Arrow table of ``name`` from an Arrow table holding (some of) its columns.
 
     Columns are put in the declared order and cast to the declared types; a missing column is
     all nulls and any other column is dropped. This is :func:`conform` for data already in Arrow
@@ -312,7 +312,7 @@ def conform_arrow(name: str, table: pa.Table) -> pa.Table:
 
 
 def empty(name: str) -> pd.DataFrame:
-    """An empty DataFrame with the columns and dtypes of table ``name``."""
+    """Return an empty DataFrame with the columns and dtypes of table ``name``."""
     t = _table(name)
     return pd.DataFrame({c.name: pd.Series([], dtype=dtype_of(c.dtype)) for c in t.columns})
 
@@ -347,7 +347,7 @@ def _to_string(values: pd.Series, column: str) -> pd.Series:
 
 
 def list_items(cell: Any) -> list:
-    """The items of one ``list<string>`` cell (hashtags, mentions, urls) as a list; a null cell as none.
+    """Return the items of one ``list<string>`` cell (hashtags, mentions, urls); a null cell has none.
 
     >>> list_items(["acme", "help"]), list_items(None), list_items(pd.NA), list_items(float("nan"))
     (['acme', 'help'], [], [], [])

@@ -1,4 +1,4 @@
-"""Entities in post text: hashtags, mentions, URLs, retweet prefixes, questions, HTML to text.
+r"""Entities in post text: hashtags, mentions, URLs, retweet prefixes, questions, HTML to text.
 
 Where a platform gives no entities (a CSV export, a Mastodon note's HTML, an old tweet), roi reads
 them from the text with the rules of twitter-text, the reference every X client follows: the
@@ -14,7 +14,7 @@ Two layers:
   casefolded (:func:`normalise_entities`), a null text giving a null list ("unknown"), and the
   ``RT @user:`` prefix of a retweet not counted as a mention (DESIGN.md).
 
-The Unicode classes twitter-text uses (``\\p{L}``, ``\\p{M}``, ``\\p{Nd}``) are not in the
+The Unicode classes twitter-text uses (``\p{L}``, ``\p{M}``, ``\p{Nd}``) are not in the
 standard :mod:`re` module, so they are built once, lazily, from :mod:`unicodedata`.
 
 Examples
@@ -65,7 +65,7 @@ _SCAN = (range(0, 0x40000), range(0xE0100, 0xE01F0))
 
 
 def _ranges(codepoints: Iterable[int]) -> str:
-    """A regex character-class body (without brackets) for a sorted set of code points."""
+    """Return a regex character-class body (without brackets) for a sorted set of code points."""
     out: list[str] = []
     start = prev = None
     for cp in codepoints:
@@ -370,7 +370,7 @@ def has_question(text: str | None) -> bool:
 
 
 def normalise_entities(items: Iterable[str] | None) -> list[str] | None:
-    """The canonical form of hashtags or handles: casefolded, without a leading ``#``/``@``.
+    """Return the canonical form of hashtags or handles: casefolded, without a leading ``#``/``@``.
 
     Examples
     --------
@@ -416,7 +416,7 @@ def hashtags_of(texts: pd.Series, *, casefold: bool = True) -> pd.Series:
 
 
 def mentions_of(texts: pd.Series, *, casefold: bool = True, retweet_prefix: bool = False) -> pd.Series:
-    """Handles mentioned in every text of a Series, the ``RT @user:`` prefix not counted.
+    """Find the handles mentioned in every text of a Series, the ``RT @user:`` prefix not counted.
 
     Parameters
     ----------
@@ -491,7 +491,7 @@ class _TextCollector(HTMLParser):
 
 
 def html_to_text(markup: str | None) -> str | None:
-    """Plain text of an HTML fragment (a Mastodon note's ``content``).
+    r"""Plain text of an HTML fragment (a Mastodon note's ``content``).
 
     Tags are dropped, entities unescaped, ``<br>`` becomes a line break and paragraphs are
     separated by a blank line. Mastodon hides parts of long links in ``invisible`` spans; their
@@ -501,7 +501,7 @@ def html_to_text(markup: str | None) -> str | None:
     --------
     >>> html_to_text('<p>Hi &amp; welcome<br>line two</p><p><a href="https://a.b/x">'
     ...              '<span class="invisible">https://</span>a.b/x</a></p>')
-    'Hi & welcome\\nline two\\n\\nhttps://a.b/x'
+    'Hi & welcome\nline two\n\nhttps://a.b/x'
     """
     if markup is None:
         return None

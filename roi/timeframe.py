@@ -34,7 +34,7 @@ _LAST_WEEK_YEAR = 2200  # a week to plan or report may lie ahead; pandas' times 
 
 
 def latest() -> pd.Timestamp:
-    """The latest time a record may carry: now plus one day (UTC)."""
+    """Return the latest time a record may carry: now plus one day (UTC)."""
     return pd.Timestamp.now(tz="UTC") + pd.Timedelta(days=1)
 
 
@@ -98,14 +98,14 @@ def week_bounds(week: str, *, tz: str = "UTC") -> tuple[pd.Timestamp, pd.Timesta
 
 
 def iso_week_of(ts: pd.Timestamp, *, tz: str = "UTC") -> str:
-    """The ISO week (``"YYYY-Www"``) that contains ``ts`` in local time ``tz``."""
+    """Return the ISO week (``"YYYY-Www"``) that contains ``ts`` in local time ``tz``."""
     local = ts.tz_convert(validate_tz(tz))
     iso = local.isocalendar()
     return f"{iso.year}-W{iso.week:02d}"
 
 
 def last_complete_week(timestamps: pd.Series, *, tz: str = "UTC") -> str:
-    """The last ISO week that ends at or before the newest timestamp, in local time ``tz``.
+    """Return the last ISO week that ends at or before the newest timestamp, in local time ``tz``.
 
     Raises ParameterError when there are no timestamps.
 

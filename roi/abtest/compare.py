@@ -116,7 +116,7 @@ class ABResult:
     exposure: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict: arms, lift, p_value, prob_b_better, verdict, warnings and details."""
+        """Return a JSON-ready dict: arms, lift, p_value, prob_b_better, verdict, warnings and details."""
         arms = {}
         for row in self.arms.to_dict("records"):
             arm = row.pop("arm")
@@ -136,6 +136,7 @@ class ABResult:
         }
 
     def __str__(self) -> str:
+        """Return the verdict sentence."""
         return self.verdict
 
 
@@ -161,7 +162,7 @@ def _check_options(metric: str, alpha: float, min_posts: int, min_lift: float) -
 
 
 def _usable(posts: pd.DataFrame, numerator: str, denominator: str, paired: bool) -> tuple[pd.DataFrame, list[str]]:
-    """Posts with a known numerator and a positive denominator; complete pairs when paired."""
+    """Keep the posts with a known numerator and a positive denominator; complete pairs when paired."""
     notes = []
     y = posts[numerator].astype("Float64")
     x = posts[denominator].astype("Float64")
@@ -221,7 +222,7 @@ def _log_rates(y: np.ndarray, x: np.ndarray) -> np.ndarray:
 
 
 def lift_interval(ya, xa, yb, xb, *, paired: bool, alpha: float = 0.05) -> dict[str, Any]:
-    """The lift B/A - 1 as a ratio of geometric-mean rates, with its t interval at 1 - alpha.
+    """Return the lift B/A - 1 as a ratio of geometric-mean rates, with its t interval at 1 - alpha.
 
     Each post (or pair) contributes its log rate ``log((y + 0.5) / x)``. Unpaired: the
     difference of the arms' mean log rates with Welch's t interval; paired: the mean of the
@@ -620,7 +621,7 @@ def compare(posts: pd.DataFrame, *, metric: str = "engagement_rate", paired: boo
 # --------------------------------------------------------------------------- from a store
 def experiment_posts(metrics: pd.DataFrame, experiments: pd.DataFrame, experiment_id: str, *,
                      arm_a: str | None = None, arm_b: str | None = None) -> pd.DataFrame:
-    """The posts of one experiment with ``arm`` relabelled ``"A"``/``"B"`` and their ``pair_id``.
+    """Return the posts of one experiment with ``arm`` relabelled ``"A"``/``"B"`` and their ``pair_id``.
 
     Parameters
     ----------
@@ -675,7 +676,7 @@ def experiment_posts(metrics: pd.DataFrame, experiments: pd.DataFrame, experimen
 
 def slot_posts(metrics: pd.DataFrame, slot_a: str | Slot, slot_b: str | Slot, *, tz: str,
                author_id: str | None = None, kinds: tuple[str, ...] = ("original",)) -> pd.DataFrame:
-    """An account's posts in slot A or slot B (local time ``tz``), with ``arm`` set.
+    """Return an account's posts in slot A or slot B (local time ``tz``), with ``arm`` set.
 
     Raises
     ------

@@ -23,7 +23,7 @@ _FEATURE_COLUMNS = {"posts with hashtags": "hashtag_count", "posts with a questi
 
 
 def too_few_posts(posts: pd.DataFrame, *, min_posts: int) -> list[str]:
-    """A warning when an arm has fewer than ``min_posts`` posts (no winner is declared then).
+    """Return a warning when an arm has fewer than ``min_posts`` posts (no winner is declared then).
 
     >>> too_few_posts(pd.DataFrame({"arm": ["A", "A", "B"]}), min_posts=2)
     ['B has 1 post, fewer than the 2 per arm needed before a winner is declared']
@@ -90,7 +90,7 @@ def dominant_posts(posts: pd.DataFrame, *, events: str, share: float = 0.5) -> l
 
 
 def repeated_looks(*, always_valid_p: float | None, planned_pairs: int | None, pairs: int) -> list[str]:
-    """The peeking warning: a p-value is valid for one look at a sample size fixed in advance.
+    """Return the peeking warning: a p-value is valid for one look at a sample size fixed in advance.
 
     >>> repeated_looks(always_valid_p=None, planned_pairs=20, pairs=20)
     []
@@ -109,6 +109,6 @@ def repeated_looks(*, always_valid_p: float | None, planned_pairs: int | None, p
 
 
 def not_randomised() -> list[str]:
-    """The warning for an ad hoc comparison of existing posts (no randomised assignment)."""
+    """Return the warning for an ad hoc comparison of existing posts (no randomised assignment)."""
     return ["ad hoc comparison of existing posts: slots were not assigned at random, so content, week or "
             "audience differences can explain the lift; confirm with a paired test (`roi ab plan`)"]

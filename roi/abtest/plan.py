@@ -61,7 +61,7 @@ def _check_fraction(name: str, value: float, *, low: float = 0.0, high: float = 
 
 def log_ratio_sd(baseline_rate: float, min_lift: float, *, impressions_per_post: float = 1000,
                  overdispersion: float = 0.1) -> float:
-    """Standard deviation of a pair's log ratio ``log(rate_B / rate_A)`` under the planning model.
+    """Compute the standard deviation of a pair's log ratio ``log(rate_B / rate_A)`` in the planning model.
 
     Parameters
     ----------
@@ -180,7 +180,7 @@ def plan(baseline_rate: float, min_lift: float, *, power: float = 0.8, alpha: fl
 
 def schedule(pairs: int, *, start: str | pd.Timestamp, slot_a: str | Slot, slot_b: str | Slot,
              tz: str, seed: int = 0, experiment_id: str | None = None) -> pd.DataFrame:
-    """A posting schedule for ``pairs`` pairs: which slot goes first is randomised per pair.
+    """Make a posting schedule for ``pairs`` pairs: which slot goes first is randomised per pair.
 
     Posting the same content twice favours whichever copy goes first (the second reaches people
     who already saw it), so the order within each pair is a seeded coin flip. A pair starts at

@@ -65,6 +65,8 @@ class Slot:
         return self.end <= self.start
 
     def __str__(self) -> str:
+        """Return the slot as written: ``"18:00-20:00"`` or ``"Tue 09:00-11:00"``."""
+
         def hm(m: int) -> str:
             return f"{m // 60:02d}:{m % 60:02d}"
 
@@ -97,7 +99,7 @@ class Slot:
         return pd.Series(mask, index=ts.index, dtype=bool)
 
     def overlaps(self, other: Slot) -> bool:
-        """True when some local minute of the week lies in both slots.
+        """Return True when some local minute of the week lies in both slots.
 
         >>> parse_slot("09:00-10:00").overlaps(parse_slot("Mon 09:30-11:00"))
         True
@@ -108,7 +110,7 @@ class Slot:
         return bool((self.contains(week, tz="UTC") & other.contains(week, tz="UTC")).any())
 
     def next_start(self, after: pd.Timestamp, *, tz: str) -> pd.Timestamp:
-        """The first local start of this slot at or after ``after`` (returned in UTC).
+        """Return the first local start of this slot at or after ``after`` (returned in UTC).
 
         >>> s = parse_slot("Wed 18:00-19:00")
         >>> s.next_start(pd.Timestamp("2026-10-05T00:00Z"), tz="UTC").isoformat()
@@ -137,8 +139,9 @@ def _minutes(h: str, m: str, text: str, *, end: bool) -> int:
 
 
 def parse_slot(text: str | Slot) -> Slot:
-    """Parse ``"18:00-20:00"`` or ``"Tue 09:00-11:00"`` (weekday names or three-letter
-    abbreviations, any case) into a :class:`Slot`.
+    """Parse ``"18:00-20:00"`` or ``"Tue 09:00-11:00"`` into a :class:`Slot`.
+
+    Weekdays are names or three-letter abbreviations, in any case.
 
     Parameters
     ----------

@@ -81,7 +81,7 @@ def verdict_text(*, lift: float, ci_low: float, ci_high: float, prob_b_better: f
                  posts_a: int, posts_b: int, min_posts: int, alpha: float = 0.05, min_lift: float = 0.1,
                  more_needed: int | None = None, unit: str = "pairs", slot_a: str | None = None,
                  slot_b: str | None = None, confidence: float = 0.95) -> tuple[str, str | None]:
-    """The verdict sentence and the winner (``"A"``, ``"B"`` or None).
+    """Return the verdict sentence and the winner (``"A"``, ``"B"`` or None).
 
     Parameters
     ----------

@@ -51,7 +51,7 @@ METRIC_COLUMNS = [
 
 
 def as_minutes(time: pd.Series) -> np.ndarray:
-    """Times as float minutes (timestamps: minutes since the epoch; numbers as given)."""
+    """Convert times to float minutes (timestamps: minutes since the epoch; numbers as given)."""
     if isinstance(time.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(time.dtype):
         values = time.astype("datetime64[us, UTC]") if isinstance(time.dtype, pd.DatetimeTZDtype) else time
         us = values.to_numpy(dtype="datetime64[us]").astype("int64").astype("float64")
@@ -136,8 +136,10 @@ def _tree_arrays(parent: np.ndarray) -> dict[str, np.ndarray]:
 
 
 def _adopter_tree(forest: pd.DataFrame, enc: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray, dict | None]:
-    """Collapse each account's posts in a cascade into one adopter: (nodes kept, their parent indices,
-    the tree arrays when nothing was collapsed, else None).
+    """Collapse each account's posts in a cascade into one adopter.
+
+    Return the nodes kept, their parent indices, and the tree arrays when nothing was collapsed
+    (else None).
 
     An account that posts twice in a cascade (reposts twice, or replies again further down a
     thread) is one adopter. It is kept at its node with the fewest hops from the source (then the

@@ -22,7 +22,7 @@ __all__ = ["tree_layout", "plot_cascade_tree", "plot_ccdf", "plot_size_vs_virali
 
 
 def tree_layout(forest: pd.DataFrame, cascade_id) -> pd.DataFrame:
-    """A layered layout of one cascade: ``y`` = −depth, ``x`` = position among its layer's nodes.
+    """Lay out one cascade in layers: ``y`` = −depth, ``x`` = position among its layer's nodes.
 
     Nodes of a layer are ordered by their parent's position, then by time, so subtrees stay
     together and edges rarely cross; each layer is centred. Unreachable nodes are left out.

@@ -323,7 +323,7 @@ def _most_recent_followed(*, group, account, t, post, time_of, author_of, source
 
 
 def cascade_forest(edges: pd.DataFrame, posts: pd.DataFrame | None = None, *, every_post: bool = False) -> pd.DataFrame:
-    """The forest (one row per node) of reconstructed edges, ready for ``cascade_metrics``.
+    """Return the forest (one row per node) of reconstructed edges, ready for ``cascade_metrics``.
 
     Each cascade gets its source as a node (parent null; its author and time from ``posts``
     when the source post is there) and every child post as a node under its parent.
@@ -489,7 +489,7 @@ def store_cascade_metrics(
 
 
 def top_cascades(ds, *, account: str, start, end, n: int = 10, by: str = "size") -> pd.DataFrame:
-    """The account's posts of the window ``[start, end)`` with the largest cascades.
+    """Return the account's posts of the window ``[start, end)`` with the largest cascades.
 
     The weekly report's cascade section: per post its text, platform-reported ``reposts`` and
     the reposts observed in the store (coverage), size, depth, structural virality and reach.

@@ -313,7 +313,7 @@ def _csv_lines(text: str, where: str) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def read_trees(paths: Iterable[str | os.PathLike[str]]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Read cascade trees from Twitter15/16 tree files and ``cascade_id,parent,child,time`` CSVs.
+    r"""Read cascade trees from Twitter15/16 tree files and ``cascade_id,parent,child,time`` CSVs.
 
     Parameters
     ----------
@@ -341,9 +341,9 @@ def read_trees(paths: Iterable[str | os.PathLike[str]]) -> tuple[pd.DataFrame, p
     --------
     >>> import tempfile, pathlib
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "42.txt"
-    >>> _ = p.write_text("['ROOT', 'ROOT', '0.0']->['1', '42', '0.0']\\n"
-    ...                  "['1', '42', '0.0']->['2', '42', '1.5']\\n"
-    ...                  "['1', '42', '0.0']->['2', '42', '1.5']\\n")
+    >>> _ = p.write_text("['ROOT', 'ROOT', '0.0']->['1', '42', '0.0']\n"
+    ...                  "['1', '42', '0.0']->['2', '42', '1.5']\n"
+    ...                  "['1', '42', '0.0']->['2', '42', '1.5']\n")
     >>> forest, trees = read_trees([p])
     >>> len(forest), int(trees.dropped_duplicates.iloc[0])
     (2, 1)

@@ -41,7 +41,7 @@ def _clean(value: Any) -> Any:
 
 
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """A DataFrame as a list of JSON-ready dicts (nulls as None, timestamps as ISO 8601)."""
+    """Convert a DataFrame to a list of JSON-ready dicts (nulls as None, timestamps as ISO 8601)."""
     out = frame.astype(object).where(frame.notna(), None)
     return _clean(out.to_dict("records"))
 

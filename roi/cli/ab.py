@@ -1,5 +1,7 @@
 """`roi ab`: plan an A/B test of two posting times, analyse one, or list the store's experiments.
 
+Usage::
+
     roi ab plan --baseline-rate 0.02 --min-lift 0.15 [--start 2026-11-02 --slot-a 09:00-10:00 --slot-b 18:00-19:00 --tz ...]
     roi ab --store DIR --experiment ID [--tz TZ] [--metric engagement_rate] [--json]
     roi ab --store DIR --account acme --tz America/New_York --a "Tue 09:00-11:00" --b "Tue 18:00-20:00"
@@ -130,7 +132,7 @@ _EXPOSURE_HEADING = {"impressions": "impressions", "followers_proxy": "followers
 
 
 def _arms_table(result):
-    """The arms as a manager reads them: the denominator named for what it holds, rates in percent."""
+    """Return the arms as a manager reads them: the denominator named for what it holds, rates in percent."""
     arms = result.arms
     exposure = result.exposure or result.denominator
     shown = arms[["arm", "slot", "posts"]].copy()

@@ -72,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _progress_bar():
-    """A records counter on stderr, shown only when the ingest takes more than a second."""
+    """Make a records counter on stderr, shown only when the ingest takes more than a second."""
     try:
         from tqdm import tqdm
     except ImportError:  # pragma: no cover - tqdm is a dependency

@@ -108,7 +108,10 @@ _ACTION_WORDS = {"escalate": "escalate", "take_private": "take private", "reply_
 
 
 def _compact(queue, *, width: int, limit: int) -> list[str]:
-    """The queue as a terminal table: one header line per complaint, its text, why, and the action's reason."""
+    """Format the queue as a terminal table.
+
+    One header line per complaint, its text, why, and the action's reason.
+    """
     import pandas as pd
 
     lines = []

@@ -55,7 +55,7 @@ def subcommand_modules() -> list[str]:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The ``roi`` argument parser with every subcommand registered."""
+    """Build the ``roi`` argument parser with every subcommand registered."""
     parser = _Parser(
         prog="roi",
         description="roi - return on influence: reach, influence and engagement analytics "
@@ -76,7 +76,7 @@ _PATH_ARGUMENTS = {"store": "--store", "out": "--out", "notebook": "--notebook",
 
 
 def _empty_path(args: argparse.Namespace) -> str | None:
-    """The name of the first path argument given as an empty string, or None."""
+    """Return the name of the first path argument given as an empty string, or None."""
     for dest, name in _PATH_ARGUMENTS.items():
         value = getattr(args, dest, None)
         values = value if isinstance(value, list) else [value]

@@ -1,5 +1,7 @@
-"""Best time to post: (weekday, hour) slots ranked by the expected engagement rate of an average
-post of the account, with intervals, next to the hours when the audience is active.
+"""Best time to post: (weekday, hour) slots ranked by the expected engagement rate of a post.
+
+The rate is that of an average post of the account, with intervals, shown next to the hours when
+the audience is active.
 
 Why model-based ranking: a raw slot average ranks the slot with one lucky post first. roi ranks
 slots by the negative-binomial model's prediction (:func:`roi.engagement.fit_engagement_model`):
@@ -29,7 +31,7 @@ __all__ = ["best_slots", "best_hours", "audience_active_hours"]
 
 
 def _observed(model: CountModel, keys: list[str]) -> pd.Series:
-    """Posts of the model's data per slot (the posts with the model's denominator, nothing else)."""
+    """Count the posts of the model's data per slot (the posts with the model's denominator, nothing else)."""
     return model.data.groupby(keys).size()
 
 
@@ -53,8 +55,11 @@ def _check_min_posts(min_posts: int) -> None:
 
 def _ranked(grid: pd.DataFrame, model: CountModel, posts: np.ndarray, *, level: float, min_posts: int,
             include_sparse: bool) -> pd.DataFrame:
-    """Predictions for ``grid`` rows, ranked; rows without posts (or under ``min_posts`` unless
-    ``include_sparse``) are left out and counted in ``attrs``."""
+    """Predict ``grid`` rows and rank them.
+
+    Rows without posts (or under ``min_posts`` unless ``include_sparse``) are left out and counted in
+    ``attrs``.
+    """
     pred = model.predict_rate(grid, level=level)
     ok = _estimable(model, grid["hour"])
     out = grid.assign(
@@ -156,8 +161,10 @@ def best_hours(
     min_posts: int = 5,
     include_sparse: bool = False,
 ) -> pd.DataFrame:
-    """Local hours ranked by expected rate (weekday at the account's own mix); hours with fewer
-    than ``min_posts`` posts are left out unless ``include_sparse`` (never hours without posts).
+    """Rank local hours by expected rate (weekday at the account's own mix).
+
+    Hours with fewer than ``min_posts`` posts are left out unless ``include_sparse`` (never hours
+    without posts).
 
     Returns rank, hour, rate, ci_low, ci_high, posts, hour_bucket, sparse, numerator,
     denominator, as :func:`best_slots`.

@@ -72,7 +72,7 @@ def _check(metrics, rate: str, needed: Sequence[str]) -> tuple[str, str, str]:
 
 
 def timed(metrics):
-    """The rows of ``metrics`` (or posts) whose time of day is known: not ``date_only``.
+    """Keep the rows of ``metrics`` (or posts) whose time of day is known: not ``date_only``.
 
     An export that gives days, not times (X analytics' content export) sets ``date_only``; such
     posts count in daily and weekly figures and are left out of every hour-of-day analysis.
@@ -108,15 +108,17 @@ def with_slot(metrics, *, tz: str = "UTC"):
 
 
 def _local_slot(local: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """(weekday, hour) of tz-aware timestamps from their wall-clock integer value: one tz pass
-    instead of one per field (the epoch, 1970-01-01, was a Thursday: weekday 3)."""
+    """Return (weekday, hour) of tz-aware timestamps from their wall-clock integer value.
+
+    One tz pass instead of one per field (the epoch, 1970-01-01, was a Thursday: weekday 3).
+    """
     wall = local.dt.tz_localize(None).astype("datetime64[us]").to_numpy().view("int64")
     hour_us, day_us = 3_600_000_000, 86_400_000_000
     return (wall // day_us + 3) % 7, (wall // hour_us) % 24
 
 
 def _float(values) -> np.ndarray:
-    """A numeric column as float64 with NaN for missing (pandas nullable or numpy)."""
+    """Convert a numeric column to float64 with NaN for missing (pandas nullable or numpy)."""
     return pd.Series(values).astype("Float64").to_numpy(dtype="float64", na_value=np.nan)
 
 
@@ -163,9 +165,12 @@ def _bincount_sums(key_values: dict, y: np.ndarray, x: np.ndarray, *, squares: b
 
 
 def _single_exposure(metrics, rate: str):
-    """(metrics, denominator name): for a rate per impression, the rows and the one kind of
-    denominator :func:`roi.engagement.exposure_basis` chooses (real impressions, or the followers
-    proxy for every post), so a table never pools views with followers (docs/metrics.md)."""
+    """Return (metrics, denominator name) with one kind of denominator.
+
+    For a rate per impression: the rows and the one kind of denominator
+    :func:`roi.engagement.exposure_basis` chooses (real impressions, or the followers proxy for every
+    post), so a table never pools views with followers (docs/metrics.md).
+    """
     y, x, _ = RATES[rate]
     if x != "impressions" or is_dask(metrics) or "impressions_source" not in metrics.columns:
         return metrics, x
@@ -218,7 +223,7 @@ def rate_table(
     seed: int = 0,
     levels: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """The rate ``rate`` by the column(s) ``by`` of ``metrics``, with intervals and sparse flags.
+    """Compute the rate ``rate`` by the column(s) ``by`` of ``metrics``, with intervals and sparse flags.
 
     Parameters
     ----------
@@ -320,7 +325,7 @@ def _assemble(sums, keys, rows, yv, xv, *, rate, min_posts, level, ci, n_boot, m
 
 
 def engagement_by_slot(metrics, *, tz: str = "UTC", rate: str = "engagement_rate", **options) -> pd.DataFrame:
-    """The rate by local weekday × hour: all 168 slots, those without posts included (posts = 0).
+    """Compute the rate by local weekday × hour: all 168 slots, those without posts included (posts = 0).
 
     ``options`` are those of :func:`rate_table` (min_posts, level, ci, n_boot, seed, ...).
     """
@@ -329,13 +334,13 @@ def engagement_by_slot(metrics, *, tz: str = "UTC", rate: str = "engagement_rate
 
 
 def engagement_by_hour(metrics, *, tz: str = "UTC", rate: str = "engagement_rate", **options) -> pd.DataFrame:
-    """The rate by local hour of day, 0-23 (hours without posts included)."""
+    """Compute the rate by local hour of day, 0-23 (hours without posts included)."""
     grid = pd.DataFrame({"hour": np.arange(24)})
     return rate_table(with_slot(timed(metrics), tz=tz), "hour", rate=rate, levels=grid, **options)
 
 
 def engagement_by_weekday(metrics, *, tz: str = "UTC", rate: str = "engagement_rate", **options) -> pd.DataFrame:
-    """The rate by local day of week, 0 = Monday (days without posts included)."""
+    """Compute the rate by local day of week, 0 = Monday (days without posts included)."""
     grid = pd.DataFrame({"weekday": np.arange(7)})
     return rate_table(with_slot(metrics, tz=tz), "weekday", rate=rate, levels=grid, **options)
 
@@ -349,7 +354,7 @@ def _bucket(values, top: int, labels: Sequence[str]):
 
 def engagement_by_hashtag_count(metrics, *, max_count: int = 4, rate: str = "engagement_rate",
                                 **options) -> pd.DataFrame:
-    """The rate by number of hashtags: ``"0"`` ... ``"4+"`` (the last bucket is max_count or more).
+    """Compute the rate by number of hashtags: ``"0"`` ... ``"4+"`` (the last bucket is max_count or more).
 
     Examples
     --------
@@ -367,7 +372,7 @@ def engagement_by_hashtag_count(metrics, *, max_count: int = 4, rate: str = "eng
 
 
 def engagement_by_mention(metrics, *, rate: str = "engagement_rate", **options) -> pd.DataFrame:
-    """The rate by mention use: ``"none"``, ``"1"``, ``"2+"`` accounts mentioned."""
+    """Compute the rate by mention use: ``"none"``, ``"1"``, ``"2+"`` accounts mentioned."""
     _check(metrics, rate, ["mention_count"])
     labels = ["none", "1", "2+"]
     frame = metrics[metrics["mention_count"].notnull()]
@@ -376,7 +381,7 @@ def engagement_by_mention(metrics, *, rate: str = "engagement_rate", **options) 
 
 
 def engagement_by_question(metrics, *, rate: str = "engagement_rate", **options) -> pd.DataFrame:
-    """The rate for posts that ask a question (``question`` True) against those that do not."""
+    """Compute the rate for posts that ask a question (``question`` True) against those that do not."""
     _check(metrics, rate, ["has_question"])
     frame = metrics[metrics["has_question"].notnull()]
     frame = frame.assign(question=frame["has_question"].astype(bool))
@@ -385,7 +390,7 @@ def engagement_by_question(metrics, *, rate: str = "engagement_rate", **options)
 
 def engagement_by_content_type(metrics, content: pd.DataFrame, *, rate: str = "engagement_rate",
                                **options) -> pd.DataFrame:
-    """The rate by content type, from :func:`roi.engagement.classify_content` joined on post_id."""
+    """Compute the rate by content type, from :func:`roi.engagement.classify_content` joined on post_id."""
     if not {"post_id", "content_type"} <= set(content.columns):
         raise ParameterError("content: expected the table of classify_content (post_id, content_type)")
     lookup = content[["post_id", "content_type"]].drop_duplicates("post_id")
@@ -398,7 +403,7 @@ def engagement_by_content_type(metrics, content: pd.DataFrame, *, rate: str = "e
 
 def engagement_by_hashtag(metrics, *, min_support: int = 3, rate: str = "engagement_rate",
                           **options) -> pd.DataFrame:
-    """The rate by each hashtag used on at least ``min_support`` posts, most used first.
+    """Compute the rate by each hashtag used on at least ``min_support`` posts, most used first.
 
     A post with several hashtags counts towards each of them, so rows overlap and do not add up
     to the total. Hashtags used on fewer posts are left out (they are noise, not signal); the

@@ -41,7 +41,7 @@ _EXPOSURES = ("auto", "impressions", "followers_proxy")
 
 
 def _numerator(metrics: pd.DataFrame, metric: str) -> pd.Series:
-    """The metric per post: the sum of its parts, <NA> when no part is known."""
+    """Sum the metric per post from its parts, <NA> when no part is known."""
     parts, _ = COUNT_METRICS[metric]
     if metric == "engagements" and "engagements" in metrics.columns:
         return metrics["engagements"].astype("Float64")
@@ -77,7 +77,7 @@ def exposure_basis(
     exposure: str = "auto",
     min_impression_posts: int = 30,
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """The posts a count model uses, with the numerator and denominator it divides.
+    """Return the posts a count model uses, with the numerator and denominator it divides.
 
     Parameters
     ----------

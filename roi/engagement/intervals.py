@@ -1,5 +1,6 @@
-"""95% intervals for the rates roi shows: Wilson and Beta for proportions, bootstrap and the
-delta method for ratios of sums.
+"""95% intervals for the rates roi shows.
+
+Wilson and Beta for proportions, bootstrap and the delta method for ratios of sums.
 
 * A **proportion** counts successes out of trials that could each succeed once: link clicks out
   of impressions, conversions out of web clicks. Wilson's score interval (or the Beta posterior
@@ -149,7 +150,7 @@ def bootstrap_ratio(numerator, denominator, *, n_boot: int = 2000, level: float 
 
 
 def delta_ratio_interval(sum_y, sum_x, sum_yy, sum_xx, sum_xy, n, *, level: float = 0.95):
-    """Normal interval of R = Σy/Σx from the sums, with the ratio estimator's variance.
+    """Compute the normal interval of R = Σy/Σx from the sums, with the ratio estimator's variance.
 
     Var(R) ≈ n / (n - 1) · Σ (y_i − R x_i)² / (Σx)², computed from Σy², Σx² and Σxy so that it
     can be aggregated anywhere a sum can (e.g. a Dask groupby). Element-wise; the low end is
@@ -171,7 +172,7 @@ def delta_ratio_interval(sum_y, sum_x, sum_yy, sum_xx, sum_xy, n, *, level: floa
 
 
 def ratio_sums(numerator, denominator) -> dict[str, float]:
-    """The sums :func:`delta_ratio_interval` needs, for one group of posts."""
+    """Return the sums :func:`delta_ratio_interval` needs, for one group of posts."""
     y = np.asarray(numerator, dtype="float64")
     x = np.asarray(denominator, dtype="float64")
     return {"sum_y": y.sum(), "sum_x": x.sum(), "sum_yy": (y * y).sum(), "sum_xx": (x * x).sum(),

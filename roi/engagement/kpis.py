@@ -24,8 +24,10 @@ _DEFINITIONS = {
 
 
 def _one_exposure(metrics: pd.DataFrame) -> tuple[pd.DataFrame, str]:
-    """``metrics`` with ``impressions`` holding one kind of denominator for every post, and its
-    name: real impressions, or the followers proxy for all (never both: docs/metrics.md)."""
+    """Return ``metrics`` with ``impressions`` holding one kind of denominator for every post, and its name.
+
+    Real impressions, or the followers proxy for all (never both: docs/metrics.md).
+    """
     if "impressions_source" not in metrics.columns or "engagements" not in metrics.columns:
         return metrics, "impressions"
     try:
@@ -65,8 +67,9 @@ def _totals(frame: pd.DataFrame) -> dict[str, float]:
 
 
 def engagement_kpis(metrics: pd.DataFrame, *, start, end) -> pd.DataFrame:
-    """Posts, impressions, engagements, rates, clicks and conversions in [start, end) and in the
-    window of the same length just before it.
+    """Compute posts, impressions, engagements, rates, clicks and conversions in [start, end) and before.
+
+    "Before" is the window of the same length just before [start, end).
 
     Parameters
     ----------

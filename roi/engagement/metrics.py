@@ -44,7 +44,7 @@ _REQUIRED = ("post_id", "platform", "author_id", "created_at", "kind")
 
 
 def _ratio(num: pd.Series, den: pd.Series) -> pd.Series:
-    """num / den as Float64, <NA> where the denominator is unknown or zero."""
+    """Divide ``num`` by ``den`` as Float64, <NA> where the denominator is unknown or zero."""
     num = num.astype("Float64")
     den = den.astype("Float64")
     return (num / den.where(den > 0)).astype("Float64")

@@ -1,5 +1,6 @@
-"""A negative-binomial model that separates the effects of timing, hashtags, mentions, questions
-and content type on engagement (and on conversion).
+"""A negative-binomial model of engagement (and of conversion).
+
+It separates the effects of timing, hashtags, mentions, questions and content type.
 
 Why this model: engagement counts are overdispersed (posts differ far more than Poisson noise
 allows), so a Poisson model's intervals are too narrow. roi fits the NB2 model
@@ -184,8 +185,10 @@ class CountModel:
         return self.effects.assign(ci_low=np.exp(beta - z * se), ci_high=np.exp(beta + z * se))
 
     def contrast(self, a: str, b: str, *, level: float = 0.95) -> dict[str, float]:
-        """Rate ratio of level ``a`` against level ``b`` (term names, or a reference level such as
-        ``"hour=18"``), with its interval from the model's covariance.
+        """Compute the rate ratio of level ``a`` against level ``b``, with its interval.
+
+        Levels are term names, or a reference level such as ``"hour=18"``; the interval comes from the
+        model's covariance.
 
         ``model.contrast("hour=18", "hour=9")`` answers "how much better is 18:00 than 09:00".
         """
@@ -204,9 +207,11 @@ class CountModel:
         return {"irr": float(np.exp(est)), "ci_low": float(np.exp(est - z * se)), "ci_high": float(np.exp(est + z * se))}
 
     def predict_rate(self, rows: pd.DataFrame, *, level: float = 0.95) -> pd.DataFrame:
-        """Expected rate per unit of exposure, with an interval, for ``rows`` (columns hour,
-        weekday and optionally the covariates; covariates absent are set to their mean in the
-        data, i.e. the rate of an average post of this account)."""
+        """Predict the rate per unit of exposure, with an interval, for ``rows``.
+
+        ``rows`` has the columns hour, weekday and optionally the covariates; covariates absent are set to
+        their mean in the data, i.e. the rate of an average post of this account.
+        """
         x = _design(rows, self.spec, fill=self.means)
         beta = self.params[list(self.spec.columns)].to_numpy()
         cov = self.cov.loc[list(self.spec.columns), list(self.spec.columns)].to_numpy()
@@ -265,7 +270,7 @@ def _factor_levels(spec: _Spec) -> list[tuple[str, str, list[str]]]:
 
 
 def _design(frame: pd.DataFrame, spec: _Spec, *, fill: pd.Series | None = None) -> pd.DataFrame:
-    """The design matrix; a covariate column absent from ``frame`` is NaN (then ``fill``-ed)."""
+    """Build the design matrix; a covariate column absent from ``frame`` is NaN (then ``fill``-ed)."""
     n = len(frame)
     labels = _labels(frame, spec)
     cols: dict[str, np.ndarray] = {"const": np.ones(n)}
@@ -418,7 +423,8 @@ def fit_engagement_model(
     exposure: str = "auto",
     min_impression_posts: int = 30,
 ) -> CountModel:
-    """Fit engagements ~ hour bucket + weekday + hashtags + mention + question + content type,
+    """Fit engagements ~ hour bucket + weekday + hashtags + mention + question + content type.
+
     NB2 with log(exposure) as offset.
 
     The exposure is impressions where enough posts have them, else the author's follower count
@@ -481,8 +487,9 @@ def fit_conversion_model(
     hour_buckets: dict[int, str] | None = None,
     level: float = 0.95,
 ) -> CountModel:
-    """Fit conversions ~ hour bucket + hashtag use (``hashtags=1+`` against none), with
-    log(web clicks) as offset: conversion-rate ratios per web click, NB2 (or robust Poisson when
+    """Fit conversions ~ hour bucket + hashtag use (``hashtags=1+`` against none), per web click.
+
+    Log(web clicks) is the offset: conversion-rate ratios per web click, NB2 (or robust Poisson when
     NB2 does not converge: :func:`roi.engagement.count_regression.fit_negative_binomial`).
 
     Conversions are rarer than engagements, so the automatic hour buckets merge neighbouring

@@ -1,5 +1,8 @@
-"""Plots of the engagement tables. Each takes a table and an optional ``ax`` and returns the Axes;
-nothing is saved or shown. matplotlib is imported only here, inside the functions."""
+"""Plots of the engagement tables.
+
+Each takes a table and an optional ``ax`` and returns the Axes; nothing is saved or shown.
+matplotlib is imported only here, inside the functions.
+"""
 
 from __future__ import annotations
 
@@ -207,8 +210,10 @@ def plot_irr_forest(effects: pd.DataFrame, *, ax=None, planted: dict[str, float]
 
 
 def plot_funnel(funnel: pd.DataFrame, *, ax=None, row: int = 0) -> Axes:
-    """Horizontal funnel: impressions -> link clicks -> web clicks -> conversions (log scale),
-    each bar labelled with its count and the step rate."""
+    """Plot the funnel horizontally: impressions -> link clicks -> web clicks -> conversions (log scale).
+
+    Each bar is labelled with its count and the step rate.
+    """
     ax = new_axes(ax, figsize=(8, 4))
     stages = ["impressions", "link_clicks", "web_clicks", "conversions"]
     missing = [s for s in stages if s not in funnel.columns]
@@ -230,8 +235,10 @@ def plot_funnel(funnel: pd.DataFrame, *, ax=None, row: int = 0) -> Axes:
 
 
 def plot_audience_hours(active: pd.DataFrame, *, slots: pd.DataFrame | None = None, ax=None) -> Axes:
-    """Share of followers' posts by hour (bars), optionally with the account's expected engagement
-    rate by hour (:func:`best_hours`) on a second axis."""
+    """Plot the share of followers' posts by hour (bars), optionally with the account's expected rate.
+
+    The account's expected engagement rate by hour (:func:`best_hours`) goes on a second axis.
+    """
     ax = new_axes(ax, figsize=(8, 4))
     ax.bar(active["hour"], active["share"].astype(float), color="C7", label="followers' posts (share)")
     ax.set_xlabel("local hour")

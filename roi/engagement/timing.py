@@ -1,5 +1,6 @@
-"""The timing analysis behind ``roi timing``: the model, the ranked slots, what was left out, and
-whether one post decides the answer.
+"""The timing analysis behind ``roi timing``.
+
+The model, the ranked slots, what was left out, and whether one post decides the answer.
 
 :func:`timing_analysis` returns a :class:`TimingAnalysis` holding raw numbers with their
 numerator and denominator named (docs/metrics.md); the command line and the report format them.

@@ -195,8 +195,10 @@ def build_subdivisions(gnc_dir: Path, cities: pd.DataFrame) -> pd.DataFrame:
 
 
 def _subdivision_names(name: str) -> list[str]:
-    """The names ISO 3166-2 packs into one string: "Denbighshire [Sir Ddinbych GB-DDB]" is
-    Denbighshire and Sir Ddinbych; "Bristol, City of" is Bristol.
+    """Split the names ISO 3166-2 packs into one string.
+
+    "Denbighshire [Sir Ddinbych GB-DDB]" is Denbighshire and Sir Ddinbych; "Bristol, City of" is
+    Bristol.
 
     >>> _subdivision_names("Denbighshire [Sir Ddinbych GB-DDB]"), _subdivision_names("Bristol, City of")
     (['Denbighshire', 'Sir Ddinbych'], ['Bristol'])
@@ -231,10 +233,12 @@ COMMON_WORDS = DATA_DIR / "english-words-in-place-names.txt"
 
 
 def build_common_words(dictionary: Path = Path("/usr/share/dict/american-english")) -> Path:
-    """Write the English words (lower-case dictionary entries) that are words of the names of
-    places under 100,000 people ("beach", "snow", "university", "sleepy", "hollow"): a bare name
-    made only of them is a word before it is a town (see roi.geo.geocode). Run once by hand, the output is committed: the
-    dictionary is Debian's ``wamerican`` (SCOWL, permissive licence, see the file's header).
+    """Write the English words that are words of the names of places under 100,000 people.
+
+    Words are lower-case dictionary entries ("beach", "snow", "university", "sleepy", "hollow"): a
+    bare name made only of them is a word before it is a town (see roi.geo.geocode). Run once by
+    hand, the output is committed: the dictionary is Debian's ``wamerican`` (SCOWL, permissive
+    licence, see the file's header).
     """
     import re
 

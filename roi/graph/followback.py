@@ -43,7 +43,7 @@ GROWTH_COLUMNS = ["week", "week_start", "week_end", "followers_start", "new", "l
 
 
 def resolve_account(data: Any, account: str) -> str:
-    """The account id of ``account`` (a handle, with or without @, or an account id).
+    """Return the account id of ``account`` (a handle, with or without @, or an account id).
 
     Raises ParameterError when neither the accounts table nor the follows table knows it.
     """
@@ -153,8 +153,10 @@ def follow_back_candidates(
 
 
 def _change_masks(edges: pd.DataFrame, snaps: pd.DatetimeIndex) -> tuple[pd.Series, pd.Series]:
-    """For each edge: when it was gained (NaT for the baseline) and lost (NaT if still there),
-    each dated at the midpoint between the two snapshots that bracket the change."""
+    """Return for each edge when it was gained (NaT for the baseline) and lost (NaT if still there).
+
+    Each change is dated at the midpoint between the two snapshots that bracket it.
+    """
     first = snapshot_index(edges["first_seen"], snaps)
     last = snapshot_index(edges["last_seen"], snaps)
     first = np.where(first < 0, 0, first)
@@ -178,14 +180,16 @@ def _count_before(gained: pd.Series, lost_at: pd.Series, when: pd.Timestamp) -> 
 
 
 def _dask_follows(data: Any) -> Any:
-    """The follows table when it is a Dask DataFrame (``roi.load(store, engine="dask")``), else None."""
+    """Return the follows table if it is a Dask DataFrame (``roi.load(store, engine="dask")``), else None."""
     frame = data.get("follows") if isinstance(data, Mapping) else getattr(data, "follows", None)
     return frame if is_dask(frame) else None
 
 
 def _incoming_dask(data: Any, follows: Any, account: str) -> tuple[pd.DataFrame, pd.DatetimeIndex]:
-    """:func:`_incoming` on a Dask follows table: only the snapshot times and the account's
-    incoming edges are gathered, never the whole table."""
+    """Run :func:`_incoming` on a Dask follows table.
+
+    Only the snapshot times and the account's incoming edges are gathered, never the whole table.
+    """
     import dask.dataframe as dd
 
     accounts = data.get("accounts") if isinstance(data, Mapping) else getattr(data, "accounts", None)
@@ -296,7 +300,7 @@ def _window_rows(edges: pd.DataFrame, snaps: pd.DatetimeIndex, windows: list[tup
 
 
 def growth_churn(data: Any, account: str, *, tz: str = "UTC", start: Any = None, end: Any = None) -> pd.DataFrame:
-    """New, lost and net followers of ``account`` per ISO week (weeks counted in local time ``tz``).
+    """Count new, lost and net followers of ``account`` per ISO week (weeks counted in local time ``tz``).
 
     Parameters
     ----------

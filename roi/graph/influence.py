@@ -468,7 +468,7 @@ def influence(
     alpha: float = 0.85,
     tol: float = 1e-6,
 ) -> pd.DataFrame:
-    """The influence table: every measure side by side, a documented composite and a rank.
+    """Build the influence table: every measure side by side, a documented composite and a rank.
 
     Parameters
     ----------

@@ -44,7 +44,7 @@ def rule_table(
     min_posts: int = 5, link_share: float = 0.9,
     min_following: int = 500, follow_ratio: float = 10.0, max_age_days: float = 30, min_weak_rules: int = 2,
 ) -> pd.DataFrame:
-    """The rules with the thresholds in force, for showing next to the suspects.
+    """Return the rules with the thresholds in force, for showing next to the suspects.
 
     >>> rule_table().rule.tolist()
     ['follow_farm', 'silent_mass_follow', 'link_spam', 'follow_ratio', 'new_account', 'default_profile']

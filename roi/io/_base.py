@@ -24,7 +24,7 @@ __all__ = ["ReadResult", "Rejected", "observed_time", "as_frame", "in_reading_or
 
 
 def as_frame(rows: pd.DataFrame | pa.Table) -> pd.DataFrame:
-    """A chunk's table as pandas with the canonical dtypes (readers may yield either).
+    """Return a chunk's table as pandas with the canonical dtypes (readers may yield either).
 
     >>> as_frame(pa.table({"post_id": ["1"], "likes": pa.array([None], pa.int64())})).dtypes.astype(str).tolist()
     ['string', 'Int64']
@@ -41,8 +41,10 @@ def as_frame(rows: pd.DataFrame | pa.Table) -> pd.DataFrame:
 
 
 def in_reading_order(rows: pa.Table) -> pa.Table:
-    """A reader's Arrow table with its rows in reading order: a private ``_rank`` column, where a
-    reader gives one (each row's place in reading order), applied and dropped.
+    """Put a reader's Arrow table in reading order.
+
+    A private ``_rank`` column, where a reader gives one (each row's place in reading order), is
+    applied and dropped.
 
     >>> in_reading_order(pa.table({"post_id": ["b", "c", "a"], "_rank": [1, 2, 0]})).column("post_id").to_pylist()
     ['a', 'b', 'c']
@@ -53,7 +55,7 @@ def in_reading_order(rows: pa.Table) -> pa.Table:
 
 
 def reading_order(rank: np.ndarray) -> np.ndarray:
-    """The rows' positions in reading order, from each row's place in it (a ``_rank``).
+    """Return the rows' positions in reading order, from each row's place in it (a ``_rank``).
 
     >>> reading_order(np.array([2, 0, 1])).tolist()
     [1, 2, 0]
@@ -73,8 +75,10 @@ def reading_order(rank: np.ndarray) -> np.ndarray:
 
 
 def observed_time(path: Any, as_of: Any = None) -> pd.Timestamp | None:
-    """When a source's figures were observed: ``as_of`` (naive = UTC) if given, else the file's
-    modification time, else None (the file cannot be stat'ed).
+    """Return when a source's figures were observed.
+
+    ``as_of`` (naive = UTC) if given, else the file's modification time, else None (the file cannot be
+    stat'ed).
 
     >>> observed_time("no-such-file", "2026-01-05T10:00")
     Timestamp('2026-01-05 10:00:00+0000', tz='UTC')

@@ -54,7 +54,7 @@ def _name(path: Any) -> str:
 
 
 def _sniff(path: Any) -> tuple[str, str | None, bool]:
-    """(encoding, note when not UTF-8, whether every record is exactly one line).
+    """Return (encoding, note when not UTF-8, whether every record is exactly one line).
 
     One pass over the bytes: UTF-8 is checked incrementally; a file without any quote character
     and without blank lines has record *r* on line *r*, so lines need no second pass.
@@ -93,7 +93,7 @@ def _text(fh, encoding: str) -> io.TextIOWrapper:
 
 
 def _read_header(path: Any, encoding: str) -> tuple[list[str], str]:
-    """The header and the delimiter (``,`` unless the header line is split by ``;``, tab or ``|``)."""
+    """Read the header and the delimiter (``,`` unless the header line is split by ``;``, tab or ``|``)."""
     with path.open("rb") as fh:
         for line in _text(fh, encoding):
             if not line.strip():
@@ -212,7 +212,7 @@ class CsvBlocks:
         return 1
 
     def lines_of(self, records: Sequence[int]) -> list[int]:
-        """The 1-based line on which each CSV record starts (exact with multi-line values)."""
+        """Return the 1-based line on which each CSV record starts (exact with multi-line values)."""
         if self._simple:
             return [int(r) for r in records]
         if self._lines is None:

@@ -86,7 +86,7 @@ class _CheckedGzip(io.RawIOBase):
 
 
 def raw_text(raw: bytes | str) -> str:
-    """The raw text of a record for ``_rejected/`` (truncated so one bad line cannot bloat it)."""
+    """Return the raw text of a record for ``_rejected/`` (truncated so one bad line cannot bloat it)."""
     text = raw if isinstance(raw, str) else raw.decode("utf-8", errors="replace")
     return text if len(text) <= _RECORD_TEXT_LIMIT else text[:_RECORD_TEXT_LIMIT] + "...[truncated]"
 
@@ -97,8 +97,9 @@ _BIG_INT = re.compile(rb"[\[:,]\s*-?[0-9]{20}")
 
 
 def loads_exact(raw: bytes | str) -> Any:
-    """``orjson.loads``, except that an integer too long for 64 bits becomes its digits as text
-    (an exact id; a count that size is then rejected as one), never a float.
+    """Parse like ``orjson.loads``, but an integer too long for 64 bits becomes its digits as text.
+
+    Such an integer is an exact id (a count that size is then rejected as one), never a float.
 
     >>> loads_exact(b'{"id": 12345678901234567890123, "n": 1.5, "k": 7}')
     {'id': '12345678901234567890123', 'n': 1.5, 'k': 7}
@@ -132,7 +133,7 @@ def _error_text(exc: Exception) -> str:
 
 
 def iter_json(path: Any) -> Iterator[JsonItem]:
-    """Yield every JSON record of a file: each line of JSON Lines, else the elements of one document.
+    r"""Yield every JSON record of a file: each line of JSON Lines, else the elements of one document.
 
     Parameters
     ----------
@@ -148,7 +149,7 @@ def iter_json(path: Any) -> Iterator[JsonItem]:
     --------
     >>> import tempfile, pathlib
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "t.jsonl"
-    >>> _ = p.write_bytes(b'{"id": "1"}\\n{"id": \\n\\n[1, 2]\\n')
+    >>> _ = p.write_bytes(b'{"id": "1"}\n{"id": \n\n[1, 2]\n')
     >>> [(i.line, i.value, i.error) for i in iter_json(p)]
     [(1, {'id': '1'}, None), (2, None, 'invalid JSON (unexpected end of data: line 1 column 7 (char 6))'), (4, [1, 2], None)]
     """
@@ -234,5 +235,5 @@ def _try_document(first_line: bytes, fh: IO[bytes]) -> list[JsonItem] | None:
 
 
 def name_of(path: Any) -> str:
-    """A path's display name (works for zip members too)."""
+    """Return a path's display name (works for zip members too)."""
     return str(path) if isinstance(path, (str, Path)) else getattr(path, "at", None) or str(path)

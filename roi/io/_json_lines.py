@@ -1,4 +1,4 @@
-"""Parse a block of JSON Lines against a fixed Arrow schema, natively when it can be done exactly.
+r"""Parse a block of JSON Lines against a fixed Arrow schema, natively when it can be done exactly.
 
 :func:`parse_lines` returns what ``pyarrow.json.read_json`` returns for a block of whole lines and an
 explicit schema (unexpected fields ignored), but about three times faster: the scan is done by the
@@ -12,11 +12,11 @@ before. The extension is optional: where it was not compiled, :data:`AVAILABLE` 
 >>> import pyarrow as pa
 >>> schema = pa.schema([("id", pa.string()), ("n", pa.struct([("likes", pa.int64())])),
 ...                     ("tags", pa.list_(pa.string()))])
->>> table = parse_lines(b'{"id": "1", "n": {"likes": 2}, "tags": ["a"], "x": [1]}\\n{"id": "2"}\\n', schema)
+>>> table = parse_lines(b'{"id": "1", "n": {"likes": 2}, "tags": ["a"], "x": [1]}\n{"id": "2"}\n', schema)
 >>> table is None or table.to_pylist() == [{"id": "1", "n": {"likes": 2}, "tags": ["a"]},
 ...                                         {"id": "2", "n": None, "tags": None}]
 True
->>> parse_lines(b'{"id": 1}\\n', schema) is None  # a number where the schema has a string: declined
+>>> parse_lines(b'{"id": 1}\n', schema) is None  # a number where the schema has a string: declined
 True
 """
 
@@ -38,7 +38,7 @@ _specs: dict[pa.Schema, list[tuple[int, int, bytes]]] = {}
 
 
 def _spec(schema: pa.Schema) -> list[tuple[int, int, bytes]]:
-    """The schema as the extension takes it: ``(kind, parent, name)`` nodes in pre-order."""
+    """Return the schema as the extension takes it: ``(kind, parent, name)`` nodes in pre-order."""
     spec = _specs.get(schema)
     if spec is not None:
         return spec
@@ -77,7 +77,7 @@ def decline_reason(block: bytes, schema: pa.Schema) -> str | None:
 
 
 def parse_lines(block: bytes, schema: pa.Schema) -> pa.Table | None:
-    """The block's lines as a table of ``schema`` (as pyarrow would read them), or None if declined.
+    """Parse the block's lines as a table of ``schema`` (as pyarrow would read them), or None if declined.
 
     Parameters
     ----------
@@ -118,7 +118,7 @@ def parse_lines(block: bytes, schema: pa.Schema) -> pa.Table | None:
 
 
 def string_hashes(values: pa.Array) -> np.ndarray | None:
-    """A uint64 hash of every string of a string array (nulls as ""), natively; None if not built.
+    """Hash every string of a string array to a uint64 (nulls as ""), natively; None if not built.
 
     Equal strings get equal hashes (the whole string is hashed, eight bytes at a time, without the
     GIL); ingest uses them to spread keys over its spill buckets.
@@ -143,5 +143,5 @@ def string_hashes(values: pa.Array) -> np.ndarray | None:
 
 
 def _empty_hash() -> np.uint64:
-    """The hash of "" (offsets 0, 0)."""
+    """Return the hash of "" (offsets 0, 0)."""
     return np.frombuffer(_linescan.hash_strings(bytes(8), b"", 0, 1), dtype=np.uint64)[0]

@@ -161,7 +161,7 @@ def _valid(value: Any, kind: str) -> bool:
 
 
 def _typed(values: Sequence[Any], kind: str) -> tuple[pa.Array, np.ndarray]:
-    """A column of text, lists of text or booleans, and which values were of another type (made null).
+    """Return a column of text, lists of text or booleans, and which values were of another type (made null).
 
     >>> arr, failed = _typed(["a", 5, None], "str")
     >>> arr.to_pylist(), failed.tolist()
@@ -232,7 +232,7 @@ def _one_iso(value: Any):
 
 
 def _counts(values: Sequence[Any]) -> tuple[pa.Array, np.ndarray, np.ndarray]:
-    """Counts as int64 with masks (not a number, negative). Accepts ints and digit strings."""
+    """Convert counts to int64 with masks (not a number, negative). Accepts ints and digit strings."""
     n = len(values)
     try:
         arr = pa.array(values, pa.int64())

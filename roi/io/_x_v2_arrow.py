@@ -137,9 +137,9 @@ def _parse(block: bytes, first_line: int, n_lines: int | None, observed_of: Call
 
 
 def count_lines(block: bytes) -> int:
-    """Lines in a block: its newlines, plus a last line without one.
+    r"""Lines in a block: its newlines, plus a last line without one.
 
-    >>> count_lines(b"a\\nb\\n"), count_lines(b"a\\nb"), count_lines(b"")
+    >>> count_lines(b"a\nb\n"), count_lines(b"a\nb"), count_lines(b"")
     (2, 2, 0)
     """
     return int(np.count_nonzero(np.frombuffer(block, dtype=np.uint8) == 10)) + (bool(block) and not block.endswith(b"\n"))
@@ -229,19 +229,22 @@ def _flat_columns(table: pa.Table, first_line: int, observed_of: Callable[[str |
 
 
 def _kept(values: pa.Array, mask: np.ndarray) -> pa.Array:
-    """The values where mask is True (no copy when it is True everywhere, as it nearly always is)."""
+    """Return the values where mask is True (no copy when it is True everywhere, as it nearly always is)."""
     return values if mask.all() else values.filter(pa.array(mask))
 
 
 def _column(table: pa.Table, name: str) -> pa.Array:
-    """A column as one array: its chunk when it has one (``combine_chunks`` would copy it)."""
+    """Return a column as one array: its chunk when it has one (``combine_chunks`` would copy it)."""
     col = table.column(name)
     return col.chunk(0) if col.num_chunks == 1 else col.combine_chunks()
 
 
 def _require_tweets(rows: pa.Array) -> None:
-    """Decline the block unless every row has an id and a text or an author (is a tweet), and a
-    creation time and an author (the record path rejects a tweet without them, with the reason)."""
+    """Decline the block unless every row is a tweet with a creation time and an author.
+
+    A tweet has an id and a text or an author; the record path rejects a tweet without a creation time
+    or an author, with the reason.
+    """
     has_body = pc.or_(pc.is_valid(pc.struct_field(rows, "text")), pc.is_valid(pc.struct_field(rows, "author_id")))
     if len(rows) and (pc.struct_field(rows, "id").null_count or not pc.all(has_body).as_py()):
         raise _Fallback("an item that is not a tweet")
@@ -255,8 +258,9 @@ def _storable(rows: pa.Array) -> np.ndarray:
 
 
 def _line_rank(first: np.ndarray, then: np.ndarray) -> np.ndarray | None:
-    """Each row's place when, line by line, the rows of ``first`` come before those of ``then``
-    (each given by its line index, both concatenated); None when they already are in that order.
+    """Rank rows so that, line by line, the rows of ``first`` come before those of ``then``.
+
+    Each is given by its line index, both concatenated; None when they already are in that order.
 
     Both come sorted by line (list items are in their lines' order), so this is the merge of two
     sorted runs: each row's place is found by a binary search in the other run, with no sort.
@@ -277,7 +281,7 @@ def _line_rank(first: np.ndarray, then: np.ndarray) -> np.ndarray | None:
 
 
 def _ranked(table: pa.Table, rank: np.ndarray | None) -> pa.Table:
-    """The table with its rows' places in reading order as a ``_rank`` column (none: in order).
+    """Add the rows' places in reading order to the table as a ``_rank`` column (none: in order).
 
     Rows are not moved here: ingest moves every row once anyway (into its spill buckets, or into
     reading order in memory) and applies the ranks in that same gather, and
@@ -340,7 +344,7 @@ def _casefold(values: pa.Array) -> pa.Array:
 
 
 def _lists(n: int, parent: np.ndarray, values: pa.Array, keep: np.ndarray, *, casefold: bool = True) -> pa.Array:
-    """A list<string> column of n rows from flat values, their parent row and which to keep."""
+    """Build a list<string> column of n rows from flat values, their parent row and which to keep."""
     counts = np.bincount(parent[keep], minlength=n) if n else np.zeros(0, "int64")
     offsets = np.zeros(n + 1, dtype="int32")
     np.cumsum(counts, out=offsets[1:])
@@ -479,7 +483,10 @@ def _accounts(rows: pa.Array, page: np.ndarray, lines: np.ndarray, observed: np.
 
 
 def _canonical(name: str, table: pa.Table) -> pa.Table:
-    """The table's canonical columns (declared order and types), then ``_line``, ``_context`` (and ``_rank``)."""
+    """Return the table's canonical columns (declared order and types).
+
+    ``_line``, ``_context`` (and ``_rank``) follow them.
+    """
     out = conform_arrow(name, table)
     for private in ("_line", "_context", "_rank"):
         if private in table.column_names:

@@ -38,15 +38,15 @@ class SourceReport:
     rejected_file: str | None = None
 
     def summary(self) -> dict[str, Any]:
-        """The figures ``roi ingest --json`` prints for this source."""
+        """Return the figures ``roi ingest --json`` prints for this source."""
         return {k: getattr(self, k) for k in ("path", "format", "read", "ingested", "duplicates", "rejected")}
 
     def table(self, name: str) -> dict[str, int]:
-        """The counts of one table (read, ingested, duplicates, rejected), started at zero."""
+        """Return the counts of one table (read, ingested, duplicates, rejected), started at zero."""
         return self.by_table.setdefault(name, {"read": 0, "ingested": 0, "duplicates": 0, "rejected": 0})
 
     def copy(self) -> SourceReport:
-        """A copy whose notes and per-table counts are its own."""
+        """Return a copy whose notes and per-table counts are its own."""
         return replace(self, notes=list(self.notes), by_table={k: dict(v) for k, v in self.by_table.items()})
 
 
@@ -54,7 +54,7 @@ class SourceReport:
 def account(reports: list[SourceReport], rejected: list[list[Rejected]],
             statuses: dict[str, list[tuple[np.ndarray, np.ndarray, np.ndarray]]],
             conflicts: dict[str, list[dict[str, Any]]]) -> tuple[list[SourceReport], list[list[Rejected]]]:
-    """The reports and rejected records of the read step, completed with what the merge found.
+    """Return the reports and rejected records of the read step, completed with what the merge found.
 
     Parameters
     ----------

@@ -122,8 +122,10 @@ class _Chunk:
         return True
 
     def _times_checked(self, name: str, frame: pd.DataFrame) -> pd.DataFrame:
-        """A post whose time is not a time is rejected with the value (one record, not the file); an
-        account's unreadable ``createdAt`` is left unknown."""
+        """Reject a post whose time is not a time, with the value (one record, not the file).
+
+        An account's unreadable ``createdAt`` is left unknown.
+        """
         if "created_at" not in frame.columns or not len(frame):
             return frame
         raw = frame["created_at"]
@@ -179,7 +181,7 @@ def manual_reposts(posts: pd.DataFrame) -> np.ndarray:
 
 
 def post_fields(uri: str, rec: dict, handles: dict[str, str], *, embed_view: Any = None) -> dict:
-    """The post columns an ``app.bsky.feed.post`` record gives (see the module docstring).
+    """Return the post columns an ``app.bsky.feed.post`` record gives (see the module docstring).
 
     Parameters
     ----------

@@ -1,4 +1,4 @@
-"""Bluesky repository exports: the ``repo.car`` of Settings -> Privacy and security -> Export my data.
+r"""Bluesky repository exports: the ``repo.car`` of Settings -> Privacy and security -> Export my data.
 
 A Bluesky account's data is its *repository*, and the export is that repository as a CAR v1 file
 (content-addressed archive): a varint-prefixed DAG-CBOR header ``{version: 1, roots: [commit]}``,
@@ -47,7 +47,7 @@ conda-forge); 3.5.0 passes the same tests.
 
 Examples
 --------
->>> car_version(bytes([10]) + b"\\xa1gversion\\x02")  # a CAR v2 pragma
+>>> car_version(bytes([10]) + b"\xa1gversion\x02")  # a CAR v2 pragma
 2
 >>> car_version(b'{"feed": []}') is None
 True
@@ -107,7 +107,7 @@ class _Truncated(Exception):
 
 
 def _varint(data: bytes, pos: int) -> tuple[int, int]:
-    """An unsigned LEB128 varint at ``pos``: (value, position after it)."""
+    """Read an unsigned LEB128 varint at ``pos``: (value, position after it)."""
     value = shift = 0
     while True:
         if pos >= len(data):
@@ -123,7 +123,7 @@ def _varint(data: bytes, pos: int) -> tuple[int, int]:
 
 
 def _header(data: bytes) -> tuple[Any, int]:
-    """The CAR header (decoded) and where the first block starts; ValueError if there is none."""
+    """Read the CAR header (decoded) and where the first block starts; ValueError if there is none."""
     try:
         length, pos = _varint(data, 0)
     except _Truncated:
@@ -134,7 +134,7 @@ def _header(data: bytes) -> tuple[Any, int]:
 
 
 def car_version(head: bytes) -> int | None:
-    """The CAR version a file's first bytes declare, or None when they are not a CAR header.
+    r"""Return the CAR version a file's first bytes declare, or None when they are not a CAR header.
 
     Parameters
     ----------
@@ -151,7 +151,7 @@ def car_version(head: bytes) -> int | None:
     >>> header = libipld.encode_dag_cbor({"version": 1, "roots": []})
     >>> car_version(bytes([len(header)]) + header)
     1
-    >>> car_version(b"\\x00\\x01garbage") is None
+    >>> car_version(b"\x00\x01garbage") is None
     True
     """
     try:
@@ -237,7 +237,7 @@ class _Blocks:
         return p + size if version == 1 and p + size <= stop else None
 
     def get(self, cid: Any) -> tuple[Any, str | None, bytes]:
-        """(decoded block, None) or (None, why it cannot be read); and the block's bytes."""
+        """Return (decoded block, None) or (None, why it cannot be read); and the block's bytes."""
         span = self.spans.get(cid) if isinstance(cid, bytes) else None
         if span is None:
             return None, f"block {_cid_text(cid)} is missing from the file", b""
@@ -255,7 +255,7 @@ class _Blocks:
 
 
 def _walk(blocks: _Blocks, root: Any) -> Iterator[tuple[str | None, Any, str | None, bytes]]:
-    """The MST's entries in key order: (key, record CID, None, b"") or (None, node CID, why, bytes)."""
+    """Walk the MST's entries in key order: (key, record CID, None, b"") or (None, node CID, why, bytes)."""
     seen: set[bytes] = set()
     stack: list[tuple[bool, Any]] = [(False, root)]
     while stack:
@@ -326,7 +326,7 @@ def _owner_handle(owner: str | None, did: str, path: Path) -> str | None:
 
 
 def read(path: Path, *, as_of: Any = None, owner: str | None = None) -> Iterator[ReadResult]:
-    """Read a Bluesky repository export (``repo.car``) in chunks of canonical rows.
+    r"""Read a Bluesky repository export (``repo.car``) in chunks of canonical rows.
 
     Parameters
     ----------
@@ -356,7 +356,7 @@ def read(path: Path, *, as_of: Any = None, owner: str | None = None) -> Iterator
     --------
     >>> import tempfile
     >>> p = Path(tempfile.mkdtemp()) / "repo.car"
-    >>> _ = p.write_bytes(b"\\x05hello")
+    >>> _ = p.write_bytes(b"\x05hello")
     >>> next(read(p))
     Traceback (most recent call last):
     roi.errors.InputError: ...repo.car: not a CAR file (a Bluesky repo export starts with a CAR v1 header): ...
@@ -459,7 +459,7 @@ def _record(table: _Rows, value: Any, *, collection: str, uri: str, did: str, rk
 
 
 def _when(text: str) -> pd.Timestamp | None:
-    """An ISO 8601 ``createdAt`` as a UTC time (naive = UTC), or None when it is not a date.
+    """Parse an ISO 8601 ``createdAt`` as a UTC time (naive = UTC), or None when it is not a date.
 
     Parsed here, record by record, so one bad date is one rejected record (not a failed file);
     dates outside the years roi accepts are left to ingest's one date rule.

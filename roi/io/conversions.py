@@ -53,7 +53,7 @@ def _first(columns: list[str], names: tuple[str, ...]) -> str | None:
 
 
 def _utm_content(urls: pd.Series) -> pd.Series:
-    """The (URL-decoded) utm_content parameter of each URL, or <NA>."""
+    """Return the (URL-decoded) utm_content parameter of each URL, or <NA>."""
     found = urls.str.extract(_UTM_CONTENT, expand=False)
     return found.map(urllib.parse.unquote_plus, na_action="ignore").astype("string").replace("", pd.NA)
 
@@ -65,7 +65,7 @@ def _dates(values: pd.Series, problems: Problems) -> pd.Series:
 
 
 def read(path: Path, *, as_of: pd.Timestamp | None = None) -> Iterator[ReadResult]:
-    """Read a web-analytics CSV in chunks of canonical ``conversions`` rows.
+    r"""Read a web-analytics CSV in chunks of canonical ``conversions`` rows.
 
     Parameters
     ----------
@@ -87,9 +87,9 @@ def read(path: Path, *, as_of: pd.Timestamp | None = None) -> Iterator[ReadResul
     --------
     >>> import tempfile
     >>> p = Path(tempfile.mkdtemp()) / "ga.csv"
-    >>> _ = p.write_text("Date,Landing page,Sessions,Conversions\\n"
-    ...                  "20261001,/sale?utm_source=x&utm_content=1234567890123456789,10,2\\n"
-    ...                  "20261001,/about,5,0\\n")
+    >>> _ = p.write_text("Date,Landing page,Sessions,Conversions\n"
+    ...                  "20261001,/sale?utm_source=x&utm_content=1234567890123456789,10,2\n"
+    ...                  "20261001,/about,5,0\n")
     >>> r = next(read(p))
     >>> r.tables["conversions"][["post_id", "date", "clicks"]].values.tolist()
     [['1234567890123456789', Timestamp('2026-10-01 00:00:00+0000', tz='UTC'), 10]]

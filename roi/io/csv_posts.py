@@ -71,7 +71,7 @@ _KIND_ALIASES = {**{k: k for k in POST_KINDS}, "retweet": "repost", "boost": "re
 
 
 def read(path: Path, *, as_of: pd.Timestamp | None = None) -> Iterator[ReadResult]:
-    """Read a posts CSV in chunks of canonical ``posts`` (primary) and ``accounts`` (context) rows.
+    r"""Read a posts CSV in chunks of canonical ``posts`` (primary) and ``accounts`` (context) rows.
 
     Parameters
     ----------
@@ -95,8 +95,8 @@ def read(path: Path, *, as_of: pd.Timestamp | None = None) -> Iterator[ReadResul
     --------
     >>> import tempfile
     >>> p = Path(tempfile.mkdtemp()) / "posts.csv"
-    >>> _ = p.write_text("post_id,author,created_at,text\\n1234567890123456789,acme,2026-10-01 09:00,"
-    ...                  "Hello #Fall @Bob\\n2,acme,yesterday,bad date\\n", encoding="utf-8")
+    >>> _ = p.write_text("post_id,author,created_at,text\n1234567890123456789,acme,2026-10-01 09:00,"
+    ...                  "Hello #Fall @Bob\n2,acme,yesterday,bad date\n", encoding="utf-8")
     >>> r = next(read(p))
     >>> posts = r.tables["posts"]
     >>> r.read, posts.post_id.tolist(), posts.hashtags.tolist(), posts.mentions.tolist()

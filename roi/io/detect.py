@@ -1,4 +1,4 @@
-"""Format detection by content, for every format roi reads, in one place.
+r"""Format detection by content, for every format roi reads, in one place.
 
 A file is recognised by its first bytes and first records, never by its extension: exports get
 renamed (``tweets.txt``, ``data.json``, ``export (3).csv``) and the extension says little about
@@ -35,11 +35,11 @@ Rules, in order:
 
 Examples
 --------
->>> sniff(b'{"data": [{"id": "1", "text": "hi", "author_id": "2"}], "meta": {}}\\n').format
+>>> sniff(b'{"data": [{"id": "1", "text": "hi", "author_id": "2"}], "meta": {}}\n').format
 'x-v2'
->>> sniff(b'follower_id,followee_id,as_of\\n1,2,2026-01-01\\n').format
+>>> sniff(b'follower_id,followee_id,as_of\n1,2,2026-01-01\n').format
 'follows'
->>> sniff(b"\\x00\\x01\\x02garbage").reason
+>>> sniff(b"\x00\x01\x02garbage").reason
 'binary content (not a text export)'
 """
 
@@ -91,11 +91,12 @@ class Detection:
     detail: str | None = None  # e.g. "users" for twarc2 user pages, the YTD name for archives
 
     def __bool__(self) -> bool:
+        """Return True when a format was recognised."""
         return self.format is not None
 
 
 def ytd_name(head: bytes) -> str | None:
-    """The ``<name>`` of a ``window.YTD.<name>.partN = [`` file, or None.
+    """Return the ``<name>`` of a ``window.YTD.<name>.partN = [`` file, or None.
 
     >>> ytd_name(b"window.YTD.tweets.part0 = [")
     'tweets'
@@ -180,7 +181,7 @@ def _mostly_control(sample: bytes) -> bool:
 
 
 def _json_values(head: bytes) -> list[Any]:
-    """The first few JSON values of a head: whole-document, or line by line."""
+    """Return the first few JSON values of a head: whole-document, or line by line."""
     try:
         value = orjson.loads(head)
         return value[:5] if isinstance(value, list) else [value]
@@ -350,7 +351,7 @@ def _archive_head(path: Path, name: str) -> bytes:
 
 
 def is_x_archive(path: Any) -> bool:
-    """True for a folder or .zip that is an X "Download your data" archive.
+    """Return True for a folder or .zip that is an X "Download your data" archive.
 
     It must hold ``data/tweets.js`` or ``data/tweet.js`` (possibly under one top folder, as
     when a zip is extracted into a folder of its own name), or YTD ``*.js`` files at its top level.

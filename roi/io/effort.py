@@ -50,7 +50,7 @@ _ISO_WEEK = re.compile(r"^\s*(\d{4})-?W(\d{2})(?:-?[1-7])?\s*$", re.IGNORECASE)
 
 
 def activity_name(value: object) -> str | None:
-    """The canonical activity for a name as a team writes it, or None when it is not one.
+    """Return the canonical activity for a name as a team writes it, or None when it is not one.
 
     >>> activity_name("Customer_Service"), activity_name("Advertising"), activity_name("lunch")
     ('customer service', 'ads', None)
@@ -64,7 +64,7 @@ def activity_name(value: object) -> str | None:
 
 
 def iso_week(value: object) -> str | None:
-    """The ISO week (``YYYY-Www``) of an ISO week or a date, or None when it is neither.
+    """Return the ISO week (``YYYY-Www``) of an ISO week or a date, or None when it is neither.
 
     >>> iso_week("2026-w40"), iso_week("2026-10-01"), iso_week("20260928"), iso_week("2027-W01-7")
     ('2026-W40', '2026-W40', '2026-W40', '2027-W01')
@@ -100,7 +100,7 @@ def _quoted_reason(values: pd.Series, template: str) -> np.ndarray:
 
 
 def read(path: Path, *, as_of: pd.Timestamp | None = None) -> Iterator[ReadResult]:
-    """Read an effort log in chunks of canonical ``effort`` rows.
+    r"""Read an effort log in chunks of canonical ``effort`` rows.
 
     Parameters
     ----------
@@ -122,8 +122,8 @@ def read(path: Path, *, as_of: pd.Timestamp | None = None) -> Iterator[ReadResul
     --------
     >>> import tempfile
     >>> p = Path(tempfile.mkdtemp()) / "effort.csv"
-    >>> _ = p.write_text("week,activity,hours,cost\\n2026-W40,Content,10,450\\n"
-    ...                  "2026-09-30,customer_service,6.5,\\n2026-W40,lunch,1,\\n2026-W40,content,2,90\\n")
+    >>> _ = p.write_text("week,activity,hours,cost\n2026-W40,Content,10,450\n"
+    ...                  "2026-09-30,customer_service,6.5,\n2026-W40,lunch,1,\n2026-W40,content,2,90\n")
     >>> r = next(read(p))
     >>> r.tables["effort"][["week", "activity", "hours", "cost"]].values.tolist()
     [['2026-W40', 'content', 10.0, 450.0], ['2026-W40', 'customer service', 6.5, <NA>]]

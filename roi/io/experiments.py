@@ -24,7 +24,7 @@ EXPECTED_HEADER = "experiment_id,arm,post_id[,pair_id]"
 
 
 def read(path: Path, *, as_of: pd.Timestamp | None = None) -> Iterator[ReadResult]:
-    """Read an experiments CSV in chunks of canonical ``experiments`` rows.
+    r"""Read an experiments CSV in chunks of canonical ``experiments`` rows.
 
     Parameters
     ----------
@@ -46,7 +46,7 @@ def read(path: Path, *, as_of: pd.Timestamp | None = None) -> Iterator[ReadResul
     --------
     >>> import tempfile
     >>> p = Path(tempfile.mkdtemp()) / "experiments.csv"
-    >>> _ = p.write_text("experiment_id,arm,post_id\\nslots,A,101\\nslots,B,102\\nslots,B,101\\n")
+    >>> _ = p.write_text("experiment_id,arm,post_id\nslots,A,101\nslots,B,102\nslots,B,101\n")
     >>> r = next(read(p))
     >>> r.read, r.tables["experiments"].post_id.tolist(), r.rejected[0].line
     (3, ['101', '102'], 4)

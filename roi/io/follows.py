@@ -39,7 +39,7 @@ CHUNK_LINES = 200_000
 
 
 def read(path: Path, *, as_of: pd.Timestamp | None = None) -> Iterator[ReadResult]:
-    """Read a follower snapshot in chunks of canonical ``follows`` rows.
+    r"""Read a follower snapshot in chunks of canonical ``follows`` rows.
 
     Parameters
     ----------
@@ -61,7 +61,7 @@ def read(path: Path, *, as_of: pd.Timestamp | None = None) -> Iterator[ReadResul
     --------
     >>> import tempfile
     >>> d = Path(tempfile.mkdtemp())
-    >>> _ = (d / "followers-of-42.txt").write_text("7\\n8\\n42\\n")
+    >>> _ = (d / "followers-of-42.txt").write_text("7\n8\n42\n")
     >>> r = next(read(d / "followers-of-42.txt", as_of=pd.Timestamp("2026-10-05")))
     >>> r.tables["follows"][["follower_id", "followee_id"]].values.tolist()
     [['7', '42'], ['8', '42']]

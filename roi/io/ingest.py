@@ -87,7 +87,10 @@ class IngestResult:
         return sum(s.rejected for s in self.sources)
 
     def to_dict(self) -> dict[str, Any]:
-        """``{"sources": [...], "tables": {...}, "skipped": [...]}`` as ``roi ingest --json`` prints it."""
+        """Return the dict ``roi ingest --json`` prints.
+
+        Its shape: ``{"sources": [...], "tables": {...}, "skipped": [...]}``.
+        """
         return {"sources": [s.summary() for s in self.sources], "tables": dict(self.tables),
                 "skipped": list(self.skipped)}
 
@@ -122,7 +125,7 @@ def ingest(
     owner: str | None = None,
     followee: str | None = None,
 ) -> IngestResult:
-    """Read export files into a store, keeping count of every record.
+    r"""Read export files into a store, keeping count of every record.
 
     Parameters
     ----------
@@ -172,7 +175,7 @@ def ingest(
     >>> page = {"data": [{"id": "1", "author_id": "9", "text": "hi #Roi", "created_at": "2024-01-02T03:04:05.000Z",
     ...                   "entities": {"hashtags": [{"tag": "Roi"}]}, "public_metrics": {"like_count": 2}}],
     ...         "__twarc": {"retrieved_at": "2024-01-03T00:00:00+00:00"}}
-    >>> _ = (d / "tweets.jsonl").write_text(json.dumps(page) + "\\n")
+    >>> _ = (d / "tweets.jsonl").write_text(json.dumps(page) + "\n")
     >>> result = ingest([d / "tweets.jsonl"], d / "store")
     >>> result.to_dict()["sources"][0]["read"], result.tables["posts"]
     (1, 1)
@@ -223,7 +226,7 @@ def ingest(
 
 
 def _id_in_store(st: Store, handle: str) -> str | None:
-    """The X account id of ``handle`` in the store's accounts, or None."""
+    """Return the X account id of ``handle`` in the store's accounts, or None."""
     from roi.accounts import account_id_for
 
     try:

@@ -61,7 +61,7 @@ _RECORD_LIMIT = 4096
 
 
 def mention_handle(name: str | None, href: str | None = None) -> str | None:
-    """The canonical handle of a Mastodon mention: ``user@host``, casefolded.
+    """Return the canonical handle of a Mastodon mention: ``user@host``, casefolded.
 
     A local mention written ``@user`` takes its host from the account URL.
 

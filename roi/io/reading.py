@@ -160,9 +160,12 @@ def _collect(chunk: ReadResult, index: int, report: SourceReport, spill: Spill,
 
 def _date_rule(name: str, table: pa.Table, lines: np.ndarray,
                context: np.ndarray) -> tuple[np.ndarray | None, list[Rejected]]:
-    """One date rule for every reader (:data:`roi.timeframe.EARLIEST` to :func:`roi.timeframe.latest`): a record dated before
-    1990 or after tomorrow is rejected with its line, as is a post without a date; a context row
-    so dated is left out. Returns the rows to keep (None when all are) and the rejected records."""
+    """Apply the one date rule of every reader: a record must be dated from 1990 to tomorrow.
+
+    The bounds are :data:`roi.timeframe.EARLIEST` and :func:`roi.timeframe.latest`: a record dated
+    before 1990 or after tomorrow is rejected with its line, as is a post without a date; a context
+    row so dated is left out. Returns the rows to keep (None when all are) and the rejected records.
+    """
     times = table.column("created_at")
     us = pc.cast(times, pa.int64()).to_numpy(zero_copy_only=False)  # years 0001 and 9999 fit here, not in pandas
     known = pc.is_valid(times).to_numpy(zero_copy_only=False)
@@ -203,7 +206,7 @@ def _rank_order(rows: pd.DataFrame | pa.Table, n: int, path: str) -> tuple[np.nd
 
 
 def _private(rows: pd.DataFrame | pa.Table, column: str) -> np.ndarray | None:
-    """A reader's private column (``_line``, ``_context``) as NumPy (nulls: NaN / False), or None."""
+    """Return a reader's private column (``_line``, ``_context``) as NumPy (nulls: NaN / False), or None."""
     if isinstance(rows, pa.Table):
         if column not in rows.column_names:
             return None
@@ -224,7 +227,7 @@ def _private(rows: pd.DataFrame | pa.Table, column: str) -> np.ndarray | None:
 
 
 def _canonical(name: str, rows: pd.DataFrame | pa.Table) -> pa.Table:
-    """A reader's rows as the table's canonical Arrow table (no pandas round trip for Arrow input)."""
+    """Convert a reader's rows to the table's canonical Arrow table (no pandas round trip for Arrow input)."""
     if isinstance(rows, pa.Table):
         return conform_arrow(name, rows)
     frame = _conformed(name, rows)

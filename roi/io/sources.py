@@ -36,7 +36,7 @@ def _hidden(p: Path) -> bool:
 
 
 def discover(paths: Sequence[str | Path], *, format: str = "auto") -> tuple[list[Source], list[dict[str, str]]]:
-    """The sources under ``paths`` and the files skipped with their reasons.
+    """Find the sources under ``paths`` and the files skipped with their reasons.
 
     Raises
     ------
@@ -82,10 +82,11 @@ def _check_forced(p: Path, detected: str, forced: str) -> None:
 
 
 def _walk(folder: Path, forced: str, *, root: Path) -> tuple[list[Source], list[dict[str, str]]]:
-    """The sources and the skipped files under ``folder``, walked in sorted order.
+    """Find the sources and the skipped files under ``folder``, walked in sorted order.
 
     Symbolic links to folders are not followed (a loop would list a file forever, a link to /etc
-    would read the system), nor links to files outside ``root``."""
+    would read the system), nor links to files outside ``root``.
+    """
     sources: list[Source] = []
     skipped: list[dict[str, str]] = []
     for p in sorted(folder.iterdir(), key=lambda q: q.name):

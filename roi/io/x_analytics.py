@@ -1,4 +1,4 @@
-"""X (Twitter) analytics exports: the per-post CSVs X's analytics pages give an account.
+r"""X (Twitter) analytics exports: the per-post CSVs X's analytics pages give an account.
 
 ``tweet_activity_metrics_<handle>_<start>_<end>_<lang>.csv`` ("Export data" on the Tweets tab of
 X analytics, 2014 to 2024) is what most social teams hold for their past years: one row per
@@ -48,9 +48,9 @@ Examples
 >>> import tempfile
 >>> p = Path(tempfile.mkdtemp()) / "tweet_activity_metrics_acme_20211101_20211201_en.csv"
 >>> _ = p.write_text('"Tweet id","Tweet permalink","Tweet text","time","impressions","retweets","replies",'
-...                  '"likes","url clicks"\\n"1465712230054432768","https://twitter.com/Acme/status/'
+...                  '"likes","url clicks"\n"1465712230054432768","https://twitter.com/Acme/status/'
 ...                  '1465712230054432768","@bob thanks!","2021-11-30 16:00 +0000","1777.0","0.0","1.0",'
-...                  '"2.0","-"\\n', encoding="utf-8")
+...                  '"2.0","-"\n', encoding="utf-8")
 >>> posts = next(read(p)).tables["posts"]
 >>> posts[["platform", "post_id", "author_id", "kind", "impressions", "likes"]].values.tolist()
 [['x', '1465712230054432768', 'Acme', 'reply', 1777, 2]]

@@ -93,7 +93,7 @@ class _Archive:
             return fh.read(200)
 
     def open(self, name: str) -> IO[bytes]:
-        """A member's bytes as a stream (a zip member is decompressed as it is read)."""
+        """Open a member's bytes as a stream (a zip member is decompressed as it is read)."""
         return self.zip.open(name) if self.zip is not None else (self.path / name).open("rb")
 
     def load(self, name: str) -> Any:
@@ -133,8 +133,9 @@ class _Entry:
 
 
 def iter_ytd(fh: IO[bytes], name: str) -> Iterator[_Entry]:
-    """The elements of a ``window.YTD.<x>.partN = [ ... ]`` file one at a time, in memory bounded
-    by one element (not the file): a 1 GiB tweets.js is never held whole.
+    """Yield the elements of a ``window.YTD.<x>.partN = [ ... ]`` file one at a time.
+
+    Memory is bounded by one element (not the file): a 1 GiB tweets.js is never held whole.
 
     An element that is not valid JSON is yielded with its error (a rejected record, the rest is
     read); a file that ends inside an element yields that element with the error and stops.
@@ -245,8 +246,10 @@ RATIO_FLOOR = 64 << 20
 
 
 def _refuse_bombs(path: Path, zf: zipfile.ZipFile, names: list[str]) -> None:
-    """Raise InputError for a member whose declared size is out of proportion to its bytes
-    (zipfile never returns more than the declared size, so the check bounds what is read)."""
+    """Raise InputError for a member whose declared size is out of proportion to its bytes.
+
+    zipfile never returns more than the declared size, so the check bounds what is read.
+    """
     for name in names:
         info = zf.getinfo(name)
         ratio = info.file_size / max(info.compress_size, 1)
@@ -262,7 +265,7 @@ def _part_order(name: str) -> tuple:
 
 
 def archive_files(path: Any) -> list[str]:
-    """The YTD files of an archive roi reads (in reading order).
+    """Return the YTD files of an archive roi reads (in reading order).
 
     >>> import pathlib, tempfile
     >>> d = pathlib.Path(tempfile.mkdtemp())
@@ -374,7 +377,10 @@ def _read(arch: _Archive, single: str | None, as_of: Any, owner_option: str | No
 
 
 def _first_entry(arch: _Archive, members: list[_Member], key: str) -> dict:
-    """The ``key`` object of the first entry of a one-entry YTD file (account.js, profile.js), or {}."""
+    """Return the ``key`` object of the first entry of a one-entry YTD file (account.js, ...), or {}.
+
+    One-entry YTD files are account.js and profile.js.
+    """
     for member in members:
         try:
             value = (arch.load(member.name)[0] or {}).get(key)
@@ -405,7 +411,7 @@ def _list_lengths(arch: _Archive, by_name: dict[str, list[_Member]]) -> dict[str
 
 def _owner(arch: _Archive, by_name: dict[str, list[_Member]], manifest: dict, observed: int,
            option: str | None, listed: dict[str, int]) -> tuple[str | None, ReadResult | None, list[str]]:
-    """The owner's account id, its account row (a record of account.js, else a context row) and notes.
+    """Find the owner's account id, its account row (a record of account.js, else a context row) and notes.
 
     The owner is ``account.js``, else ``manifest.js`` ``userInfo`` (accountId, userName,
     displayName), overridden or provided by ``option``; ``profile.js`` gives bio and location;
@@ -455,7 +461,7 @@ def _id_text(value: Any) -> str | None:
 
 
 def _id_of_handle(arch: _Archive, by_name: dict[str, list[_Member]], handle: str) -> str | None:
-    """The account id of ``handle`` as the archive's tweets give it (a reply to it, or a mention of it)."""
+    """Find the account id of ``handle`` as the archive's tweets give it (a reply or a mention of it)."""
     folded = handle.casefold()
     for ytd in _TWEET_NAMES:
         for member in by_name.get(ytd, []):
@@ -525,7 +531,7 @@ _MANUAL = V1_POST_FIELDS.index(("manual_repost", "bool"))
 
 
 def _archive_tweet(row: tuple) -> tuple:
-    """An archive tweet's row, with the zero likes and retweets of an ``RT @`` tweet made unknown.
+    """Return an archive tweet's row, with the zero likes and retweets of an ``RT @`` tweet made unknown.
 
     The archive keeps no ``retweeted_status``: its native retweets look like manual ones (both
     are flagged ``manual_repost``), and X gives a native retweet's own likes and retweets as 0

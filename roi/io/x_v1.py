@@ -48,7 +48,7 @@ _EMPTY: dict = {}
 
 
 def _id(t: dict, name: str = "id") -> str | None:
-    """The ``<name>_str`` id, else ``<name>`` as text; None for a float (its digits are lost)."""
+    """Return the ``<name>_str`` id, else ``<name>`` as text; None for a float (its digits are lost)."""
     value = t.get(f"{name}_str")
     if value is None:
         value = t.get(name)
@@ -58,7 +58,7 @@ def _id(t: dict, name: str = "id") -> str | None:
 
 
 def tweet_id(t: dict) -> str | None:
-    """A v1.1 tweet's id as text (``id_str``, else ``id``); None when absent or a float (digits lost).
+    """Return a v1.1 tweet's id as text (``id_str``, else ``id``); None when absent or a float (digits lost).
 
     >>> tweet_id({"id": 1234567890123456789}), tweet_id({"id": 1.2345678901234568e18})
     ('1234567890123456789', None)
@@ -105,8 +105,10 @@ def tweet_row(t: dict, observed: int, line: int, context: bool, *, author_id: st
 
 
 def _retweet_text(t: dict, retweeted: dict, text: str | None) -> str | None:
-    """``RT @author: <the original's whole text>`` when a retweet's own text was cut (the v1.1
-    compatibility mode truncates it with an ellipsis), else None."""
+    """Rebuild ``RT @author: <the original's whole text>`` when a retweet's own text was cut.
+
+    The v1.1 compatibility mode truncates it with an ellipsis; None when the text was not cut.
+    """
     if not (t.get("truncated") or (text or "").endswith("\u2026")):
         return None
     inner_ext = retweeted.get("extended_tweet") or _EMPTY
@@ -217,8 +219,11 @@ def read(path: Any, *, as_of: Any = None, chunk_size: int = CHUNK_SIZE) -> Itera
 
 
 def _records(value: Any, line: int) -> Iterator[tuple[str, Any]]:
-    """The tweets of one JSON value with where each is: a tweet, or a saved search response's
-    ``statuses``, or the ``events`` of a direct-messages response."""
+    """Yield the tweets of one JSON value with where each is.
+
+    A value is a tweet, or a saved search response's ``statuses``, or the ``events`` of a
+    direct-messages response.
+    """
     if isinstance(value, dict) and isinstance(value.get("statuses"), list):
         for i, t in enumerate(value["statuses"]):
             yield f"line {line}, statuses[{i}]", t
@@ -246,7 +251,7 @@ def _created_us(value: Any, default: int) -> int:
 
 def _context(t: dict, observed: int, seen: int, line: int, posts: RowBuffer, accounts: RowBuffer,
              depth: int = 0) -> None:
-    """The embedded users and tweets of a record as context rows.
+    """Return the embedded users and tweets of a record as context rows.
 
     A user embedded in a tweet is a snapshot taken when that tweet was made (or collected): it is
     dated ``seen``, the record's ``created_at``, so the newest snapshot of an account wins

@@ -90,7 +90,10 @@ _VIEWS_COUNTED_FROM = "2022-12"  # X started counting views (public impression_c
 
 
 def _id(value: Any) -> str | None:
-    """An id as text: a string, or an integer's digits; None for anything else (a float has lost digits)."""
+    """Return an id as text: a string, or an integer's digits; None for anything else.
+
+    A float gets None too: it has lost its digits.
+    """
     if isinstance(value, str):
         return value
     return str(value) if isinstance(value, int) and not isinstance(value, bool) else None
@@ -338,7 +341,7 @@ class _FollowTarget:
 
 
 def _follow_target(path: Any, followee: str | None) -> _FollowTarget:
-    """The follow target given by ``followee``, else by the file name, else none.
+    """Return the follow target given by ``followee``, else by the file name, else none.
 
     >>> _follow_target("followers-of-acme.jsonl", None).who, _follow_target("x.json", "@42").account_id
     ('acme', '42')
@@ -353,8 +356,11 @@ def _follow_target(path: Any, followee: str | None) -> _FollowTarget:
 
 
 def _fast_shape(path: Any) -> str | None:
-    """``"pages"`` or ``"flat"`` for a plain (not gzipped) JSON Lines file whose first line is a twarc2
-    page with a data list or a flattened tweet; None for anything else (read record by record)."""
+    """Return ``"pages"`` or ``"flat"`` for a plain JSON Lines file of twarc2 pages or flattened tweets.
+
+    The file must not be gzipped, and its first line must be a twarc2 page with a data list or a
+    flattened tweet; None for anything else (read record by record).
+    """
     if not isinstance(path, (str, Path)) or not Path(path).is_file():
         return None
     with open(path, "rb") as fh:
@@ -436,7 +442,10 @@ def _shift_lines(table: Any, by: int) -> Any:
 
 
 def _split(tables: dict[str, Any], n: int, chunk_size: int) -> Iterator[tuple[dict[str, Any], int]]:
-    """A block's rows (Arrow tables) as chunks of about ``chunk_size`` records, cut between lines (pages)."""
+    """Split a block's rows (Arrow tables) into chunks of about ``chunk_size`` records.
+
+    Chunks are cut between lines (pages).
+    """
     if n <= chunk_size:
         yield tables, n
         return
@@ -629,7 +638,10 @@ def _page(page: dict, line: int, tweets: _Buffers, users: _Buffers, observed: in
 
 
 def _tweet_record(t: dict, observed: int, line: int) -> tuple[tuple | None, str | None]:
-    """A tweet record's row, or why it cannot be stored (no time or author, a bad id, a malformed shape)."""
+    """Return a tweet record's row, or why it cannot be stored.
+
+    A record cannot be stored with no time or author, a bad id, or a malformed shape.
+    """
     why = missing_fields(t)
     return (None, why) if why is not None else row_or_reason(tweet_row, t, observed, line, False)
 

@@ -69,7 +69,7 @@ def return_on_influence(
     baseline_weeks: int = 4,
     level: float = 0.95,
 ) -> Ledger:
-    """The return-on-influence ledger of ``account``: channels, value, effort and their change.
+    """Build the return-on-influence ledger of ``account``: channels, value, effort and their change.
 
     Parameters
     ----------

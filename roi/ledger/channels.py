@@ -49,7 +49,7 @@ COMPARISON_COLUMNS = ("channel", "brand_sessions", "brand_conversions", "brand_r
 
 def channel_labels(conversions: pd.DataFrame, *, brand_post_ids: Iterable[str],
                    social: Iterable[str] = SOCIAL_CHANNELS) -> pd.Series:
-    """The ledger's channel label of each web-analytics row (see the module docstring).
+    """Return the ledger's channel label of each web-analytics row (see the module docstring).
 
     Parameters
     ----------
@@ -167,7 +167,7 @@ def channel_conversions(
 
 
 def compare_channels(channels: pd.DataFrame, *, reference: str = BRAND_POSTS, level: float = 0.95) -> pd.DataFrame:
-    """The brand's posts against every other channel: the ratio of conversion rates, with its interval.
+    """Compare the brand's posts with every other channel: the ratio of conversion rates, with its interval.
 
     Parameters
     ----------

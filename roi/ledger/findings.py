@@ -172,7 +172,7 @@ def _parameter_finding(ledger) -> tuple[str, str, dict]:
 
 
 def ledger_findings(ledger) -> pd.DataFrame:
-    """The ledger's findings as sentences, each with the numbers it rests on.
+    """Write the ledger's findings as sentences, each with the numbers it rests on.
 
     Parameters
     ----------

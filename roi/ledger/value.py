@@ -56,7 +56,7 @@ def _check_value(name: str, value) -> float | None:
 
 def post_activities(posts: pd.DataFrame, *, brand_ids: Iterable[str], brand_domains: Iterable[str] = (),
                     tz: str = "UTC") -> pd.DataFrame:
-    """The brand's posts with their content type and the effort-log activity it belongs to.
+    """Return the brand's posts with their content type and the effort-log activity it belongs to.
 
     Returns
     -------
@@ -79,7 +79,7 @@ def post_activities(posts: pd.DataFrame, *, brand_ids: Iterable[str], brand_doma
 
 
 def post_counts(activities: pd.DataFrame) -> pd.DataFrame:
-    """The brand's posts per week and activity (what the team did, before what it returned).
+    """Count the brand's posts per week and activity (what the team did, before what it returned).
 
     Examples
     --------
@@ -224,7 +224,7 @@ def service_value(posts: pd.DataFrame, *, brand_ids: Iterable[str], handles: Ite
 
 def activity_values(conversion: pd.DataFrame, engagement: pd.DataFrame | None = None,
                     service: pd.DataFrame | None = None, posts: pd.DataFrame | None = None) -> pd.DataFrame:
-    """The three sources of value side by side per week and activity; ``value`` is their sum.
+    """Put the three sources of value side by side per week and activity; ``value`` is their sum.
 
     ``posts`` (:func:`post_counts`), when given, adds how many posts each activity made.
 

@@ -1,5 +1,6 @@
-"""Listening and social customer service: brand mentions, complaints, triage, spikes, response times,
-content mix.
+"""Listening and social customer service.
+
+Brand mentions, complaints, triage, spikes, response times, content mix.
 
 The usual path (see notebook 06)::
 

@@ -116,7 +116,7 @@ def _terms(text: str, regex: re.Pattern[str]) -> list[str]:
 
 
 def private_terms_in(text: str | None) -> list[str]:
-    """The :data:`PRIVATE_TERMS` in ``text`` (casefolded, whole words, each once).
+    """Return the :data:`PRIVATE_TERMS` in ``text`` (casefolded, whole words, each once).
 
     >>> private_terms_in("Please DM your Order number; no refund yet")
     ['order number', 'refund']
@@ -131,7 +131,7 @@ def score_complaints(
     handles: Iterable[str] = (),
     echo: Iterable[bool] | None = None,
 ) -> pd.DataFrame:
-    """The complaint decision for every post, with its probability and reasons.
+    """Decide for every post whether it is a complaint, with its probability and reasons.
 
     Parameters
     ----------

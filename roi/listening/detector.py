@@ -80,7 +80,7 @@ class ComplaintModel:
     trained: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        """The model as a JSON-ready dict (the format :func:`model_from_dict` reads)."""
+        """Return the model as a JSON-ready dict (the format :func:`model_from_dict` reads)."""
         return {"format": MODEL_FORMAT, "version": _VERSION, "features": list(self.features),
                 "feature_weights": [float(w) for w in self.feature_weights], "intercept": float(self.intercept),
                 "threshold": float(self.threshold),
@@ -234,7 +234,7 @@ _DEFAULT: list[ComplaintModel] = []
 
 
 def default_model() -> ComplaintModel:
-    """The detector shipped with roi (features only; weights in ``roi/listening/data``).
+    """Return the detector shipped with roi (features only; weights in ``roi/listening/data``).
 
     >>> m = default_model()
     >>> m.ngrams is None and m.features == tuple(m.features) and 0 < m.threshold < 1
@@ -247,7 +247,7 @@ def default_model() -> ComplaintModel:
 
 
 def model_weights(model: ComplaintModel | None = None) -> pd.DataFrame:
-    """The model's feature weights as a table, strongest first (for printing).
+    """Return the model's feature weights as a table, strongest first (for printing).
 
     >>> w = model_weights()
     >>> list(w.columns)
@@ -274,7 +274,7 @@ def _ngram_vectorizers(ngrams: dict[str, Any]):
 
 
 def ngram_matrix(texts: Sequence[str], ngrams: dict[str, Any]):
-    """The hashed word and character n-grams of ``texts`` (a sparse matrix, word block first)."""
+    """Hash the word and character n-grams of ``texts`` into a sparse matrix, word block first."""
     from scipy import sparse
 
     word, char = _ngram_vectorizers(ngrams)
@@ -290,7 +290,7 @@ def _ngram_weight_vector(model: ComplaintModel) -> np.ndarray:
 
 
 def _strongest_words(text: str, analyze, n: int, w: np.ndarray, sign: int, top: int = 3) -> list[str]:
-    """The word n-grams of ``text`` that pushed hardest towards ``sign`` (for reasons)."""
+    """Return the word n-grams of ``text`` that pushed hardest towards ``sign`` (for reasons)."""
     from sklearn.utils import murmurhash3_32
 
     seen = {}

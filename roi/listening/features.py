@@ -314,7 +314,7 @@ def feature_matrix(
     *,
     handles: Iterable[str] = (),
 ) -> tuple[np.ndarray, list[dict[str, tuple[float, str | None]]]]:
-    """The feature values of each text, and the words behind them.
+    """Compute the feature values of each text, and the words behind them.
 
     Parameters
     ----------

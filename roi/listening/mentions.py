@@ -32,7 +32,7 @@ _NEEDED = ("post_id", "author_id", "created_at", "text", "kind", "referenced_id"
 
 
 def _has_any(lists: pd.Series, wanted: set[str]) -> np.ndarray:
-    """Row-wise: does the Arrow list<string> column contain any of ``wanted``? (nulls: False)"""
+    """Tell row-wise whether the Arrow list<string> column contains any of ``wanted`` (nulls: False)."""
     if not wanted or lists.empty:
         return np.zeros(len(lists), dtype=bool)
     long = lists.reset_index(drop=True).explode()
@@ -49,7 +49,7 @@ def brand_mentions(
     handles: Iterable[str],
     brand_terms: Iterable[str] = (),
 ) -> pd.DataFrame:
-    """Posts addressed to the brand, and posts about it without addressing it.
+    """Find posts addressed to the brand, and posts about it without addressing it.
 
     Parameters
     ----------

@@ -75,7 +75,7 @@ def content_mix(
 
 
 def weekly_content_mix(mix: pd.DataFrame, *, min_posts: int = 9) -> pd.DataFrame:
-    """Counts and shares of each content type per week, against a third each.
+    """Compute the counts and shares of each content type per week, against a third each.
 
     Parameters
     ----------

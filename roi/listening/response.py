@@ -26,7 +26,7 @@ _NEEDED = ("post_id", "author_id", "created_at", "kind", "referenced_id", "conve
 
 
 def response_times(complaints: pd.DataFrame, posts: pd.DataFrame, *, brand_ids: Iterable[str]) -> pd.DataFrame:
-    """The brand's first reply to each addressed complaint, and how long it took.
+    """Find the brand's first reply to each addressed complaint, and how long it took.
 
     Parameters
     ----------

@@ -40,7 +40,7 @@ def daily_volumes(
     start=None,
     end=None,
 ) -> pd.DataFrame:
-    """Posts per local day: brand mentions and complaints, days without posts counted as 0.
+    """Count posts per local day: brand mentions and complaints, days without posts counted as 0.
 
     Parameters
     ----------

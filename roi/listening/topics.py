@@ -139,7 +139,7 @@ def complaint_topics(
     brand_hashtags: Iterable[str] = (),
     max_words: int = 3,
 ) -> pd.DataFrame:
-    """The topic of each complaint and the rule that gave it.
+    """Return the topic of each complaint and the rule that gave it.
 
     Parameters
     ----------

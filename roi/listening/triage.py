@@ -69,7 +69,7 @@ _RULES = [
 
 
 def triage_rules() -> pd.DataFrame:
-    """The triage rules as a table (step, action, when), in the order they are tried.
+    """Return the triage rules as a table (step, action, when), in the order they are tried.
 
     >>> triage_rules().action.tolist()
     ['escalate', 'take_private', 'reply_public', 'reply_public', 'monitor']
@@ -217,7 +217,7 @@ def find_complaints(
 
 
 def brand_handles(accounts: pd.DataFrame, handles: Iterable[str]) -> pd.DataFrame:
-    """The brand's handles with their account ids where the store has a profile for them.
+    """Return the brand's handles with their account ids where the store has a profile for them.
 
     A customer-service handle that never posts (only ever mentioned) has no account row: its
     mentions are still found by handle text, and ``has_profile`` is False.

@@ -58,7 +58,7 @@ def complaints_needing_attention(
     spike_weeks: int = 4,
     model: Any = None,
 ) -> dict[str, Any]:
-    """The week's complaints with actions, spikes and response times, for the weekly report.
+    """Return the week's complaints with actions, spikes and response times, for the weekly report.
 
     Parameters
     ----------
@@ -158,7 +158,7 @@ def content_mix_for_week(
     brand_domains: Iterable[str] = (),
     weeks_before: int = 3,
 ) -> dict[str, Any]:
-    """The account's content mix of the week, against a third each, with the weeks before.
+    """Return the account's content mix of the week, against a third each, with the weeks before.
 
     Parameters
     ----------

@@ -1,5 +1,8 @@
-"""KPI cards for the report's opening: this week's value, the change against last week, and a
-sparkline of the recent weeks (inline SVG, so the page stays self-contained and sharp on phones)."""
+"""KPI cards for the report's opening.
+
+This week's value, the change against last week, and a sparkline of the recent weeks (inline SVG,
+so the page stays self-contained and sharp on phones).
+"""
 
 from __future__ import annotations
 
@@ -28,7 +31,7 @@ class Card:
 
 
 def sparkline_svg(values, *, width: int = 120, height: int = 28, label: str = "") -> str:
-    """A small line of the values (missing weeks leave gaps); the last point is marked.
+    """Draw a small line of the values (missing weeks leave gaps); the last point is marked.
 
     >>> svg = sparkline_svg([1, 2, None, 4, 5], label="demo")
     >>> svg.startswith("<svg") and 'aria-label="demo"' in svg and svg.count("<polyline") == 2
@@ -74,7 +77,7 @@ def _change(now: float, before: float, fmt: Callable[[float], str], *, relative:
 
 
 def kpi_cards(trends: pd.DataFrame) -> list[Card]:
-    """The five opening cards from :func:`roi.report.trends.weekly_trends` (last row = this week).
+    """Make the five opening cards from :func:`roi.report.trends.weekly_trends` (last row = this week).
 
     Examples
     --------
@@ -133,7 +136,7 @@ def kpi_cards(trends: pd.DataFrame) -> list[Card]:
 
 
 def cards_html(cards: list[Card], *, weeks: int) -> str:
-    """The cards as an escaped HTML grid; each sparkline is labelled with what it shows."""
+    """Render the cards as an escaped HTML grid; each sparkline is labelled with what it shows."""
     items = []
     for c in cards:
         label = f"{c.label}, last {weeks} weeks: " + ", ".join(

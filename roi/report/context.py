@@ -31,8 +31,9 @@ _HANDLE = re.compile(r"^@?[A-Za-z0-9_](?:[A-Za-z0-9_.-]{0,99})(?:@[A-Za-z0-9-]+(
 
 
 def validate_account(account: str) -> str:
-    """A handle as a report parameter (it names a folder): an X handle, a Mastodon ``user@instance``
-    or a Bluesky ``name.bsky.social``.
+    """Check a handle as a report parameter (it names a folder).
+
+    It must be an X handle, a Mastodon ``user@instance`` or a Bluesky ``name.bsky.social``.
 
     >>> validate_account("@Acme"), validate_account("ana@mastodon.social"), validate_account("bob.bsky.social")
     ('acme', 'ana@mastodon.social', 'bob.bsky.social')
@@ -48,7 +49,7 @@ def validate_account(account: str) -> str:
 
 
 def validate_country(code: str | None, *, name: str = "home_country") -> str | None:
-    """An ISO 3166 alpha-2 country code as a parameter, upper-cased; ``None`` and ``""`` mean none.
+    """Check an ISO 3166 alpha-2 country code as a parameter, upper-cased; ``None`` and ``""`` mean none.
 
     >>> validate_country("us"), validate_country("")
     ('US', None)
@@ -65,7 +66,7 @@ def validate_country(code: str | None, *, name: str = "home_country") -> str | N
 
 
 def comma_list(value: str | list | tuple | None, *, name: str) -> list[str]:
-    """The items of a comma-separated parameter, stripped, empty ones dropped.
+    """Split a comma-separated parameter into its items, stripped, empty ones dropped.
 
     A list or tuple of strings is taken as it is (papermill can pass either).
 
@@ -299,7 +300,7 @@ class ReportContext:
 
 
 def default_week(ds: Dataset, *, tz: str) -> str:
-    """The last ISO week the store covers completely and holds posts in, in local time ``tz``.
+    """Return the last ISO week the store covers completely and holds posts in, in local time ``tz``.
 
     Coverage runs to the newest moment the data was observed: a post's time or, later, when its
     metrics were collected (an export taken on Monday morning covers the whole previous week).

@@ -41,13 +41,13 @@ class Chart:
     small: bool = False  # small multiples sit side by side on a desktop, stacked on a phone
 
     def png(self) -> bytes:
-        """The figure as PNG bytes (110 dpi)."""
+        """Return the figure as PNG bytes (110 dpi)."""
         buffer = io.BytesIO()
         self.figure.savefig(buffer, format="png", dpi=110)
         return buffer.getvalue()
 
     def html(self) -> str:
-        """The figure as a self-contained ``<figure>``: inline PNG, escaped alt text and caption."""
+        """Return the figure as a self-contained ``<figure>``: inline PNG, escaped alt text and caption."""
         data = base64.b64encode(self.png()).decode("ascii")
         cap = f"<figcaption>{escape(self.caption)}</figcaption>" if self.caption else ""
         css = "roi-figure roi-small" if self.small else "roi-figure"
@@ -121,7 +121,7 @@ _PATH = re.compile(r"(?:[A-Za-z]:)?(?:/[^\s:'\"]+)+\.py(?::\d+)?")
 
 
 def warning_sentence(w: warnings.WarningMessage, *, where: str) -> str:
-    """A captured warning as one sentence for the data-quality section: no paths, no code.
+    """Word a captured warning as one sentence for the data-quality section: no paths, no code.
 
     >>> import warnings
     >>> m = warnings.WarningMessage(RuntimeWarning("overflow in exp"), RuntimeWarning, "/x/y.py", 3)

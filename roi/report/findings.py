@@ -57,7 +57,7 @@ def how_sure(low: float, high: float, *, null: float = 1.0, p_value: float | Non
 
 
 def _interval(low: float, high: float) -> str:
-    """A ratio interval as changes: '+13% to +87%'."""
+    """Write a ratio interval as changes: '+13% to +87%'."""
     return f"{signed_percent(low - 1)} to {signed_percent(high - 1)}"
 
 
@@ -85,12 +85,12 @@ def _hour_label(term: str) -> str:
 
 
 def _and(items: list[str]) -> str:
-    """'a', 'a and b', 'a, b and c'."""
+    """Join items as 'a', 'a and b', 'a, b and c'."""
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def _hour_posts(model) -> dict[str, int]:
-    """Posts per hour term of a fitted model (the reference hour included), from its data."""
+    """Count posts per hour term of a fitted model (the reference hour included), from its data."""
     spec, data = getattr(model, "spec", None), getattr(model, "data", None)
     if spec is None or data is None or "hour" not in data.columns:
         return {}
@@ -99,7 +99,7 @@ def _hour_posts(model) -> dict[str, int]:
 
 
 def best_hour_finding(effects: pd.DataFrame | None, *, tz: str, min_posts: int = 10, model=None) -> Finding:
-    """The hour of day whose posts earn the most engagements per view, from the model's effects.
+    """Find the hour of day whose posts earn the most engagements per view, from the model's effects.
 
     Parameters
     ----------
@@ -278,7 +278,7 @@ def hashtag_finding(effects: pd.DataFrame | None) -> Finding:
 
 
 def experiment_finding(summary: pd.DataFrame | None) -> Finding:
-    """The A/B test of posting times with the most posts: its lift and interval.
+    """Report the A/B test of posting times with the most posts: its lift and interval.
 
     Parameters
     ----------
@@ -325,7 +325,7 @@ def experiment_finding(summary: pd.DataFrame | None) -> Finding:
 
 def complaint_burst_finding(complaints: pd.DataFrame | None, *, tz: str, start: Any = None, end: Any = None,
                             window_hours: float = 72.0, min_complaints: int = 4) -> Finding:
-    """The largest burst of complaints on one topic, tested against the period's usual rate.
+    """Report the largest burst of complaints on one topic, tested against the period's usual rate.
 
     A burst is the most complaints on one topic inside any ``window_hours`` window. How sure roi
     is comes from a Poisson test: the chance of at least that many complaints (of any topic) in
@@ -407,7 +407,7 @@ def complaint_burst_finding(complaints: pd.DataFrame | None, *, tz: str, start: 
 
 
 def engagement_finding(trends: pd.DataFrame) -> Finding:
-    """This week's engagement rate against last week's, with this week's interval.
+    """Compare this week's engagement rate with last week's, with this week's interval.
 
     ``trends`` is :func:`roi.report.trends.weekly_trends` output; the last row is this week.
 
@@ -520,7 +520,7 @@ def recommendations(findings: list[Finding], *, complaint_topics: pd.Series | No
 
 
 def channel_finding(ledger: Any) -> Finding | None:
-    """The brand's posts' conversion rate against one other channel, when the difference is clear.
+    """Compare the brand's posts' conversion rate with one other channel, when the difference is clear.
 
     Email is read first (the channel a manager weighs social against), then the clearest
     difference; the interval is of the ratio of the two rates and its p-value Holm-adjusted over

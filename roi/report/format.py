@@ -133,7 +133,7 @@ _WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 
 
 def header(column: str) -> str:
-    """The human header of a column: declared in :data:`COLUMNS`, else the name in words.
+    """Return the human header of a column: declared in :data:`COLUMNS`, else the name in words.
 
     >>> header("engagement_rate"), header("minutes_to_first_reply")
     ('Engagement rate', 'Minutes to first reply')
@@ -155,7 +155,7 @@ def _missing(value: Any) -> bool:
 
 
 def count(value: Any) -> str:
-    """A count with thousands separators; "—" when unknown.
+    """Format a count with thousands separators; "—" when unknown.
 
     >>> count(26912), count(None), count(3.0)
     ('26,912', '—', '3')
@@ -164,7 +164,7 @@ def count(value: Any) -> str:
 
 
 def percent(value: Any, *, digits: int | None = None) -> str:
-    """A fraction as a percentage with enough digits to be read (5.0%, 0.62%, 100%).
+    """Format a fraction as a percentage with enough digits to be read (5.0%, 0.62%, 100%).
 
     >>> percent(0.05046), percent(0.0062), percent(1), percent(float("nan"))
     ('5.0%', '0.62%', '100%', '—')
@@ -178,7 +178,7 @@ def percent(value: Any, *, digits: int | None = None) -> str:
 
 
 def signed_percent(value: Any) -> str:
-    """A relative change as a signed whole percentage ("+35%", "−44%").
+    """Format a relative change as a signed whole percentage ("+35%", "−44%").
 
     >>> signed_percent(0.3456), signed_percent(-0.44), signed_percent(0.0004)
     ('+35%', '−44%', '±0%')
@@ -190,7 +190,7 @@ def signed_percent(value: Any) -> str:
 
 
 def ratio(value: Any) -> str:
-    """A multiplicative effect: "1.40×".
+    """Format a multiplicative effect: "1.40×".
 
     >>> ratio(1.4037), ratio(None)
     ('1.40×', '—')
@@ -199,7 +199,7 @@ def ratio(value: Any) -> str:
 
 
 def _number(value: Any) -> str:
-    """A measurement to three significant figures, trailing zeros kept so a column reads alike.
+    """Format a measurement to three significant figures, trailing zeros kept so a column reads alike.
 
     >>> [_number(v) for v in (4.46, 5.0, 0.109, 0.5, 12.345, 99.96, 1234.5, 0.0004, 0)]
     ['4.46', '5.00', '0.109', '0.500', '12.3', '100', '1,234', '< 0.001', '0']
@@ -238,7 +238,7 @@ def _minutes(value: Any) -> str:
 
 
 def local_time(value: Any, *, tz: str, date_only: bool = False) -> str:
-    """A timestamp in the report's time zone: "Mon 16 Nov 18:42" (naive values are UTC).
+    """Format a timestamp in the report's time zone: "Mon 16 Nov 18:42" (naive values are UTC).
 
     >>> local_time(pd.Timestamp("2026-11-16T23:42Z"), tz="America/New_York")
     'Mon 16 Nov 18:42'
@@ -262,7 +262,7 @@ def _day(value: Any) -> str:
 
 
 def profile_url(handle: str, *, platform: str = "x") -> str | None:
-    """The public profile page of a handle, or None when the handle is not a plain handle.
+    """Return the public profile page of a handle, or None when the handle is not a plain handle.
 
     >>> profile_url("acme"), profile_url("ana@mastodon.social", platform="mastodon")
     ('https://x.com/acme', 'https://mastodon.social/@ana')
@@ -282,7 +282,7 @@ def profile_url(handle: str, *, platform: str = "x") -> str | None:
 
 
 def post_url(post_id: Any, *, platform: str = "x", handle: str | None = None) -> str | None:
-    """The public page of a post (X only: other platforms' URLs need the instance or DID).
+    """Return the public page of a post (X only: other platforms' URLs need the instance or DID).
 
     >>> post_url("2104436832206188735")
     'https://x.com/i/web/status/2104436832206188735'
@@ -392,7 +392,7 @@ class FormattedTable:
 def format_table(frame: pd.DataFrame, *, caption: str = "", tz: str = "UTC", columns: list[str] | None = None,
                  headers: dict[str, str] | None = None, max_rows: int = 15, link_posts: bool = True,
                  total_rows: int | None = None) -> FormattedTable:
-    """A DataFrame as an accessible, escaped HTML table in a scrolling frame.
+    """Render a DataFrame as an accessible, escaped HTML table in a scrolling frame.
 
     Parameters
     ----------

@@ -34,7 +34,7 @@ _KERNEL_ARGS = ["--IPKernelApp.log_level=CRITICAL"]
 
 
 def default_notebook() -> Path:
-    """The report notebook shipped in the package: ``roi/report/weekly-report.ipynb``.
+    """Return the report notebook shipped in the package: ``roi/report/weekly-report.ipynb``.
 
     >>> default_notebook().name
     'weekly-report.ipynb'
@@ -50,7 +50,7 @@ def _templates(stack: ExitStack) -> Path:
 
 
 def export_html(notebook: nbformat.NotebookNode, *, title: str) -> str:
-    """The executed notebook as one self-contained HTML page: no code, no network references."""
+    """Export the executed notebook as one self-contained HTML page: no code, no network references."""
     from nbconvert import HTMLExporter
 
     with ExitStack() as stack:
@@ -69,8 +69,10 @@ def export_html(notebook: nbformat.NotebookNode, *, title: str) -> str:
 
 
 def extract_figures(notebook: nbformat.NotebookNode, folder: Path) -> list[Path]:
-    """Write every figure of the notebook (PNG outputs, and PNGs embedded in its HTML outputs) to
-    ``folder/figure-NN.png``; return the paths."""
+    """Write every figure of the notebook to ``folder/figure-NN.png``; return the paths.
+
+    The figures are the PNG outputs, and PNGs embedded in its HTML outputs.
+    """
     paths = []
 
     def write(b64: str) -> None:
@@ -112,7 +114,7 @@ def _check_out(out: str | Path) -> Path:
 
 
 def find_chromium() -> str | None:
-    """The path of a headless-capable Chromium or Chrome, or None."""
+    """Find a headless-capable Chromium or Chrome: its path, or None."""
     for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
         found = shutil.which(name)
         if found:

@@ -51,7 +51,7 @@ METRIC_DEFINITIONS = pd.DataFrame(
 
 
 def _figure(width: float = 8.0, height: float = 4.0):
-    """A matplotlib Figure not registered with pyplot (so the notebook shows it exactly once)."""
+    """Make a matplotlib Figure not registered with pyplot (so the notebook shows it exactly once)."""
     from matplotlib.figure import Figure
 
     return Figure(figsize=(width, height), layout="constrained")
@@ -73,8 +73,11 @@ def _model_or_none(ctx: ReportContext):
 
 
 def summary_findings(ctx: ReportContext) -> list[fnd.Finding]:
-    """The opening's findings in reading order: engagement, best hour, hashtags, A/B, complaints, and a
-    sixth -- the brand's posts against another traffic channel -- only when that difference is clear."""
+    """List the opening's findings in reading order: engagement, best hour, hashtags, A/B, complaints.
+
+    A sixth -- the brand's posts against another traffic channel -- comes only when that difference is
+    clear.
+    """
     from roi.abtest import experiments_summary
 
     model = _model_or_none(ctx)
@@ -99,7 +102,7 @@ def summary_findings(ctx: ReportContext) -> list[fnd.Finding]:
 
 
 def summary_heading(n: int) -> str:
-    """The summary's heading, true to its number of sentences.
+    """Word the summary's heading, true to its number of sentences.
 
     >>> summary_heading(5), summary_heading(6), summary_heading(1)
     ('This week in five sentences', 'This week in six sentences', 'This week in one sentence')
@@ -118,7 +121,7 @@ def _findings_html(items: list[fnd.Finding]) -> str:
 
 
 def opening(ctx: ReportContext) -> Section:
-    """The first screen: account and week, KPI cards with sparklines, five sentences, next week."""
+    """Build the first screen: account and week, KPI cards with sparklines, five sentences, next week."""
     from roi.graph import influential_new_followers
 
     cards = kpi_cards(ctx.trends)
@@ -188,7 +191,7 @@ def trends(ctx: ReportContext) -> Section:
 
 
 def overview(ctx: ReportContext) -> Section:
-    """What this report covers: account, week, window in local time and UTC, data present."""
+    """Say what this report covers: account, week, window in local time and UTC, data present."""
     local = ctx.start.tz_convert(ctx.tz), (ctx.end - pd.Timedelta(seconds=1)).tz_convert(ctx.tz)
     notes = [
         f"Account @{ctx.account} (id {ctx.account_id}), ISO week {ctx.week}: "
@@ -242,7 +245,7 @@ def headline_kpis(ctx: ReportContext) -> Section:
 
 
 def top_posts(ctx: ReportContext, *, n: int = 5) -> Section:
-    """The week's most engaging posts of the account, with how far each travelled (its cascade)."""
+    """Show the week's most engaging posts of the account, with how far each travelled (its cascade)."""
     from roi.cascades import cascade_forest, plot_cascade_tree, reconstruct_cascades, store_cascade_metrics
 
     m = ctx.metrics
@@ -287,7 +290,7 @@ def top_posts(ctx: ReportContext, *, n: int = 5) -> Section:
 
 
 def new_followers(ctx: ReportContext, *, top: int = 10) -> Section:
-    """The week's most influential new followers, and the audience's rising voices."""
+    """Show the week's most influential new followers, and the audience's rising voices."""
     from roi.graph import influential_new_followers, rising_voices
 
     new = influential_new_followers(ctx.ds, ctx.account, start=ctx.start, end=ctx.end,
@@ -398,8 +401,10 @@ def _channel_name(label: str) -> str:
 
 
 def _other_channels(comparison: pd.DataFrame) -> str:
-    """One sentence for the channels after the first: :func:`roi.ledger.ledger_findings` puts email
-    (else the most significant) first, and the report shows that one in full.
+    """Write one sentence for the channels after the first.
+
+    :func:`roi.ledger.ledger_findings` puts email (else the most significant) first, and the report
+    shows that one in full.
 
     >>> cmp = pd.DataFrame({"channel": ["email", "direct", "referral", "paid search"],
     ...                     "verdict": ["worse", "better", "better", "no clear difference"]})
@@ -430,8 +435,11 @@ def _other_channels(comparison: pd.DataFrame) -> str:
 
 
 def ledger(ctx: ReportContext) -> Section:
-    """Return on influence (issue 22): channels side by side, the brand's posts against each, the
-    week's effort and returns, and what is missing -- in sentences from :func:`roi.ledger.ledger_findings`."""
+    """Show the return on influence (issue 22): channels side by side, the brand's posts against each.
+
+    Then the week's effort and returns, and what is missing -- in sentences from
+    :func:`roi.ledger.ledger_findings`.
+    """
     from roi.ledger import ledger_findings
 
     try:
@@ -595,7 +603,7 @@ def listening(ctx: ReportContext, *, top: int = 15) -> Section:
 
 
 def _complaint_notes(att: dict, *, handles: list[str]) -> list[str]:
-    """The week's complaints and answers in sentences, from the same tables the section shows."""
+    """Write the week's complaints and answers in sentences, from the same tables the section shows."""
     queue, summary = att["queue"], att["response_summary"]
     n = len(queue)
     addressed = int(queue["addressed"].fillna(False).astype(bool).sum()) if "addressed" in queue else 0
@@ -617,7 +625,7 @@ def _complaint_notes(att: dict, *, handles: list[str]) -> list[str]:
 
 
 def content_mix(ctx: ReportContext) -> Section:
-    """The account's posts this week against the rule of thirds (original, engagement, promotion)."""
+    """Show the account's posts this week against the rule of thirds (original, engagement, promotion)."""
     from roi.listening import content_mix_for_week
     from roi.listening.plots import plot_content_mix
 
@@ -638,7 +646,7 @@ def content_mix(ctx: ReportContext) -> Section:
 
 
 def data_quality(ctx: ReportContext) -> Section:
-    """Sources ingested with their accounting, rejected records, warnings raised, metric definitions."""
+    """Show the sources ingested with their accounting, rejected records, warnings, metric definitions."""
     sources = pd.DataFrame(ctx.ds.sources)
     cols = ["path", "format", "read", "ingested", "duplicates", "rejected"]
     if sources.empty:

@@ -22,7 +22,7 @@ TREND_COLUMNS = [
 
 
 def report_weeks(week: str, *, tz: str, count: int = 10) -> list[tuple[str, pd.Timestamp, pd.Timestamp]]:
-    """The ``count`` ISO weeks ending with ``week``, oldest first, with their UTC bounds.
+    """Return the ``count`` ISO weeks ending with ``week``, oldest first, with their UTC bounds.
 
     >>> [w for w, _, _ in report_weeks("2026-W02", tz="UTC", count=3)]
     ['2025-W52', '2026-W01', '2026-W02']
@@ -50,8 +50,9 @@ def weekly_trends(metrics: pd.DataFrame, weeks: list[tuple[str, pd.Timestamp, pd
                   growth: pd.DataFrame | None = None, responses: pd.DataFrame | None = None,
                   complaints: pd.DataFrame | None = None, seed: int = 0, trim: bool = True,
                   conversions_known: bool = True) -> pd.DataFrame:
-    """One row per week: followers, engagement (with a bootstrap interval), web clicks, conversions
-    and complaints with their response times.
+    """Tabulate one row per week: followers, engagement, web clicks, conversions and complaints.
+
+    Engagement comes with a bootstrap interval, complaints with their response times.
 
     Parameters
     ----------

@@ -57,7 +57,7 @@ class Calendar:
 
 
 def build_calendar(start: str, weeks: int, tz: str) -> Calendar:
-    """The calendar of ``weeks`` weeks from the Monday ``start`` in time zone ``tz``.
+    """Build the calendar of ``weeks`` weeks from the Monday ``start`` in time zone ``tz``.
 
     Parameters
     ----------
@@ -121,7 +121,7 @@ def _local_to_utc_ms(local_ms: np.ndarray, tz: str) -> np.ndarray:
 
 
 def brand_schedule(rng: np.random.Generator, cal: Calendar, *, pairs_per_week: int = 3) -> pd.DataFrame:
-    """The brand's posts: when, what kind, with which features; experiment pairs included.
+    """Plan the brand's posts: when, what kind, with which features; experiment pairs included.
 
     Returns
     -------

@@ -48,7 +48,7 @@ def _mention(pop: Population, i: int) -> tuple:
 
 
 def brand_specs(rng: np.random.Generator, pop: Population, schedule: pd.DataFrame) -> list[dict]:
-    """The brand's own posts from its schedule (links get their utm_content once ids exist)."""
+    """Specify the brand's own posts from its schedule (links get their utm_content once ids exist)."""
     partners = pop.indices("partner")
     specs = []
     pair_product: dict[int, tuple] = {}

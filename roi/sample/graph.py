@@ -36,7 +36,7 @@ class FollowGraph:
     snapshots_ms: np.ndarray
 
     def brand_followers_at(self, t_ms: int) -> np.ndarray:
-        """Indices of accounts following the brand at time t."""
+        """Return the indices of accounts following the brand at time t."""
         return np.flatnonzero((self.join_ms <= t_ms) & (self.leave_ms > t_ms))
 
     def followers_csr(self, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -48,7 +48,7 @@ class FollowGraph:
 
 
 def follower_flows(rng: np.random.Generator, *, followers: int, weeks: int) -> tuple[np.ndarray, np.ndarray]:
-    """New and lost followers per week, such that the last snapshot counts ``followers``.
+    """Draw new and lost followers per week, such that the last snapshot counts ``followers``.
 
     Growth ~1.5% and churn ~0.8% a week, with week-to-week variation (a good week, a bad week).
     """

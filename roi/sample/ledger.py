@@ -67,7 +67,7 @@ def effort_rows(rng: np.random.Generator, *, iso_weeks: tuple[str, ...], burst_w
 
 
 def ledger_truth(*, burst_week: str) -> dict:
-    """What the ledger's sample plants, for truth.json."""
+    """Return what the ledger's sample plants, for truth.json."""
     return {
         "channel_rates": dict(CHANNEL_RATES),
         "channel_sessions_per_1000_followers_a_day": dict(CHANNEL_SESSIONS),

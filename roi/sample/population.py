@@ -69,10 +69,11 @@ class Population:
     hub: np.ndarray  # a high-follower account (broadcaster)
 
     def __len__(self) -> int:
+        """Return the number of accounts."""
         return len(self.account_id)
 
     def indices(self, role: str) -> np.ndarray:
-        """Indices of the accounts whose role is ``role`` (e.g. ``"audience"``)."""
+        """Return the indices of the accounts whose role is ``role`` (e.g. ``"audience"``)."""
         return np.flatnonzero(self.role == role)
 
 

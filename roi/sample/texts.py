@@ -41,7 +41,7 @@ _QUESTION_TAILS = ("?", " - what do you think?", "? Reply and tell us!", "?")
 
 
 def tco(rng: np.random.Generator) -> str:
-    """A t.co short link, as X rewrites every URL."""
+    """Make a t.co short link, as X rewrites every URL."""
     alphabet = np.array(list("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"))
     return "https://t.co/" + "".join(alphabet[rng.integers(0, len(alphabet), 10)])
 
@@ -80,7 +80,7 @@ def compose(segments: list[tuple]) -> tuple[str, dict]:
 
 
 def brand_text(rng: np.random.Generator, *, content: str, product: str, question: bool) -> str:
-    """The prose of a brand post (without hashtags, mentions or links)."""
+    """Write the prose of a brand post (without hashtags, mentions or links)."""
     pool = {"original": _ORIGINAL, "engagement": _ENGAGEMENT, "promotion": _PROMOTION}[content]
     s = pool[int(rng.integers(len(pool)))].format(p=product)
     if question:

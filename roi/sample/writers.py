@@ -63,7 +63,7 @@ def _jsonl(path: Path, pages: list[dict]) -> None:
 
 
 def user_object(pop: Population, i: int, *, followers_count: int | None = None) -> dict:
-    """A v2 user object (location omitted when blank, as the API does)."""
+    """Make a v2 user object (location omitted when blank, as the API does)."""
     u = {"id": pop.account_id[i], "name": pop.name[i], "username": pop.handle[i],
          "created_at": iso_ms(pop.created_ms[i]), "description": pop.description[i]}
     if pop.location[i]:
@@ -222,7 +222,7 @@ def pop_index(pop: Population, account_id: str) -> int:
 
 def write_follower_pages(path: Path, followers: np.ndarray, join_ms: np.ndarray, *, pop: Population,
                          retrieved_ms: int) -> None:
-    """The brand's followers at one snapshot, newest follower first, 1,000 a page."""
+    """Write the brand's followers at one snapshot, newest follower first, 1,000 a page."""
     order = followers[np.lexsort((followers, -join_ms[followers]))]
     base = (f"{_API}/users/{pop.account_id[0]}/followers?max_results=1000"
             f"&user.fields={quote(_USER_FIELDS, safe='')}")
@@ -273,7 +273,7 @@ def write_web_analytics(path: Path, rows: pd.DataFrame) -> None:
 
 
 def write_effort(path: Path, rows: pd.DataFrame) -> None:
-    """The team's effort log: week, activity, hours, cost."""
+    """Write the team's effort log: week, activity, hours, cost."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(["week", "activity", "hours", "cost"])
