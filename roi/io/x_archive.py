@@ -42,7 +42,14 @@ from roi.io._json import loads_exact, raw_text
 from roi.io._rows import RowBuffer, iso_to_us
 from roi.io.detect import ytd_name
 from roi.io.x_v1 import V1_POST_FIELDS, tweet_id, tweet_row
-from roi.io.x_v2 import ACCOUNT_FIELDS, CHUNK_SIZE, FOLLOW_FIELDS, MALFORMED_ERRORS
+from roi.io.x_v2 import (
+    ACCOUNT_FIELDS,
+    CHUNK_SIZE,
+    FOLLOW_FIELDS,
+    MALFORMED_ERRORS,
+    superseded_by,
+    superseded_reason,
+)
 
 __all__ = ["read", "archive_files"]
 
@@ -500,6 +507,8 @@ def _tweets(arch: _Archive, member: _Member, owner: str | None, observed: int, c
                 elif owner is None:
                     rejected.append(Rejected(i, f"{label} {i}: the archive owner (the author) is unknown: no "
                                                 "account.js or manifest.js userInfo; give --owner HANDLE", raw_text(e.raw)))
+                elif (latest := superseded_by(t)) is not None:
+                    rejected.append(Rejected(i, f"{label} {i}: {superseded_reason(latest)}", raw_text(e.raw)))
                 else:
                     try:
                         buf.rows.append(_archive_tweet(tweet_row(t, observed, i, False, author_id=owner)))

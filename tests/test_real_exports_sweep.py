@@ -1,0 +1,134 @@
+"""Shapes met in real exports nobody here wrote (found by running roi over public archives).
+
+Each fixture is hand-written in the export's own shape, with the repository where the shape was
+seen named beside it; none is a copy of anyone's data.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import roi
+from roi.io import _x_v2_arrow, ingest
+
+
+def _ytd(name, entries):
+    return f"window.YTD.{name}.part0 = " + json.dumps(entries, indent=2, separators=(",", " : "))
+
+
+def _archive_tweet(tid, text, likes, edit_info, created="Thu Jul 28 15:37:55 +0000 2022"):
+    return {"tweet": {"edit_info": edit_info, "retweeted": False, "entities": {
+        "hashtags": [], "symbols": [], "user_mentions": [], "urls": []}, "favorite_count": likes, "id_str": tid,
+        "retweet_count": "0", "id": tid, "created_at": created, "favorited": False, "full_text": text, "lang": "en"}}
+
+
+def _initial(*ids):
+    return {"initial": {"editTweetIds": list(ids), "editableUntil": "2022-07-28T16:07:55.000Z",
+                        "editsRemaining": "4", "isEditEligible": True}}
+
+
+def _later(first, *ids):
+    return {"edit": {"initialTweetId": first, "editControlInitial": {
+        "editTweetIds": list(ids), "editableUntil": "2022-07-28T16:07:55.000Z", "editsRemaining": "4",
+        "isEditEligible": True}}}
+
+
+# --- edited posts: X keeps every version under its own id (archives since late 2022, API v2, v1.1)
+
+def test_archive_counts_an_edited_tweet_once_its_latest_version(tmp_path):
+    # seen in milahu/twitter-milahu104 and smithjd/twitter_archive: every tweet carries edit_info
+    data = tmp_path / "archive" / "data"
+    data.mkdir(parents=True)
+    (data / "account.js").write_text(_ytd("account", [{"account": {"accountId": "42", "username": "acme"}}]))
+    (data / "tweets.js").write_text(_ytd("tweets", [
+        _archive_tweet("300", "new phone is out", "5", _later("100", "100", "200", "300")),
+        _archive_tweet("200", "new phone is ot", "0", _later("100", "100", "200", "300")),
+        _archive_tweet("100", "new phne is ot", "1", _initial("100", "200", "300")),
+        _archive_tweet("50", "unedited", "2", _initial("50")),
+    ]))
+    result = ingest([tmp_path / "archive"], tmp_path / "store")
+    posts = result.sources[0].by_table["posts"]
+    assert (posts["read"], posts["ingested"], posts["rejected"]) == (4, 2, 2)
+    ds = roi.load(tmp_path / "store")
+    assert sorted(ds.posts.post_id) == ["300", "50"]
+    assert ds.posts.set_index("post_id").likes["300"] == 5
+    assert set(ds.rejected.reason.str.extract(r"latest version \((\d+)\)")[0]) == {"300"}
+
+
+def _v2_tweet(tid, chain, likes, text="hey"):
+    return {"id": tid, "text": text, "author_id": "9", "created_at": "2022-10-03T17:57:11.000Z",
+            "edit_history_tweet_ids": chain, "conversation_id": chain[0],
+            "public_metrics": {"like_count": likes, "retweet_count": 0, "reply_count": 0, "quote_count": 0}}
+
+
+_TWARC = {"url": "https://api.twitter.com/2/tweets/search/recent", "version": "2.12.0",
+          "retrieved_at": "2022-10-04T00:00:00+00:00"}
+
+
+def test_v2_page_keeps_the_latest_version_of_an_edited_tweet(tmp_path):
+    # the shape of twarc-csv's test-data/edited.jsonl: both versions, each listing the whole chain
+    old, new = _v2_tweet("1", ["1", "2"], 0, "hey :("), _v2_tweet("2", ["1", "2"], 27, "hey :)")
+    page = {"data": [new, old, _v2_tweet("5", ["5"], 3)], "includes": {"users": [{"id": "9", "username": "a"}]},
+            "meta": {"result_count": 3}, "__twarc": _TWARC}
+    path = tmp_path / "edited.jsonl"
+    path.write_text(json.dumps(page) + "\n")
+    result = ingest([path], tmp_path / "store")
+    posts = result.sources[0].by_table["posts"]
+    assert (posts["read"], posts["ingested"], posts["rejected"]) == (3, 2, 1)
+    ds = roi.load(tmp_path / "store")
+    assert sorted(ds.posts.post_id) == ["2", "5"]
+    assert "only its latest version (2) is counted" in ds.rejected.reason[0]
+
+
+def test_v2_fast_path_leaves_out_an_included_earlier_version(tmp_path):
+    # the earlier version only as context (includes.tweets): never stored, the block stays on the fast path
+    page = {"data": [_v2_tweet("2", ["1", "2"], 27)],
+            "includes": {"tweets": [_v2_tweet("1", ["1", "2"], 0)], "users": [{"id": "9", "username": "a"}]},
+            "__twarc": _TWARC}
+    block = (json.dumps(page) + "\n").encode()
+    out = _x_v2_arrow.read_block(block, 1, 1, lambda _: 0)
+    assert out is not None
+    tables, read, _ = out
+    assert read == 1 and tables["posts"].column("post_id").to_pylist() == ["2"]
+    path = tmp_path / "p.jsonl"
+    path.write_bytes(block)
+    ingest([path], tmp_path / "store")
+    assert list(roi.load(tmp_path / "store").posts.post_id) == ["2"]
+
+
+def test_v2_flattened_edited_tweet_counts_once(tmp_path):
+    lines = [dict(_v2_tweet(t, ["1", "2"], n), author={"id": "9", "username": "a"}, __twarc=_TWARC)
+             for t, n in (("1", 0), ("2", 27))]
+    path = tmp_path / "flat.jsonl"
+    path.write_text("".join(json.dumps(x) + "\n" for x in lines))
+    result = ingest([path], tmp_path / "store")
+    assert result.sources[0].by_table["posts"]["rejected"] == 1
+    assert list(roi.load(tmp_path / "store").posts.post_id) == ["2"]
+
+
+def test_v1_edit_controls_keep_the_latest_version(tmp_path):
+    def v1(tid, likes):
+        return {"id_str": tid, "id": int(tid), "full_text": "x", "created_at": "Mon Oct 03 17:57:11 +0000 2022",
+                "user": {"id_str": "9", "screen_name": "a"}, "favorite_count": likes, "retweet_count": 0,
+                "edit_controls": {"edit_tweet_ids": ["1", "2"], "editable_until_ms": 1, "is_edit_eligible": True,
+                                  "edits_remaining": 4}}
+    path = tmp_path / "v1.json"
+    path.write_text(json.dumps({"statuses": [v1("1", 0), v1("2", 27)]}))
+    result = ingest([path], tmp_path / "store")
+    assert result.sources[0].format == "x-v1"
+    assert list(roi.load(tmp_path / "store").posts.post_id) == ["2"]
+
+
+@pytest.mark.parametrize("chain", [[], ["7"], None])
+def test_an_unedited_tweet_is_kept_whatever_its_history_field(tmp_path, chain):
+    t = _v2_tweet("7", ["7"], 1)
+    if chain is None:
+        del t["edit_history_tweet_ids"]
+    else:
+        t["edit_history_tweet_ids"] = chain
+    path = tmp_path / "one.jsonl"
+    path.write_text(json.dumps({"data": [t], "__twarc": _TWARC}) + "\n")
+    ingest([path], tmp_path / "store")
+    assert list(roi.load(tmp_path / "store").posts.post_id) == ["7"]
