@@ -132,3 +132,72 @@ def test_an_unedited_tweet_is_kept_whatever_its_history_field(tmp_path, chain):
     path.write_text(json.dumps({"data": [t], "__twarc": _TWARC}) + "\n")
     ingest([path], tmp_path / "store")
     assert list(roi.load(tmp_path / "store").posts.post_id) == ["7"]
+
+
+# --- an archive copied without account.js and manifest.js (smithjd/twitter_archive: tweets.js,
+# following.js and like.js only)
+
+def _media(handle, tid):
+    return [{"expanded_url": f"https://twitter.com/{handle}/status/{tid}/photo/1", "type": "photo",
+             "url": "https://t.co/abc", "id_str": "1" + tid, "indices": ["10", "33"]}]
+
+
+def _owner_less(tmp_path, tweets):
+    data = tmp_path / "twitter_archive" / "data"
+    data.mkdir(parents=True)
+    (data / "tweets.js").write_text(_ytd("tweets", tweets))
+    (data / "following.js").write_text(_ytd("following", [{"following": {"accountId": "77", "userLink": "x"}}]))
+    return tmp_path / "twitter_archive"
+
+
+def test_owner_is_read_from_a_tweets_link_to_its_own_page(tmp_path):
+    rt = _archive_tweet("20", "RT @bob: look", "0", _initial("20"))
+    rt["tweet"]["entities"]["media"] = _media("bob", "19")  # a retweet's media: the original's page, not the owner
+    own = _archive_tweet("30", "our stand https://t.co/abc", "4", _initial("30"))
+    own["tweet"]["entities"]["media"] = _media("AcmeCo", "30")
+    own["tweet"]["extended_entities"] = {"media": _media("AcmeCo", "30")}
+    self_reply = _archive_tweet("40", "and more", "1", _initial("40"))
+    self_reply["tweet"].update(in_reply_to_status_id_str="30", in_reply_to_user_id_str="5838",
+                               in_reply_to_screen_name="AcmeCo")
+    path = _owner_less(tmp_path, [rt, own, self_reply])
+    result = ingest([path], tmp_path / "store")
+    s = result.sources[0]
+    assert (s.rejected, s.by_table["posts"]["ingested"]) == (0, 3)
+    assert any("@AcmeCo's, as tweet 30 links to its own page" in n for n in s.notes)
+    ds = roi.load(tmp_path / "store")
+    assert set(ds.posts.author_id) == {"5838"}  # the id from the self-reply, not the handle
+    assert ds.accounts.set_index("account_id").handle["5838"] == "AcmeCo"
+    assert set(zip(ds.follows.follower_id, ds.follows.followee_id, strict=True)) == {("5838", "77")}
+
+
+def test_owner_less_archive_without_own_links_still_asks_for_owner(tmp_path):
+    rt = _archive_tweet("20", "RT @bob: look", "0", _initial("20"))
+    rt["tweet"]["entities"]["media"] = _media("bob", "19")
+    path = _owner_less(tmp_path, [rt, _archive_tweet("21", "hello", "1", _initial("21"))])
+    result = ingest([path], tmp_path / "store")
+    s = result.sources[0]
+    assert s.by_table["posts"]["rejected"] == 2
+    assert any("give the owner with --owner HANDLE" in n for n in s.notes)
+
+
+def test_an_archive_owner_found_by_link_without_an_id_uses_the_handle(tmp_path):
+    own = _archive_tweet("30", "our stand", "4", _initial("30"))
+    own["tweet"]["entities"]["media"] = _media("AcmeCo", "30")
+    result = ingest([_owner_less(tmp_path, [own])], tmp_path / "store")
+    assert any("the handle stands in as the id" in n for n in result.sources[0].notes)
+    assert list(roi.load(tmp_path / "store").posts.author_id) == ["AcmeCo"]
+
+
+# --- cascades of a store with no follow graph (a Mastodon export, an archive without follower.js)
+
+def test_unique_reach_is_unknown_without_a_follow_graph():
+    import pandas as pd
+
+    from roi.cascades.metrics import cascade_metrics
+
+    forest = pd.DataFrame({"cascade_id": "c", "node": ["s", "a"], "parent": [None, "s"],
+                           "account_id": ["1", "2"], "time": [0.0, 1.0]})
+    empty = pd.DataFrame({"follower_id": pd.Series([], dtype="string"), "followee_id": pd.Series([], dtype="string")})
+    assert pd.isna(cascade_metrics(forest, follows=empty)["unique_reach"].iloc[0])
+    one = pd.DataFrame({"follower_id": ["9"], "followee_id": ["2"]}, dtype="string")
+    assert int(cascade_metrics(forest, follows=one)["unique_reach"].iloc[0]) == 1

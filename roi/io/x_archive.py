@@ -441,6 +441,14 @@ def _owner(arch: _Archive, by_name: dict[str, list[_Member]], manifest: dict, ob
                 notes.append(f"--owner {wanted}: the archive does not give this handle's account id; "
                              f"the handle stands in as the id (give --owner with the numeric id to join other exports)")
                 owner_id = wanted
+    if owner_id is None and not option and (own := _owner_from_own_links(arch, by_name)) is not None:
+        handle, tid = own
+        owner_id = _id_of_handle(arch, by_name, handle)
+        notes.append(f"the archive names no owner (no account.js, no manifest.js userInfo): its tweets are taken as "
+                     f"@{handle}'s, as tweet {tid} links to its own page twitter.com/{handle}/status/{tid}"
+                     + ("" if owner_id else " (no account id found for it: the handle stands in as the id)")
+                     + "; give --owner HANDLE if that is wrong")
+        owner_id = owner_id or handle
     if owner_id is None:
         notes.append("the archive names no owner (no account.js, no manifest.js userInfo): its tweets and follow "
                      "entries are rejected; give the owner with --owner HANDLE")
@@ -459,6 +467,36 @@ def _owner(arch: _Archive, by_name: dict[str, list[_Member]], manifest: dict, ob
 
 def _id_text(value: Any) -> str | None:
     return None if value is None or value == "" else str(value)
+
+
+_OWN_STATUS = re.compile(r"^https?://(?:mobile\.)?(?:twitter|x)\.com/([A-Za-z0-9_]{1,15})/status/([0-9]+)(?:/|$)")
+
+
+def _owner_from_own_links(arch: _Archive, by_name: dict[str, list[_Member]]) -> tuple[str, str] | None:
+    """(handle, tweet id) from the first tweet whose media link is its own page, ``/<handle>/status/<its id>``.
+
+    X writes a photo or video's ``expanded_url`` as the page of the tweet that carries it, so the
+    handle there is the author's; a retweet's media links to the original's page (another id) and
+    says nothing. Read entry by entry: memory stays bounded on a large ``tweets.js``.
+    """
+    for ytd in _TWEET_NAMES:
+        for member in by_name.get(ytd, []):
+            try:
+                with arch.open(member.name) as fh:
+                    for e in iter_ytd(fh, member.name):
+                        t = e.value.get("tweet", e.value) if isinstance(e.value, dict) else None
+                        own = tweet_id(t) if isinstance(t, dict) else None
+                        if own is None:
+                            continue
+                        for key in ("entities", "extended_entities"):
+                            media = (t.get(key) or {}).get("media") if isinstance(t.get(key), dict) else None
+                            for m in media if isinstance(media, list) else ():
+                                hit = _OWN_STATUS.match(str(m.get("expanded_url") or "")) if isinstance(m, dict) else None
+                                if hit and hit.group(2) == own:
+                                    return hit.group(1), own
+            except (ValueError, OSError, zipfile.BadZipFile, EOFError, zlib.error):
+                continue
+    return None
 
 
 def _id_of_handle(arch: _Archive, by_name: dict[str, list[_Member]], handle: str) -> str | None:
