@@ -201,3 +201,37 @@ def test_unique_reach_is_unknown_without_a_follow_graph():
     assert pd.isna(cascade_metrics(forest, follows=empty)["unique_reach"].iloc[0])
     one = pd.DataFrame({"follower_id": ["9"], "followee_id": ["2"]}, dtype="string")
     assert int(cascade_metrics(forest, follows=one)["unique_reach"].iloc[0]) == 1
+
+
+# --- the report's engagement rate on exports without view counts (archives, Mastodon): the followers
+# proxy is named as such and never pooled with views
+
+def _metrics(sources, impressions, engagements):
+    import pandas as pd
+
+    return pd.DataFrame({"created_at": pd.to_datetime(["2026-01-06T12:00Z"] * len(sources)),
+                         "impressions": impressions, "engagements": engagements,
+                         "impressions_source": pd.array(sources, dtype="string")})
+
+
+def test_trends_never_pool_views_with_the_followers_proxy():
+    from roi.report.trends import report_weeks, weekly_trends
+
+    weeks = report_weeks("2026-W02", tz="UTC", count=1)
+    mixed = weekly_trends(_metrics(["impressions", "followers_proxy"], [100, 5000], [10, 1]), weeks, trim=False)
+    assert (mixed.impressions.iloc[0], mixed.engagements.iloc[0]) == (100, 10)
+    assert mixed.impressions_source.iloc[0] == "impressions"
+    proxy = weekly_trends(_metrics(["followers_proxy"] * 2, [10, 10], [2, 1]), weeks, trim=False)
+    assert (proxy.impressions.iloc[0], proxy.impressions_source.iloc[0]) == (20, "followers_proxy")
+
+
+def test_report_names_the_followers_proxy_not_views():
+    from roi.report.cards import kpi_cards
+    from roi.report.findings import engagement_finding
+    from roi.report.trends import report_weeks, weekly_trends
+
+    t = weekly_trends(_metrics(["followers_proxy"] * 2, [10, 10], [2, 1]), report_weeks("2026-W02", tz="UTC", count=1),
+                      trim=False)
+    sentence = engagement_finding(t).sentence
+    assert "3 engagements / 20 potential impressions" in sentence and "views)" not in sentence
+    assert "potential impressions" in kpi_cards(t)[1].meaning
