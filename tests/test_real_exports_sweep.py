@@ -235,3 +235,21 @@ def test_report_names_the_followers_proxy_not_views():
     sentence = engagement_finding(t).sentence
     assert "3 engagements / 20 potential impressions" in sentence and "views)" not in sentence
     assert "potential impressions" in kpi_cards(t)[1].meaning
+
+
+def test_top_posts_header_names_followers_when_the_export_has_no_views(tmp_path):
+    from roi.report.context import prepare
+    from roi.report.sections import top_posts
+
+    data = tmp_path / "archive" / "data"
+    data.mkdir(parents=True)
+    (data / "account.js").write_text(_ytd("account", [{"account": {"accountId": "42", "username": "acme"}}]))
+    (data / "follower.js").write_text(_ytd("follower", [{"follower": {"accountId": str(i), "userLink": "x"}}
+                                                         for i in (7, 8)]))
+    (data / "tweets.js").write_text(_ytd("tweets", [
+        _archive_tweet(str(100 + i), f"post {i}", str(i), _initial(str(100 + i)),
+                       created=f"Tue Jan {6 + i:02d} 12:00:00 +0000 2026") for i in range(3)]))
+    ingest([tmp_path / "archive"], tmp_path / "store")
+    section = top_posts(prepare(tmp_path / "store", account="acme", week="2026-W02"))
+    assert "Potential impressions (followers; no view counts)" in section.tables[0].html
+    assert ">Views<" not in section.tables[0].html
