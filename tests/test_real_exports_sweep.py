@@ -253,3 +253,30 @@ def test_top_posts_header_names_followers_when_the_export_has_no_views(tmp_path)
     section = top_posts(prepare(tmp_path / "store", account="acme", week="2026-W02"))
     assert "Potential impressions (followers; no view counts)" in section.tables[0].html
     assert ">Views<" not in section.tables[0].html
+
+
+# --- Mastodon's export holds the account's direct messages too (hikurry/Mastodon-archive holds
+# followers-only posts: those are posts, kept)
+
+def _masto_note(n, to, cc):
+    actor = "https://o3o.example/users/rain"
+    sid = f"{actor}/statuses/{n}"
+    return {"id": sid + "/activity", "type": "Create", "actor": actor, "published": "2021-03-28T02:57:55Z",
+            "to": to, "cc": cc, "object": {"id": sid, "type": "Note", "attributedTo": actor, "to": to, "cc": cc,
+                                           "published": "2021-03-28T02:57:55Z", "content": f"<p>note {n}</p>",
+                                           "contentMap": {"en": f"<p>note {n}</p>"}, "tag": []}}
+
+
+def test_mastodon_direct_messages_are_skipped_with_a_note(tmp_path):
+    actor = "https://o3o.example/users/rain"
+    items = [_masto_note(1, ["https://www.w3.org/ns/activitystreams#Public"], [actor + "/followers"]),
+             _masto_note(2, [actor + "/followers"], []),  # followers-only: a post
+             _masto_note(3, ["https://other.example/users/bob"], [])]  # direct: a conversation
+    (tmp_path / "outbox.json").write_text(json.dumps({"@context": "https://www.w3.org/ns/activitystreams",
+                                                      "type": "OrderedCollection", "totalItems": 3,
+                                                      "orderedItems": items}))
+    result = ingest([tmp_path / "outbox.json"], tmp_path / "store")
+    s = result.sources[0]
+    assert (s.read, s.ingested, s.rejected) == (2, 2, 0)
+    assert any("1 direct message(s) skipped" in n for n in s.notes)
+    assert sorted(roi.load(tmp_path / "store").posts.text) == ["note 1", "note 2"]
