@@ -21,6 +21,10 @@ An archive is one source. Its files are JavaScript assignments, ``window.YTD.<na
 The source's records are the entries of those files; counts are checked against ``manifest.js``
 and any difference is reported as a note. Every other archive file (likes, DMs, ads...) is left
 alone; direct messages get a note saying they were not read.
+
+Why one module: who owns the archive (account.js, manifest.js, --owner, a tweet's link to its
+own page) decides how every tweet and follow entry is read, and the streaming YTD parser serves
+only these files; split apart, the owner rules would be read far from the entries they shape.
 """
 
 from __future__ import annotations
