@@ -390,7 +390,7 @@ def _potential_reach(forest, cascade, reach, n_casc, accounts) -> pd.arrays.Inte
 def _unique_reach(forest, cascade, reach, n_casc, follows) -> pd.arrays.IntegerArray:
     result = pd.array([pd.NA] * n_casc, dtype="Int64")
     adopters = _adopters(forest, cascade, reach)
-    if follows is None or adopters is None:
+    if follows is None or adopters is None or follows.empty:  # no follow graph: unknown, not 0
         return result
     edges = follows[["follower_id", "followee_id"]].astype("string").dropna().drop_duplicates()
     joined = adopters.merge(edges, left_on="account_id", right_on="followee_id", how="inner")

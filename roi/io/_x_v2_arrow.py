@@ -41,7 +41,7 @@ _TS = pa.timestamp("us", tz="UTC")
 _LIST = pa.list_(pa.string())
 _TWEET = pa.struct([
     ("id", _S), ("author_id", _S), ("created_at", _S), ("text", _S), ("lang", _S), ("conversation_id", _S),
-    ("username", _S), ("note_tweet", pa.struct([("text", _S)])),
+    ("username", _S), ("note_tweet", pa.struct([("text", _S)])), ("edit_history_tweet_ids", _LIST),
     ("referenced_tweets", pa.list_(pa.struct([("type", _S), ("id", _S)]))),
     ("entities", pa.struct([
         ("hashtags", pa.list_(pa.struct([("tag", _S)]))),
@@ -253,8 +253,25 @@ def _require_tweets(rows: pa.Array) -> None:
 
 
 def _storable(rows: pa.Array) -> np.ndarray:
-    """Which tweets carry a creation time and an author (a tweet without them is never stored)."""
-    return _nonblank(pc.struct_field(rows, "created_at")) & _nonblank(pc.struct_field(rows, "author_id"))
+    """Mark the tweets that can be stored.
+
+    A stored tweet carries a creation time and an author and is not an earlier version of an
+    edited tweet (:func:`roi.io.x_v2.superseded_by`).
+    """
+    return (_nonblank(pc.struct_field(rows, "created_at")) & _nonblank(pc.struct_field(rows, "author_id"))
+            & ~_superseded(rows))
+
+
+def _superseded(rows: pa.Array) -> np.ndarray:
+    """Which tweets name a later version of themselves last in ``edit_history_tweet_ids``."""
+    chains = pc.struct_field(rows, "edit_history_tweet_ids")
+    edited = np.flatnonzero(pc.fill_null(pc.list_value_length(chains), 0).to_numpy(zero_copy_only=False) > 1)
+    out = np.zeros(len(rows), dtype=bool)
+    if len(edited):  # edits are rare: the few edited tweets are checked one by one
+        ids = pc.struct_field(rows, "id")
+        for i in edited:
+            out[i] = chains[int(i)].as_py()[-1] != ids[int(i)].as_py()
+    return out
 
 
 def _line_rank(first: np.ndarray, then: np.ndarray) -> np.ndarray | None:

@@ -20,7 +20,9 @@ Each file is read on its own (ingest hands them over one by one) and recognised 
   - ``Announce`` (a boost) -> a ``repost`` row: ``post_id`` the activity id, ``author_id`` the
     actor, ``referenced_id`` the boosted post's URL (``object``), no text, no metrics;
   - anything else (``Delete``, ``Update``, a ``Create`` whose object is only a URL, ...) is
-    rejected with its index and reason.
+    rejected with its index and reason;
+  - a direct message (a note addressed neither to the public nor to followers: the export holds
+    them too) is skipped, counted in a note, never read as a post.
 
   Mentioned accounts become ``accounts`` context rows (id URL + ``user@host`` handle).
 * **actor** (``Person``/``Service``/...) - one ``accounts`` row: id URL, handle
@@ -56,6 +58,7 @@ __all__ = ["read", "mention_handle", "CHUNK_ITEMS"]
 PLATFORM = "mastodon"
 CHUNK_ITEMS = 20_000
 _NOTE_TYPES = {"Note", "Question", "Article", "Page"}
+_PUBLIC = {"https://www.w3.org/ns/activitystreams#Public", "as:Public", "Public"}
 _ACTOR_TYPES = {"Person", "Service", "Application", "Group", "Organization"}
 _RECORD_LIMIT = 4096
 
@@ -196,7 +199,7 @@ def read(path: Path, *, as_of: pd.Timestamp | None = None) -> Iterator[ReadResul
             result = _outbox_chunk(items[start:start + CHUNK_ITEMS], start, observed)
             if start == 0 and isinstance(total, int) and total != len(items):
                 result.notes = [f"{Path(str(path)).name}: totalItems says {total} but the collection "
-                                f"holds {len(items)} items; all {len(items)} were read"]
+                                f"holds {len(items)} items; all {len(items)} were read", *result.notes]
             yield result
     else:
         raise InputError(f"{path}: ActivityStreams {kind or 'object'} without orderedItems; expected "
@@ -221,8 +224,36 @@ def _actor(doc: dict, observed) -> ReadResult:
                       primary="accounts")
 
 
+def _is_direct(obj: dict, item: dict) -> bool:
+    """Whether a note is a direct message: addressed, but neither to the public nor to followers.
+
+    Mastodon's export holds every status of the account, direct ones included; their ``to`` and
+    ``cc`` name only the people in the conversation. A note without any addressing is not called
+    direct (nothing says so).
+
+    >>> _is_direct({"to": ["https://m.s/users/bob"], "cc": []}, {})
+    True
+    >>> _is_direct({"to": ["https://m.s/users/a/followers"], "cc": []}, {})
+    False
+    >>> _is_direct({"to": ["https://www.w3.org/ns/activitystreams#Public"]}, {})
+    False
+    """
+    if obj.get("directMessage") is True:  # Pleroma / Akkoma say it outright
+        return True
+    audience = []
+    for holder in (obj, item):
+        for key in ("to", "cc"):
+            value = holder.get(key)
+            audience += [value] if isinstance(value, str) else [v for v in value if isinstance(v, str)] \
+                if isinstance(value, list) else []
+    if not audience:
+        return False
+    return not any(a in _PUBLIC or a.endswith("/followers") for a in audience)
+
+
 def _outbox_chunk(items: list, offset: int, observed) -> ReadResult:
     posts, lines, mentioned, rejected = [], [], {}, []
+    direct = 0
     for i, item in enumerate(items, offset + 1):
         if not isinstance(item, dict):
             rejected.append(Rejected(i, "outbox item is not an object", _raw(item)))
@@ -237,6 +268,8 @@ def _outbox_chunk(items: list, offset: int, observed) -> ReadResult:
             posts.append({"post_id": item["id"], "author_id": item["actor"], "created_at": item["published"],
                           "kind": "repost", "referenced_id": target})
             lines.append(i)
+        elif activity == "Create" and isinstance(obj, dict) and obj.get("type") in _NOTE_TYPES and _is_direct(obj, item):
+            direct += 1  # a private conversation, not a post: not a record of this source
         elif activity == "Create" and isinstance(obj, dict) and obj.get("type") in _NOTE_TYPES:
             row = _note(obj, item, mentioned)
             if row is None:
@@ -265,10 +298,13 @@ def _outbox_chunk(items: list, offset: int, observed) -> ReadResult:
     accounts = conform("accounts", pd.DataFrame(
         [{"platform": PLATFORM, "account_id": href, "handle": handle, "observed_at": observed}
          for href, handle in mentioned.items()]) if mentioned else {"platform": []})
-    return ReadResult(
+    result = ReadResult(
         tables={"posts": with_accounting(posts_out, lines, context=False),
                 "accounts": with_accounting(accounts, [0] * len(accounts), context=True)},
-        rejected=rejected, read=len(items), primary="posts")
+        rejected=rejected, read=len(items) - direct, primary="posts")
+    if direct:
+        result.notes = [f"{direct:,} direct message(s) skipped: private conversations, not posts"]
+    return result
 
 
 def _conform_rowwise(frame: pd.DataFrame, lines: list[int]):

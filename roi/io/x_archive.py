@@ -21,6 +21,10 @@ An archive is one source. Its files are JavaScript assignments, ``window.YTD.<na
 The source's records are the entries of those files; counts are checked against ``manifest.js``
 and any difference is reported as a note. Every other archive file (likes, DMs, ads...) is left
 alone; direct messages get a note saying they were not read.
+
+Why one module: who owns the archive (account.js, manifest.js, --owner, a tweet's link to its
+own page) decides how every tweet and follow entry is read, and the streaming YTD parser serves
+only these files; split apart, the owner rules would be read far from the entries they shape.
 """
 
 from __future__ import annotations
@@ -42,7 +46,14 @@ from roi.io._json import loads_exact, raw_text
 from roi.io._rows import RowBuffer, iso_to_us
 from roi.io.detect import ytd_name
 from roi.io.x_v1 import V1_POST_FIELDS, tweet_id, tweet_row
-from roi.io.x_v2 import ACCOUNT_FIELDS, CHUNK_SIZE, FOLLOW_FIELDS, MALFORMED_ERRORS
+from roi.io.x_v2 import (
+    ACCOUNT_FIELDS,
+    CHUNK_SIZE,
+    FOLLOW_FIELDS,
+    MALFORMED_ERRORS,
+    superseded_by,
+    superseded_reason,
+)
 
 __all__ = ["read", "archive_files"]
 
@@ -440,6 +451,14 @@ def _owner(arch: _Archive, by_name: dict[str, list[_Member]], manifest: dict, ob
                 notes.append(f"--owner {wanted}: the archive does not give this handle's account id; "
                              f"the handle stands in as the id (give --owner with the numeric id to join other exports)")
                 owner_id = wanted
+    if owner_id is None and not option and (own := _owner_from_own_links(arch, by_name)) is not None:
+        handle, tid = own
+        owner_id = _id_of_handle(arch, by_name, handle)
+        notes.append(f"the archive names no owner (no account.js, no manifest.js userInfo): its tweets are taken as "
+                     f"@{handle}'s, as tweet {tid} links to its own page twitter.com/{handle}/status/{tid}"
+                     + ("" if owner_id else " (no account id found for it: the handle stands in as the id)")
+                     + "; give --owner HANDLE if that is wrong")
+        owner_id = owner_id or handle
     if owner_id is None:
         notes.append("the archive names no owner (no account.js, no manifest.js userInfo): its tweets and follow "
                      "entries are rejected; give the owner with --owner HANDLE")
@@ -458,6 +477,36 @@ def _owner(arch: _Archive, by_name: dict[str, list[_Member]], manifest: dict, ob
 
 def _id_text(value: Any) -> str | None:
     return None if value is None or value == "" else str(value)
+
+
+_OWN_STATUS = re.compile(r"^https?://(?:mobile\.)?(?:twitter|x)\.com/([A-Za-z0-9_]{1,15})/status/([0-9]+)(?:/|$)")
+
+
+def _owner_from_own_links(arch: _Archive, by_name: dict[str, list[_Member]]) -> tuple[str, str] | None:
+    """(handle, tweet id) from the first tweet whose media link is its own page, ``/<handle>/status/<its id>``.
+
+    X writes a photo or video's ``expanded_url`` as the page of the tweet that carries it, so the
+    handle there is the author's; a retweet's media links to the original's page (another id) and
+    says nothing. Read entry by entry: memory stays bounded on a large ``tweets.js``.
+    """
+    for ytd in _TWEET_NAMES:
+        for member in by_name.get(ytd, []):
+            try:
+                with arch.open(member.name) as fh:
+                    for e in iter_ytd(fh, member.name):
+                        t = e.value.get("tweet", e.value) if isinstance(e.value, dict) else None
+                        own = tweet_id(t) if isinstance(t, dict) else None
+                        if own is None:
+                            continue
+                        for key in ("entities", "extended_entities"):
+                            media = (t.get(key) or {}).get("media") if isinstance(t.get(key), dict) else None
+                            for m in media if isinstance(media, list) else ():
+                                hit = _OWN_STATUS.match(str(m.get("expanded_url") or "")) if isinstance(m, dict) else None
+                                if hit and hit.group(2) == own:
+                                    return hit.group(1), own
+            except (ValueError, OSError, zipfile.BadZipFile, EOFError, zlib.error):
+                continue
+    return None
 
 
 def _id_of_handle(arch: _Archive, by_name: dict[str, list[_Member]], handle: str) -> str | None:
@@ -506,6 +555,8 @@ def _tweets(arch: _Archive, member: _Member, owner: str | None, observed: int, c
                 elif owner is None:
                     rejected.append(Rejected(i, f"{label} {i}: the archive owner (the author) is unknown: no "
                                                 "account.js or manifest.js userInfo; give --owner HANDLE", raw_text(e.raw)))
+                elif (latest := superseded_by(t)) is not None:
+                    rejected.append(Rejected(i, f"{label} {i}: {superseded_reason(latest)}", raw_text(e.raw)))
                 else:
                     try:
                         buf.rows.append(_archive_tweet(tweet_row(t, observed, i, False, author_id=owner)))

@@ -36,6 +36,8 @@ from roi.io.x_v2 import (
     POST_FIELDS,
     is_direct_message,
     row_or_reason,
+    superseded_by,
+    superseded_reason,
 )
 from roi.text import is_retweet_text
 
@@ -199,7 +201,9 @@ def read(path: Any, *, as_of: Any = None, chunk_size: int = CHUNK_SIZE) -> Itera
                 state["rejected"].append(Rejected(item.line, f"{where}: tweet {_id(t)}: no {missing} (a tweet needs "
                                                              "its time and its author)", raw_text(orjson.dumps(t).decode())))
                 continue
-            row, why = row_or_reason(tweet_row, t, observed, item.line, False)
+            latest = superseded_by(t)
+            row, why = (None, superseded_reason(latest)) if latest is not None else row_or_reason(
+                tweet_row, t, observed, item.line, False)
             if why is not None:
                 state["rejected"].append(Rejected(item.line, f"{where}: tweet {_id(t)}: {why}",
                                                   raw_text(orjson.dumps(t).decode())))
@@ -264,7 +268,7 @@ def _context(t: dict, observed: int, seen: int, line: int, posts: RowBuffer, acc
     for name in ("retweeted_status", "quoted_status"):
         inner = t.get(name)
         if _is_tweet(inner) and _id(inner) is not None and inner.get("created_at") and isinstance(
-                inner.get("user"), dict):
+                inner.get("user"), dict) and superseded_by(inner) is None:
             posts.rows.append(tweet_row(inner, observed, line, True))
             if depth < 1:
                 _context(inner, observed, seen, line, posts, accounts, depth + 1)

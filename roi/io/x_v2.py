@@ -56,7 +56,7 @@ from roi.io._json import LATIN1_NOTE, JsonItem, iter_json, iter_lines, raw_text
 from roi.io._rows import RowBuffer, iso_to_us
 from roi.text import is_retweet_text
 
-__all__ = ["read", "missing_fields", "is_direct_message", "row_or_reason", "MALFORMED_ERRORS", "POST_FIELDS",
+__all__ = ["read", "missing_fields", "superseded_by", "is_direct_message", "row_or_reason", "MALFORMED_ERRORS", "POST_FIELDS",
            "ACCOUNT_FIELDS", "FOLLOW_FIELDS", "CHUNK_SIZE"]
 
 CHUNK_SIZE = 50_000
@@ -191,6 +191,44 @@ def missing_fields(t: dict) -> str | None:
     if not missing:
         return None
     return f"no {' and no '.join(missing)} (request them: tweet.fields=created_at,author_id)"
+
+
+def superseded_by(t: dict) -> str | None:
+    """Return the id of a later version of an edited tweet; None for its latest version (or unedited).
+
+    X keeps every version of an edited post under its own id, each listing the whole chain oldest
+    first: v2 ``edit_history_tweet_ids``, v1.1 ``edit_controls.edit_tweet_ids``, the archive's
+    ``edit_info`` (``initial.editTweetIds``, or ``edit.editControlInitial.editTweetIds`` on a later
+    version). Only the latest version is one post; counting the others too would count an edited
+    post once per version, most of them with none of its likes.
+
+    >>> superseded_by({"id": "1", "edit_history_tweet_ids": ["1", "2"]})
+    '2'
+    >>> superseded_by({"id": "2", "edit_history_tweet_ids": ["1", "2"]}) is None
+    True
+    >>> superseded_by({"id_str": "1", "edit_info": {"initial": {"editTweetIds": ["1", "5"]}}})
+    '5'
+    """
+    chain = t.get("edit_history_tweet_ids")
+    if not isinstance(chain, list):
+        controls = t.get("edit_controls")
+        chain = controls.get("edit_tweet_ids") if isinstance(controls, dict) else None
+    if not isinstance(chain, list):
+        info = t.get("edit_info")
+        if isinstance(info, dict):
+            first = info.get("initial")
+            if not isinstance(first, dict) and isinstance(info.get("edit"), dict):
+                first = info["edit"].get("editControlInitial")
+            chain = first.get("editTweetIds") if isinstance(first, dict) else None
+    if not isinstance(chain, list) or len(chain) < 2:
+        return None
+    latest, own = _id(chain[-1]), _id(t.get("id_str")) or _id(t.get("id"))
+    return latest if latest is not None and own is not None and latest != own else None
+
+
+def superseded_reason(latest: str) -> str:
+    """Why an earlier version of an edited post is not stored (see :func:`superseded_by`)."""
+    return f"an earlier version of a post edited later: only its latest version ({latest}) is counted"
 
 
 def user_row(u: dict, observed: int, line: int, context: bool) -> tuple:
@@ -631,7 +669,8 @@ def _page(page: dict, line: int, tweets: _Buffers, users: _Buffers, observed: in
                 target.accounts.rows.append(row)
                 follow.saw_user(u)
     for t in _items(includes, "tweets"):
-        if isinstance(t, dict) and _id(t.get("id")) is not None and missing_fields(t) is None:
+        if (isinstance(t, dict) and _id(t.get("id")) is not None and missing_fields(t) is None
+                and superseded_by(t) is None):
             row, _ = row_or_reason(tweet_row, t, observed, line, True)
             if row is not None:
                 target.posts.rows.append(row)
@@ -643,6 +682,8 @@ def _tweet_record(t: dict, observed: int, line: int) -> tuple[tuple | None, str 
     A record cannot be stored with no time or author, a bad id, or a malformed shape.
     """
     why = missing_fields(t)
+    if why is None and (latest := superseded_by(t)) is not None:
+        why = superseded_reason(latest)
     return (None, why) if why is not None else row_or_reason(tweet_row, t, observed, line, False)
 
 
@@ -666,7 +707,8 @@ def _flat_tweet(t: dict, line: int, tweets: _Buffers, observed: int) -> None:
         context.append((tweets.accounts, user_row, author))
     refs = t.get("referenced_tweets")
     for ref in refs if isinstance(refs, list) else ():
-        if isinstance(ref, dict) and "text" in ref and _id(ref.get("id")) is not None and missing_fields(ref) is None:
+        if (isinstance(ref, dict) and "text" in ref and _id(ref.get("id")) is not None and missing_fields(ref) is None
+                and superseded_by(ref) is None):
             context.append((tweets.posts, tweet_row, ref))
             ref_author = ref.get("author")
             if isinstance(ref_author, dict) and _id(ref_author.get("id")) is not None:

@@ -110,7 +110,10 @@ def kpi_cards(trends: pd.DataFrame) -> list[Card]:
     lo, hi = last2(col("engagement_rate_low"))[0], last2(col("engagement_rate_high"))[0]
     if np.isfinite(lo) and np.isfinite(hi):
         text += f"; 95% interval {percent(lo)}–{percent(hi)}"
-    cards.append(Card("Engagement rate", percent(now), text, tuple(er), "engagements / views", trend))
+    proxy = "impressions_source" in trends.columns and len(trends) and trends["impressions_source"].iloc[-1] == "followers_proxy"
+    cards.append(Card("Engagement rate", percent(now), text, tuple(er),
+                      "engagements / potential impressions (followers; no view counts)" if proxy
+                      else "engagements / views", trend))
     for name, label, meaning in (("web_clicks", "Web clicks", "sessions the web analytics credits to the posts"),
                                  ("conversions", "Conversions", "conversions the web analytics credits to the posts")):
         s = col(name)

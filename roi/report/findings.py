@@ -420,10 +420,14 @@ def engagement_finding(trends: pd.DataFrame) -> Finding:
         return Finding("engagement", "Engagement rate: too little data to say (no post with known views this week).")
     now, before = trends.iloc[-1], trends.iloc[-2] if len(trends) > 1 else None
     rate, lo, hi = (float(now[c]) for c in ("engagement_rate", "engagement_rate_low", "engagement_rate_high"))
+    proxy = "impressions_source" in trends.columns and now["impressions_source"] == "followers_proxy"
+    per = (" potential impressions (the author's followers for each post: the export gives no view counts)"
+           if proxy else " views")
     base = (f"Engagement rate was {percent(rate)} this week ({count(now['engagements'])} engagements / "
-            f"{count(now['impressions'])} views)")
+            f"{count(now['impressions'])}{per})")
+    denominator = "engagements / potential impressions (followers)" if proxy else "engagements / views"
     if before is None or not np.isfinite(float(before["engagement_rate"])):
-        return Finding("engagement", base + ".", "engagements / views", "measured", True, {"rate": rate})
+        return Finding("engagement", base + ".", denominator, "measured", True, {"rate": rate})
     prev = float(before["engagement_rate"])
     if not (np.isfinite(lo) and np.isfinite(hi)):
         sure = TOO_LITTLE
@@ -436,7 +440,7 @@ def engagement_finding(trends: pd.DataFrame) -> Finding:
         sure = "not clear"
         tail = (f", against {percent(prev)} last week (within this week's 95% interval {percent(lo)} to "
                 f"{percent(hi)}: no clear change).")
-    return Finding("engagement", base + tail, "engagements / views over the account's posts; bootstrap over posts",
+    return Finding("engagement", base + tail, f"{denominator} over the account's posts; bootstrap over posts",
                    sure, True, {"rate": rate, "low": lo, "high": hi, "previous": prev})
 
 

@@ -258,8 +258,14 @@ def top_posts(ctx: ReportContext, *, n: int = 5) -> Section:
                        on="post_id", how="left")
     joined = joined.merge(ctx.ds.posts[["post_id", "platform", "text"]], on="post_id", how="left",
                           suffixes=("_m", ""))
+    # Exports without view counts (archives, Mastodon) rate posts per follower: the header says so.
+    proxied = (top["impressions_source"].astype("string") == "followers_proxy").fillna(False) \
+        if "impressions_source" in top.columns else pd.Series(False, index=top.index)
+    views = ("Potential impressions (followers; no view counts)" if len(top) and proxied.all()
+             else "Views (followers where the platform gives none)" if proxied.any() else None)
     main = format_table(joined, caption=f"The week's top {len(top)} posts by engagements", tz=ctx.tz,
-                        columns=["text", "created_at", "impressions", "engagements", "engagement_rate", "size"])
+                        columns=["text", "created_at", "impressions", "engagements", "engagement_rate", "size"],
+                        headers={"impressions": views} if views else None)
     spread = format_table(joined, caption="How far they travelled", tz=ctx.tz, columns=["created_at", *shape])
     notes = [f"{len(week):,} posts this week. Accounts reached counts the post and everyone who passed it on."]
     charts = []

@@ -18,6 +18,7 @@ TREND_COLUMNS = [
     "week", "week_start", "week_end", "followers_end", "new", "lost", "posts", "impressions", "engagements",
     "engagement_rate", "engagement_rate_low", "engagement_rate_high", "web_clicks", "conversions",
     "complaints", "addressed", "answered_within_1h", "within_1h_share", "median_response_minutes",
+    "impressions_source",
 ]
 
 
@@ -95,6 +96,13 @@ def weekly_trends(metrics: pd.DataFrame, weeks: list[tuple[str, pd.Timestamp, pd
     imp = pd.to_numeric(metrics.get("impressions", pd.Series(dtype=float)), errors="coerce").astype("float64")
     eng = pd.to_numeric(metrics.get("engagements", pd.Series(dtype=float)), errors="coerce").astype("float64")
     both = (imp > 0) & eng.notna()
+    # Views and the followers proxy (potential impressions, far above views) are never pooled: the
+    # proxy stands in only when no post in the table has views (an archive, Mastodon, Bluesky).
+    source = metrics["impressions_source"].astype("string") if "impressions_source" in metrics.columns else None
+    proxied = (source == "followers_proxy").fillna(False) if source is not None else pd.Series(False, index=imp.index)
+    impressions_source = "followers_proxy" if (both & proxied).any() and not (both & ~proxied).any() else "impressions"
+    if impressions_source == "impressions":
+        both &= ~proxied
     for i, (week, start, end) in enumerate(weeks):
         inweek = pos == i
         sel = inweek & both.to_numpy()
@@ -142,6 +150,7 @@ def weekly_trends(metrics: pd.DataFrame, weeks: list[tuple[str, pd.Timestamp, pd
                 out.loc[i, "within_1h_share"] = ok.mean()
                 minutes = pd.to_numeric(r["response_minutes"], errors="coerce").dropna()
                 out.loc[i, "median_response_minutes"] = float(minutes.median()) if len(minutes) else np.nan
+    out["impressions_source"] = impressions_source
     out = out[TREND_COLUMNS]
     if trim:  # weeks before the data begins say nothing: start at the first week with posts or followers
         has = (out["posts"] > 0) | out["followers_end"].notna()
