@@ -302,3 +302,13 @@ def test_too_few_posts_is_one_plain_sentence(tmp_path, capsys, n):
         return
     assert code == 2 and len(err.strip().splitlines()) == 1
     assert "Error)" not in err and "1 posts" not in err and "1 model terms" not in err
+
+
+def test_posts_without_any_engagement_say_so():
+    """Nine real archive posts with 0 engagements each read as "only 0 posts for 1 term"."""
+    metrics = metrics_of(n=60, seed=1)
+    for c in ("likes", "reposts", "replies", "quotes", "link_clicks", "engagements"):
+        if c in metrics.columns:
+            metrics[c] = metrics[c] * 0
+    with pytest.raises(ParameterError, match="none of the 60 posts has any engagements"):
+        fit_engagement_model(metrics, tz=NY)

@@ -303,6 +303,9 @@ def _fit(frame: pd.DataFrame, spec: _Spec, outcome: str, exposure: str, level: f
          numerator: str = "", denominator: str = "", basis: dict[str, Any] | None = None) -> CountModel:
     x_full = _design(frame, spec)
     y_all = frame[outcome].to_numpy(dtype="float64")
+    if len(y_all) and not np.nansum(y_all) > 0:
+        raise ParameterError(f"none of the {len(y_all):,} posts has any {outcome.replace('_', ' ')}: there is no "
+                             "difference between posts to model or rank")
     # A level whose posts have no events at all has an IRR of 0 and no interval: its posts are
     # left out of the fit and the term is reported as dropped, rather than a meaningless 1e-10.
     rows = np.ones(len(frame), dtype=bool)
