@@ -458,3 +458,16 @@ def test_cli_ingest_then_timing_and_report_sections(car, tmp_path, capsys):
         IPython.display.display = display
     assert len(pages) == 6 and "@acme.com" in "\n".join(pages)
     assert not any("could not be computed" in w for w in ctx.warnings), ctx.warnings
+
+
+def test_report_takes_the_did_of_a_repo_ingested_without_owner(car, tmp_path, capsys):
+    """A repo without --owner names its account only by DID: the report takes the DID too, in a
+    folder without ':' (it was refused as 'expected a handle')."""
+    from roi.report import prepare, safe_output_dir
+
+    store = tmp_path / "store"
+    assert main(["ingest", str(car), "--store", str(store), "--as-of", "2026-11-30T12:00:00Z"]) == 0
+    capsys.readouterr()
+    ctx = prepare(store, account=ACME, tz="Europe/Berlin", week="2026-W44")
+    assert ctx.account_id == ACME
+    assert safe_output_dir(tmp_path / "out", ACME, "2026-W44").parent.name == ACME.replace(":", "-")

@@ -28,20 +28,27 @@ __all__ = ["Scope", "scope", "comma_list", "ReportContext", "prepare", "validate
 # X handles (letters, digits, _), Mastodon's user@instance and Bluesky's dotted domain handles; the
 # handle names a folder, so no slash, no leading dot and no "..".
 _HANDLE = re.compile(r"^@?[A-Za-z0-9_](?:[A-Za-z0-9_.-]{0,99})(?:@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)?$")
+# A Bluesky DID (an account a repo export names without a handle): did:plc:<base32>, did:web:<domain>.
+_DID = re.compile(r"^did:(?:plc:[a-z0-9]{8,64}|web:[a-z0-9-]+(?:\.[a-z0-9-]+)+)$")
 
 
 def validate_account(account: str) -> str:
     """Check a handle as a report parameter (it names a folder).
 
-    It must be an X handle, a Mastodon ``user@instance`` or a Bluesky ``name.bsky.social``.
+    It must be an X handle, a Mastodon ``user@instance``, a Bluesky ``name.bsky.social`` or, for a
+    Bluesky account known only by its DID (a repo export ingested without ``--owner``), the DID.
 
     >>> validate_account("@Acme"), validate_account("ana@mastodon.social"), validate_account("bob.bsky.social")
     ('acme', 'ana@mastodon.social', 'bob.bsky.social')
+    >>> validate_account("did:plc:ewvi7nxzyoun6zhxrhs64oiz")
+    'did:plc:ewvi7nxzyoun6zhxrhs64oiz'
     >>> validate_account("../../x")
     Traceback (most recent call last):
     ...
     roi.errors.ParameterError: account='../../x': expected a handle such as 'acme', 'ana@mastodon.social' or 'bob.bsky.social'
     """
+    if isinstance(account, str) and _DID.match(account):
+        return account
     if not isinstance(account, str) or not _HANDLE.match(account) or ".." in account or account.endswith("."):
         raise ParameterError(f"account={account!r}: expected a handle such as 'acme', 'ana@mastodon.social' "
                              "or 'bob.bsky.social'")
@@ -95,8 +102,10 @@ def safe_output_dir(out: str | Path, account: str, week: str) -> Path:
 
     >>> safe_output_dir("reports", "acme", "2026-W47").as_posix().endswith("reports/acme/2026-W47")
     True
+    >>> safe_output_dir("reports", "did:plc:ewvi7nxzyoun6zhxrhs64oiz", "2026-W47").parent.name  # no ':' in a folder
+    'did-plc-ewvi7nxzyoun6zhxrhs64oiz'
     """
-    account = validate_account(account)
+    account = validate_account(account).replace(":", "-")
     parse_iso_week(week)
     base = Path(out).resolve()
     target = (base / account / week).resolve()
