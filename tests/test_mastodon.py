@@ -99,3 +99,39 @@ def test_real_export_through_ingest(realdata, tmp_path):
     (source,) = result.sources
     assert (source.format, source.read) == ("mastodon", 1586 - 31)  # direct messages are not read
     assert source.read == source.ingested + source.duplicates + source.rejected
+
+
+SHOP = "https://brand.example/users/shop"
+
+
+def test_outbox_saved_as_a_bare_array_reads_like_a_collection(tmp_path):
+    from roi.io import ingest
+    from roi.io.detect import detect
+
+    path = FIXTURES / "outbox_array.json"
+    assert detect(path).format == "mastodon"
+    tables, rejected, read, notes = collect(mastodon.read(path, as_of=AS_OF))
+    posts = tables["posts"].set_index("post_id")
+    assert read == 4 and len(posts) == 3 and len(rejected) == 1  # 5 items less 1 direct message
+    assert notes == ["1 direct message(s) skipped: private conversations, not posts"]
+    assert rejected[0].line == 5 and rejected[0].reason.startswith("Delete activity")
+    boost = posts.loc[f"{SHOP}/statuses/305/activity"]
+    assert (boost.kind, boost.referenced_id, boost.author_id) == ("repost", "https://other.example/users/Dana/statuses/77", SHOP)
+    reply = posts.loc[f"{SHOP}/statuses/304"]
+    assert (reply.kind, reply.referenced_id) == ("reply", "https://other.example/users/Dana/statuses/70")
+    assert reply.text == "@Dana thanks, fixed now!" and list(reply.mentions) == ["dana@other.example"]
+    note = posts.loc[f"{SHOP}/statuses/303"]
+    assert note.kind == "original" and list(note.hashtags) == ["router"]
+    assert list(note.urls) == ["https://shop.example/fw?utm_content=303"]
+    accounts = tables["accounts"].set_index("account_id").handle.to_dict()
+    assert accounts == {SHOP: "shop@brand.example", "https://other.example/users/Dana": "dana@other.example"}
+    result = ingest([path], tmp_path / "store")
+    (source,) = result.sources
+    assert (source.format, source.read, source.ingested, source.rejected) == ("mastodon", 4, 3, 1)
+
+
+def test_a_json_list_that_is_not_activities_is_an_input_error(tmp_path):
+    path = tmp_path / "outbox.json"
+    path.write_text('[{"id": "1", "text": "hello"}]', encoding="utf-8")
+    with pytest.raises(InputError, match=r"outbox\.json: a JSON list, but not of ActivityStreams activities"):
+        list(mastodon.read(path))
