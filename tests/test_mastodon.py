@@ -135,3 +135,22 @@ def test_a_json_list_that_is_not_activities_is_an_input_error(tmp_path):
     path.write_text('[{"id": "1", "text": "hello"}]', encoding="utf-8")
     with pytest.raises(InputError, match=r"outbox\.json: a JSON list, but not of ActivityStreams activities"):
         list(mastodon.read(path))
+
+
+def test_content_warning_leads_the_text_so_listening_reads_it():
+    from roi.listening import score_complaints
+
+    tables, rejected, read, _ = collect(mastodon.read(FIXTURES / "outbox_cw.json", as_of=AS_OF))
+    posts = tables["posts"].set_index("post_id")
+    assert read == 2 and not rejected
+    warned = posts.loc["https://other.example/users/Dana/statuses/901"]
+    assert warned.text == ("CW: complaint: parcel two weeks late, cracked lid, want a refund #ShopFail\n\n"
+                           "@shop see photos")
+    assert list(warned.hashtags) == ["shopfail"] and list(warned.mentions) == ["shop@brand.example"]
+    plain = posts.loc["https://other.example/users/Dana/statuses/902"]
+    assert plain.text == "RT @shop: autumn sale starts today"  # an empty summary is no warning
+    assert bool(plain.manual_repost) and not bool(warned.manual_repost)
+    scored = score_complaints(posts.reset_index(), handles=["shop"]).set_index("post_id")
+    assert bool(scored.loc[warned.name, "is_complaint"])  # the complaint is in the warning only
+    body_only = score_complaints(pd.DataFrame({"post_id": ["b"], "text": ["@shop see photos"]}), handles=["shop"])
+    assert not bool(body_only.is_complaint.iloc[0])

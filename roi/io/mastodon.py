@@ -10,7 +10,11 @@ Each file is read on its own (ingest hands them over one by one) and recognised 
     note's id URL, ``author_id`` its ``attributedTo`` (the actor's id URL), ``text`` from the HTML
     ``content`` (:func:`roi.text.html_to_text`), ``lang`` the ``contentMap`` key, ``kind`` reply
     when ``inReplyTo`` is set (``referenced_id`` = that URL), quote when a ``quote``/``quoteUri``
-    is set, else original; ``conversation_id`` Mastodon's ``conversation`` thread URI (an opaque
+    is set, else original; a **content warning** (the note's ``summary``, shown before the
+    post and often the very words a complaint is in: "late delivery, again") leads the text as
+    ``"CW: <warning>"`` and a blank line, then the body - Mastodon's own search reads the warning
+    with the body, and so do listening, topics and the report; hashtags written in the warning
+    count too; ``conversation_id`` Mastodon's ``conversation`` thread URI (an opaque
     thread id, not a post id); hashtags and mentions from the note's ``tag`` list (``Hashtag``
     ``#Name`` -> ``name``; ``Mention`` ``@user@host`` -> ``user@host``, casefolded: the canonical
     Mastodon handle, unambiguous across servers); ``urls`` the ``<a href>`` links of the content
@@ -56,9 +60,9 @@ from roi.errors import InputError
 from roi.io._base import ReadResult, Rejected, observed_time
 from roi.io._csv import with_accounting
 from roi.tables import conform
-from roi.text import html_to_text, retweet_texts
+from roi.text import extract_hashtags, html_to_text, retweet_texts
 
-__all__ = ["read", "mention_handle", "is_activity", "is_activity_list", "CHUNK_ITEMS"]
+__all__ = ["read", "mention_handle", "content_warning", "CW_PREFIX", "is_activity", "is_activity_list", "CHUNK_ITEMS"]
 
 PLATFORM = "mastodon"
 CHUNK_ITEMS = 20_000
@@ -66,6 +70,7 @@ _NOTE_TYPES = {"Note", "Question", "Article", "Page"}
 _PUBLIC = {"https://www.w3.org/ns/activitystreams#Public", "as:Public", "Public"}
 _ACTOR_TYPES = {"Person", "Service", "Application", "Group", "Organization"}
 _RECORD_LIMIT = 4096
+CW_PREFIX = "CW: "  # how a content warning leads a post's text
 
 
 def mention_handle(name: str | None, href: str | None = None) -> str | None:
@@ -133,6 +138,30 @@ def is_activity_list(items: Any) -> bool:
     head = [i for i in items[:10] if isinstance(i, dict)]
     posts = sum(is_activity(i) for i in head)
     return posts > 0 and posts * 2 >= len(head) and all("type" in i for i in head)
+
+
+def content_warning(obj: dict) -> str | None:
+    """Return a note's content warning as plain text (its ``summary``), or None when it has none.
+
+    Mastodon sends the CW (``spoiler_text``) as the note's ``summary``, in ``summaryMap`` per
+    language too; an empty or blank one is no warning.
+
+    Examples
+    --------
+    >>> content_warning({"summary": "complaint about delivery", "content": "<p>late again</p>"})
+    'complaint about delivery'
+    >>> content_warning({"summary": None}), content_warning({"summary": "  "})
+    (None, None)
+    >>> content_warning({"summaryMap": {"de": "Lieferung &amp; Ärger"}})
+    'Lieferung & Ärger'
+    """
+    summary = obj.get("summary")
+    if not isinstance(summary, str):
+        summary_map = obj.get("summaryMap")
+        summary = next((v for v in summary_map.values() if isinstance(v, str)), None) \
+            if isinstance(summary_map, dict) else None
+    text = html_to_text(summary) if summary else None
+    return text.strip() or None if text else None
 
 
 def _actor_handle(actor_id: str | None, username: str | None = None) -> str | None:
@@ -345,9 +374,11 @@ def _outbox_chunk(items: list, offset: int, observed) -> ReadResult:
     frame["platform"] = PLATFORM
     frame["metrics_observed_at"] = observed
     if len(frame):  # a note whose text starts "RT @user:" is a manual retweet (a boost is a repost)
-        text = frame["text"].astype("string") if "text" in frame else pd.Series(pd.NA, index=frame.index, dtype="string")
+        # judged on the body: a "CW: ..." line in front must not hide an "RT @user:" post
+        text = frame["_body"].astype("string") if "_body" in frame else pd.Series(pd.NA, index=frame.index, dtype="string")
         frame["manual_repost"] = retweet_texts(text) & (frame["kind"].astype("string") != "repost").fillna(
             True).to_numpy(dtype=bool)
+    frame = frame.drop(columns=["_body"], errors="ignore")
     try:
         posts_out = conform("posts", frame)
     except Exception:  # one malformed timestamp: find it, reject it, keep the rest
@@ -410,9 +441,14 @@ def _note(obj: dict, item: dict, mentioned: dict) -> dict | None:
     if isinstance(quote, dict):
         quote = quote.get("id")
     kind, referenced = ("reply", reply_to) if reply_to else (("quote", quote) if quote else ("original", None))
+    body = html_to_text(content)
+    warning = content_warning(obj)
+    if warning:  # its words are the post's too: listening, topics and the report read them
+        hashtags += [t.casefold() for t in extract_hashtags(warning) if t.casefold() not in hashtags]
     return {
         "post_id": post_id, "author_id": author, "created_at": published,
-        "text": html_to_text(content), "lang": next(iter(content_map), None) if content_map else None,
+        "text": f"{CW_PREFIX}{warning}\n\n{body or ''}".rstrip() if warning else body,
+        "_body": body, "lang": next(iter(content_map), None) if content_map else None,
         "kind": kind, "referenced_id": referenced, "conversation_id": obj.get("conversation"),
         "hashtags": hashtags, "mentions": mentions, "urls": _links(content, tag_hrefs),
         "likes": _total(obj.get("likes")), "reposts": _total(obj.get("shares")),
