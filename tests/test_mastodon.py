@@ -154,3 +154,19 @@ def test_content_warning_leads_the_text_so_listening_reads_it():
     assert bool(scored.loc[warned.name, "is_complaint"])  # the complaint is in the warning only
     body_only = score_complaints(pd.DataFrame({"post_id": ["b"], "text": ["@shop see photos"]}), handles=["shop"])
     assert not bool(body_only.is_complaint.iloc[0])
+
+
+def test_a_bare_array_larger_than_the_detection_head_is_still_recognised(tmp_path):
+    import orjson
+
+    from roi.io.detect import HEAD_BYTES, detect
+
+    boosts = [{"id": f"{SHOP}/statuses/{i}/activity", "type": "Announce", "actor": SHOP,
+               "published": "2026-09-03T09:00:00Z", "object": f"https://other.example/users/dana/statuses/{i}"}
+              for i in range(6000)]
+    path = tmp_path / "outbox.json"
+    path.write_bytes(orjson.dumps(boosts))  # one line, no "activitystreams" anywhere
+    assert path.stat().st_size > HEAD_BYTES
+    assert detect(path).format == "mastodon"
+    _, rejected, read, _ = collect(mastodon.read(path))
+    assert read == 6000 and not rejected
