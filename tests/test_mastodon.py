@@ -99,3 +99,74 @@ def test_real_export_through_ingest(realdata, tmp_path):
     (source,) = result.sources
     assert (source.format, source.read) == ("mastodon", 1586 - 31)  # direct messages are not read
     assert source.read == source.ingested + source.duplicates + source.rejected
+
+
+SHOP = "https://brand.example/users/shop"
+
+
+def test_outbox_saved_as_a_bare_array_reads_like_a_collection(tmp_path):
+    from roi.io import ingest
+    from roi.io.detect import detect
+
+    path = FIXTURES / "outbox_array.json"
+    assert detect(path).format == "mastodon"
+    tables, rejected, read, notes = collect(mastodon.read(path, as_of=AS_OF))
+    posts = tables["posts"].set_index("post_id")
+    assert read == 4 and len(posts) == 3 and len(rejected) == 1  # 5 items less 1 direct message
+    assert notes == ["1 direct message(s) skipped: private conversations, not posts"]
+    assert rejected[0].line == 5 and rejected[0].reason.startswith("Delete activity")
+    boost = posts.loc[f"{SHOP}/statuses/305/activity"]
+    assert (boost.kind, boost.referenced_id, boost.author_id) == ("repost", "https://other.example/users/Dana/statuses/77", SHOP)
+    reply = posts.loc[f"{SHOP}/statuses/304"]
+    assert (reply.kind, reply.referenced_id) == ("reply", "https://other.example/users/Dana/statuses/70")
+    assert reply.text == "@Dana thanks, fixed now!" and list(reply.mentions) == ["dana@other.example"]
+    note = posts.loc[f"{SHOP}/statuses/303"]
+    assert note.kind == "original" and list(note.hashtags) == ["router"]
+    assert list(note.urls) == ["https://shop.example/fw?utm_content=303"]
+    accounts = tables["accounts"].set_index("account_id").handle.to_dict()
+    assert accounts == {SHOP: "shop@brand.example", "https://other.example/users/Dana": "dana@other.example"}
+    result = ingest([path], tmp_path / "store")
+    (source,) = result.sources
+    assert (source.format, source.read, source.ingested, source.rejected) == ("mastodon", 4, 3, 1)
+
+
+def test_a_json_list_that_is_not_activities_is_an_input_error(tmp_path):
+    path = tmp_path / "outbox.json"
+    path.write_text('[{"id": "1", "text": "hello"}]', encoding="utf-8")
+    with pytest.raises(InputError, match=r"outbox\.json: a JSON list, but not of ActivityStreams activities"):
+        list(mastodon.read(path))
+
+
+def test_content_warning_leads_the_text_so_listening_reads_it():
+    from roi.listening import score_complaints
+
+    tables, rejected, read, _ = collect(mastodon.read(FIXTURES / "outbox_cw.json", as_of=AS_OF))
+    posts = tables["posts"].set_index("post_id")
+    assert read == 2 and not rejected
+    warned = posts.loc["https://other.example/users/Dana/statuses/901"]
+    assert warned.text == ("CW: complaint: parcel two weeks late, cracked lid, want a refund #ShopFail\n\n"
+                           "@shop see photos")
+    assert list(warned.hashtags) == ["shopfail"] and list(warned.mentions) == ["shop@brand.example"]
+    plain = posts.loc["https://other.example/users/Dana/statuses/902"]
+    assert plain.text == "RT @shop: autumn sale starts today"  # an empty summary is no warning
+    assert bool(plain.manual_repost) and not bool(warned.manual_repost)
+    scored = score_complaints(posts.reset_index(), handles=["shop"]).set_index("post_id")
+    assert bool(scored.loc[warned.name, "is_complaint"])  # the complaint is in the warning only
+    body_only = score_complaints(pd.DataFrame({"post_id": ["b"], "text": ["@shop see photos"]}), handles=["shop"])
+    assert not bool(body_only.is_complaint.iloc[0])
+
+
+def test_a_bare_array_larger_than_the_detection_head_is_still_recognised(tmp_path):
+    import orjson
+
+    from roi.io.detect import HEAD_BYTES, detect
+
+    boosts = [{"id": f"{SHOP}/statuses/{i}/activity", "type": "Announce", "actor": SHOP,
+               "published": "2026-09-03T09:00:00Z", "object": f"https://other.example/users/dana/statuses/{i}"}
+              for i in range(6000)]
+    path = tmp_path / "outbox.json"
+    path.write_bytes(orjson.dumps(boosts))  # one line, no "activitystreams" anywhere
+    assert path.stat().st_size > HEAD_BYTES
+    assert detect(path).format == "mastodon"
+    _, rejected, read, _ = collect(mastodon.read(path))
+    assert read == 6000 and not rejected

@@ -272,3 +272,88 @@ def test_a_1_gib_member_is_streamed_in_bounded_memory(archive, tmp_path):
     ingested, peak_kib = map(int, run.stdout.split()[-2:])
     assert ingested == 2
     assert peak_kib < 1 << 20, f"peak RSS {peak_kib} KiB"  # < 1 GiB (it was 3.3 GB when read whole)
+
+
+# A long post (X Premium, since 2023): tweets.js keeps its text cut, ending in an ellipsis and a
+# t.co link to the post; note-tweet.js holds the whole text with its own entities and no tweet id.
+LONG = ("Our spring update is here and it is a big one, so grab a coffee. We rebuilt the checkout from "
+        "scratch after hearing from so many of you that it was slow on phones, we added the order "
+        "tracking page you asked for, and we finally fixed the bug that sent two confirmation emails "
+        "for one order. Details and the full changelog: https://t.co/NEWa #SpringUpdate thanks @helpdesk")
+REPLY = ("I wrote about exactly this last year https://t.co/NEWb and the short version is that the "
+         "refund takes five working days because the bank holds it, not us; we have asked them to "
+         "shorten it and will tell you the moment they do. Sorry it took this long, and thank you for "
+         "your patience with us while we sort it out properly #RefundHelp")
+
+
+def _note(text, created, **core):
+    entry = {"noteTweetId": str(1_765_000_000_000_000_000 + len(text)), "createdAt": created, "updatedAt": created,
+             "lifecycle": {"value": "1", "name": "Active"},
+             "core": {"text": text, "mentions": [], "hashtags": [], "urls": [], "cashtags": [], "styletags": []}}
+    entry["core"].update(core)
+    return {"noteTweet": entry}
+
+
+@pytest.fixture
+def long_posts(tmp_path):
+    data = tmp_path / "twitter-2024" / "data"
+    data.mkdir(parents=True)
+    (data / "account.js").write_text(_ytd("account", 0, [{"account": {"accountId": "42", "username": "acme"}}]))
+    no_entities = {"hashtags": [], "user_mentions": [], "urls": []}
+    cut = LONG[:270] + "\u2026 https://t.co/self1"
+    reply_cut = "@stranger " + REPLY.replace("NEWb", "OLDb")[:260] + "\u2026 https://t.co/self2"
+    (data / "tweets.js").write_text(_ytd("tweets", 0, [
+        _tweet(10, cut, created_at="Tue Mar 05 09:30:00 +0000 2024", entities={**no_entities, "urls": [
+            {"url": "https://t.co/self1", "expanded_url": "https://twitter.com/acme/status/10"}]}),
+        _tweet(11, reply_cut, created_at="Wed Mar 06 10:00:00 +0000 2024", in_reply_to_status_id_str="900",
+               in_reply_to_screen_name="stranger", entities={**no_entities, "user_mentions": [
+                   {"screen_name": "stranger", "id_str": "900900"}], "urls": [
+                   {"url": "https://t.co/OLDb", "expanded_url": "https://acme.example/refunds"}]}),
+        _tweet(12, "Two notes start like this one and both were posted in the same second\u2026",
+               created_at="Thu Mar 07 08:00:00 +0000 2024", entities=no_entities),
+        _tweet(13, "a short post, no note", created_at="Fri Mar 08 08:00:00 +0000 2024", entities=no_entities)]))
+    (data / "note-tweet.js").write_text(_ytd("note_tweet", 0, [
+        _note(LONG, "2024-03-05T09:30:00.000Z",
+              urls=[{"shortUrl": "https://t.co/NEWa", "expandedUrl": "https://acme.example/changelog",
+                     "displayUrl": "acme.example/changelog", "fromIndex": "313", "toIndex": "336"}],
+              hashtags=[{"text": "SpringUpdate", "fromIndex": "337", "toIndex": "350"}],
+              mentions=[{"screenName": "helpdesk", "fromIndex": "358", "toIndex": "367"}]),
+        _note("A different long post written in the same second, which no tweet starts with at all",
+              "2024-03-05T09:30:00.000Z"),  # same instant as tweet 10, other text: must not be matched
+        _note(REPLY, "2024-03-06T10:00:00.000Z", hashtags=[{"text": "RefundHelp"}],
+              urls=[{"shortUrl": "https://t.co/NEWb", "expandedUrl": "https://acme.example/refunds"}]),
+        _note("Two notes start like this one and both were posted in the same second, version A",
+              "2024-03-07T08:00:00.000Z"),
+        _note("Two notes start like this one and both were posted in the same second, version B",
+              "2024-03-07T08:00:00.000Z"),
+        _note("A long post whose tweet is not in this archive", "2024-01-01T00:00:00.000Z")]))
+    return tmp_path / "twitter-2024"
+
+
+def test_long_posts_get_their_full_text_from_note_tweet_js(long_posts):
+    chunks = list(x_archive.read(long_posts))
+    posts = pd.concat([c.tables["posts"] for c in chunks if "posts" in c.tables]).set_index("post_id")
+    read = sum(c.read for c in chunks if c.primary == "posts")
+    assert read == 4 and len(posts) == 4 and not [r for c in chunks for r in c.rejected]  # notes are not records
+    long = posts.loc["10"]
+    assert long.text == LONG and len(long.text) > 280
+    assert list(long.hashtags) == ["springupdate"] and list(long.mentions) == ["helpdesk"]
+    assert list(long.urls) == ["https://acme.example/changelog"]
+    reply = posts.loc["11"]
+    assert reply.text == "@stranger " + REPLY  # the reply's leading mention kept in front
+    assert list(reply.mentions) == ["stranger"] and list(reply.hashtags) == ["refundhelp"]
+    assert (reply.kind, reply.referenced_id) == ("reply", "900")
+    assert posts.loc["12"].text.endswith("same second\u2026")  # two notes fit it: not guessed
+    assert posts.loc["13"].text == "a short post, no note"
+    notes = [n for c in chunks for n in c.notes]
+    assert "note-tweet.js: 2 long post(s) read in full (tweets.js cuts them at 280 characters)" in notes
+    assert any(n.startswith("note-tweet.js: 2 long post(s) fit no tweet of tweets.js") for n in notes)
+    assert any(n.startswith("note-tweet.js: 2 long post(s) fit more than one tweet") for n in notes)
+
+
+def test_lone_tweets_js_reads_its_sibling_note_tweet_js(long_posts, tmp_path):
+    result = ingest([long_posts / "data" / "tweets.js"], tmp_path / "store")
+    (source,) = result.sources
+    assert (source.read, source.ingested, source.rejected) == (4, 4, 0)
+    texts = roi.load(tmp_path / "store").posts.set_index("post_id").text
+    assert texts["10"] == LONG

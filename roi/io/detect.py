@@ -19,7 +19,8 @@ Rules, in order:
   (``id`` + ``text`` + ``author_id``/``edit_history_tweet_ids``) and v2 users -> ``x-v2``;
   v1.1 tweets (``id_str`` + ``user`` + ``text``/``full_text``), v1.1 search responses
   (``statuses``) and v1.1 direct-message events (which the reader skips with a note) -> ``x-v1``;
-  ActivityStreams (``@context`` / ``orderedItems`` / ``type`` Person...) -> ``mastodon``;
+  ActivityStreams (``@context`` / ``orderedItems`` / ``type`` Person...), and a bare array of
+  ``Create``/``Announce`` activities (an outbox without its collection) -> ``mastodon``;
   Bluesky responses (``feed``, ``thread``, ``followers``/``follows`` with ``did:`` / ``at://``)
   -> ``bluesky``.
 * CSV, by its header: ``Tweet id,Tweet permalink,...,time`` (X analytics' tweet-activity export)
@@ -58,6 +59,7 @@ import orjson
 from roi.io._json import open_bytes
 from roi.io.bluesky_car import car_version
 from roi.io.follows import ID_LIST_NAME
+from roi.io.mastodon import is_activity_list
 from roi.io.x_analytics import is_content_export, is_tweet_activity
 
 __all__ = ["FORMATS", "Detection", "detect", "sniff", "is_x_archive", "ytd_name"]
@@ -68,6 +70,7 @@ FORMATS = (
 )
 HEAD_BYTES = 1 << 20
 _YTD = re.compile(rb"^\s*window\.YTD\.([A-Za-z0-9_]+)\.part(\d+)\s*=")
+_ACTIVITY_TYPE = re.compile(r'"type"\s*:\s*"(?:Create|Announce)"')
 _THAR = re.compile(rb"^\s*window\.__THAR_CONFIG\s*=")
 _V1_DATE = re.compile(r"^[A-Z][a-z]{2} [A-Z][a-z]{2} \d{2} \d{2}:\d{2}:\d{2} [+-]\d{4} \d{4}$")
 ARCHIVE_TWEET_FILES = ("tweets.js", "tweet.js")
@@ -211,6 +214,8 @@ def _sniff_json(head: bytes) -> Detection:
             # A single document larger than the head: judge by its keys.
             return _sniff_json_keys(head)
         return Detection(None, "JSON, but no object in the first records")
+    if head.lstrip()[:1] == b"[" and is_activity_list(values):
+        return Detection("mastodon", "ActivityStreams activities (an outbox saved as a bare array)")
     for value in values:
         found = _classify_json(value)
         if found:
@@ -221,7 +226,8 @@ def _sniff_json(head: bytes) -> Detection:
 
 def _sniff_json_keys(head: bytes) -> Detection:
     text = head[:HEAD_BYTES].decode("utf-8", errors="replace")
-    if '"orderedItems"' in text or "activitystreams" in text:
+    if '"orderedItems"' in text or "activitystreams" in text or (
+            text.lstrip().startswith("[") and '"actor"' in text and _ACTIVITY_TYPE.search(text)):
         return Detection("mastodon", "ActivityStreams document")
     if '"id_str"' in text and '"user"' in text:
         return Detection("x-v1", "X API v1.1 tweets")

@@ -10,7 +10,11 @@ Each file is read on its own (ingest hands them over one by one) and recognised 
     note's id URL, ``author_id`` its ``attributedTo`` (the actor's id URL), ``text`` from the HTML
     ``content`` (:func:`roi.text.html_to_text`), ``lang`` the ``contentMap`` key, ``kind`` reply
     when ``inReplyTo`` is set (``referenced_id`` = that URL), quote when a ``quote``/``quoteUri``
-    is set, else original; ``conversation_id`` Mastodon's ``conversation`` thread URI (an opaque
+    is set, else original; a **content warning** (the note's ``summary``, shown before the
+    post and often the very words a complaint is in: "late delivery, again") leads the text as
+    ``"CW: <warning>"`` and a blank line, then the body - Mastodon's own search reads the warning
+    with the body, and so do listening, topics and the report; hashtags written in the warning
+    count too; ``conversation_id`` Mastodon's ``conversation`` thread URI (an opaque
     thread id, not a post id); hashtags and mentions from the note's ``tag`` list (``Hashtag``
     ``#Name`` -> ``name``; ``Mention`` ``@user@host`` -> ``user@host``, casefolded: the canonical
     Mastodon handle, unambiguous across servers); ``urls`` the ``<a href>`` links of the content
@@ -24,7 +28,12 @@ Each file is read on its own (ingest hands them over one by one) and recognised 
   - a direct message (a note addressed neither to the public nor to followers: the export holds
     them too) is skipped, counted in a note, never read as a post.
 
-  Mentioned accounts become ``accounts`` context rows (id URL + ``user@host`` handle).
+  Mentioned accounts, and the owner (the activities' ``actor``), become ``accounts`` context rows
+  (id URL + ``user@host`` handle; the owner's taken from its URL when no actor file is read).
+* **bare outbox** - the same activities saved as a JSON array, without the collection around them
+  (some tools and hand-saved outboxes do this): recognised by content (its first objects are
+  ``Create``/``Announce`` activities by an actor, see :func:`is_activity_list`) and read exactly
+  like an outbox's ``orderedItems``.
 * **actor** (``Person``/``Service``/...) - one ``accounts`` row: id URL, handle
   ``preferredUsername@host``, ``name``, ``summary`` as text, ``published``, and follower /
   following / post counts when they are given as collections with ``totalItems``.
@@ -51,9 +60,9 @@ from roi.errors import InputError
 from roi.io._base import ReadResult, Rejected, observed_time
 from roi.io._csv import with_accounting
 from roi.tables import conform
-from roi.text import html_to_text, retweet_texts
+from roi.text import extract_hashtags, html_to_text, retweet_texts
 
-__all__ = ["read", "mention_handle", "CHUNK_ITEMS"]
+__all__ = ["read", "mention_handle", "content_warning", "CW_PREFIX", "is_activity", "is_activity_list", "CHUNK_ITEMS"]
 
 PLATFORM = "mastodon"
 CHUNK_ITEMS = 20_000
@@ -61,6 +70,7 @@ _NOTE_TYPES = {"Note", "Question", "Article", "Page"}
 _PUBLIC = {"https://www.w3.org/ns/activitystreams#Public", "as:Public", "Public"}
 _ACTOR_TYPES = {"Person", "Service", "Application", "Group", "Organization"}
 _RECORD_LIMIT = 4096
+CW_PREFIX = "CW: "  # how a content warning leads a post's text
 
 
 def mention_handle(name: str | None, href: str | None = None) -> str | None:
@@ -83,6 +93,75 @@ def mention_handle(name: str | None, href: str | None = None) -> str | None:
         if host:
             handle = f"{handle}@{host}"
     return handle.casefold()
+
+
+def is_activity(item: Any) -> bool:
+    """Whether a JSON value is an ActivityStreams post activity: a ``Create`` or ``Announce`` by an actor.
+
+    A ``Create`` must carry its object (with ``attributedTo`` or ``published``); an ``Announce``
+    (a boost) names the boosted post by URL or object and has its own ``published`` time.
+
+    Examples
+    --------
+    >>> is_activity({"type": "Announce", "actor": "https://m.s/users/a", "published": "2024-01-01T00:00:00Z",
+    ...              "object": "https://x.y/users/b/statuses/1"})
+    True
+    >>> is_activity({"type": "Create", "actor": "https://m.s/users/a", "object": "https://m.s/notes/1"})
+    False
+    """
+    if not isinstance(item, dict) or not isinstance(item.get("actor"), str | dict):
+        return False
+    obj = item.get("object")
+    if item.get("type") == "Create":
+        return isinstance(obj, dict) and ("attributedTo" in obj or "published" in obj)
+    if item.get("type") == "Announce":
+        return bool(obj) and "published" in item
+    return False
+
+
+def is_activity_list(items: Any) -> bool:
+    """Whether a JSON value is a list of activities: an outbox saved without its collection wrapper.
+
+    Judged on the first few objects: most are Create/Announce activities (:func:`is_activity`);
+    the others may be any activity (a ``Delete``...), which the reader then rejects one by one.
+
+    Examples
+    --------
+    >>> is_activity_list([{"type": "Create", "actor": "https://m.s/users/a",
+    ...                    "object": {"type": "Note", "attributedTo": "https://m.s/users/a"}}])
+    True
+    >>> is_activity_list([{"id": "1", "text": "hi"}]), is_activity_list([])
+    (False, False)
+    """
+    if not isinstance(items, list):
+        return False
+    head = [i for i in items[:10] if isinstance(i, dict)]
+    posts = sum(is_activity(i) for i in head)
+    return posts > 0 and posts * 2 >= len(head) and all("type" in i for i in head)
+
+
+def content_warning(obj: dict) -> str | None:
+    """Return a note's content warning as plain text (its ``summary``), or None when it has none.
+
+    Mastodon sends the CW (``spoiler_text``) as the note's ``summary``, in ``summaryMap`` per
+    language too; an empty or blank one is no warning.
+
+    Examples
+    --------
+    >>> content_warning({"summary": "complaint about delivery", "content": "<p>late again</p>"})
+    'complaint about delivery'
+    >>> content_warning({"summary": None}), content_warning({"summary": "  "})
+    (None, None)
+    >>> content_warning({"summaryMap": {"de": "Lieferung &amp; Ärger"}})
+    'Lieferung & Ärger'
+    """
+    summary = obj.get("summary")
+    if not isinstance(summary, str):
+        summary_map = obj.get("summaryMap")
+        summary = next((v for v in summary_map.values() if isinstance(v, str)), None) \
+            if isinstance(summary_map, dict) else None
+    text = html_to_text(summary) if summary else None
+    return text.strip() or None if text else None
 
 
 def _actor_handle(actor_id: str | None, username: str | None = None) -> str | None:
@@ -180,6 +259,11 @@ def read(path: Path, *, as_of: pd.Timestamp | None = None) -> Iterator[ReadResul
     (2, [['repost', 'https://x.y/users/b/statuses/1']], 2)
     """
     doc = _load(path)
+    if isinstance(doc, list):  # an outbox saved as the bare array of its activities
+        if not is_activity_list(doc):
+            raise InputError(f"{path}: a JSON list, but not of ActivityStreams activities (Create / Announce "
+                             "with an actor); expected a Mastodon outbox, actor or likes collection")
+        doc = {"type": "OrderedCollection", "orderedItems": doc}
     if not isinstance(doc, dict):
         raise InputError(f"{path}: a JSON {type(doc).__name__}, not a Mastodon export object")
     kind = doc.get("type")
@@ -253,11 +337,14 @@ def _is_direct(obj: dict, item: dict) -> bool:
 
 def _outbox_chunk(items: list, offset: int, observed) -> ReadResult:
     posts, lines, mentioned, rejected = [], [], {}, []
+    owners: dict[str, str | None] = {}  # the activities' actor: the account whose outbox this is
     direct = 0
     for i, item in enumerate(items, offset + 1):
         if not isinstance(item, dict):
             rejected.append(Rejected(i, "outbox item is not an object", _raw(item)))
             continue
+        if isinstance(item.get("actor"), str) and item["actor"] not in owners:
+            owners[item["actor"]] = _actor_handle(item["actor"])
         activity = item.get("type")
         obj = item.get("object")
         if activity == "Announce":
@@ -287,17 +374,20 @@ def _outbox_chunk(items: list, offset: int, observed) -> ReadResult:
     frame["platform"] = PLATFORM
     frame["metrics_observed_at"] = observed
     if len(frame):  # a note whose text starts "RT @user:" is a manual retweet (a boost is a repost)
-        text = frame["text"].astype("string") if "text" in frame else pd.Series(pd.NA, index=frame.index, dtype="string")
+        # judged on the body: a "CW: ..." line in front must not hide an "RT @user:" post
+        text = frame["_body"].astype("string") if "_body" in frame else pd.Series(pd.NA, index=frame.index, dtype="string")
         frame["manual_repost"] = retweet_texts(text) & (frame["kind"].astype("string") != "repost").fillna(
             True).to_numpy(dtype=bool)
+    frame = frame.drop(columns=["_body"], errors="ignore")
     try:
         posts_out = conform("posts", frame)
     except Exception:  # one malformed timestamp: find it, reject it, keep the rest
         posts_out, lines, bad = _conform_rowwise(frame, lines)
         rejected.extend(bad)
+    known = {**owners, **mentioned}  # a mention's handle is the canonical one (``@user@host``)
     accounts = conform("accounts", pd.DataFrame(
         [{"platform": PLATFORM, "account_id": href, "handle": handle, "observed_at": observed}
-         for href, handle in mentioned.items()]) if mentioned else {"platform": []})
+         for href, handle in known.items()]) if known else {"platform": []})
     result = ReadResult(
         tables={"posts": with_accounting(posts_out, lines, context=False),
                 "accounts": with_accounting(accounts, [0] * len(accounts), context=True)},
@@ -351,9 +441,14 @@ def _note(obj: dict, item: dict, mentioned: dict) -> dict | None:
     if isinstance(quote, dict):
         quote = quote.get("id")
     kind, referenced = ("reply", reply_to) if reply_to else (("quote", quote) if quote else ("original", None))
+    body = html_to_text(content)
+    warning = content_warning(obj)
+    if warning:  # its words are the post's too: listening, topics and the report read them
+        hashtags += [t.casefold() for t in extract_hashtags(warning) if t.casefold() not in hashtags]
     return {
         "post_id": post_id, "author_id": author, "created_at": published,
-        "text": html_to_text(content), "lang": next(iter(content_map), None) if content_map else None,
+        "text": f"{CW_PREFIX}{warning}\n\n{body or ''}".rstrip() if warning else body,
+        "_body": body, "lang": next(iter(content_map), None) if content_map else None,
         "kind": kind, "referenced_id": referenced, "conversation_id": obj.get("conversation"),
         "hashtags": hashtags, "mentions": mentions, "urls": _links(content, tag_hrefs),
         "likes": _total(obj.get("likes")), "reposts": _total(obj.get("shares")),

@@ -14,6 +14,12 @@ An archive is one source. Its files are JavaScript assignments, ``window.YTD.<na
   from an old manual retweet: it is the owner's own post flagged ``manual_repost`` (never a
   repost of nothing), and its likes and retweets, which X gives as 0 for a native retweet, are
   unknown when both are 0;
+* ``note-tweet.js``: the full text of long posts (over 280 characters), which ``tweets.js`` keeps
+  cut, ending in an ellipsis or a t.co link. A note names no tweet id: it is the tweet created in
+  the same second whose cut text starts it (t.co links, the ellipsis and a reply's leading
+  ``@mentions`` aside). Such a tweet gets the note's text, hashtags, mentions and urls. Only
+  one-to-one matches count; a note that fits no tweet or several (or a tweet several notes fit)
+  changes nothing and is counted in a note. Notes are not records: ``read`` counts tweets;
 * ``follower.js`` / ``following.js``: follow edges to / from the owner. They carry no follow
   date, so both ``first_seen`` and ``last_seen`` are the archive's generation time (from
   ``manifest.js``), or ``as_of`` when given.
@@ -30,6 +36,7 @@ only these files; split apart, the owner rules would be read far from the entrie
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 import zipfile
 import zlib
@@ -43,7 +50,7 @@ import orjson
 from roi.errors import InputError
 from roi.io._base import ReadResult, Rejected
 from roi.io._json import loads_exact, raw_text
-from roi.io._rows import RowBuffer, iso_to_us
+from roi.io._rows import V1_DATE_FORMAT, RowBuffer, iso_to_us
 from roi.io.detect import ytd_name
 from roi.io.x_v1 import V1_POST_FIELDS, tweet_id, tweet_row
 from roi.io.x_v2 import (
@@ -59,7 +66,7 @@ __all__ = ["read", "archive_files"]
 
 PLATFORM = "x"
 _TWEET_NAMES = ("tweets", "tweet")
-_WANTED = ("account", "profile", "tweets", "tweet", "follower", "following")
+_WANTED = ("account", "profile", "tweets", "tweet", "note_tweet", "follower", "following")
 _MANIFEST_KEYS = {"tweets": ("tweets", "tweet"), "follower": ("follower",), "following": ("following",)}
 _ASSIGN = re.compile(rb"^\s*window\.(?:YTD\.[A-Za-z0-9_]+\.part\d+|__THAR_CONFIG)\s*=\s*")
 
@@ -83,7 +90,7 @@ class _Archive:
             names = sorted(p.relative_to(self.path).as_posix() for p in self.path.rglob("*.js"))
         else:
             # A lone YTD file: its siblings say who the owner is and when the archive was made.
-            names = [self.path.name] + [n for n in ("account.js", "profile.js", "manifest.js")
+            names = [self.path.name] + [n for n in ("account.js", "profile.js", "manifest.js", "note-tweet.js")
                                         if n != self.path.name and (self.path.parent / n).is_file()]
             self.path = self.path.parent
         self.members: list[_Member] = []
@@ -362,11 +369,16 @@ def _read(arch: _Archive, single: str | None, as_of: Any, owner_option: str | No
         notes = []
         yield res
     counts: dict[str, int] = {}
+    tweet_members = [m for ytd in _TWEET_NAMES for m in by_name.get(ytd, []) if single is None or m.name == single]
+    long_posts: dict[str, dict] = {}
+    if tweet_members and by_name.get("note_tweet"):
+        long_posts, note_notes = _long_posts(arch, tweet_members, by_name["note_tweet"])
+        notes.extend(note_notes)
     for ytd in _TWEET_NAMES:
         for member in by_name.get(ytd, []):
             if single is not None and member.name != single:
                 continue
-            for res in _tweets(arch, member, owner, observed, chunk_size):
+            for res in _tweets(arch, member, owner, observed, chunk_size, long_posts):
                 counts["tweets"] = counts.get("tweets", 0) + res.read
                 res.notes = notes
                 notes = []
@@ -534,8 +546,8 @@ def _id_of_handle(arch: _Archive, by_name: dict[str, list[_Member]], handle: str
     return None
 
 
-def _tweets(arch: _Archive, member: _Member, owner: str | None, observed: int, chunk_size: int
-            ) -> Iterator[ReadResult]:
+def _tweets(arch: _Archive, member: _Member, owner: str | None, observed: int, chunk_size: int,
+            long_posts: dict[str, dict] | None = None) -> Iterator[ReadResult]:
     label = f"{Path(member.name).name} entry"
     buf = RowBuffer("posts", V1_POST_FIELDS, constants={"platform": PLATFORM}, label=label)
     rejected: list[Rejected] = []
@@ -559,7 +571,9 @@ def _tweets(arch: _Archive, member: _Member, owner: str | None, observed: int, c
                     rejected.append(Rejected(i, f"{label} {i}: {superseded_reason(latest)}", raw_text(e.raw)))
                 else:
                     try:
-                        buf.rows.append(_archive_tweet(tweet_row(t, observed, i, False, author_id=owner)))
+                        note = long_posts.get(tweet_id(t)) if long_posts else None
+                        row = tweet_row(_with_note(t, note) if note else t, observed, i, False, author_id=owner)
+                        buf.rows.append(_archive_tweet((*row[:-1], t) if note else row))  # the record as read
                     except MALFORMED_ERRORS as exc:
                         rejected.append(Rejected(i, f"{label} {i}: malformed tweet ({type(exc).__name__}: {exc})",
                                                  raw_text(e.raw)))
@@ -575,6 +589,142 @@ def _tweets(arch: _Archive, member: _Member, owner: str | None, observed: int, c
     if read:
         frame, bad = buf.frame()
         yield ReadResult(tables={"posts": frame}, rejected=rejected + bad, read=read, primary="posts")
+
+
+# --------------------------------------------------------------------------- long posts (note-tweet.js)
+_TCO = re.compile(r"https?://t\.co/\w+")
+_LEADING_MENTIONS = re.compile(r"^(?:@\w+\s+)+")
+_ELLIPSIS = re.compile(r"(?:\u2026|\.\.\.)\s*$")
+
+
+def _comparable(text: str) -> str:
+    """Reduce a post's text to what a cut tweet and its note share.
+
+    HTML entities unescaped, t.co links dropped (the tweet and the note shorten the same link to
+    different t.co ids), a trailing ellipsis dropped, white space collapsed.
+
+    >>> _comparable("R&amp;D is  fast https://t.co/Ab1 and then… https://t.co/Zz9")
+    'R&D is fast and then'
+    """
+    text = _TCO.sub(" ", html.unescape(text))
+    text = " ".join(text.split())
+    return _ELLIPSIS.sub("", text).rstrip()
+
+
+def _seconds(created_at: Any) -> int | None:
+    """Return a tweet's or note's creation time in whole seconds since the epoch (v1.1 or ISO text)."""
+    if not isinstance(created_at, str):
+        return None
+    try:
+        return int(dt.datetime.strptime(created_at, V1_DATE_FORMAT).timestamp())
+    except ValueError:
+        us = iso_to_us(created_at)
+        return None if us is None else us // 1_000_000
+
+
+def _long_posts(arch: _Archive, tweet_members: list[_Member], note_members: list[_Member]
+                ) -> tuple[dict[str, dict], list[str]]:
+    """Match the notes of ``note-tweet.js`` (long posts' full text) to their cut tweets.
+
+    A note names no tweet id, so a note and a tweet are the same post when they were created in
+    the same second and the tweet's text, cut (an ellipsis, t.co links and a reply's leading
+    ``@mentions`` aside), is the start of the note's. Only a one-to-one match counts: a tweet
+    that two notes fit, or a note that two tweets fit, is left as it is (never guessed), and so
+    is a note that fits no tweet; notes say how many.
+
+    Returns the notes by tweet id, and the notes for the reader.
+    """
+    notes: list[dict] = []
+    unreadable = 0
+    for member in note_members:
+        try:
+            with arch.open(member.name) as fh:
+                for e in iter_ytd(fh, member.name):
+                    n = e.value.get("noteTweet") if isinstance(e.value, dict) else None
+                    core = n.get("core") if isinstance(n, dict) else None
+                    second = _seconds(n.get("createdAt")) if isinstance(n, dict) else None
+                    if e.error is not None or not isinstance(core, dict) or not isinstance(core.get("text"), str) \
+                            or second is None:
+                        unreadable += 1
+                        continue
+                    notes.append({**n, "_second": second, "_text": _comparable(core["text"])})
+        except (ValueError, OSError, zipfile.BadZipFile, EOFError, zlib.error):
+            unreadable += 1
+    by_second: dict[int, list[int]] = {}
+    for k, n in enumerate(notes):
+        by_second.setdefault(n["_second"], []).append(k)
+    fits: dict[str, list[int]] = {}  # tweet id -> notes it fits
+    claimed: dict[int, list[str]] = {}  # note -> tweets that fit it
+    for member in tweet_members:
+        try:
+            with arch.open(member.name) as fh:
+                for e in iter_ytd(fh, member.name):
+                    t = e.value.get("tweet", e.value) if isinstance(e.value, dict) else None
+                    if not isinstance(t, dict) or (candidates := by_second.get(_seconds(t.get("created_at")))) is None:
+                        continue
+                    tid, text = tweet_id(t), t.get("full_text") or t.get("text")
+                    if not tid or not isinstance(text, str):
+                        continue
+                    cut = _comparable(text)
+                    cuts = {cut, _comparable(_LEADING_MENTIONS.sub("", html.unescape(text)))} - {""}
+                    found = [k for k in candidates if any(notes[k]["_text"].startswith(c) for c in cuts)]
+                    if found:
+                        fits[tid] = found
+                        for k in found:
+                            claimed.setdefault(k, []).append(tid)
+        except (ValueError, OSError, zipfile.BadZipFile, EOFError, zlib.error):
+            pass  # the tweets' own reading reports the damage
+    matched = {tid: notes[ks[0]] for tid, ks in fits.items() if len(ks) == 1 and len(claimed[ks[0]]) == 1}
+    ambiguous = len({k for ks in fits.values() for k in ks}) - len(matched)
+    unmatched = len(notes) - len(matched) - ambiguous
+    out = []
+    if matched:
+        out.append(f"note-tweet.js: {len(matched):,} long post(s) read in full (tweets.js cuts them at 280 characters)")
+    if unmatched:
+        out.append(f"note-tweet.js: {unmatched:,} long post(s) fit no tweet of tweets.js (same second, same start): "
+                   "not read, the archive holds no other record of them")
+    if ambiguous:
+        out.append(f"note-tweet.js: {ambiguous:,} long post(s) fit more than one tweet, or share a tweet with another "
+                   "note: those tweets keep their cut text (not guessed)")
+    if unreadable:
+        out.append(f"note-tweet.js: {unreadable:,} entr(y/ies) unreadable (no noteTweet core text or createdAt)")
+    return matched, out
+
+
+def _with_note(t: dict, note: dict) -> dict:
+    """Return a tweet carrying its note's full text and entities, the way v1.1 carries ``extended_tweet``.
+
+    A reply's leading ``@mentions`` (in the tweet's text, not in the note's) are kept in front.
+
+    >>> t = {"full_text": "@bob I wrote this https://t.co/OLD and…", "entities": {
+    ...     "user_mentions": [{"screen_name": "bob", "id_str": "7"}], "hashtags": [], "urls": []}}
+    >>> n = {"core": {"text": "I wrote this https://t.co/NEW and more #Long", "hashtags": [{"text": "Long"}],
+    ...      "mentions": [], "urls": [{"shortUrl": "https://t.co/NEW", "expandedUrl": "https://e.x/a"}]}}
+    >>> ext = _with_note(t, n)["extended_tweet"]
+    >>> ext["full_text"], [u["expanded_url"] for u in ext["entities"]["urls"]]
+    ('@bob I wrote this https://t.co/NEW and more #Long', ['https://e.x/a'])
+    >>> [m["screen_name"] for m in ext["entities"]["user_mentions"]], ext["entities"]["hashtags"]
+    (['bob'], [{'text': 'Long'}])
+    """
+    core = note["core"]
+    body = core["text"]
+    full = t.get("full_text") or t.get("text") or ""
+    lead = _LEADING_MENTIONS.match(full)
+    lead = lead.group(0) if lead and not body.startswith(lead.group(0).strip()) else ""
+    entities = t.get("entities") or {}
+    led = {w.lstrip("@").casefold() for w in lead.split()}
+    mentions = [m for m in entities.get("user_mentions") or () if isinstance(m, dict)
+                and str(m.get("screen_name") or "").casefold() in led]
+    for m in core.get("mentions") or ():
+        name = m.get("screenName") or m.get("screen_name") if isinstance(m, dict) else None
+        if name and name.casefold() not in {str(x.get("screen_name")).casefold() for x in mentions}:
+            mentions.append({"screen_name": name})
+    hashtags = [{"text": h.get("text") or h.get("tag")} for h in core.get("hashtags") or ()
+                if isinstance(h, dict) and (h.get("text") or h.get("tag"))]
+    urls = [{"url": u.get("shortUrl") or u.get("url"), "expanded_url": u.get("expandedUrl") or u.get("expanded_url")}
+            for u in core.get("urls") or () if isinstance(u, dict)]
+    return {**t, "extended_tweet": {"full_text": lead + body, "entities": {
+        "hashtags": hashtags, "user_mentions": mentions, "urls": urls}}}
 
 
 _LIKES, _REPOSTS = (V1_POST_FIELDS.index(("likes", "count")), V1_POST_FIELDS.index(("reposts", "count")))
