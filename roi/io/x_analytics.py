@@ -109,11 +109,12 @@ def is_content_export(columns: set[str]) -> bool:
 def _day_at_noon(values: pd.Series) -> pd.Series:
     """``Tue, Jul 14, 2026`` (or ``2026-07-14``) as ``2026-07-14T12:00:00+00:00`` text; else as it was.
 
-    >>> _day_at_noon(pd.Series(["Tue, Jul 14, 2026", "2026-07-15", "soon"], dtype="string")).tolist()
-    ['2026-07-14T12:00:00+00:00', '2026-07-15T12:00:00+00:00', 'soon']
+    >>> _day_at_noon(pd.Series(["Tue, Jul 14, 2026", "Jul 16, 2026", "2026-07-15", "soon"], dtype="string")).tolist()
+    ['2026-07-14T12:00:00+00:00', '2026-07-16T12:00:00+00:00', '2026-07-15T12:00:00+00:00', 'soon']
     """
     day = pd.to_datetime(values, format="%a, %b %d, %Y", errors="coerce")
-    day = day.fillna(pd.to_datetime(values, format="%Y-%m-%d", errors="coerce"))
+    for form in ("%b %d, %Y", "%Y-%m-%d"):  # without the weekday; ISO
+        day = day.fillna(pd.to_datetime(values, format=form, errors="coerce"))
     noon = (day + pd.Timedelta(hours=12)).dt.strftime("%Y-%m-%dT%H:%M:%S+00:00")
     return noon.astype("string").where(day.notna(), values)
 
