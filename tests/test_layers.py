@@ -16,7 +16,7 @@ from conftest import REPO
 
 ROI = REPO / "roi"
 # The step of each top-level part of roi; a module may import parts of its own step or a lower one.
-BASE = {"roi.errors", "roi.timeframe", "roi.text", "roi.tables", "roi._version"}
+BASE = {"roi.errors", "roi.timeframe", "roi.text", "roi.tables", "roi.figures", "roi._version"}
 STEPS = {
     **dict.fromkeys(BASE, 0),
     "roi.io": 1, "roi.store": 1, "roi.store_files": 1, "roi.store_merge": 1, "roi.store_spill": 1,

@@ -225,7 +225,7 @@ def test_ledger_sentences_write_rates_and_changes_as_the_report_tables_do(x):
     from roi.ledger import findings
     from roi.report import format as fmt
 
-    assert findings._pct(x) == fmt.percent(x)
+    assert findings.percent(x) == fmt.percent(x)
     assert findings._signed(x) == fmt.signed_percent(x) and findings._signed(-x) == fmt.signed_percent(-x)
 
 

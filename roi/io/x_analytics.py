@@ -171,9 +171,9 @@ def read(path: Path, *, as_of: pd.Timestamp | None = None) -> Iterator[ReadResul
         text = mapped.get("text", pd.Series(pd.NA, index=rows.index, dtype="string"))
         reply = text.str.match(r"@[A-Za-z0-9_]").fillna(False).to_numpy(dtype=bool)
         kind = pd.Series(pd.array([pd.NA] * len(rows), dtype="string"), index=rows.index).mask(reply, "reply")
-        frame = pd.DataFrame({**mapped, "author": author.fillna("").where(author.notna(), "?"), "kind": kind,
+        # "?" stands in for a missing author: those rows are rejected above, with the reason.
+        frame = pd.DataFrame({**mapped, "author": author.fillna("?"), "kind": kind,
                               "platform": pd.Series("x", index=rows.index, dtype="string")})
-        frame["author"] = frame["author"].astype("string")
         result = read_block(source, replace(block, rows=frame), as_of=as_of_ts, metrics_at=metrics_at,
                             problems=problems, raw=rows)
         posts = result.tables["posts"]

@@ -13,6 +13,7 @@ from typing import Any
 
 import pandas as pd
 
+from roi.figures import percent, signed_percent
 from roi.ledger.channels import BRAND_POSTS, NOT_GIVEN, OTHER_SOCIAL
 
 __all__ = ["ledger_findings", "FINDING_COLUMNS"]
@@ -21,25 +22,13 @@ __all__ = ["ledger_findings", "FINDING_COLUMNS"]
 FINDING_COLUMNS = ("topic", "finding", "numbers")
 
 
-# Rates and changes are written as the report's tables write them (roi.report.format.percent and
-# signed_percent; tests/test_ledger.py holds the two to the same digits): a sentence saying "15%"
-# beside a table saying "14.8%" reads as two different numbers.
-def _pct(x: float) -> str:
-    v = 100 * x
-    digits = 0 if abs(v) >= 99.95 or v == 0 else 1 if abs(v) >= 1 else 2
-    return f"{v:,.{digits}f}%"
-
-
 def _whole(x: float) -> str:
     v = round(abs(100 * x))
     return f"{v:,}%" if v else "less than 1%"
 
 
 def _signed(x: float) -> str:
-    if not math.isfinite(x):
-        return "unbounded"
-    v = round(100 * x)
-    return "±0%" if v == 0 else f"+{v:,}%" if v > 0 else f"−{-v:,}%"
+    return signed_percent(x) if math.isfinite(x) else "unbounded"
 
 
 def _name(channel: str) -> str:
@@ -70,8 +59,8 @@ def _channel_findings(ledger, level: int) -> list[tuple[str, str, dict]]:
         return out
     b = brand.iloc[0]
     out.append(("channels", f"The brand's posts brought {int(b['sessions']):,} sessions, of which "
-                f"{_pct(float(b['rate']))} converted ({int(b['conversions']):,} conversions; {level}% interval "
-                f"{_pct(float(b['ci_low']))} to {_pct(float(b['ci_high']))}).",
+                f"{percent(float(b['rate']))} converted ({int(b['conversions']):,} conversions; {level}% interval "
+                f"{percent(float(b['ci_low']))} to {percent(float(b['ci_high']))}).",
                 {"conversions": int(b["conversions"]), "sessions": int(b["sessions"]), "rate": float(b["rate"]),
                  "ci_low": float(b["ci_low"]), "ci_high": float(b["ci_high"])}))
     cmp = ledger.comparison
@@ -89,13 +78,13 @@ def _channel_findings(ledger, level: int) -> list[tuple[str, str, dict]]:
         numbers.update(ratio=float(r.ratio), ci_low=float(r.ci_low), ci_high=float(r.ci_high),
                        p_holm=float(r.p_holm))
         span = f"{level}% interval {float(r.ci_low):.2f} to {float(r.ci_high):.2f}"
-        theirs = f"{_pct(float(r.rate))} of {int(r.sessions):,} sessions"
+        theirs = f"{percent(float(r.rate))} of {int(r.sessions):,} sessions"
         if r.verdict == "no clear difference":
             text = (f"The brand's posts and {_name(r.channel)} convert at rates roi cannot tell apart "
-                    f"({_pct(float(r.brand_rate))} against {theirs}; ratio {float(r.ratio):.2f}, {span}).")
+                    f"({percent(float(r.brand_rate))} against {theirs}; ratio {float(r.ratio):.2f}, {span}).")
         else:
             text = (f"Social from the brand's posts converts {r.verdict} than {_name(r.channel)}: "
-                    f"{_pct(float(r.brand_rate))} against {theirs}, {float(r.ratio):.2f} times its rate ({span}).")
+                    f"{percent(float(r.brand_rate))} against {theirs}, {float(r.ratio):.2f} times its rate ({span}).")
         out.append(("channels", text, numbers))
     return out
 

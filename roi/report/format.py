@@ -21,10 +21,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from roi.figures import MISSING, is_missing, percent, signed_percent
+
 __all__ = ["COLUMNS", "ColumnFormat", "MISSING", "MISSING_NOTE", "format_value", "format_table", "percent",
            "signed_percent", "count", "ratio", "local_time", "profile_url", "post_url", "header"]
 
-MISSING = "—"
 MISSING_NOTE = "— means not known: the platform did not report it, or there was too little data to compute it."
 
 
@@ -143,50 +144,13 @@ def header(column: str) -> str:
     return column.replace("_", " ").strip().capitalize()
 
 
-def _missing(value: Any) -> bool:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return True
-    if isinstance(value, float) and np.isnan(value):
-        return True
-    try:
-        return bool(pd.isna(value)) if np.ndim(value) == 0 else False
-    except (TypeError, ValueError):
-        return False
-
-
 def count(value: Any) -> str:
     """Format a count with thousands separators; "—" when unknown.
 
     >>> count(26912), count(None), count(3.0)
     ('26,912', '—', '3')
     """
-    return MISSING if _missing(value) else f"{round(float(value)):,}"
-
-
-def percent(value: Any, *, digits: int | None = None) -> str:
-    """Format a fraction as a percentage with enough digits to be read (5.0%, 0.62%, 100%).
-
-    >>> percent(0.05046), percent(0.0062), percent(1), percent(float("nan"))
-    ('5.0%', '0.62%', '100%', '—')
-    """
-    if _missing(value):
-        return MISSING
-    v = float(value) * 100
-    if digits is None:
-        digits = 0 if abs(v) >= 99.95 or v == 0 else 1 if abs(v) >= 1 else 2
-    return f"{v:,.{digits}f}%"
-
-
-def signed_percent(value: Any) -> str:
-    """Format a relative change as a signed whole percentage ("+35%", "−44%").
-
-    >>> signed_percent(0.3456), signed_percent(-0.44), signed_percent(0.0004)
-    ('+35%', '−44%', '±0%')
-    """
-    if _missing(value) or not np.isfinite(float(value)):
-        return MISSING
-    v = round(float(value) * 100)
-    return "±0%" if v == 0 else f"+{v:,}%" if v > 0 else f"−{-v:,}%"
+    return MISSING if is_missing(value) else f"{round(float(value)):,}"
 
 
 def ratio(value: Any) -> str:
@@ -195,7 +159,7 @@ def ratio(value: Any) -> str:
     >>> ratio(1.4037), ratio(None)
     ('1.40×', '—')
     """
-    return MISSING if _missing(value) else f"{float(value):.2f}×"
+    return MISSING if is_missing(value) else f"{float(value):.2f}×"
 
 
 def _number(value: Any) -> str:
@@ -204,7 +168,7 @@ def _number(value: Any) -> str:
     >>> [_number(v) for v in (4.46, 5.0, 0.109, 0.5, 12.345, 99.96, 1234.5, 0.0004, 0)]
     ['4.46', '5.00', '0.109', '0.500', '12.3', '100', '1,234', '< 0.001', '0']
     """
-    if _missing(value):
+    if is_missing(value):
         return MISSING
     v = float(value)
     if not np.isfinite(v):
@@ -227,7 +191,7 @@ def _whole_numbers(values: pd.Series) -> bool:
 
 
 def _minutes(value: Any) -> str:
-    if _missing(value):
+    if is_missing(value):
         return MISSING
     m = float(value)
     if m < 90:
@@ -245,7 +209,7 @@ def local_time(value: Any, *, tz: str, date_only: bool = False) -> str:
     >>> local_time(pd.Timestamp("2026-11-16T23:42Z"), tz="America/New_York", date_only=True)
     'Mon 16 Nov'
     """
-    if _missing(value):
+    if is_missing(value):
         return MISSING
     t = pd.Timestamp(value)
     if t.tzinfo is None:
@@ -255,7 +219,7 @@ def local_time(value: Any, *, tz: str, date_only: bool = False) -> str:
 
 
 def _day(value: Any) -> str:
-    if _missing(value):
+    if is_missing(value):
         return MISSING
     t = pd.Timestamp(value)
     return f"{t:%a} {t.day} {t:%b}"
@@ -289,7 +253,7 @@ def post_url(post_id: Any, *, platform: str = "x", handle: str | None = None) ->
     >>> post_url("12", platform="mastodon") is None
     True
     """
-    if _missing(post_id) or not isinstance(post_id, str) or not _POST_ID.match(post_id):
+    if is_missing(post_id) or not isinstance(post_id, str) or not _POST_ID.match(post_id):
         return None
     if platform in ("x", "", None) and post_id.isdigit():
         return f"https://x.com/i/web/status/{post_id}"
@@ -310,11 +274,11 @@ def format_value(value: Any, kind: str, *, tz: str = "UTC") -> str:
     ('dull, refund', 'reply in public')
     """
     if kind == "list":
-        if value is None or (np.ndim(value) == 0 and _missing(value)):
+        if value is None or (np.ndim(value) == 0 and is_missing(value)):
             return MISSING
-        items = [str(v) for v in (value if np.ndim(value) else [value]) if not _missing(v)]
+        items = [str(v) for v in (value if np.ndim(value) else [value]) if not is_missing(v)]
         return ", ".join(items) if items else "none"
-    if _missing(value):
+    if is_missing(value):
         return MISSING
     if kind == "count":
         return count(value)
