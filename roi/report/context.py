@@ -10,7 +10,7 @@ only the report needs.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import cached_property
 from pathlib import Path
 
@@ -184,17 +184,10 @@ def scope(store: str | Path | Dataset, *, account: str, tz: str = "UTC", week: s
 
 
 @dataclass
-class ReportContext:
-    """Everything a section needs: the data, the account and the week's window in UTC."""
+class ReportContext(Scope):
+    """Everything a section needs: a :class:`Scope` with a week, the week before's start, the options."""
 
-    ds: Dataset
-    account: str
-    account_id: str
-    tz: str
-    week: str
-    start: pd.Timestamp
-    end: pd.Timestamp
-    prev_start: pd.Timestamp
+    prev_start: pd.Timestamp | None = None
     home_country: str | None = None
     export_dir: str | None = None
     brand_domains: tuple[str, ...] = ()
@@ -351,8 +344,8 @@ def prepare(store: str | Path, *, account: str, week: str = "", tz: str = "UTC",
     home_country = validate_country(home_country)
     s = scope(store, account=account, tz=tz, week=week or "")
     prev_start, _ = week_bounds(iso_week_of(s.start - pd.Timedelta(seconds=1), tz=tz), tz=tz)
-    return ReportContext(ds=s.ds, account=s.account, account_id=s.account_id, tz=tz, week=s.week, start=s.start,
-                         end=s.end, prev_start=prev_start, home_country=home_country,
+    return ReportContext(**{f.name: getattr(s, f.name) for f in fields(Scope)}, prev_start=prev_start,
+                         home_country=home_country,
                          export_dir=export_dir or None,
                          brand_domains=(brand_domain.lower(),) if brand_domain else (),
                          service_handles=service)
